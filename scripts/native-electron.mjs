@@ -1,0 +1,1 @@
+console.log("native-electron placeholder during bootstrap")
