@@ -1,0 +1,46 @@
+// Object keys are ordered by their UTF-8 bytes: the order S3, GCS and Azure list in, and SQLite's
+// BINARY collation. JavaScript's `<` compares UTF-16 code units, which disagrees for characters above
+// U+FFFF versus U+E000–U+FFFF (e.g. '😀' sorts before '～' in UTF-16 but after it in UTF-8).
+
+/** Compares two keys in UTF-8 byte order without allocating. Returns <0, 0 or >0. */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // Surrogates (U+D800–U+DFFF) encode code points above U+FFFF, whose UTF-8 bytes sort after every
+    // BMP character; lift them above all BMP units. Otherwise code-unit order equals byte order.
+    return liftSurrogate(ca) - liftSurrogate(cb);
+  }
+  return a.length - b.length;
+}
+
+function liftSurrogate(unit: number): number {
+  return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
+}
+
+/**
+ * Wraps a listing and checks that keys come strictly increasing in UTF-8 byte order. A listing out of
+ * order would turn into wrong copies and, worse, wrong deletes, so it stops the run.
+ */
+export async function* assertSorted<T extends { key: string }>(items: AsyncIterable<T>, label: string): AsyncIterable<T> {
+  let previous: string | undefined;
+  for await (const item of items) {
+    if (previous !== undefined && compareKeys(previous, item.key) >= 0) {
+      throw new KeyOrderError(label, previous, item.key);
+    }
+    previous = item.key;
+    yield item;
+  }
+}
+
+export class KeyOrderError extends Error {
+  override readonly name = 'KeyOrderError';
+  constructor(label: string, previous: string, next: string) {
+    super(
+      `${label} listing is not in UTF-8 byte order ("${next}" came after "${previous}"); ` +
+        'stopped before any delete to avoid acting on a wrong comparison',
+    );
+  }
+}

@@ -1,0 +1,119 @@
+// Walks the source and target listings side by side (rclone's "march"): both arrive sorted by key, so
+// one pass pairs them with memory bounded by the read-ahead buffers, whatever the bucket size.
+import type { ObjectInfo } from '../providers/provider';
+import { assertSorted, compareKeys } from './key-order';
+
+export interface MergedEntry {
+  /** Key relative to the mapping's prefix on each side. */
+  key: string;
+  source?: ObjectInfo;
+  target?: ObjectInfo;
+}
+
+/** Error from one side's listing, labelled so the run can say which side failed. */
+export class ListingError extends Error {
+  override readonly name = 'ListingError';
+  constructor(readonly side: 'source' | 'target', readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export async function* mergeListings(
+  source: AsyncIterable<ObjectInfo>,
+  sourcePrefix: string,
+  target: AsyncIterable<ObjectInfo>,
+  targetPrefix: string,
+  readAheadSize = 2_000,
+): AsyncIterable<MergedEntry> {
+  // Both listings are pulled concurrently so their page round trips overlap.
+  const src = readAhead(labelled(relative(assertSorted(source, 'source'), sourcePrefix), 'source'), readAheadSize);
+  const tgt = readAhead(labelled(relative(assertSorted(target, 'target'), targetPrefix), 'target'), readAheadSize);
+  try {
+    let s = await src.next();
+    let t = await tgt.next();
+    while (!s.done || !t.done) {
+      const order = s.done ? 1 : t.done ? -1 : compareKeys(s.value.key, t.value.key);
+      if (order < 0) {
+        yield { key: s.value!.key, source: s.value!.info };
+        s = await src.next();
+      } else if (order > 0) {
+        yield { key: t.value!.key, target: t.value!.info };
+        t = await tgt.next();
+      } else {
+        yield { key: s.value!.key, source: s.value!.info, target: t.value!.info };
+        [s, t] = await Promise.all([src.next(), tgt.next()]);
+      }
+    }
+  } finally {
+    await Promise.allSettled([src.return?.(), tgt.return?.()]);
+  }
+}
+
+async function* relative(items: AsyncIterable<ObjectInfo>, prefix: string): AsyncIterable<{ key: string; info: ObjectInfo }> {
+  for await (const info of items) {
+    if (!info.key.startsWith(prefix)) throw new Error(`listing returned "${info.key}", outside the prefix "${prefix}"`);
+    // Prefix mapping is plain concatenation: the relative key is what follows the prefix.
+    yield { key: info.key.slice(prefix.length), info };
+  }
+}
+
+async function* labelled<T>(items: AsyncIterable<T>, side: 'source' | 'target'): AsyncIterable<T> {
+  try {
+    yield* items;
+  } catch (err) {
+    throw err instanceof ListingError ? err : new ListingError(side, err);
+  }
+}
+
+/**
+ * Pulls `source` in the background into a buffer of at most `capacity` items. An error of the source
+ * is delivered after the items read before it. Calling return() stops the pump.
+ */
+export function readAhead<T>(source: AsyncIterable<T>, capacity: number): AsyncIterator<T> {
+  const buffer: T[] = [];
+  let done = false;
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  const iterator = source[Symbol.asyncIterator]();
+
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        while (buffer.length >= capacity && !stopped) await new Promise<void>((r) => (wakePump = r));
+        if (stopped) break;
+        const next = await iterator.next();
+        if (next.done) break;
+        buffer.push(next.value);
+        wakeConsumer?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      done = true;
+      wakeConsumer?.();
+    }
+  })();
+
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      while (buffer.length === 0 && !done) await new Promise<void>((r) => (wakeConsumer = r));
+      wakeConsumer = undefined;
+      if (buffer.length > 0) {
+        const value = buffer.shift()!;
+        wakePump?.();
+        return { value, done: false };
+      }
+      if (failure) throw failure.error;
+      return { value: undefined, done: true };
+    },
+    async return(): Promise<IteratorResult<T>> {
+      stopped = true;
+      wakePump?.();
+      await iterator.return?.().catch(() => undefined);
+      await pump;
+      return { value: undefined, done: true };
+    },
+  };
+}

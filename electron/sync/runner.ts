@@ -1,0 +1,365 @@
+// One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
+// delete — only after a complete source listing and only if every transfer succeeded.
+import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
+import { isAbortError, isStorageError } from '../providers/errors';
+import type { ObjectInfo, StorageProvider } from '../providers/provider';
+import { BatchWriter } from '../store/batch-writer';
+import type { Store } from '../store';
+import type { ObjectStateRow } from '../store/objects';
+import { compareKeys } from './key-order';
+import { Limiter } from './limiter';
+import { ListingError, mergeListings, type MergedEntry } from './merge';
+import { planKey, type PlanAction } from './plan';
+import { ProgressTracker } from './progress';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
+import { StateCursor } from './state-cursor';
+import { transferObject, type TransferResult } from './transfer';
+
+export interface RunLogLine {
+  level: LogLevel;
+  message: string;
+  key?: string;
+}
+
+export interface RunOptions {
+  store: Store;
+  mapping: Mapping;
+  source: StorageProvider;
+  target: StorageProvider;
+  /** Source and target are the same connection, so server-side copy can be used. */
+  sameConnection: boolean;
+  /** Forces a dry run even if the mapping is not set to one. */
+  dryRun?: boolean;
+  /** Aborts everything at once, in-flight transfers included. */
+  signal?: AbortSignal;
+  /** Graceful stop: start nothing new, let in-flight transfers finish. */
+  stopSignal?: AbortSignal;
+  /** Cap shared by all mappings running at once. */
+  globalLimiter?: Limiter;
+  retry?: RetryPolicy;
+  onProgress?: (snapshot: ProgressSnapshot) => void;
+  onLog?: (line: RunLogLine) => void;
+  progressIntervalMs?: number;
+  /** How many planned copies/deletes a dry run lists in its preview. */
+  previewLimit?: number;
+}
+
+export interface PlannedChange {
+  key: string;
+  size?: number;
+  reason: string;
+}
+
+export interface RunOutcome {
+  run: RunSummary;
+  /** Filled on dry runs: the first planned copies and deletes. */
+  preview: { copies: PlannedChange[]; deletes: PlannedChange[] };
+}
+
+/** Error that stops a run as a whole (as opposed to one object failing). */
+class RunError extends Error {
+  override readonly name = 'RunError';
+}
+
+const STATE_CHUNK = 500;
+const DELETE_BATCH = 1_000;
+
+export async function runMapping(options: RunOptions): Promise<RunOutcome> {
+  return new MappingRun(options).execute();
+}
+
+class MappingRun {
+  private readonly mapping: Mapping;
+  private readonly dryRun: boolean;
+  private readonly counts: RunCounts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
+  private firstError: string | null = null;
+  private readonly writer: BatchWriter;
+  private readonly run: RunSummary;
+  private readonly progress: ProgressTracker;
+  private readonly limiter: Limiter;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pendingDeletes: PlannedChange[] = [];
+  private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
+  private targetObjects = 0;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: RunOptions) {
+    this.mapping = options.mapping;
+    this.dryRun = options.dryRun === true || options.mapping.dryRun;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.run = options.store.runs.start(this.mapping.id, this.dryRun);
+    this.writer = new BatchWriter(options.store);
+    this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
+    this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const { mapping } = this;
+    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${describe(mapping)}`);
+    let runError: unknown;
+    try {
+      await this.planAndTransfer();
+      this.progress.setPhase('deleting', true);
+      await this.deletePhase();
+    } catch (err) {
+      runError = err;
+    }
+    await Promise.allSettled(this.inFlight);
+    const status = this.status(runError);
+    if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping));
+    if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
+    this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
+    this.writer.close();
+    this.progress.finish();
+    const run = this.options.store.runs.finish(this.run.id, { status, counts: this.counts, firstError: this.firstError });
+    return { run, preview: this.preview };
+  }
+
+  private get stopping(): boolean {
+    return this.options.signal?.aborted === true || this.options.stopSignal?.aborted === true;
+  }
+
+  private status(runError: unknown): RunStatus {
+    if (this.stopping || (runError && isAbortError(runError))) return 'cancelled';
+    if (runError) return 'failed';
+    if (this.counts.failed > 0) return this.counts.copied + this.counts.adopted + this.counts.deleted > 0 ? 'partial' : 'failed';
+    return 'success';
+  }
+
+  private async planAndTransfer(): Promise<void> {
+    const { source, target, mapping, signal } = this.options;
+    const merged = mergeListings(
+      source.list(mapping.sourceBucket, mapping.sourcePrefix, signal),
+      mapping.sourcePrefix,
+      target.list(mapping.targetBucket, mapping.targetPrefix, signal),
+      mapping.targetPrefix,
+    );
+    const state = new StateCursor(this.options.store.objects, mapping.id);
+    let chunk: MergedEntry[] = [];
+    for await (const entry of merged) {
+      if (this.stopping) break;
+      if (entry.target) this.targetObjects++;
+      chunk.push(entry);
+      if (chunk.length >= STATE_CHUNK) {
+        await this.planChunk(chunk, state.takeThrough(chunk[chunk.length - 1]!.key));
+        chunk = [];
+      }
+    }
+    if (this.stopping) return;
+    // The listing is complete: the final chunk also takes every state row past the last listed key.
+    await this.planChunk(chunk, state.takeThrough(null));
+    this.progress.setPhase('transferring', true);
+    await Promise.allSettled(this.inFlight);
+  }
+
+  /** Joins one chunk of merged entries with the state rows of the same key range, then acts on each. */
+  private async planChunk(entries: MergedEntry[], rows: ObjectStateRow[]): Promise<void> {
+    let r = 0;
+    for (const entry of entries) {
+      while (r < rows.length && compareKeys(rows[r]!.key, entry.key) < 0) await this.act({ key: rows[r]!.key, state: rows[r++] });
+      const state = r < rows.length && rows[r]!.key === entry.key ? rows[r++] : undefined;
+      await this.act({ ...entry, state });
+    }
+    while (r < rows.length) await this.act({ key: rows[r]!.key, state: rows[r++] });
+  }
+
+  private async act(entry: MergedEntry & { state?: ObjectStateRow }): Promise<void> {
+    if (entry.key === '') {
+      if (entry.source) this.log('warn', `Skipped "${entry.source.key}": it equals the source prefix, so it has no name of its own at the target`);
+      return;
+    }
+    const action: PlanAction = planKey(entry, this.mapping.deleteMode);
+    switch (action.kind) {
+      case 'skip':
+        this.counts.skipped++;
+        return;
+      case 'adopt':
+        this.counts.adopted++;
+        if (!this.dryRun) this.writer.upsertState(this.mapping.id, stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
+        return;
+      case 'forget':
+        if (!this.dryRun) this.writer.removeState(this.mapping.id, entry.key);
+        return;
+      case 'keep':
+        if (action.reason === 'target-changed') {
+          this.log('warn', `Kept ${entry.key} at the target: it was deleted at the source but changed at the target since the last sync`, entry.key);
+        }
+        return;
+      case 'delete':
+        this.pendingDeletes.push({ key: entry.key, size: entry.target?.size, reason: action.reason });
+        return;
+      case 'copy':
+        return this.scheduleCopy(entry.key, entry.source!, action.reason);
+    }
+  }
+
+  private async scheduleCopy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+    if (this.dryRun) {
+      this.counts.copied++;
+      this.counts.bytesCopied += listed.size;
+      if (this.preview.copies.length < (this.options.previewLimit ?? 100)) this.preview.copies.push({ key, size: listed.size, reason });
+      return;
+    }
+    this.progress.planned(listed.size);
+    // Waiting for a slot here is the back-pressure that keeps the listing from running far ahead.
+    const release = await this.limiter.acquire(this.options.signal);
+    let releaseGlobal: (() => void) | undefined;
+    try {
+      releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const task = this.copy(key, listed, reason).finally(() => {
+      releaseGlobal?.();
+      release();
+      this.inFlight.delete(task);
+    });
+    this.inFlight.add(task);
+  }
+
+  private async copy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+    const { mapping, source, target } = this.options;
+    const handle = this.progress.begin(key, listed.size);
+    let result: TransferResult;
+    try {
+      result = await transferObject({
+        source,
+        target,
+        sameConnection: this.options.sameConnection,
+        sourceBucket: mapping.sourceBucket,
+        sourceKey: mapping.sourcePrefix + key,
+        targetBucket: mapping.targetBucket,
+        targetKey: mapping.targetPrefix + key,
+        listed,
+        retry: this.retry,
+        signal: this.options.signal,
+        onBytes: (n) => this.progress.bytes(handle, n),
+        onRestart: () => this.progress.restart(handle),
+        onRetry: (err, attempt, delay) =>
+          this.log('warn', `Retrying ${key} in ${delay} ms (attempt ${attempt + 1}/${this.retry.attempts}): ${errorText(err)}`, key),
+      });
+    } catch (err) {
+      this.progress.end(handle, false);
+      if (isAbortError(err) || this.options.signal?.aborted) return;
+      this.counts.failed++;
+      const message = `Failed to copy ${key}: ${errorText(err)}`;
+      this.recordError(message);
+      this.log('error', message, key);
+      return;
+    }
+    this.progress.end(handle, true);
+    this.counts.copied++;
+    this.counts.bytesCopied += listed.size;
+    // The state row is written only now, after the bytes were verified.
+    this.writer.upsertState(mapping.id, stateRow(key, result.source, result.target, result.source.md5 ?? result.md5 ?? null));
+    this.log('info', `Copied ${key} (${formatBytes(listed.size)}${result.serverSide ? ', server-side' : ''}; ${reason})`, key);
+  }
+
+  private async deletePhase(): Promise<void> {
+    const deletes = this.pendingDeletes;
+    if (deletes.length === 0 || this.stopping) return;
+    if (this.counts.failed > 0) {
+      this.log('warn', `Skipped ${deletes.length} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`);
+      return;
+    }
+    this.checkMaxDelete(deletes.length);
+    if (this.dryRun) {
+      this.counts.deleted += deletes.length;
+      this.preview.deletes.push(...deletes.slice(0, this.options.previewLimit ?? 100));
+      return;
+    }
+    const { target, mapping, signal } = this.options;
+    for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
+      if (this.stopping) return;
+      const batch = deletes.slice(i, i + DELETE_BATCH);
+      await withRetry(() => target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal), this.retry, { signal });
+      for (const d of batch) {
+        this.writer.removeState(mapping.id, d.key);
+        this.log('info', `Deleted ${d.key} from the target (${d.reason === 'extra' ? 'not in the source' : 'deleted at the source'})`, d.key);
+      }
+      this.counts.deleted += batch.length;
+    }
+  }
+
+  private checkMaxDelete(count: number): void {
+    const limit = this.mapping.maxDelete;
+    if (!limit || withinLimit(limit, count, this.targetObjects)) return;
+    const share = this.targetObjects > 0 ? ` (${((count / this.targetObjects) * 100).toFixed(1)}% of ${this.targetObjects} target objects)` : '';
+    throw new RunError(
+      `maxDelete guard tripped: this run would delete ${count} object(s)${share}, above the limit of ${formatLimit(limit)}. ` +
+        'Nothing was deleted. Check the source, or raise maxDelete for this mapping.',
+    );
+  }
+
+  private recordError(message: string): void {
+    this.firstError ??= message;
+  }
+
+  private log(level: LogLevel, message: string, key?: string): void {
+    this.writer.log({ runId: this.run.id, mappingId: this.mapping.id, ts: Date.now(), level, message, key });
+    this.options.onLog?.({ level, message, key });
+  }
+}
+
+export function withinLimit(limit: MaxDelete, count: number, targetObjects: number): boolean {
+  if (limit.kind === 'count') return count <= limit.value;
+  return targetObjects > 0 && (count / targetObjects) * 100 <= limit.value;
+}
+
+function formatLimit(limit: MaxDelete): string {
+  return limit.kind === 'count' ? `${limit.value} object(s)` : `${limit.value}%`;
+}
+
+function stateRow(key: string, source: ObjectInfo, target: { etag: string; size: number; lastModified?: number }, md5: string | null): ObjectStateRow {
+  return {
+    key,
+    sourceEtag: source.etag,
+    sourceSize: source.size,
+    sourceMtime: source.lastModified,
+    sourceMd5: md5,
+    targetEtag: target.etag,
+    targetSize: target.size,
+    targetMtime: target.lastModified ?? null,
+    syncedAt: Date.now(),
+  };
+}
+
+function describeRunError(err: unknown, mapping: Mapping): string {
+  if (err instanceof ListingError) {
+    const bucket = err.side === 'source' ? mapping.sourceBucket : mapping.targetBucket;
+    const connection = err.side === 'source' ? mapping.sourceConnectionId : mapping.targetConnectionId;
+    const what = isStorageError(err.cause, 'NotFound')
+      ? `${err.side} bucket "${bucket}" was not found on connection "${connection}"`
+      : `listing the ${err.side} bucket "${bucket}" on connection "${connection}" failed: ${errorText(err.cause)}`;
+    return `${what}. Nothing was deleted.`;
+  }
+  return errorText(err);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describe(m: Mapping): string {
+  return `${m.sourceConnectionId}:${m.sourceBucket}/${m.sourcePrefix} → ${m.targetConnectionId}:${m.targetBucket}/${m.targetPrefix}`;
+}
+
+function summaryLine(status: RunStatus, c: RunCounts, dryRun: boolean): string {
+  const verb = dryRun ? 'would copy' : 'copied';
+  return (
+    `Run ${status}: ${verb} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ` +
+    `${dryRun ? 'would delete' : 'deleted'} ${c.deleted}, failed ${c.failed}`
+  );
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
