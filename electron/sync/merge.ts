@@ -13,7 +13,7 @@ export interface MergedEntry {
 /** Error from one side's listing, labelled so the run can say which side failed. */
 export class ListingError extends Error {
   override readonly name = 'ListingError';
-  constructor(readonly side: 'source' | 'target', readonly cause: unknown) {
+  constructor(readonly side: 'source' | 'target', override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
 }

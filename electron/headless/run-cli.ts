@@ -1,0 +1,189 @@
+// The headless CLI: reads the original tool's config.json, keeps sync state and history in SQLite,
+// and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
+import type { Mapping } from '../../shared/model';
+import { openStore, type Store } from '../store';
+import { SyncService } from '../services/sync-service';
+import { formatBytes, type RunOutcome } from '../sync/runner';
+import { parseArgs, UsageError, USAGE, type CliArgs } from './args';
+import { ConsoleLog, type ConsoleStreams } from './console-log';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export interface CliEnvironment extends ConsoleStreams {
+  /** Signals that request a graceful stop; the second one aborts at once. */
+  onShutdownRequest(listener: (signal: string) => void): () => void;
+  version: string;
+}
+
+export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    env.stderr.write(`cloud-data-sync: ${err.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const log = new ConsoleLog(env, args.logLevel);
+  switch (args.command) {
+    case 'help':
+      log.result(USAGE);
+      return EXIT.ok;
+    case 'version':
+      log.result(env.version);
+      return EXIT.ok;
+    case 'generate-config':
+      return generateConfig(args, log);
+    case 'sync':
+      return sync(args, log, env);
+  }
+}
+
+function generateConfig(args: CliArgs, log: ConsoleLog): number {
+  if (existsSync(args.configPath) && !args.force) {
+    log.error(`${args.configPath} already exists; pass --force to overwrite it or choose another path with --config`);
+    return EXIT.usage;
+  }
+  writeFileSync(args.configPath, generateSampleConfig(), { mode: 0o600 });
+  log.result(`Wrote a sample configuration to ${args.configPath}; edit the credentials and buckets, then run with --config ${args.configPath} --once`);
+  return EXIT.ok;
+}
+
+function loadConfig(path: string, log: ConsoleLog): ValidatedConfig | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    log.error(code === 'ENOENT' ? `configuration file ${path} not found (create one with --generate-config)` : `cannot read ${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+  try {
+    const config = parseConfig(text);
+    for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
+    return config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    log.error(`invalid configuration in ${path}:\n${err.message}`);
+    return undefined;
+  }
+}
+
+async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promise<number> {
+  const config = loadConfig(args.configPath, log);
+  if (!config) return EXIT.usage;
+
+  let store: Store;
+  try {
+    // No cipher: the CLI's secrets live in config.json and are never written to the database.
+    store = openStore(config.databasePath);
+  } catch (err) {
+    log.error(`databasePath: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+  const interrupted = store.runs.markInterrupted();
+  if (interrupted > 0) log.info(`Marked ${interrupted} run(s) left running by an earlier crash as interrupted`);
+  store.transaction(() => {
+    for (const connection of config.connections) store.connections.upsert(connection);
+    for (const mapping of config.mappings) store.mappings.upsert(mapping);
+  });
+
+  const connections = new Map(config.connections.map((c) => [c.id, c]));
+  const service = new SyncService(store, (id) => connections.get(id));
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let abortTimer: NodeJS.Timeout | undefined;
+  const unsubscribe = env.onShutdownRequest((signal) => {
+    if (stop.signal.aborted) {
+      log.info(`${signal} again: aborting in-flight transfers`);
+      abort.abort();
+      return;
+    }
+    log.info(`${signal} received: finishing in-flight transfers (up to ${args.shutdownTimeoutSeconds} s), then stopping`);
+    stop.abort();
+    abortTimer = setTimeout(() => abort.abort(), args.shutdownTimeoutSeconds * 1000);
+    abortTimer.unref();
+  });
+
+  try {
+    const mappings = config.mappings.filter((m) => m.enabled);
+    if (mappings.length === 0) log.info('No enabled mappings in the configuration; nothing to do');
+    const failures = args.once
+      ? await runCycle(mappings, service, args, log, stop.signal, abort.signal)
+      : await runContinuously(mappings, service, args, log, stop.signal, abort.signal);
+    if (stop.signal.aborted) return EXIT.interrupted;
+    return failures > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    unsubscribe();
+    if (abortTimer) clearTimeout(abortTimer);
+    await service.close();
+    store.close();
+  }
+}
+
+/** Runs each mapping once, in order. Returns the number of mappings that did not succeed. */
+async function runCycle(
+  mappings: readonly Mapping[],
+  service: SyncService,
+  args: CliArgs,
+  log: ConsoleLog,
+  stopSignal: AbortSignal,
+  signal: AbortSignal,
+): Promise<number> {
+  let failures = 0;
+  for (const mapping of mappings) {
+    if (stopSignal.aborted) break;
+    const outcome = await service.run(mapping, {
+      dryRun: args.dryRun,
+      signal,
+      stopSignal,
+      onLog: (line) => log.line(mapping.name, line),
+    });
+    log.result(summarize(mapping, outcome));
+    if (outcome.run.status !== 'success') failures++;
+  }
+  return failures;
+}
+
+/**
+ * Continuous mode: every mapping runs at start, then again each time its interval (its own
+ * intervalSeconds, or --interval) has passed since its previous run started. Returns the failures of
+ * the last cycle of each mapping.
+ */
+async function runContinuously(
+  mappings: readonly Mapping[],
+  service: SyncService,
+  args: CliArgs,
+  log: ConsoleLog,
+  stopSignal: AbortSignal,
+  signal: AbortSignal,
+): Promise<number> {
+  const nextDue = new Map(mappings.map((m) => [m.id, 0]));
+  const lastFailed = new Set<string>();
+  log.info(`Continuous sync of ${mappings.length} mapping(s) every ${args.intervalSeconds} s (Ctrl+C to stop)`);
+  while (!stopSignal.aborted && mappings.length > 0) {
+    const now = Date.now();
+    const due = mappings.filter((m) => nextDue.get(m.id)! <= now);
+    for (const mapping of due) {
+      nextDue.set(mapping.id, Date.now() + (mapping.intervalSeconds ?? args.intervalSeconds) * 1000);
+      const failed = await runCycle([mapping], service, args, log, stopSignal, signal);
+      if (failed) lastFailed.add(mapping.id);
+      else lastFailed.delete(mapping.id);
+    }
+    const wait = Math.max(0, Math.min(...nextDue.values()) - Date.now());
+    await sleep(wait, undefined, { signal: stopSignal }).catch(() => undefined);
+  }
+  return lastFailed.size;
+}
+
+function summarize(mapping: Mapping, { run }: RunOutcome): string {
+  const seconds = ((run.durationMs ?? 0) / 1000).toFixed(1);
+  const verb = run.dryRun ? 'would copy' : 'copied';
+  const del = run.dryRun ? 'would delete' : 'deleted';
+  const head = `${mapping.name}: ${run.status}${run.dryRun ? ' (dry run)' : ''} in ${seconds} s`;
+  const counts = `${verb} ${run.copied} (${formatBytes(run.bytesCopied)}), adopted ${run.adopted}, skipped ${run.skipped}, ${del} ${run.deleted}, failed ${run.failed}`;
+  return run.firstError ? `${head} — ${counts}\n  first error: ${run.firstError}` : `${head} — ${counts}`;
+}

@@ -1,0 +1,81 @@
+// Runs mappings: builds one provider per connection (one SDK client, reused by every run), applies
+// the global transfer cap, and records a failed run when a mapping cannot even start. Shared by the
+// headless CLI and the desktop app's API/scheduler.
+import type { Connection, Mapping } from '../../shared/model';
+import type { StorageProvider } from '../providers/provider';
+import { StorageError } from '../providers/errors';
+import { createProvider } from '../providers/registry';
+import type { Store } from '../store';
+import { Limiter } from '../sync/limiter';
+import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
+
+/** Returns a connection WITH its secrets, or undefined when it does not exist. */
+export type ConnectionResolver = (connectionId: string) => Connection | undefined;
+
+export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
+
+export class SyncService {
+  private readonly providers = new Map<string, StorageProvider>();
+  readonly globalLimiter: Limiter;
+
+  constructor(
+    private readonly store: Store,
+    private readonly resolveConnection: ConnectionResolver,
+    options: { globalTransfers?: number; providerFactory?: (connection: Connection) => StorageProvider } = {},
+  ) {
+    this.globalLimiter = new Limiter(options.globalTransfers ?? 32);
+    this.factory = options.providerFactory ?? createProvider;
+  }
+
+  private readonly factory: (connection: Connection) => StorageProvider;
+
+  /** The cached provider of a connection, created on first use. */
+  provider(connectionId: string): StorageProvider {
+    const cached = this.providers.get(connectionId);
+    if (cached) return cached;
+    const connection = this.resolveConnection(connectionId);
+    if (!connection) throw new StorageError('InvalidConfig', `connection "${connectionId}" does not exist`, { field: 'connectionId' });
+    const provider = this.factory(connection);
+    this.providers.set(connectionId, provider);
+    return provider;
+  }
+
+  /** Runs one mapping. Errors that stop it before it starts are recorded as a failed run too. */
+  async run(mapping: Mapping, request: RunRequest = {}): Promise<RunOutcome> {
+    let source: StorageProvider;
+    let target: StorageProvider;
+    try {
+      source = this.provider(mapping.sourceConnectionId);
+      target = this.provider(mapping.targetConnectionId);
+    } catch (err) {
+      const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
+      const message = err instanceof Error ? err.message : String(err);
+      this.store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
+      request.onLog?.({ level: 'error', message });
+      const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
+      return { run: this.store.runs.finish(run.id, { status: 'failed', counts, firstError: message }), preview: { copies: [], deletes: [] } };
+    }
+    return runMapping({
+      ...request,
+      store: this.store,
+      mapping,
+      source,
+      target,
+      sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
+      globalLimiter: this.globalLimiter,
+    });
+  }
+
+  /** Drops the cached provider of a connection (after its settings changed). */
+  async forget(connectionId: string): Promise<void> {
+    const provider = this.providers.get(connectionId);
+    this.providers.delete(connectionId);
+    await provider?.close();
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.providers.values()];
+    this.providers.clear();
+    await Promise.allSettled(all.map((p) => p.close()));
+  }
+}
