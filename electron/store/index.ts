@@ -1,0 +1,84 @@
+// The Store facade: one SQLite connection and one repository per table family. All SQL of the app
+// lives in this folder; everything else goes through these repositories.
+import { ConnectionsRepository, type SecretCipher } from './connections';
+import { openDatabase, type Database } from './db';
+import { LogsRepository } from './logs';
+import { MappingsRepository } from './mappings';
+import { ObjectsRepository } from './objects';
+import { RunsRepository } from './runs';
+import { SettingsRepository } from './settings';
+
+export interface StoreOptions {
+  /** Path to better_sqlite3.node built for the running runtime (Electron's ABI differs from Node's). */
+  nativeBinding?: string;
+  /** Encrypts connection secrets at rest. Without one (headless CLI), secrets are not persisted. */
+  cipher?: SecretCipher;
+}
+
+export class Store {
+  readonly connections: ConnectionsRepository;
+  readonly mappings: MappingsRepository;
+  readonly objects: ObjectsRepository;
+  readonly runs: RunsRepository;
+  readonly logs: LogsRepository;
+  readonly settings: SettingsRepository;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    options: Pick<StoreOptions, 'cipher'> = {},
+  ) {
+    this.connections = new ConnectionsRepository(db, options.cipher ?? null);
+    this.mappings = new MappingsRepository(db);
+    this.objects = new ObjectsRepository(db);
+    this.runs = new RunsRepository(db);
+    this.logs = new LogsRepository(db);
+    this.settings = new SettingsRepository(db);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Runs `fn` in one transaction (nested calls become savepoints); a throw rolls everything back.
+   * `fn` must be synchronous: better-sqlite3 refuses a function that returns a promise.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Checkpoints the WAL into the main file and closes. Safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.db.readonly) {
+        this.db.pragma('optimize');
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      }
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+/** Opens (creating and migrating if needed) the store at `path`; see openDatabase for what is refused. */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  const db = openDatabase(path, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  try {
+    return new Store(db, { cipher: options.cipher });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export { BatchWriter, type BatchWriterOptions } from './batch-writer';
+export type { ConnectionsRepository, SecretCipher, SecretsSet, UpsertConnectionOptions } from './connections';
+export { LATEST_SCHEMA_VERSION, MAX_PAGE_SIZE, openDatabase, StoreError, type StoreErrorCode } from './db';
+export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
+export type { MappingsRepository } from './mappings';
+export type { ObjectsRepository, ObjectStateRow } from './objects';
+export type { FinalRunStatus, FinishRun, RunsRepository } from './runs';
+export type { SettingsRepository } from './settings';

@@ -1,0 +1,154 @@
+// Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
+// Mapping type field for field (booleans as 0/1, maxDelete as JSON). Removing a mapping cascades to
+// its sync state, runs and logs.
+import type { DeleteMode, Mapping, MaxDelete } from '../../shared/model';
+import { StoreError, type Database } from './db';
+
+interface MappingRow {
+  id: string;
+  name: string;
+  sourceConnectionId: string;
+  sourceBucket: string;
+  sourcePrefix: string;
+  targetConnectionId: string;
+  targetBucket: string;
+  targetPrefix: string;
+  transfers: number;
+  deleteMode: DeleteMode;
+  maxDeleteJson: string | null;
+  dryRun: 0 | 1;
+  enabled: 0 | 1;
+  intervalSeconds: number | null;
+}
+
+const SELECT = `SELECT id, name,
+  source_connection_id AS sourceConnectionId, source_bucket AS sourceBucket, source_prefix AS sourcePrefix,
+  target_connection_id AS targetConnectionId, target_bucket AS targetBucket, target_prefix AS targetPrefix,
+  transfers, delete_mode AS deleteMode, max_delete_json AS maxDeleteJson, dry_run AS dryRun, enabled,
+  interval_seconds AS intervalSeconds
+  FROM mappings`;
+
+export class MappingsRepository {
+  private readonly selectAll;
+  private readonly selectOne;
+  private readonly upsertRow;
+  private readonly deleteRow;
+  private readonly updateEnabled;
+  private readonly connectionExists;
+  private readonly clearState;
+
+  constructor(private readonly db: Database) {
+    this.selectAll = db.prepare<[], MappingRow>(`${SELECT} ORDER BY rowid`);
+    this.selectOne = db.prepare<[string], MappingRow>(`${SELECT} WHERE id = ?`);
+    this.upsertRow = db.prepare<[MappingRow & { now: number }]>(
+      `INSERT INTO mappings (id, name, source_connection_id, source_bucket, source_prefix, target_connection_id,
+         target_bucket, target_prefix, transfers, delete_mode, max_delete_json, dry_run, enabled, interval_seconds,
+         created_at, updated_at)
+       VALUES (@id, @name, @sourceConnectionId, @sourceBucket, @sourcePrefix, @targetConnectionId,
+         @targetBucket, @targetPrefix, @transfers, @deleteMode, @maxDeleteJson, @dryRun, @enabled, @intervalSeconds,
+         @now, @now)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+         source_connection_id = excluded.source_connection_id, source_bucket = excluded.source_bucket,
+         source_prefix = excluded.source_prefix, target_connection_id = excluded.target_connection_id,
+         target_bucket = excluded.target_bucket, target_prefix = excluded.target_prefix,
+         transfers = excluded.transfers, delete_mode = excluded.delete_mode,
+         max_delete_json = excluded.max_delete_json, dry_run = excluded.dry_run, enabled = excluded.enabled,
+         interval_seconds = excluded.interval_seconds, updated_at = excluded.updated_at`,
+    );
+    this.deleteRow = db.prepare<[string]>('DELETE FROM mappings WHERE id = ?');
+    this.updateEnabled = db.prepare<[0 | 1, number, string]>('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?');
+    this.connectionExists = db.prepare<[string], number>('SELECT 1 FROM connections WHERE id = ?').pluck();
+    this.clearState = db.prepare<[string]>('DELETE FROM objects WHERE mapping_id = ?');
+  }
+
+  /** Every mapping, in insertion order. */
+  list(): Mapping[] {
+    return this.selectAll.all().map(toMapping);
+  }
+
+  get(id: string): Mapping | undefined {
+    const row = this.selectOne.get(id);
+    return row && toMapping(row);
+  }
+
+  /**
+   * Inserts or replaces the mapping, keeping its creation time. When a connection, bucket or prefix
+   * changes, the mapping's sync state is dropped: it records what was synced between the old
+   * endpoints, and in 'synced' delete mode it would make objects the new source lacks look like
+   * deletions. Throws StoreError 'InvalidReference' when a connection does not exist.
+   */
+  upsert(mapping: Mapping): void {
+    this.db.transaction(() => {
+      for (const [side, id] of [['source', mapping.sourceConnectionId], ['target', mapping.targetConnectionId]] as const) {
+        if (this.connectionExists.get(id) === undefined) {
+          throw new StoreError('InvalidReference', `mapping "${mapping.name}" refers to ${side} connection "${id}", which does not exist`);
+        }
+      }
+      const before = this.selectOne.get(mapping.id);
+      if (before && !sameEndpoints(toMapping(before), mapping)) this.clearState.run(mapping.id);
+      this.upsertRow.run({
+        id: mapping.id,
+        name: mapping.name,
+        sourceConnectionId: mapping.sourceConnectionId,
+        sourceBucket: mapping.sourceBucket,
+        sourcePrefix: mapping.sourcePrefix,
+        targetConnectionId: mapping.targetConnectionId,
+        targetBucket: mapping.targetBucket,
+        targetPrefix: mapping.targetPrefix,
+        transfers: mapping.transfers,
+        deleteMode: mapping.deleteMode,
+        maxDeleteJson: mapping.maxDelete === null ? null : JSON.stringify(mapping.maxDelete),
+        dryRun: mapping.dryRun ? 1 : 0,
+        enabled: mapping.enabled ? 1 : 0,
+        intervalSeconds: mapping.intervalSeconds,
+        now: Date.now(),
+      });
+    })();
+  }
+
+  /**
+   * Removes the mapping with its sync state, runs and logs; false when it did not exist. One
+   * transaction: with millions of state rows this blocks for a while, so call objects.clear first
+   * (batched) when the mapping is large.
+   */
+  remove(id: string): boolean {
+    return this.deleteRow.run(id).changes > 0;
+  }
+
+  /** Returns false when the mapping does not exist. */
+  setEnabled(id: string, enabled: boolean): boolean {
+    return this.updateEnabled.run(enabled ? 1 : 0, Date.now(), id).changes > 0;
+  }
+}
+
+const ENDPOINT_FIELDS = [
+  'sourceConnectionId',
+  'sourceBucket',
+  'sourcePrefix',
+  'targetConnectionId',
+  'targetBucket',
+  'targetPrefix',
+] as const satisfies readonly (keyof Mapping)[];
+
+function sameEndpoints(a: Mapping, b: Mapping): boolean {
+  return ENDPOINT_FIELDS.every((field) => a[field] === b[field]);
+}
+
+function toMapping(row: MappingRow): Mapping {
+  return {
+    id: row.id,
+    name: row.name,
+    sourceConnectionId: row.sourceConnectionId,
+    sourceBucket: row.sourceBucket,
+    sourcePrefix: row.sourcePrefix,
+    targetConnectionId: row.targetConnectionId,
+    targetBucket: row.targetBucket,
+    targetPrefix: row.targetPrefix,
+    transfers: row.transfers,
+    deleteMode: row.deleteMode,
+    maxDelete: row.maxDeleteJson === null ? null : (JSON.parse(row.maxDeleteJson) as MaxDelete),
+    dryRun: row.dryRun === 1,
+    enabled: row.enabled === 1,
+    intervalSeconds: row.intervalSeconds,
+  };
+}

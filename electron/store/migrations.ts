@@ -1,0 +1,135 @@
+// The schema, as an ordered list of numbered steps tracked by PRAGMA user_version. A step is never
+// edited once released: a change is a new step appended at the end.
+import type { Database } from './db';
+
+export interface Migration {
+  /** 1, 2, 3… with no gaps; the database's user_version after this step. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database) => void;
+}
+
+// Conventions: times are INTEGER ms since the epoch; booleans INTEGER 0/1; STRICT tables so a wrong
+// type is an error instead of a silent conversion.
+const SCHEMA_V1 = `
+CREATE TABLE connections (
+  id            TEXT PRIMARY KEY NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  -- Non-secret settings only. Secret fields live encrypted in secrets_blob.
+  settings_json TEXT NOT NULL CHECK (json_valid(settings_json)),
+  secrets_blob  BLOB,
+  -- Names (never values) of the secret fields held in secrets_blob: lets the UI show set/unset
+  -- without decrypting, also where no cipher exists (headless).
+  secret_fields TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(secret_fields)),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE mappings (
+  id                   TEXT PRIMARY KEY NOT NULL,
+  name                 TEXT NOT NULL,
+  source_connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE RESTRICT,
+  source_bucket        TEXT NOT NULL,
+  source_prefix        TEXT NOT NULL,
+  target_connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE RESTRICT,
+  target_bucket        TEXT NOT NULL,
+  target_prefix        TEXT NOT NULL,
+  transfers            INTEGER NOT NULL CHECK (transfers >= 1),
+  delete_mode          TEXT NOT NULL CHECK (delete_mode IN ('synced', 'mirror', 'never')),
+  max_delete_json      TEXT CHECK (max_delete_json IS NULL OR json_valid(max_delete_json)),
+  dry_run              INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+  enabled              INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  interval_seconds     INTEGER CHECK (interval_seconds IS NULL OR interval_seconds > 0),
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+) STRICT;
+-- The RESTRICT checks on connection delete look mappings up by connection.
+CREATE INDEX mappings_by_source_connection ON mappings(source_connection_id);
+CREATE INDEX mappings_by_target_connection ON mappings(target_connection_id);
+
+-- One row per object this mapping synced. key is relative to the mapping's prefixes and ordered by
+-- BINARY collation = UTF-8 byte order, the order the engine merges listings in.
+CREATE TABLE objects (
+  mapping_id   TEXT NOT NULL REFERENCES mappings(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  source_etag  TEXT NOT NULL,
+  source_size  INTEGER NOT NULL,
+  source_mtime INTEGER NOT NULL,
+  source_md5   TEXT,
+  target_etag  TEXT NOT NULL,
+  target_size  INTEGER NOT NULL,
+  target_mtime INTEGER,
+  synced_at    INTEGER NOT NULL,
+  PRIMARY KEY (mapping_id, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE runs (
+  -- AUTOINCREMENT: ids are never reused, so a run id held by the UI or a log cursor stays unique.
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  mapping_id   TEXT NOT NULL REFERENCES mappings(id) ON DELETE CASCADE,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'success', 'partial', 'failed', 'cancelled', 'interrupted')),
+  dry_run      INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER,
+  copied       INTEGER NOT NULL DEFAULT 0,
+  adopted      INTEGER NOT NULL DEFAULT 0,
+  skipped      INTEGER NOT NULL DEFAULT 0,
+  deleted      INTEGER NOT NULL DEFAULT 0,
+  failed       INTEGER NOT NULL DEFAULT 0,
+  bytes_copied INTEGER NOT NULL DEFAULT 0,
+  first_error  TEXT
+) STRICT;
+CREATE INDEX runs_by_mapping ON runs(mapping_id, id DESC);
+-- Start-up looks for runs a crash left 'running'; normally none, so the partial index stays empty.
+CREATE INDEX runs_running ON runs(id) WHERE status = 'running';
+
+CREATE TABLE logs (
+  id         INTEGER PRIMARY KEY,
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  -- Denormalised from runs so the Logs view pages one mapping without a join.
+  mapping_id TEXT NOT NULL,
+  ts         INTEGER NOT NULL,
+  level      TEXT NOT NULL CHECK (level IN ('debug', 'info', 'warn', 'error')),
+  message    TEXT NOT NULL,
+  key        TEXT
+) STRICT;
+CREATE INDEX logs_by_mapping ON logs(mapping_id, id);
+CREATE INDEX logs_by_run ON logs(run_id, id);
+
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY NOT NULL,
+  value_json TEXT NOT NULL CHECK (json_valid(value_json))
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Applies every step above the database's user_version, all in ONE immediate transaction: either the
+ * schema reaches the latest version or nothing changes. Returns the version reached. The caller has
+ * already refused databases newer than `migrations`; the version is read again inside the write lock
+ * because another process may have migrated meanwhile.
+ */
+export function applyMigrations(db: Database, migrations: readonly Migration[], applicationId: number): number {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration list out of order: step ${i + 1} has version ${m.version}`);
+  });
+  const latest = migrations.length;
+  const run = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest) throw new Error(`database schema ${current} is newer than this version's (${latest})`);
+    for (const step of migrations.slice(current)) {
+      step.up(db);
+      // user_version and application_id live in the file header and are written by this transaction.
+      db.pragma(`user_version = ${step.version}`);
+    }
+    db.pragma(`application_id = ${applicationId}`);
+    return Math.max(current, latest);
+  });
+  return run.immediate();
+}

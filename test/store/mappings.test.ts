@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { Mapping } from '../../shared/model';
+import { mapping, storeWithMappings } from './fixtures';
+
+const stateRow = (key: string) => ({
+  key,
+  sourceEtag: 'e1',
+  sourceSize: 1,
+  sourceMtime: 1,
+  sourceMd5: null,
+  targetEtag: 't1',
+  targetSize: 1,
+  targetMtime: null,
+  syncedAt: 1,
+});
+
+describe('mappings', () => {
+  it('round-trips every field of Mapping exactly', () => {
+    const { store } = storeWithMappings();
+    const variants: Mapping[] = [
+      mapping('m1'),
+      mapping('m2', { maxDelete: null, dryRun: true, enabled: false, intervalSeconds: null, deleteMode: 'mirror', transfers: 1 }),
+      mapping('m3', { maxDelete: { kind: 'count', value: 0 }, deleteMode: 'never', sourcePrefix: 'é/😀/', targetPrefix: 'x/' }),
+    ];
+    for (const m of variants) store.mappings.upsert(m);
+    for (const m of variants) expect(store.mappings.get(m.id)).toStrictEqual(m);
+    expect(store.mappings.list()).toStrictEqual(variants);
+    expect(store.mappings.get('missing')).toBeUndefined();
+  });
+
+  it('updates in place and toggles enabled', () => {
+    const { store } = storeWithMappings('m1');
+    store.mappings.upsert(mapping('m1', { name: 'Renamed', transfers: 4 }));
+    expect(store.mappings.get('m1')).toMatchObject({ name: 'Renamed', transfers: 4 });
+    expect(store.mappings.setEnabled('m1', false)).toBe(true);
+    expect(store.mappings.get('m1')?.enabled).toBe(false);
+    expect(store.mappings.setEnabled('missing', true)).toBe(false);
+  });
+
+  it('refuses a mapping whose connection does not exist, naming it', () => {
+    const { store } = storeWithMappings();
+    expect(() => store.mappings.upsert(mapping('m1', { targetConnectionId: 'nope' }))).toThrow(
+      expect.objectContaining({ code: 'InvalidReference', message: 'mapping "Mapping m1" refers to target connection "nope", which does not exist' }),
+    );
+  });
+
+  it('keeps sync state across edits of its settings, but drops it when an endpoint changes', () => {
+    const { store } = storeWithMappings('m1');
+    store.objects.upsertMany('m1', [stateRow('a'), stateRow('b')]);
+    store.mappings.upsert(mapping('m1', { transfers: 2, deleteMode: 'mirror' }));
+    expect(store.objects.count('m1')).toBe(2);
+    store.mappings.upsert(mapping('m1', { sourcePrefix: '2025/' }));
+    expect(store.objects.count('m1')).toBe(0);
+  });
+
+  it('removing a mapping removes its state, runs and logs', () => {
+    const { store } = storeWithMappings('m1', 'm2');
+    store.objects.upsertMany('m1', [stateRow('a')]);
+    store.objects.upsertMany('m2', [stateRow('a')]);
+    const run = store.runs.start('m1', false);
+    store.logs.appendMany([{ runId: run.id, mappingId: 'm1', ts: 1, level: 'info', message: 'hello' }]);
+    expect(store.mappings.remove('m1')).toBe(true);
+    expect(store.mappings.remove('m1')).toBe(false);
+    expect(store.objects.count('m1')).toBe(0);
+    expect(store.runs.get(run.id)).toBeUndefined();
+    expect(store.logs.query({ mappingId: 'm1', limit: 10 })).toEqual([]);
+    expect(store.objects.count('m2')).toBe(1);
+  });
+});
