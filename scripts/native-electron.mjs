@@ -265,11 +265,13 @@ async function main() {
     fail(`for Electron ${target.electron}: offline (CDS_NATIVE_OFFLINE=1)`);
   }
 
-  const { dir, staged } = stage(packageDir);
+  // The real folder, in case node_modules holds a link (pnpm, workspaces).
+  const packageSource = fs.realpathSync(packageDir);
+  const { dir, staged } = stage(packageSource);
   const reasons = [];
   try {
     const built = path.join(staged, 'build', 'Release', 'better_sqlite3.node');
-    let result = await viaPrebuild(packageDir, staged, target);
+    let result = await viaPrebuild(packageSource, staged, target);
     if (!result.ok || !fs.existsSync(built)) {
       reasons.push(`prebuilt: ${result.reason || 'no binary in the download'}`);
       result = await viaNodeGyp(staged, target);

@@ -84,7 +84,8 @@ function countReport() {
     return { error: `no readable vitest report at ${path.relative(root, report)} (${error.code ?? error.message})` };
   }
   const passed = data.numPassedTests ?? 0;
-  let failed = data.numFailedTests ?? 0;
+  const failedTests = data.numFailedTests ?? 0;
+  let failed = failedTests;
   const brokenFiles = [];
   for (const file of data.testResults ?? []) {
     const failedInFile = (file.assertionResults ?? []).filter((test) => test.status === 'failed').length;
@@ -94,7 +95,7 @@ function countReport() {
     }
   }
   const skipped = (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
-  return { passed, failed, skipped, total: data.numTotalTests ?? 0, brokenFiles };
+  return { passed, failed, failedTests, skipped, total: data.numTotalTests ?? 0, brokenFiles };
 }
 
 async function main() {
@@ -119,7 +120,10 @@ async function main() {
   } else {
     ({ passed, failed } = counts);
     for (const line of counts.brokenFiles) say(`file failed outside its tests: ${line}`);
-    say(`${counts.total} tests: ${counts.passed} passed, ${counts.failed} failed (a file failing outside its tests counts as one), ${counts.skipped} skipped or todo`);
+    say(
+      `${counts.total} tests: ${counts.passed} passed, ${counts.failedTests} failed, ${counts.skipped} skipped or todo; ` +
+        `${counts.brokenFiles.length} file(s) failed outside their tests, counted as one failure each`,
+    );
     if (vitestCode !== 0 && failed === 0) {
       // No test file matched, or an unhandled error after the tests: vitest fails the run, the JSON counts nothing.
       say(`vitest exited with ${vitestCode} though its report counts no failure (no test files, or an unhandled error: see above): counting one failure.`);
