@@ -1,0 +1,442 @@
+// MinIO (and other S3-compatible services) through the minio client, configured as in the original
+// tool: endpoint "host:port", access key, secret key, useSSL, region.
+//
+// Multipart uploads are driven here rather than by client.putObject: for large or unknown sizes the
+// client first lists in-progress multipart uploads to resume one, which servers without that API
+// (s3rver) reject, and it resends consumed streams on retry. The client has no abort signals, so
+// aborts are honoured between requests and by destroying the streams we hand out or consume.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
+import type { MinioSettings } from '../../shared/model';
+import { StorageError, classifyHttpError } from './errors';
+import { exactSize } from './exact-size';
+import type { ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import {
+  DELETE_BATCH,
+  MAX_COPY_SIZE,
+  MAX_PARTS,
+  encodeCopySource,
+  expectedMd5,
+  mapS3Code,
+  md5FromEtag,
+  partSizeFor,
+  resolveTuning,
+  sourceError,
+  splitUserMetadata,
+  unquoteEtag,
+  userMetadataToStore,
+  type ErrorContext,
+  type UploadTuning,
+} from './s3-common';
+
+export type MinioProviderOptions = UploadTuning;
+
+const MAX_LIST_PAGES = 10_000_000;
+
+export interface ResolvedMinioSettings {
+  endPoint: string;
+  port?: number;
+  useSSL: boolean;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+/**
+ * Parses the original tool's "host:port" endpoint (a scheme, if given anyway, decides useSSL).
+ * Brackets of an IPv6 host are removed, as the minio client wants the bare address.
+ */
+export function resolveMinioSettings(settings: MinioSettings): ResolvedMinioSettings {
+  const raw = settings.endpoint?.trim();
+  if (!raw) throw new StorageError('InvalidConfig', 'MinIO endpoint is empty; expected host:port', { field: 'minio.endpoint' });
+  const scheme = /^(https?):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  const useSSL = scheme ? scheme === 'https' : settings.useSSL === true;
+  let url: URL;
+  try {
+    url = new URL(scheme ? raw : `${useSSL ? 'https' : 'http'}://${raw}`);
+  } catch {
+    throw new StorageError('InvalidConfig', `MinIO endpoint "${raw}" is not host:port`, { field: 'minio.endpoint' });
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
+    throw new StorageError('InvalidConfig', `MinIO endpoint "${raw}" must be just host:port, without a path`, { field: 'minio.endpoint' });
+  }
+  if (!settings.accessKey || !settings.secretKey) {
+    throw new StorageError('InvalidConfig', 'MinIO access key and secret key are required', { field: settings.accessKey ? 'minio.secretKey' : 'minio.accessKey' });
+  }
+  return {
+    endPoint: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : undefined,
+    useSSL,
+    region: settings.region?.trim() || 'us-east-1',
+    accessKey: settings.accessKey,
+    secretKey: settings.secretKey,
+  };
+}
+
+const CONFIG_ERRORS = new Set(['InvalidEndpointError', 'InvalidPortError', 'AccessKeyRequiredError', 'SecretKeyRequiredError']);
+
+/** Maps a minio client error to StorageError; abort errors pass through. */
+export function mapMinioError(err: unknown, ctx: ErrorContext): Error {
+  if (err instanceof Error) {
+    if (err.name === 'InvalidBucketNameError') return mapS3Code(err, 'InvalidBucketName', ctx);
+    if (CONFIG_ERRORS.has(err.name)) return new StorageError('InvalidConfig', `MinIO settings: ${err.message}`, { cause: err, field: 'minio.endpoint' });
+    // For 408/429/5xx the client throws a plain Error naming the status, without the response body.
+    const status = /Retryable HTTP status: (\d{3})/.exec(err.message)?.[1];
+    if (status) {
+      const classified = classifyHttpError({ statusCode: Number(status), message: err.message }, describeCtx(ctx));
+      return new StorageError(classified.code, classified.message, { cause: err });
+    }
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  return mapS3Code(err, typeof code === 'string' && code !== '' ? code : undefined, ctx);
+}
+
+function describeCtx(ctx: ErrorContext): string {
+  return [ctx.op, ctx.bucket, ctx.key].filter((p) => p !== undefined).join(' ');
+}
+
+export function createMinioProvider(settings: MinioSettings, options: MinioProviderOptions = {}): StorageProvider {
+  return new MinioProvider(resolveMinioSettings(settings), options);
+}
+
+/** minio's CopySourceOptions encodes with encodeURI, leaving `?`, `#` and `+` raw; S3 needs them escaped. */
+class EncodedCopySource extends CopySourceOptions {
+  override getHeaders(): ReturnType<CopySourceOptions['getHeaders']> {
+    return { ...super.getHeaders(), 'x-amz-copy-source': encodeCopySource(this.Bucket, this.Object) };
+  }
+}
+
+class MinioProvider implements StorageProvider {
+  readonly type = 'minio' as const;
+  readonly capabilities: ProviderCapabilities;
+  private readonly client: Client;
+  private readonly agent: http.Agent;
+  private readonly tuning: Required<UploadTuning>;
+
+  constructor(resolved: ResolvedMinioSettings, options: MinioProviderOptions) {
+    this.tuning = resolveTuning(options);
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    this.agent = resolved.useSSL ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    try {
+      this.client = new Client({
+        endPoint: resolved.endPoint,
+        port: resolved.port,
+        useSSL: resolved.useSSL,
+        region: resolved.region,
+        accessKey: resolved.accessKey,
+        secretKey: resolved.secretKey,
+        transportAgent: this.agent,
+        // Its retry resends consumed request streams and hides the status in a message; retry
+        // lives outside the providers anyway.
+        retryOptions: { disableRetry: true },
+      });
+    } catch (err) {
+      throw mapMinioError(err, { op: 'connect' });
+    }
+  }
+
+  async listBuckets(signal?: AbortSignal): Promise<string[]> {
+    const buckets = await this.call({ op: 'list buckets' }, signal, () => this.client.listBuckets());
+    return buckets.map((b) => b.name).sort();
+  }
+
+  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    const ctx = { op: 'create', bucket };
+    try {
+      signal?.throwIfAborted();
+      await this.client.makeBucket(bucket, this.client.region ?? 'us-east-1');
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'BucketAlreadyOwnedByYou') return;
+      if (code === 'BucketAlreadyExists') {
+        // Some servers say AlreadyExists even for our own bucket; ours if we may access it.
+        if (await this.client.bucketExists(bucket).catch(() => false)) return;
+        throw new StorageError('InvalidConfig', `bucket name "${bucket}" is already taken by another account`, { cause: err, field: 'bucket' });
+      }
+      throw mapMinioError(err, ctx);
+    }
+  }
+
+  async deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ op: 'delete', bucket }, signal, () => this.client.removeBucket(bucket));
+  }
+
+  async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    const ctx = { op: 'list', bucket };
+    let token = '';
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      // One page per request (the client's listObjectsV2 stream hides pages and ignores aborts).
+      // The client asks for url-encoded keys and decodes them.
+      const out = await this.call(ctx, signal, () => this.client.listObjectsV2Query(bucket, prefix, token, '', 1000, ''));
+      for (const o of out.objects) {
+        if (o.name === undefined) continue;
+        yield { key: o.name, size: Number(o.size), etag: unquoteEtag(o.etag), md5: md5FromEtag(o.etag), lastModified: o.lastModified.getTime() };
+      }
+      if (!out.isTruncated) return;
+      if (!out.nextContinuationToken || out.nextContinuationToken === token) {
+        throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no new continuation token`);
+      }
+      token = out.nextContinuationToken;
+    }
+    throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
+  }
+
+  async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    signal?.throwIfAborted();
+    let stat;
+    try {
+      stat = await this.client.statObject(bucket, key);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
+      if (code === 'NotFound' || code === 'NoSuchKey') return null;
+      throw mapMinioError(err, { op: 'head', bucket, key });
+    }
+    signal?.throwIfAborted();
+    const { standard, user } = splitStatMetadata(stat.metaData as Record<string, unknown>);
+    const ours = splitUserMetadata(user);
+    return {
+      key,
+      size: stat.size,
+      etag: unquoteEtag(stat.etag),
+      md5: md5FromEtag(stat.etag) ?? ours.md5,
+      lastModified: stat.lastModified.getTime(),
+      ...standard,
+      metadata: ours.metadata,
+    };
+  }
+
+  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
+    const stream = await this.call({ op: 'read', bucket, key }, signal, () => this.client.getObject(bucket, key));
+    if (signal) {
+      const onAbort = (): void => void stream.destroy(abortReason(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+    return stream;
+  }
+
+  async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
+    const ctx = { op: 'write', bucket, key };
+    const what = `write ${bucket}/${key}`;
+    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
+    const md5 = expectedMd5(options.md5, what);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const multipart = size >= this.tuning.multipartThreshold;
+    const source = await open().catch((err: unknown) => {
+      throw sourceError(err, what);
+    });
+    const body = exactSize(source, size, what);
+    const onAbort = (): void => void body.destroy(abortReason(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const headers = objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart));
+    let etag: string;
+    try {
+      const upload = multipart
+        ? this.uploadParts(bucket, key, body, size, headers, signal)
+        : this.putSingle(bucket, key, body, size, headers, md5, what);
+      etag = await unlessAborted(upload, signal);
+    } catch (err) {
+      signal?.throwIfAborted();
+      throw mapMinioError(err, ctx);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      body.destroy();
+    }
+    const storedMd5 = md5FromEtag(etag);
+    if (md5 && storedMd5 && md5 !== storedMd5) {
+      throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
+    }
+    return { etag: unquoteEtag(etag), md5: storedMd5, size };
+  }
+
+  /** One PUT. Below the multipart threshold the body is collected first (the client signs its SHA-256). */
+  private async putSingle(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, md5: string | undefined, what: string): Promise<string> {
+    let data: Buffer = Buffer.alloc(0);
+    for await (const part of readParts(body, Math.max(size, 1))) data = part;
+    const actual = createHash('md5').update(data).digest('hex');
+    if (md5 && actual !== md5) {
+      throw new StorageError('Fatal', `${what}: the source bytes have MD5 ${actual}, expected ${md5}; nothing was stored`);
+    }
+    const out = await this.client.putObject(bucket, key, data, size, headers);
+    return out.etag;
+  }
+
+  /**
+   * Multipart upload with at most queueSize parts in memory: a part is read only when an upload slot
+   * is free. Any failure (including the size guard and aborts) aborts the upload on the server.
+   */
+  private async uploadParts(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const uploadId = await this.client.initiateNewMultipartUpload(bucket, key, headers);
+    const parts = readParts(body, partSizeFor(size, this.tuning.partSize))[Symbol.asyncIterator]();
+    const etags: { part: number; etag: string }[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const failures: unknown[] = [];
+    try {
+      for (let part = 1; ; part++) {
+        while (inFlight.size >= this.tuning.queueSize) await Promise.race(inFlight);
+        if (failures.length > 0) throw failures[0];
+        signal?.throwIfAborted();
+        const next = await parts.next();
+        if (next.done) break;
+        if (part > MAX_PARTS) throw new StorageError('Fatal', `write ${bucket}/${key}: more than ${MAX_PARTS} parts`);
+        const data = next.value;
+        const config = {
+          bucketName: bucket,
+          objectName: key,
+          uploadID: uploadId,
+          partNumber: part,
+          // Over https the client signs UNSIGNED-PAYLOAD; Content-MD5 still lets the server verify each part.
+          headers: { 'Content-MD5': createHash('md5').update(data).digest('base64') },
+        };
+        const task: Promise<void> = this.client.uploadPart(config, data).then(
+          (r) => void etags.push({ part: r.part, etag: r.etag }),
+          (error: unknown) => void failures.push(error),
+        ).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      await Promise.all(inFlight);
+      if (failures.length > 0) throw failures[0];
+      etags.sort((a, b) => a.part - b.part);
+      signal?.throwIfAborted();
+      const done = await this.client.completeMultipartUpload(bucket, key, uploadId, etags);
+      return done.etag;
+    } catch (err) {
+      // Part requests cannot be cancelled: let them settle, then drop the upload's stored parts.
+      await Promise.allSettled(inFlight);
+      await this.client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      // One batch per call: given more, the client would send every batch at once.
+      const results = await this.call({ op: 'remove from', bucket }, signal, () => this.client.removeObjects(bucket, batch));
+      const failed = results.flatMap((r) => (r?.Error && r.Error.Code !== 'NoSuchKey' ? [r.Error] : []));
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        const cause = Object.assign(new Error(first.Message ?? first.Code ?? 'delete failed'), { code: first.Code });
+        const mapped = mapMinioError(cause, { op: 'remove', bucket, key: first.Key });
+        throw new StorageError(
+          mapped instanceof StorageError ? mapped.code : 'Fatal',
+          `remove from bucket "${bucket}": ${failed.length} of ${batch.length} keys failed, first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+          { cause },
+        );
+      }
+    }
+  }
+
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+    // The HEAD gives the size (CopyObject does not report it) and guards the 5 GiB CopyObject limit.
+    const src = await this.head(srcBucket, srcKey, signal);
+    if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
+    if (src.size > MAX_COPY_SIZE) {
+      // Would need UploadPartCopy (composeObject), not implemented; the engine copies through the client instead.
+      throw new StorageError('Fatal', `copy ${srcBucket}/${srcKey}: ${src.size} bytes is over the 5 GiB server-side copy limit`);
+    }
+    const source = new EncodedCopySource({ Bucket: srcBucket, Object: srcKey, MatchETag: `"${src.etag}"` });
+    const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY' });
+    const out = await this.call({ op: 'copy to', bucket: dstBucket, key: dstKey }, signal, () => this.client.copyObject(source, dest));
+    // The client reads the ETag from a response header that S3 puts in the body instead.
+    let etag = 'Etag' in out ? out.Etag : undefined;
+    let lastModified = 'LastModified' in out && out.LastModified instanceof Date ? out.LastModified.getTime() : undefined;
+    if (!etag) {
+      const copied = await this.head(dstBucket, dstKey, signal);
+      if (!copied) throw new StorageError('Transient', `copy to ${dstBucket}/${dstKey}: the copy vanished right after it was made`);
+      etag = copied.etag;
+      lastModified = copied.lastModified;
+    }
+    return { etag: unquoteEtag(etag), md5: md5FromEtag(etag), size: src.size, lastModified };
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
+  /** Runs one client call; an abort rejects at once (the request itself cannot be cancelled and finishes unobserved). */
+  private async call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    try {
+      return await unlessAborted(request(), signal);
+    } catch (err) {
+      throw mapMinioError(err, ctx);
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Settles like `work`, or rejects with the abort reason as soon as `signal` fires. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Request headers for an object's content headers and user metadata. */
+function objectHeaders(options: ObjectMetadata, userMetadata: Record<string, string> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.contentType) headers['Content-Type'] = options.contentType;
+  if (options.cacheControl) headers['Cache-Control'] = options.cacheControl;
+  if (options.contentEncoding) headers['Content-Encoding'] = options.contentEncoding;
+  if (options.contentDisposition) headers['Content-Disposition'] = options.contentDisposition;
+  for (const [name, value] of Object.entries(userMetadata ?? {})) headers[`X-Amz-Meta-${name}`] = value;
+  return headers;
+}
+
+const STANDARD_HEADERS = {
+  'content-type': 'contentType',
+  'cache-control': 'cacheControl',
+  'content-encoding': 'contentEncoding',
+  'content-disposition': 'contentDisposition',
+} as const;
+/** Other headers statObject puts into metaData that are not user metadata. */
+const OTHER_HEADERS = new Set(['content-language', 'if-none-match', 'if-match']);
+
+/** statObject mixes content headers (full names) and user metadata (prefix stripped) in one map. */
+function splitStatMetadata(meta: Record<string, unknown>): { standard: ObjectMetadata; user: Record<string, string> } {
+  const standard: ObjectMetadata = {};
+  const user: Record<string, string> = {};
+  for (const [name, value] of Object.entries(meta)) {
+    const lower = name.toLowerCase();
+    const text = String(value);
+    if (lower in STANDARD_HEADERS) standard[STANDARD_HEADERS[lower as keyof typeof STANDARD_HEADERS]] = text;
+    else if (!lower.startsWith('x-amz-') && !OTHER_HEADERS.has(lower)) user[lower] = text;
+  }
+  return { standard, user };
+}
+
+/** Cuts a stream into parts of exactly partSize bytes (the last one shorter), one buffer at a time. */
+async function* readParts(body: Readable, partSize: number): AsyncGenerator<Buffer> {
+  let buffer: Buffer | undefined;
+  let filled = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      buffer ??= Buffer.allocUnsafe(partSize);
+      const n = Math.min(partSize - filled, chunk.length - offset);
+      chunk.copy(buffer, filled, offset, offset + n);
+      filled += n;
+      offset += n;
+      if (filled === partSize) {
+        yield buffer;
+        buffer = undefined;
+        filled = 0;
+      }
+    }
+  }
+  if (buffer && filled > 0) yield buffer.subarray(0, filled);
+}

@@ -1,0 +1,28 @@
+// Connection type → provider constructor. The only place that knows every provider module.
+import type { Connection } from '../../shared/model';
+import { StorageError } from './errors';
+import { createLocalProvider } from './local';
+import { createMinioProvider } from './minio';
+import type { StorageProvider } from './provider';
+import { createS3Provider } from './s3';
+
+/** A provider for one connection. Throws StorageError('InvalidConfig') for unusable settings or types. */
+export function createProvider(connection: Connection): StorageProvider {
+  switch (connection.type) {
+    case 'local':
+      return createLocalProvider(connection.local);
+    case 'aws':
+      return createS3Provider(connection.aws);
+    case 'minio':
+      return createMinioProvider(connection.minio);
+    case 'gcs':
+    case 'azure':
+      throw new StorageError('InvalidConfig', `Provider "${connection.id}" has type "${connection.type}", which is not available yet in this version`, {
+        field: 'type',
+      });
+    default: {
+      const unknown: never = connection;
+      throw new StorageError('InvalidConfig', `Provider has unknown type "${(unknown as { type?: string }).type}"`, { field: 'type' });
+    }
+  }
+}
