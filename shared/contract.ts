@@ -1,0 +1,282 @@
+// The one contract between the renderer and the main process (Electron IPC or the headless server's
+// WebSocket): a map of commands (name → args → result) and a map of events (name → payload).
+// Main registers handlers through a mapped type over `Commands`, so a missing or mistyped handler
+// does not compile; the renderer's client derives its types from the same maps. Arguments are
+// validated at run time in electron/api/ (never trust the other side of a process boundary).
+import type {
+  Connection,
+  ConnectionSettings,
+  LogLevel,
+  Mapping,
+  ProgressSnapshot,
+  ProviderType,
+  RunStatus,
+  RunSummary,
+} from './model';
+
+// ---- Errors ------------------------------------------------------------------------------------
+
+export const API_ERROR_CODES = [
+  'InvalidArgument', // the request itself is wrong (a field is missing or malformed): see `field`
+  'NotFound',
+  'Conflict', // e.g. deleting a connection that mappings still use
+  'AccessDenied',
+  'InvalidConfig',
+  'Throttled',
+  'Transient',
+  'Fatal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/** What crosses the boundary when a command fails: plain, serialisable, never a stack or a secret. */
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+  /** The argument field the error is about, e.g. "aws.endpoint" or "sourceBucket". */
+  field?: string;
+  retryable: boolean;
+}
+
+// ---- Views (what the renderer sees) -------------------------------------------------------------
+
+/**
+ * A connection as the renderer sees it: settings without any secret value, and for each secret
+ * field whether it is set. Secret values never leave the main process.
+ */
+export type ConnectionView = Connection & { secretsSet: Record<string, boolean> };
+
+/**
+ * Create/update input. Secret fields: a string sets it, '' clears it, absent keeps the stored value
+ * (an edit form only knows "set / replace").
+ */
+export type ConnectionInput = { id?: string; name: string } & ConnectionSettings;
+
+export type MappingState = 'idle' | 'queued' | 'running' | 'paused' | 'disabled';
+
+export interface MappingStatus {
+  mappingId: string;
+  state: MappingState;
+  /** A sync-now arrived while running: exactly one more run follows. */
+  followUpQueued: boolean;
+  /** When the scheduler will start it next (ms since epoch); null when not scheduled. */
+  nextRunAt: number | null;
+  lastRun: RunSummary | null;
+}
+
+export type MappingView = Mapping & { status: MappingStatus };
+
+/** Create/update input: every mapping field except the id, which is assigned on create. */
+export type MappingInput = Omit<Mapping, 'id'> & { id?: string };
+
+export type ConnectionCheckName = 'auth' | 'listBuckets' | 'read' | 'write';
+export interface ConnectionCheck {
+  name: ConnectionCheckName;
+  ok: boolean;
+  /** Skipped checks (e.g. write when no bucket was given) have ok=false and skipped=true. */
+  skipped: boolean;
+  message: string;
+  durationMs: number;
+}
+export interface ConnectionTestResult {
+  ok: boolean;
+  checks: ConnectionCheck[];
+}
+
+export interface ObjectEntry {
+  key: string;
+  size: number;
+  lastModified: number;
+  contentType?: string;
+}
+export interface ObjectPage {
+  /** Objects directly under the prefix. */
+  objects: ObjectEntry[];
+  /** "Folders" directly under the prefix (ending with '/'). */
+  prefixes: string[];
+  /** Pass back to get the next page; absent on the last page. */
+  nextPageToken?: string;
+}
+
+export interface PlannedChangeView {
+  key: string;
+  size?: number;
+  reason: string;
+}
+export interface PreviewResult {
+  status: RunStatus;
+  copies: number;
+  copyBytes: number;
+  adopts: number;
+  skips: number;
+  deletes: number;
+  /** The first planned copies and deletes (at most `limit` each). */
+  firstCopies: PlannedChangeView[];
+  firstDeletes: PlannedChangeView[];
+  /** Why the plan could not be made (missing bucket, maxDelete guard, …). */
+  error: string | null;
+}
+
+export interface LogLineView {
+  id: number;
+  runId: number;
+  mappingId: string;
+  ts: number;
+  level: LogLevel;
+  message: string;
+  key: string | null;
+}
+
+export interface AppSettings {
+  /** Object transfers across all mappings at once. */
+  globalConcurrency: number;
+  /** Mappings running at once. */
+  maxConcurrentRuns: number;
+  startAtLogin: boolean;
+  closeToTray: boolean;
+  notifications: boolean;
+}
+
+export interface ConfigImportResult {
+  /** What was (or, on a preview, would be) created or updated. */
+  connections: { id: string; name: string; type: ProviderType; exists: boolean }[];
+  mappings: { id: string; name: string; exists: boolean }[];
+  warnings: string[];
+  applied: boolean;
+}
+
+export interface AppStatus {
+  version: string;
+  paused: boolean;
+  running: string[];
+  /** 'desktop' (Electron) or 'server' (headless, in a browser). */
+  mode: 'desktop' | 'server';
+}
+
+// ---- Commands ----------------------------------------------------------------------------------
+
+/** name → { args, result }. `void` args means the command takes none. */
+export interface Commands {
+  'app.status': { args: void; result: AppStatus };
+
+  'connections.list': { args: void; result: ConnectionView[] };
+  'connections.create': { args: ConnectionInput; result: ConnectionView };
+  'connections.update': { args: ConnectionInput & { id: string }; result: ConnectionView };
+  'connections.delete': { args: { id: string }; result: void };
+  /** Tests a saved connection, or unsaved input (a form before saving). `bucket` enables read/write checks. */
+  'connections.test': { args: { id?: string; input?: ConnectionInput; bucket?: string }; result: ConnectionTestResult };
+
+  'buckets.list': { args: { connectionId: string }; result: string[] };
+  'objects.list': { args: { connectionId: string; bucket: string; prefix: string; pageToken?: string; limit?: number }; result: ObjectPage };
+
+  'mappings.list': { args: void; result: MappingView[] };
+  'mappings.create': { args: MappingInput; result: MappingView };
+  'mappings.update': { args: MappingInput & { id: string }; result: MappingView };
+  'mappings.delete': { args: { id: string }; result: void };
+  'mappings.setEnabled': { args: { id: string; enabled: boolean }; result: MappingView };
+  /** Dry-run plan of a saved mapping (or unsaved input): counts and the first copies/deletes. */
+  'mappings.preview': { args: { id?: string; input?: MappingInput; limit?: number }; result: PreviewResult };
+
+  /** Sync one mapping now, or all enabled mappings when mappingId is absent. Returns those queued. */
+  'sync.now': { args: { mappingId?: string }; result: { queued: string[] } };
+  'sync.cancel': { args: { mappingId: string }; result: void };
+  'sync.pauseAll': { args: void; result: void };
+  'sync.resumeAll': { args: void; result: void };
+
+  'runs.list': { args: { mappingId: string; limit?: number; beforeId?: number }; result: RunSummary[] };
+  'runs.get': { args: { id: number }; result: RunSummary };
+
+  'logs.query': {
+    args: { mappingId: string; runId?: number; minLevel?: LogLevel; text?: string; limit?: number; beforeId?: number };
+    result: LogLineView[];
+  };
+  /** Every matching line as text (oldest first), for saving to a file. */
+  'logs.export': { args: { mappingId: string; runId?: number; minLevel?: LogLevel; text?: string }; result: { fileName: string; text: string } };
+
+  'settings.get': { args: void; result: AppSettings };
+  'settings.set': { args: Partial<AppSettings>; result: AppSettings };
+
+  /** Imports the original tool's config.json; `apply: false` only reports what would happen. */
+  'config.import': { args: { json: string; apply: boolean }; result: ConfigImportResult };
+  /** Exports connections and mappings in the config.json format; secrets are replaced by placeholders. */
+  'config.export': { args: void; result: { json: string } };
+}
+
+export type CommandName = keyof Commands;
+export type CommandArgs<N extends CommandName> = Commands[N]['args'];
+export type CommandResult<N extends CommandName> = Commands[N]['result'];
+
+/** Every command name, checked against `Commands` at compile time (both directions). */
+export const COMMAND_NAMES = [
+  'app.status',
+  'connections.list', 'connections.create', 'connections.update', 'connections.delete', 'connections.test',
+  'buckets.list', 'objects.list',
+  'mappings.list', 'mappings.create', 'mappings.update', 'mappings.delete', 'mappings.setEnabled', 'mappings.preview',
+  'sync.now', 'sync.cancel', 'sync.pauseAll', 'sync.resumeAll',
+  'runs.list', 'runs.get',
+  'logs.query', 'logs.export',
+  'settings.get', 'settings.set',
+  'config.import', 'config.export',
+] as const satisfies readonly CommandName[];
+type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
+const allCommandsListed: MissingCommand extends never ? true : MissingCommand = true;
+void allCommandsListed;
+
+// ---- Events ------------------------------------------------------------------------------------
+
+export type DataList = 'connections' | 'mappings' | 'runs' | 'settings';
+
+export interface Events {
+  /** Coalesced to at most ~10 per second per mapping. */
+  progress: ProgressSnapshot;
+  'run.started': { mappingId: string; runId: number };
+  'run.finished': RunSummary;
+  'mapping.status': MappingStatus;
+  /** Data changed in main: refetch these lists. */
+  'data.changed': { lists: DataList[] };
+  /** A run failed or a delete guard tripped: what a desktop notification would say. */
+  alert: { mappingId: string; title: string; message: string };
+}
+
+export type EventName = keyof Events;
+export const EVENT_NAMES = ['progress', 'run.started', 'run.finished', 'mapping.status', 'data.changed', 'alert'] as const satisfies readonly EventName[];
+type MissingEvent = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
+const allEventsListed: MissingEvent extends never ? true : MissingEvent = true;
+void allEventsListed;
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
+}
+
+// ---- Transport ----------------------------------------------------------------------------------
+
+/** What a command returns across the boundary: never a thrown Error (its fields would be lost). */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** The client side of the contract, implemented by the preload bridge and by the WebSocket client. */
+export interface ContractClient {
+  invoke<N extends CommandName>(name: N, ...args: CommandArgs<N> extends void ? [] : [CommandArgs<N>]): Promise<CommandResult<N>>;
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Thrown on the renderer side when a command fails: carries the ApiError fields. */
+export class ApiCallError extends Error implements ApiError {
+  override readonly name = 'ApiCallError';
+  readonly code: ApiErrorCode;
+  readonly field?: string;
+  readonly retryable: boolean;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field;
+    this.retryable = error.retryable;
+  }
+}
+
+/** Unwraps an envelope: the value, or throws ApiCallError. */
+export function unwrapEnvelope<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.value;
+  throw new ApiCallError(envelope.error);
+}
