@@ -1,0 +1,99 @@
+// The engine's own checks: server-side copy on one connection, and corruption caught by MD5 checks.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mapping } from '../../shared/model';
+import type { StorageProvider } from '../../electron/providers/provider';
+import { openStore, type Store } from '../../electron/store';
+import { runMapping } from '../../electron/sync/runner';
+import { startEndpoints, type EndpointKind, type Endpoints } from '../support/endpoints';
+import { instrument } from '../support/instrumented-provider';
+import { listAll, putText, readAll, uniqueBucket } from '../support/objects';
+
+const FAST_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
+
+describe('engine verification', () => {
+  let endpoints: Endpoints;
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    endpoints = await startEndpoints(['local', 's3', 'minio']);
+    dir = await mkdtemp(path.join(tmpdir(), 'cds-verify-'));
+    store = openStore(path.join(dir, 'state.db'));
+    store.connections.upsert({ id: 'c', name: 'c', type: 'local', local: { root: '/unused' } });
+  });
+  afterAll(async () => {
+    store?.close();
+    await endpoints?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function setup(source: StorageProvider, target: StorageProvider, id: string): Promise<Mapping> {
+    const mapping: Mapping = {
+      id, name: id, sourceConnectionId: 'c', sourceBucket: uniqueBucket('vs'), sourcePrefix: '',
+      targetConnectionId: 'c', targetBucket: uniqueBucket('vt'), targetPrefix: 'copy/',
+      transfers: 2, deleteMode: 'synced', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null,
+    };
+    await source.createBucket(mapping.sourceBucket);
+    await target.createBucket(mapping.targetBucket);
+    await putText(source, mapping.sourceBucket, 'one.txt', 'first', { contentType: 'text/plain' });
+    await putText(source, mapping.sourceBucket, 'dir/two.txt', 'second');
+    store.mappings.upsert(mapping);
+    return mapping;
+  }
+
+  it.each<EndpointKind>(['local', 's3', 'minio'])('uses server-side copy when source and target are one %s connection', async (kind) => {
+    const connection = instrument(endpoints.provider(kind));
+    const mapping = await setup(connection.provider, connection.provider, `same-${kind}`);
+    connection.reset();
+    const { run } = await runMapping({ store, mapping, source: connection.provider, target: connection.provider, sameConnection: true, retry: FAST_RETRY });
+    expect(run).toMatchObject({ status: 'success', copied: 2 });
+    expect(connection.calls).toMatchObject({ copy: 2, read: 0, write: 0 });
+    expect((await readAll(connection.provider, mapping.targetBucket, 'copy/dir/two.txt')).toString()).toBe('second');
+    // The state recorded after a server-side copy makes the next run a no-op.
+    connection.reset();
+    expect((await runMapping({ store, mapping, source: connection.provider, target: connection.provider, sameConnection: true })).run).toMatchObject({ copied: 0, skipped: 2 });
+    expect(connection.calls.copy).toBe(0);
+  });
+
+  it('fails an object whose stored MD5 differs from the bytes sent, and records no state for it', async () => {
+    const source = endpoints.provider('s3');
+    const real = endpoints.provider('local');
+    // A target that claims to have stored different content (as s3rver did with chunk-framed bodies).
+    const lying: StorageProvider = {
+      ...real,
+      type: real.type,
+      capabilities: real.capabilities,
+      list: real.list.bind(real),
+      write: async (...args) => ({ ...(await real.write(...args)), md5: '00000000000000000000000000000000' }),
+    };
+    const mapping = await setup(source, real, 'corrupt');
+    const { run } = await runMapping({ store, mapping, source, target: lying, sameConnection: false, retry: FAST_RETRY });
+    expect(run).toMatchObject({ status: 'failed', copied: 0, failed: 2 });
+    expect(run.firstError).toMatch(/the target stored MD5 0{32} but we sent [0-9a-f]{32}; the upload was corrupted/);
+    expect(store.objects.count(mapping.id)).toBe(0);
+  });
+
+  it('fails an object whose bytes do not match the MD5 the source listed', async () => {
+    const source = endpoints.provider('s3');
+    const target = endpoints.provider('local');
+    const mapping = await setup(source, target, 'source-md5');
+    const listedWrong: StorageProvider = {
+      ...source,
+      type: source.type,
+      capabilities: { ...source.capabilities, metadata: false },
+      read: source.read.bind(source),
+      async *list(bucket, prefix, signal) {
+        for await (const info of source.list(bucket, prefix, signal)) yield { ...info, md5: 'ffffffffffffffffffffffffffffffff' };
+      },
+    };
+    const { run } = await runMapping({ store, mapping, source: listedWrong, target, sameConnection: false, retry: FAST_RETRY });
+    expect(run).toMatchObject({ status: 'failed', failed: 2 });
+    expect(run.firstError).toMatch(/differs from the source's .*changed during the copy or was corrupted in transit/);
+    expect(store.objects.count(mapping.id)).toBe(0);
+    // Nothing verified was left behind as "synced", and the next honest run copies both.
+    expect((await runMapping({ store, mapping, source, target, sameConnection: false })).run).toMatchObject({ status: 'success', copied: 2 });
+    expect((await listAll(target, mapping.targetBucket)).map((o) => o.key)).toEqual(['copy/dir/two.txt', 'copy/one.txt']);
+  });
+});
