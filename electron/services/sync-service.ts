@@ -12,7 +12,7 @@ import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
 /** Returns a connection WITH its secrets, or undefined when it does not exist. */
 export type ConnectionResolver = (connectionId: string) => Connection | undefined;
 
-export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
+export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
 
 export class SyncService {
   private readonly providers = new Map<string, StorageProvider>();
@@ -49,6 +49,7 @@ export class SyncService {
       target = this.provider(mapping.targetConnectionId);
     } catch (err) {
       const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
+      request.onStart?.(run);
       const message = err instanceof Error ? err.message : String(err);
       this.store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
       request.onLog?.({ level: 'error', message });

@@ -37,6 +37,8 @@ export interface RunOptions {
   /** Cap shared by all mappings running at once. */
   globalLimiter?: Limiter;
   retry?: RetryPolicy;
+  /** Called once the run row exists, before any listing: the run id, for "run started" events. */
+  onStart?: (run: RunSummary) => void;
   onProgress?: (snapshot: ProgressSnapshot) => void;
   onLog?: (line: RunLogLine) => void;
   progressIntervalMs?: number;
@@ -95,6 +97,7 @@ class MappingRun {
 
   async execute(): Promise<RunOutcome> {
     const { mapping } = this;
+    this.options.onStart?.(this.run);
     this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${describe(mapping)}`);
     let runError: unknown;
     try {
@@ -287,7 +290,7 @@ class MappingRun {
     if (!limit || withinLimit(limit, count, this.targetObjects)) return;
     const share = this.targetObjects > 0 ? ` (${((count / this.targetObjects) * 100).toFixed(1)}% of ${this.targetObjects} target objects)` : '';
     throw new RunError(
-      `maxDelete guard tripped: this run would delete ${count} object(s)${share}, above the limit of ${formatLimit(limit)}. ` +
+      `${MAX_DELETE_GUARD} tripped: this run would delete ${count} object(s)${share}, above the limit of ${formatLimit(limit)}. ` +
         'Nothing was deleted. Check the source, or raise maxDelete for this mapping.',
     );
   }
@@ -300,6 +303,13 @@ class MappingRun {
     this.writer.log({ runId: this.run.id, mappingId: this.mapping.id, ts: Date.now(), level, message, key });
     this.options.onLog?.({ level, message, key });
   }
+}
+
+/** The start of a run's firstError when the maxDelete guard stopped it (alerts tell it apart). */
+const MAX_DELETE_GUARD = 'maxDelete guard';
+
+export function isMaxDeleteGuardMessage(message: string): boolean {
+  return message.startsWith(`${MAX_DELETE_GUARD} tripped`);
 }
 
 export function withinLimit(limit: MaxDelete, count: number, targetObjects: number): boolean {
