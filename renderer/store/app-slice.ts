@@ -1,0 +1,51 @@
+// App-wide status (version, paused, desktop or server) and the global Pause / Resume.
+import type { AppStatus } from '../../shared/contract';
+import type { LoadStatus, SliceCreator, StoreDeps } from './types';
+
+export interface AppSlice {
+  status: AppStatus | null;
+  statusLoad: LoadStatus;
+  /** A pause or resume call is on its way (the button shows it and ignores repeats). */
+  pauseBusy: boolean;
+  loadStatus: () => Promise<void>;
+  pauseAll: () => Promise<void>;
+  resumeAll: () => Promise<void>;
+  /** First loads: status, connections, mappings. */
+  initialize: () => Promise<void>;
+}
+
+export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice> => (set, get) => {
+  const setPaused = async (paused: boolean) => {
+    if (get().pauseBusy) return;
+    set({ pauseBusy: true });
+    try {
+      await (paused ? api.invoke('sync.pauseAll') : api.invoke('sync.resumeAll'));
+      set((s) => ({ status: s.status ? { ...s.status, paused } : s.status }));
+      await get().loadStatus();
+    } catch (error) {
+      get().reportError(error, paused ? 'Could not pause' : 'Could not resume');
+    } finally {
+      set({ pauseBusy: false });
+    }
+  };
+  return {
+    status: null,
+    statusLoad: 'idle',
+    pauseBusy: false,
+    loadStatus: async () => {
+      set((s) => ({ statusLoad: s.status ? s.statusLoad : 'loading' }));
+      try {
+        set({ status: await api.invoke('app.status'), statusLoad: 'ready' });
+      } catch (error) {
+        set({ statusLoad: 'error' });
+        get().reportError(error, 'Could not read the app status');
+      }
+    },
+    pauseAll: () => setPaused(true),
+    resumeAll: () => setPaused(false),
+    initialize: async () => {
+      const s = get();
+      await Promise.all([s.loadStatus(), s.loadConnections(), s.loadMappings()]);
+    },
+  };
+};

@@ -1,0 +1,58 @@
+// Contract events → store. One event can concern several slices; this is the only place that knows
+// which, so each slice keeps small, separately testable handlers.
+import type { StoreApi } from 'zustand';
+import type { ContractClient, DataList } from '../../shared/contract';
+import type { Store } from './types';
+
+export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[]): void {
+  const s = store.getState();
+  for (const list of new Set(lists)) {
+    switch (list) {
+      case 'connections':
+        void s.loadConnections();
+        break;
+      case 'mappings':
+        void s.loadMappings();
+        break;
+      case 'runs':
+        void s.refreshLoadedRuns();
+        break;
+      case 'settings':
+        // Only a settings view that was opened holds settings worth refreshing.
+        if (s.settingsLoad !== 'idle') void s.loadSettings();
+        break;
+    }
+  }
+}
+
+/** Subscribes the store to every contract event; returns the unsubscribe. */
+export function connectEvents(store: StoreApi<Store>, client: ContractClient): () => void {
+  const s = () => store.getState();
+  const offs = [
+    client.on('progress', (snapshot) => {
+      s().recordProgress(snapshot);
+      s().noteLogActivity(snapshot.mappingId, false);
+    }),
+    client.on('run.started', (event) => {
+      s().recordRunStarted(event);
+      if (event.mappingId in s().runs) void s().loadRuns(event.mappingId);
+    }),
+    client.on('run.finished', (run) => {
+      s().recordRunFinished(run.mappingId);
+      s().upsertRun(run);
+      s().applyRunToMapping(run);
+      s().noteLogActivity(run.mappingId, true);
+    }),
+    client.on('mapping.status', (status) => {
+      s().applyMappingStatus(status);
+      // Pause and resume may come from the tray: a mapping's state tells when the app's flag is stale.
+      const paused = s().status?.paused;
+      if (paused !== undefined && status.state !== 'disabled' && (status.state === 'paused') !== paused) void s().loadStatus();
+    }),
+    client.on('data.changed', ({ lists }) => refetchLists(store, lists)),
+    client.on('alert', ({ title, message }) => s().notify('error', message, title)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
