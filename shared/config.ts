@@ -93,6 +93,8 @@ function isObject(value: unknown): value is JsonObject {
 class Report {
   readonly issues: ConfigIssue[] = [];
   readonly warnings: string[] = [];
+  /** A file tolerates unknown keys (written by a newer version); input from the app's forms does not. */
+  constructor(readonly unknownKeys: 'warn' | 'error' = 'warn') {}
   error(field: string, message: string): void {
     this.issues.push({ field, message });
   }
@@ -196,10 +198,12 @@ class Fields {
     this.used.add(key);
     if (reason !== undefined) this.warn(key, `ignored: ${reason}`);
   }
-  /** Unknown keys are tolerated (files written by newer versions) but reported. */
+  /** Reports unknown keys: warnings in a file (it may come from a newer version), errors in app input. */
   finish(): void {
     for (const key of Object.keys(this.obj)) {
-      if (!this.used.has(key)) this.warn(key, 'unknown key, ignored');
+      if (this.used.has(key)) continue;
+      if (this.report.unknownKeys === 'error') this.error(key, 'unknown key');
+      else this.warn(key, 'unknown key, ignored');
     }
   }
 }
@@ -672,10 +676,16 @@ function readMappings(root: Fields, providers: ProviderList): Mapping[] {
   return mappings.map((m) => m.mapping);
 }
 
-function readMapping(f: Fields, providers: ProviderList): Mapping | undefined {
-  const source = readSide(f, 'source', providers);
-  const target = readSide(f, 'target', providers);
-  const maxDelete = readMaxDelete(f.get('maxDelete'), f.at('maxDelete'), f.report);
+/**
+ * Where a mapping comes from: a config.json entry ("sourceProviderId", maxDelete 100 or "10%") or the
+ * app's MappingInput ("sourceConnectionId", maxDelete { kind, value } or null).
+ */
+type MappingForm = 'file' | 'app';
+
+function readMapping(f: Fields, providers: ProviderList, form: MappingForm = 'file'): Mapping | undefined {
+  const source = readSide(f, 'source', providers, form);
+  const target = readSide(f, 'target', providers, form);
+  const maxDelete = form === 'file' ? readMaxDelete(f.get('maxDelete'), f.at('maxDelete'), f.report) : readMaxDeleteInput(f);
   const deleteMode = f.oneOf('deleteMode', DELETE_MODES) ?? 'synced';
   if (maxDelete && deleteMode === 'never') f.warn('maxDelete', 'has no effect because deleteMode is "never"');
   const explicitId = f.string('id');
@@ -713,12 +723,17 @@ function readMapping(f: Fields, providers: ProviderList): Mapping | undefined {
   };
 }
 
-function readSide(f: Fields, side: 'source' | 'target', providers: ProviderList): { id: string; bucket: string; prefix: string } | undefined {
-  const idKey = `${side}ProviderId`;
-  const id = f.string(idKey, `is required: the id of the ${side} provider`);
+function readSide(
+  f: Fields,
+  side: 'source' | 'target',
+  providers: ProviderList,
+  form: MappingForm,
+): { id: string; bucket: string; prefix: string } | undefined {
+  const [idKey, noun] = form === 'file' ? [`${side}ProviderId`, 'provider'] : [`${side}ConnectionId`, 'connection'];
+  const id = f.string(idKey, `is required: the id of the ${side} ${noun}`);
   if (id !== undefined && !providers.types.has(id)) {
     const known = [...providers.types.keys()];
-    f.error(idKey, `no provider has id "${id}"; known ids: ${known.length ? quoteList(known) : '(none)'}`);
+    f.error(idKey, `no ${noun} has id "${id}"; known ids: ${known.length ? quoteList(known) : '(none)'}`);
   }
   const type = id === undefined ? undefined : providers.types.get(id);
 
@@ -785,6 +800,64 @@ function checkMappingPairs(report: Report, mappings: readonly ReadMapping[]): vo
 }
 
 // ---------------------------------------------------------------------------------------------
+// Input from the app's forms: the same rules as a config entry, field paths relative to the input
+
+/**
+ * Validates a connection entered in the app ({ id?, name, type, <type>: settings }, the shape of a
+ * providers[] entry) and returns it under `id` (the caller assigns ids). Unknown keys are errors.
+ * Throws ConfigError with paths such as "aws.endpoint".
+ */
+export function validateConnectionInput(value: unknown, id: string): Connection {
+  const report = new Report('error');
+  const f = asFields(report, value, '');
+  if (!f) throw new ConfigError(report.issues);
+  f.skip('id');
+  const name = f.string('name', 'is required: a name for the connection');
+  const type = f.oneOf('type', PROVIDER_TYPES);
+  if (!f.has('type')) f.error('type', `is required: one of ${quoteList(PROVIDER_TYPES)}`);
+  const connection = type && readConnection(f, id, name ?? '', type);
+  f.finish();
+  if (!connection || report.issues.length > 0) throw new ConfigError(report.issues);
+  return connection;
+}
+
+/**
+ * Validates a mapping entered in the app (MappingInput) against the existing connections, and
+ * against the other mappings: the same route twice, or a mirror that would delete what another
+ * mapping writes, is refused. The id is the given one or deriveMappingId. Throws ConfigError.
+ */
+export function validateMappingInput(value: unknown, connections: readonly Connection[], others: readonly Mapping[] = []): Mapping {
+  const report = new Report('error');
+  const f = asFields(report, value, '');
+  const providers: ProviderList = { valid: [...connections], types: new Map(connections.map((c) => [c.id, c.type])) };
+  const mapping = f && readMapping(f, providers, 'app');
+  f?.finish();
+  if (mapping) checkAgainstOthers(report, mapping, others);
+  if (!mapping || report.issues.length > 0) throw new ConfigError(report.issues);
+  return mapping;
+}
+
+function checkAgainstOthers(report: Report, m: Mapping, others: readonly Mapping[]): void {
+  for (const other of others) {
+    if (other.id === m.id) continue;
+    if (routeKey(other) === routeKey(m)) {
+      report.error('(root)', `syncs the same source and target as mapping "${other.name}"`);
+    } else if (
+      other.targetConnectionId === m.targetConnectionId &&
+      other.targetBucket === m.targetBucket &&
+      prefixesOverlap(other.targetPrefix, m.targetPrefix) &&
+      (other.deleteMode === 'mirror' || m.deleteMode === 'mirror')
+    ) {
+      report.error(
+        'targetPrefix',
+        `writes into the same area as mapping "${other.name}" (prefixes "${m.targetPrefix}" and "${other.targetPrefix}"), and "mirror" mode ` +
+          `would delete the other mapping's objects; use separate target prefixes or deleteMode "synced"`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // maxDelete
 
 const MAX_DELETE_HELP = 'a whole number of objects such as 100, or a percentage of target objects such as "10%"';
@@ -816,6 +889,26 @@ function readMaxDelete(value: unknown, field: string, report: Report): MaxDelete
   }
   report.error(field, `must be ${MAX_DELETE_HELP} (got ${describe(value)})`);
   return null;
+}
+
+/** The app's form of a limit: null, { kind: "count", value } or { kind: "percent", value }. */
+function readMaxDeleteInput(f: Fields): MaxDelete | null {
+  const value = f.get('maxDelete');
+  if (value === undefined) return null;
+  const m = asFields(f.report, value, f.at('maxDelete'));
+  if (!m) return null;
+  const kind = m.oneOf('kind', ['count', 'percent'] as const);
+  const limit = m.get('value');
+  m.finish();
+  if (kind === undefined) {
+    if (!m.has('kind')) m.error('kind', 'is required: "count" or "percent"');
+    return null;
+  }
+  if (typeof limit !== 'number') {
+    m.error('value', `must be a number (got ${describe(limit)})`);
+    return null;
+  }
+  return readMaxDelete(kind === 'count' ? limit : `${limit}%`, m.at('value'), f.report);
 }
 
 /** The config-file form of a limit: 100 or "10%". */

@@ -1,0 +1,65 @@
+// config.import and config.export: the original tool's config.json, in and out.
+import { parseConfig, PLACEHOLDER_PREFIX, toConfigJson } from '../../shared/config';
+import type { ConfigImportResult } from '../../shared/contract';
+import { SECRET_FIELDS, type Connection } from '../../shared/model';
+import type { Store } from '../store';
+import { ApiFailure } from './errors';
+import { namesOf, runningMappings } from './lookup';
+import { settingsOf } from './secrets';
+import type { ApiDeps, HandlersFor } from './types';
+
+export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' | 'config.export'> {
+  const { store, syncService, scheduler, emit } = deps;
+  return {
+    'config.import': async ({ json, apply }) => {
+      const config = parseConfig(json); // ConfigError → InvalidArgument, with the path in the file
+      const result: ConfigImportResult = {
+        connections: config.connections.map((c) => ({ id: c.id, name: c.name, type: c.type, exists: store.connections.get(c.id) !== undefined })),
+        mappings: config.mappings.map((m) => ({ id: m.id, name: m.name, exists: store.mappings.get(m.id) !== undefined })),
+        warnings: config.warnings,
+        applied: false,
+      };
+      if (!apply) return result;
+
+      const connectionIds = new Set(config.connections.map((c) => c.id));
+      const mappingIds = new Set(config.mappings.map((m) => m.id));
+      const affected = runningMappings(deps).filter(
+        (m) => mappingIds.has(m.id) || connectionIds.has(m.sourceConnectionId) || connectionIds.has(m.targetConnectionId),
+      );
+      if (affected.length > 0) throw new ApiFailure('Conflict', `the import changes what ${namesOf(affected)} running with; wait for the runs to end or cancel them`);
+
+      // One transaction: a file that fails halfway (e.g. a mapping the store refuses) changes nothing.
+      store.transaction(() => {
+        // Secrets the file leaves out or holds as placeholders (a redacted export) keep the stored values.
+        for (const c of config.connections) store.connections.upsert(withoutPlaceholderSecrets(c), { keepExistingSecrets: true });
+        for (const m of config.mappings) store.mappings.upsert(m);
+      });
+      await Promise.all([...connectionIds].map((id) => syncService.forget(id)));
+      scheduler.refresh();
+      emit('data.changed', { lists: ['connections', 'mappings'] });
+      return { ...result, applied: true };
+    },
+
+    'config.export': async () => ({
+      json: toConfigJson(store.connections.list().map((c) => withSetSecretsMarked(store, c)), store.mappings.list(), 'data.db', { redactSecrets: true }),
+    }),
+  };
+}
+
+function withoutPlaceholderSecrets(connection: Connection): Connection {
+  const settings = { ...settingsOf(connection) };
+  for (const field of SECRET_FIELDS[connection.type]) {
+    if (typeof settings[field] === 'string' && settings[field].startsWith(PLACEHOLDER_PREFIX)) delete settings[field];
+  }
+  return { ...connection, [connection.type]: settings } as Connection;
+}
+
+/**
+ * The connection (which comes without secret values) with '' in each secret that is set: toConfigJson's
+ * redaction then writes a placeholder there, so the file still loads and says which secrets to fill in.
+ */
+function withSetSecretsMarked(store: Store, connection: Connection): Connection {
+  const set = store.connections.secretsSet(connection.id) ?? {};
+  const marked = Object.fromEntries(SECRET_FIELDS[connection.type].filter((field) => set[field]).map((field) => [field, '']));
+  return { ...connection, [connection.type]: { ...settingsOf(connection), ...marked } } as Connection;
+}

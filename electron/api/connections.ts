@@ -1,0 +1,108 @@
+// connections.*: create, edit, delete and test the accounts mappings read from and write to. The
+// renderer only ever sees ConnectionView: settings without secret values, plus which secrets are set.
+import { randomBytes } from 'node:crypto';
+import { validateBucketName, validateConnectionInput } from '../../shared/config';
+import type { ConnectionInput, ConnectionView } from '../../shared/contract';
+import { SECRET_FIELDS, type Connection } from '../../shared/model';
+import { createProvider } from '../providers/registry';
+import type { Store } from '../store';
+import { testConnection } from './connection-test';
+import { ApiFailure, invalidArgument } from './errors';
+import { namesOf, requireConnection, runningMappings } from './lookup';
+import { scrubSecrets, secretValuesOf, settingsOf } from './secrets';
+import type { ApiDeps, HandlersFor } from './types';
+
+type ConnectionCommands = 'connections.list' | 'connections.create' | 'connections.update' | 'connections.delete' | 'connections.test';
+
+export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommands> {
+  const { store, syncService, emit } = deps;
+  const view = (id: string): ConnectionView => ({ ...requireConnection(store, id), secretsSet: store.connections.secretsSet(id) ?? {} });
+
+  return {
+    'connections.list': async () => store.connections.list().map((c) => view(c.id)),
+
+    'connections.create': async (input) => {
+      const id = input.id ?? newConnectionId(input.name, (candidate) => store.connections.get(candidate) !== undefined);
+      if (store.connections.get(id)) throw new ApiFailure('Conflict', `a connection with id "${id}" already exists`, 'id');
+      store.connections.upsert(validateConnectionInput(input, id));
+      emit('data.changed', { lists: ['connections'] });
+      return view(id);
+    },
+
+    'connections.update': async (input) => {
+      requireConnection(store, input.id);
+      refuseWhileRunning(deps, input.id);
+      // Stored secrets the form left out are merged in first, so the rules that need a secret (a
+      // MinIO secretKey, an AWS key pair) see the effective connection; '' still clears one.
+      store.connections.upsert(validateConnectionInput(withStoredSecrets(store, input, input.id), input.id));
+      // The cached provider was built from the old settings.
+      await syncService.forget(input.id);
+      emit('data.changed', { lists: ['connections'] });
+      return view(input.id);
+    },
+
+    'connections.delete': async ({ id }) => {
+      requireConnection(store, id);
+      store.connections.remove(id); // StoreError 'InUse' (→ Conflict) names the mappings using it
+      await syncService.forget(id);
+      emit('data.changed', { lists: ['connections'] });
+    },
+
+    'connections.test': async ({ id, input, bucket }) => {
+      let connection: Connection;
+      if (input) {
+        connection = validateConnectionInput(id === undefined ? input : withStoredSecrets(store, input, id), id ?? input.id ?? 'unsaved');
+      } else if (id !== undefined) {
+        requireConnection(store, id);
+        connection = store.connections.getWithSecrets(id)!;
+      } else {
+        throw invalidArgument('id', 'give the id of a saved connection, or the input of an unsaved one');
+      }
+      const bucketProblem = bucket === undefined ? null : validateBucketName(connection.type, bucket);
+      if (bucketProblem) throw invalidArgument('bucket', bucketProblem);
+      const result = await testConnection(connection, { createProvider, bucket });
+      const secrets = secretValuesOf(connection);
+      return { ...result, checks: result.checks.map((check) => ({ ...check, message: scrubSecrets(check.message, secrets) })) };
+    },
+  };
+}
+
+/**
+ * The input with each secret it leaves out (undefined) taken from the stored connection, when that
+ * has the same type and the secret set. Decrypts only when something is missing, so re-entering
+ * every secret works even where the stored ones can no longer be decrypted.
+ */
+function withStoredSecrets(store: Store, input: ConnectionInput, id: string): ConnectionInput {
+  const given = settingsOf(input);
+  const set = store.connections.secretsSet(id) ?? {};
+  const missing = SECRET_FIELDS[input.type].filter((field) => given[field] === undefined && set[field]);
+  const stored = missing.length > 0 ? store.connections.getWithSecrets(id) : undefined;
+  if (!stored || stored.type !== input.type) return input;
+  const saved = settingsOf(stored);
+  const merged = { ...given, ...Object.fromEntries(missing.map((field) => [field, saved[field]])) };
+  return { ...input, [input.type]: merged } as ConnectionInput;
+}
+
+/** A running mapping uses the connection's cached provider until it ends: no edits meanwhile. */
+function refuseWhileRunning(deps: ApiDeps, connectionId: string): void {
+  const running = runningMappings(deps).filter((m) => m.sourceConnectionId === connectionId || m.targetConnectionId === connectionId);
+  if (running.length === 0) return;
+  throw new ApiFailure('Conflict', `connection "${connectionId}" cannot be changed while ${namesOf(running)} running; wait for it or cancel it`);
+}
+
+/** "My MinIO" → "my-minio-3fa1": readable in config exports and logs, unique by its random tail. */
+export function newConnectionId(name: string, taken: (id: string) => boolean): string {
+  const slug =
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'connection';
+  for (;;) {
+    const id = `${slug}-${randomBytes(2).toString('hex')}`;
+    if (!taken(id)) return id;
+  }
+}

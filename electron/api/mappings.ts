@@ -1,0 +1,98 @@
+// mappings.*: what syncs where. Every write is followed by scheduler.refresh() (timers follow the
+// new intervals and enabled flags) and a data.changed event.
+import { validateMappingInput } from '../../shared/config';
+import type { MappingInput, MappingStatus, MappingView } from '../../shared/contract';
+import type { Mapping } from '../../shared/model';
+import { SchedulerError } from '../sync/scheduler';
+import { ApiFailure } from './errors';
+import { requireMapping, runningMappings } from './lookup';
+import { previewSaved, previewUnsaved } from './preview';
+import type { ApiDeps, HandlersFor } from './types';
+import { PAGE_LIMITS } from './validate';
+
+type MappingCommands = 'mappings.list' | 'mappings.create' | 'mappings.update' | 'mappings.delete' | 'mappings.setEnabled' | 'mappings.preview';
+
+export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
+  const { store, scheduler, emit } = deps;
+  const view = (mapping: Mapping): MappingView => ({ ...mapping, status: statusOf(deps, mapping) });
+  const saved = (mapping: Mapping): MappingView => {
+    scheduler.refresh();
+    emit('data.changed', { lists: ['mappings'] });
+    return view(requireMapping(store, mapping.id));
+  };
+
+  return {
+    'mappings.list': async () => store.mappings.list().map(view),
+
+    'mappings.create': async (input) => {
+      const mapping = validated(deps, input);
+      if (store.mappings.get(mapping.id)) {
+        const why = input.id === undefined ? ' (the id is derived from the source and target, so this route already has a mapping)' : '';
+        throw new ApiFailure('Conflict', `a mapping with id "${mapping.id}" already exists${why}`, 'id');
+      }
+      store.mappings.upsert(mapping);
+      return saved(mapping);
+    },
+
+    'mappings.update': async (input) => {
+      const before = requireMapping(store, input.id);
+      const mapping = validated(deps, input);
+      // A changed route drops the sync state, which a running run would go on writing for the old one.
+      if (!sameRoute(before, mapping) && scheduler.runningIds().includes(mapping.id)) {
+        throw new ApiFailure('Conflict', `mapping "${before.name}" is running: its source or target cannot change until the run ends; wait for it or cancel it`);
+      }
+      store.mappings.upsert(mapping);
+      return saved(mapping);
+    },
+
+    'mappings.delete': async ({ id }) => {
+      const mapping = requireMapping(store, id);
+      // Deleting takes the run's history with it, under a run that is still writing to it.
+      if (runningMappings(deps).some((m) => m.id === id)) {
+        throw new ApiFailure('Conflict', `mapping "${mapping.name}" is running; cancel it (or wait for it to finish) before deleting it`);
+      }
+      store.mappings.remove(id);
+      scheduler.refresh();
+      emit('data.changed', { lists: ['mappings', 'runs'] });
+    },
+
+    'mappings.setEnabled': async ({ id, enabled }) => {
+      const mapping = requireMapping(store, id);
+      store.mappings.setEnabled(id, enabled);
+      return saved(mapping);
+    },
+
+    'mappings.preview': async ({ id, input, limit = PAGE_LIMITS.preview.default }) => {
+      if (input) return previewUnsaved(deps, validated(deps, input), limit);
+      return previewSaved(deps, requireMapping(store, id ?? ''), limit);
+    },
+  };
+}
+
+/** The input checked by config.ts's rules against the stored connections and the other mappings. */
+function validated({ store }: Pick<ApiDeps, 'store'>, input: MappingInput): Mapping {
+  return validateMappingInput(input, store.connections.list(), store.mappings.list());
+}
+
+/** The scheduler's status; a mapping it has not picked up yet (no refresh since) counts as idle. */
+function statusOf({ store, scheduler }: ApiDeps, mapping: Mapping): MappingStatus {
+  try {
+    return scheduler.status(mapping.id);
+  } catch (err) {
+    if (!(err instanceof SchedulerError)) throw err;
+    return {
+      mappingId: mapping.id,
+      state: mapping.enabled ? 'idle' : 'disabled',
+      followUpQueued: false,
+      nextRunAt: null,
+      lastRun: store.runs.latest(mapping.id) ?? null,
+    };
+  }
+}
+
+const ROUTE_FIELDS = ['sourceConnectionId', 'sourceBucket', 'sourcePrefix', 'targetConnectionId', 'targetBucket', 'targetPrefix'] as const satisfies readonly (keyof Mapping)[];
+
+/** Same source and target: the sync state recorded for one is valid for the other. */
+function sameRoute(a: Mapping, b: Mapping): boolean {
+  return ROUTE_FIELDS.every((field) => a[field] === b[field]);
+}

@@ -1,0 +1,48 @@
+// Secret values must never leave main, not even inside an error message (an SDK may echo a setting,
+// a validator may quote a value). These helpers find the secret values in play and blank them out.
+import { SECRET_FIELDS, type ConnectionSettings } from '../../shared/model';
+import type { Store } from '../store';
+
+const ALL_SECRET_FIELDS = new Set(Object.values(SECRET_FIELDS).flat());
+const REDACTED = '***';
+// Shorter values would blank out ordinary words; no real key or token is this short.
+const MIN_SCRUBBED_LENGTH = 4;
+
+/** The settings object of a connection or connection input: `{ type: 'aws', aws: {...} }` → `{...}`. */
+export function settingsOf(connection: ConnectionSettings): Record<string, unknown> {
+  return ((connection as unknown as Record<string, unknown>)[connection.type] ?? {}) as Record<string, unknown>;
+}
+
+/** The non-empty secret values of a connection. */
+export function secretValuesOf(connection: ConnectionSettings): string[] {
+  const settings = settingsOf(connection);
+  return SECRET_FIELDS[connection.type].map((field) => settings[field]).filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+/** String values under any secret field name anywhere in `value` (e.g. a command's raw arguments). */
+export function secretValuesIn(value: unknown, depth = 0): string[] {
+  if (depth > 4 || typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) =>
+    typeof v === 'string' ? (ALL_SECRET_FIELDS.has(key) ? [v] : []) : secretValuesIn(v, depth + 1),
+  );
+}
+
+/** Every stored secret value; connections whose secrets cannot be decrypted are skipped. */
+export function storedSecretValues(store: Store): string[] {
+  return store.connections.list().flatMap((c) => {
+    try {
+      const full = store.connections.getWithSecrets(c.id);
+      return full ? secretValuesOf(full) : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SCRUBBED_LENGTH) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+// App settings: stored as one JSON object in the store's settings table, merged over the defaults
+// (so a setting added in a later version starts at its default), and applied to the running parts
+// the moment they are saved.
+import type { AppSettings } from '../../shared/contract';
+import type { Store } from '../store';
+import type { ApiDeps, HandlersFor } from './types';
+
+const SETTINGS_KEY = 'app';
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  globalConcurrency: 16,
+  maxConcurrentRuns: 2,
+  startAtLogin: false,
+  closeToTray: true,
+  notifications: true,
+};
+
+/** Accepted ranges; checked in validate.ts. */
+export const SETTINGS_LIMITS = {
+  globalConcurrency: { min: 1, max: 256 },
+  maxConcurrentRuns: { min: 1, max: 32 },
+} as const;
+
+/** The current settings. Main reads them at start-up to size SyncService's global limiter and the scheduler. */
+export function loadAppSettings(store: Store): AppSettings {
+  return { ...DEFAULT_SETTINGS, ...store.settings.get<Partial<AppSettings>>(SETTINGS_KEY, {}) };
+}
+
+export function settingsHandlers({ store, syncService, scheduler, emit, applyDesktopSetting }: ApiDeps): HandlersFor<'settings.get' | 'settings.set'> {
+  return {
+    'settings.get': async () => loadAppSettings(store),
+
+    'settings.set': async (changes) => {
+      const given = Object.entries(changes).filter(([, value]) => value !== undefined);
+      const settings: AppSettings = { ...loadAppSettings(store), ...Object.fromEntries(given) };
+      store.settings.set(SETTINGS_KEY, settings);
+      syncService.globalLimiter.resize(settings.globalConcurrency);
+      scheduler.setMaxConcurrentRuns(settings.maxConcurrentRuns);
+      applyDesktopSetting?.(settings);
+      emit('data.changed', { lists: ['settings'] });
+      return settings;
+    },
+  };
+}
