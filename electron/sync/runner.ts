@@ -213,6 +213,13 @@ class MappingRun {
       release();
       throw err;
     }
+    // A graceful stop that came while this copy waited for a slot: in-flight transfers finish, but
+    // no new one starts.
+    if (this.stopping) {
+      releaseGlobal?.();
+      release();
+      return;
+    }
     const task = this.copy(key, listed, reason).finally(() => {
       releaseGlobal?.();
       release();
