@@ -15,15 +15,30 @@ export interface CliArgs {
   force: boolean;
 }
 
+/** `cloud-data-sync serve`: the web UI and the contract over HTTP/WebSocket (electron/server/). */
+export interface ServeArgs {
+  command: 'serve';
+  host: string;
+  port: number;
+  /** Binding a non-loopback host needs this flag: the server would be reachable from the network. */
+  allowRemote: boolean;
+  /** null: the default database in the user's data folder. */
+  dbPath: string | null;
+  logLevel: LogLevel;
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
 export const DEFAULT_INTERVAL_SECONDS = 300;
+export const DEFAULT_SERVE_PORT = 8384;
 
 export const USAGE = `Usage: cloud-data-sync [options]
+       cloud-data-sync serve [serve options]
 
 Mirrors each mapping's source bucket into its target bucket, as described in a config.json.
+\`serve\` runs the app headless instead: the web UI and its API on http://127.0.0.1:${DEFAULT_SERVE_PORT}.
 
 Options:
   --config PATH             configuration file (default: config.json)
@@ -38,10 +53,20 @@ Options:
   --help                    show this help
   --version                 show the version
 
+Serve options:
+  --host HOST               address to listen on (default: 127.0.0.1)
+  --port PORT               port to listen on (default: ${DEFAULT_SERVE_PORT})
+  --allow-remote            allow a --host other than loopback (the UI would be reachable from the network)
+  --db PATH                 database (default: $XDG_DATA_HOME/cloud-data-sync/data.db, or
+                            ~/.local/share/cloud-data-sync/data.db); secret.key beside it encrypts secrets
+  --log-level LEVEL         as above
+  The access token is $CDS_SERVER_TOKEN, or a random one; the URL printed at start carries it.
+
 Exit codes: 0 all mappings succeeded; 1 an object or a run failed; 2 bad usage or configuration;
 130 interrupted.`;
 
-export function parseArgs(argv: readonly string[]): CliArgs {
+export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
+  if (argv[0] === 'serve') return parseServeArgs(argv.slice(1));
   const args: CliArgs = {
     command: 'sync',
     configPath: 'config.json',
@@ -52,16 +77,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     shutdownTimeoutSeconds: 30,
     force: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    if (!raw.startsWith('-')) throw new UsageError(`unexpected argument "${raw}"`);
-    const [name, inline] = splitFlag(raw);
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      return next;
-    };
+  for (const { raw, name, inline, value } of readFlags(argv)) {
     switch (name) {
       case 'config':
         args.configPath = value();
@@ -75,12 +91,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case 'dry-run':
         args.dryRun = parseBool(name, inline);
         break;
-      case 'log-level': {
-        const level = value();
-        if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
-        args.logLevel = level as LogLevel;
+      case 'log-level':
+        args.logLevel = parseLogLevel(value());
         break;
-      }
       case 'shutdown-timeout':
         args.shutdownTimeoutSeconds = parsePositiveInt(name, value());
         break;
@@ -102,6 +115,71 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   return args;
+}
+
+function parseServeArgs(argv: readonly string[]): ServeArgs | CliArgs {
+  const args: ServeArgs = { command: 'serve', host: '127.0.0.1', port: DEFAULT_SERVE_PORT, allowRemote: false, dbPath: null, logLevel: 'info' };
+  for (const { raw, name, inline, value } of readFlags(argv)) {
+    switch (name) {
+      case 'host':
+        args.host = value();
+        if (args.host === '') throw new UsageError('--host needs a value');
+        break;
+      case 'port':
+        args.port = parsePort(value());
+        break;
+      case 'allow-remote':
+        args.allowRemote = parseBool(name, inline);
+        break;
+      case 'db':
+        args.dbPath = value();
+        break;
+      case 'log-level':
+        args.logLevel = parseLogLevel(value());
+        break;
+      case 'help':
+      case 'h':
+        return parseArgs(['--help']);
+      default:
+        throw new UsageError(`unknown option "${raw}" for serve (see --help)`);
+    }
+  }
+  return args;
+}
+
+function parseLogLevel(level: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level as LogLevel;
+}
+
+/** 0 lets the system pick a free port (printed at start). */
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`);
+  return n;
+}
+
+interface Flag {
+  raw: string;
+  name: string;
+  inline: string | undefined;
+  /** The flag's value: after `=`, or the next argument (which it then consumes). */
+  value(): string;
+}
+
+function* readFlags(argv: readonly string[]): Generator<Flag> {
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i]!;
+    if (!raw.startsWith('-')) throw new UsageError(`unexpected argument "${raw}"`);
+    const [name, inline] = splitFlag(raw);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      return next;
+    };
+    yield { raw, name, inline, value };
+  }
 }
 
 function splitFlag(raw: string): [string, string | undefined] {

@@ -7,7 +7,7 @@ import type { Mapping } from '../../shared/model';
 import { openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
 import { formatBytes, type RunOutcome } from '../sync/runner';
-import { parseArgs, UsageError, USAGE, type CliArgs } from './args';
+import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { ConsoleLog, type ConsoleStreams } from './console-log';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -19,7 +19,7 @@ export interface CliEnvironment extends ConsoleStreams {
 }
 
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
-  let args: CliArgs;
+  let args: CliArgs | ServeArgs;
   try {
     args = parseArgs(argv);
   } catch (err) {
@@ -39,6 +39,11 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       return generateConfig(args, log);
     case 'sync':
       return sync(args, log, env);
+    case 'serve': {
+      // Loaded only for this command: it brings the whole app (API, scheduler, HTTP, WebSocket).
+      const { runServe } = await import('../server/serve');
+      return runServe(args, log, env);
+    }
   }
 }
 

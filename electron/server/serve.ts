@@ -1,0 +1,114 @@
+// `cloud-data-sync serve`: the whole app without Electron. The same core as the desktop app (store,
+// sync service, scheduler, API, events: electron/app/core.ts) behind the headless server instead
+// of IPC. Runs until SIGINT/SIGTERM: runs in flight get a grace period, then the server and the
+// database close.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppCore, type AppCore } from '../app/core';
+import type { ServeArgs } from '../headless/args';
+import type { ConsoleLog } from '../headless/console-log';
+import { EXIT, type CliEnvironment } from '../headless/run-cli';
+import { KEY_FILE_NAME, loadOrCreateKeyFile } from './file-key-cipher';
+import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';
+import { startServer, type RunningServer } from './server';
+
+export const TOKEN_ENV = 'CDS_SERVER_TOKEN';
+/** What in-flight transfers get after the first SIGINT/SIGTERM; a second signal aborts at once. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The renderer build, as electron-vite writes it (`npm run build`). Resolved from the sources (tsx). */
+const RENDERER_BUILD = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+
+type Env = Record<string, string | undefined>;
+
+/** $XDG_DATA_HOME/cloud-data-sync/data.db, or ~/.local/share/cloud-data-sync/data.db. */
+export function defaultDatabasePath(env: Env = process.env): string {
+  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || homedir(), '.local', 'share');
+  return path.join(dataHome, 'cloud-data-sync', 'data.db');
+}
+
+export interface ServeDependencies {
+  env?: Env;
+  /** Where the built renderer is; tests point it elsewhere. */
+  rendererBuild?: string;
+  /** Called once the server listens (tests read the URL from it). */
+  onListening?: (info: { url: string; token: string; port: number }) => void;
+}
+
+export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnvironment, deps: ServeDependencies = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const token = env[TOKEN_ENV] || randomBytes(32).toString('hex');
+  if (token.length < MIN_TOKEN_LENGTH) {
+    log.error(`${TOKEN_ENV} must have at least ${MIN_TOKEN_LENGTH} characters (better: 64 random hex digits)`);
+    return EXIT.usage;
+  }
+
+  const dbPath = path.resolve(args.dbPath ?? defaultDatabasePath(env));
+  let core: AppCore;
+  try {
+    // The folder holds the database and the key that decrypts its secrets: the owner's alone.
+    mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
+    const keyPath = path.join(path.dirname(dbPath), KEY_FILE_NAME);
+    const key = loadOrCreateKeyFile(keyPath);
+    if (key.created) log.info(`Created ${keyPath}: it encrypts connection secrets in the database; keep it with the database, never share it`);
+    if (key.warning) log.line('server', { level: 'warn', message: key.warning });
+    core = createAppCore({ dbPath, cipher: key.cipher, version: cli.version, mode: 'server' });
+  } catch (err) {
+    log.error(`cannot open the database ${dbPath}: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+
+  const rendererBuild = deps.rendererBuild ?? RENDERER_BUILD;
+  const staticDir = existsSync(path.join(rendererBuild, 'index.html')) ? rendererBuild : null;
+  if (staticDir === null) log.line('server', { level: 'warn', message: `No web UI build in ${rendererBuild}: run \`npm run build\` for the UI; the API (WebSocket /ws) works without it` });
+
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      host: args.host,
+      port: args.port,
+      token,
+      staticDir,
+      allowNonLoopback: args.allowRemote,
+      dispatch: core.dispatch,
+      subscribe: (send) => core.events.subscribe(send),
+    });
+  } catch (err) {
+    await core.shutdown(0);
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? `port ${args.port} is in use (choose another with --port)` : (err as Error).message;
+    log.error(`cannot start the server on ${args.host}:${args.port}: ${reason}`);
+    return EXIT.usage;
+  }
+
+  // The first SIGINT/SIGTERM starts a graceful stop; a second one aborts in-flight transfers.
+  let signals = 0;
+  let requestStop!: (signal: string) => void;
+  const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+  const unsubscribe = cli.onShutdownRequest((signal) => {
+    if (signals++ === 0) return requestStop(signal);
+    log.info(`${signal} again: aborting in-flight transfers`);
+    void core.scheduler.stop(0);
+  });
+  core.start();
+  const url = `${server.url}?token=${token}`;
+  log.result(`Cloud Data Sync is running at ${url}`);
+  if (!isLoopbackHost(args.host)) log.line('server', { level: 'warn', message: `Listening on ${args.host}: anyone on the network who has the token can control this app; traffic is not encrypted (put a TLS proxy in front)` });
+  deps.onListening?.({ url: server.url, token, port: server.port });
+
+  const first = await stopRequested;
+  log.info(`${first} received: letting in-flight transfers finish (up to ${SHUTDOWN_GRACE_MS / 1000} s), then stopping`);
+  try {
+    // Runs end first, so open pages still see them finish (as cancelled); then the server goes.
+    await core.scheduler.stop(SHUTDOWN_GRACE_MS);
+    await server.close();
+  } finally {
+    await core.shutdown(SHUTDOWN_GRACE_MS);
+    unsubscribe();
+  }
+  log.info('Stopped');
+  return EXIT.ok;
+}
