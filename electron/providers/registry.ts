@@ -1,5 +1,6 @@
 // Connection type → provider constructor. The only place that knows every provider module.
 import type { Connection } from '../../shared/model';
+import { createAzureProvider } from './azure';
 import { StorageError } from './errors';
 import { createLocalProvider } from './local';
 import { createMinioProvider } from './minio';
@@ -15,8 +16,9 @@ export function createProvider(connection: Connection): StorageProvider {
       return createS3Provider(connection.aws);
     case 'minio':
       return createMinioProvider(connection.minio);
-    case 'gcs':
     case 'azure':
+      return createAzureProvider(connection.azure);
+    case 'gcs':
       throw new StorageError('InvalidConfig', `Provider "${connection.id}" has type "${connection.type}", which is not available yet in this version`, {
         field: 'type',
       });

@@ -1,0 +1,530 @@
+// Azure Blob Storage through @azure/storage-blob. Buckets are containers, objects are block blobs.
+// Auth by account name + key, connection string or SAS token; any endpoint (Azurite, sovereign clouds).
+//
+// The SDK's own retries are off: the engine retries whole operations (sync/retry.ts), and an SDK
+// retry would resend an upload stream that has already been consumed, or sleep for minutes inside
+// one call with its default backoff.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AnonymousCredential,
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  type BlobBeginCopyFromUrlPollState,
+  type BlobHTTPHeaders,
+  type ContainerClient,
+  type StoragePipelineOptions,
+} from '@azure/storage-blob';
+import { validateBucketName } from '../../shared/config';
+import type { AzureSettings } from '../../shared/model';
+import { inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
+import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
+import { exactSize } from './exact-size';
+import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { expectedMd5, sourceError, unquoteEtag, type ErrorContext } from './s3-common';
+
+export interface AzureProviderOptions {
+  /** Objects of at least this many bytes are uploaded as staged blocks (default 16 MiB). */
+  multipartThreshold?: number;
+  /** Block size in bytes (default 8 MiB); grows for objects that would need more than 50,000 blocks. */
+  blockSize?: number;
+  /** Blocks in flight per upload (default 4); memory per upload ≈ blockSize × (concurrency + 1). */
+  concurrency?: number;
+}
+
+const MiB = 1024 * 1024;
+const DEFAULT_MULTIPART_THRESHOLD = 16 * MiB;
+const DEFAULT_BLOCK_SIZE = 8 * MiB;
+const DEFAULT_CONCURRENCY = 4;
+/** A block blob has at most 50,000 committed blocks of at most 4000 MiB each. */
+const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_SIZE = 4000 * MiB;
+/** Put Blob takes at most 5000 MiB in one request. */
+const MAX_PUT_BLOB_SIZE = 5000 * MiB;
+/** List Blobs returns at most 5000 items per page. */
+const PAGE_SIZE = 5000;
+const MAX_LIST_PAGES = 10_000_000;
+/** Keys with characters above U+FFFF that a listing may hold back to restore UTF-8 order. */
+const MAX_HELD_KEYS = 100_000;
+/** Parallel Delete Blob calls (Azure has a batch API, but neither Azurite nor SAS tokens serve it well). */
+const DELETE_CONCURRENCY = 16;
+/** Same-account copies are usually done at once; a pending one is polled this often, at most this long. */
+const COPY_POLL_MS = 500;
+const MAX_COPY_WAIT_MS = 60 * 60 * 1000;
+
+const PIPELINE_OPTIONS: StoragePipelineOptions = {
+  retryOptions: { maxTries: 1 },
+  userAgentOptions: { userAgentPrefix: 'cloud-data-sync' },
+};
+
+/**
+ * A service client for the settings. Exactly one credential: a connection string (which carries its
+ * own endpoint), an account key, or a SAS token. The endpoint defaults to
+ * https://<account>.blob.core.windows.net; for Azurite it is http://127.0.0.1:PORT/<account>.
+ */
+export function createAzureServiceClient(settings: AzureSettings): BlobServiceClient {
+  const { accountName, accountKey, connectionString, sasToken } = settings;
+  const given = [accountKey, connectionString, sasToken].filter((v) => v !== undefined && v !== '').length;
+  if (given !== 1) {
+    throw new StorageError('InvalidConfig', 'Azure needs exactly one of accountKey, connectionString or sasToken', {
+      field: given === 0 ? 'azure.accountKey' : 'azure.connectionString',
+    });
+  }
+  if (connectionString) {
+    if (settings.endpointUrl) {
+      throw new StorageError('InvalidConfig', 'Azure endpointUrl cannot be combined with a connection string; put BlobEndpoint=... in the connection string', {
+        field: 'azure.endpointUrl',
+      });
+    }
+    try {
+      return BlobServiceClient.fromConnectionString(connectionString, PIPELINE_OPTIONS);
+    } catch {
+      // The SDK's message may quote the string, key included: never repeat it.
+      throw new StorageError('InvalidConfig', 'Azure connection string is not valid (expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=..." or BlobEndpoint=...;SharedAccessSignature=...)', {
+        field: 'azure.connectionString',
+      });
+    }
+  }
+  const endpoint = resolveAzureEndpoint(settings);
+  if (accountKey) {
+    if (!accountName) throw new StorageError('InvalidConfig', 'Azure accountName is required with an accountKey', { field: 'azure.accountName' });
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey.trim())) {
+      throw new StorageError('InvalidConfig', 'Azure accountKey is not base64 (copy "key1" from the storage account\'s Access keys)', { field: 'azure.accountKey' });
+    }
+    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, accountKey.trim()), PIPELINE_OPTIONS);
+  }
+  const query = sasToken!.trim().replace(/^\?/, '');
+  return new BlobServiceClient(`${endpoint}?${query}`, new AnonymousCredential(), PIPELINE_OPTIONS);
+}
+
+/** The blob service URL without a trailing slash: endpointUrl, or Azure's public endpoint of the account. */
+export function resolveAzureEndpoint(settings: Pick<AzureSettings, 'accountName' | 'endpointUrl'>): string {
+  const raw = settings.endpointUrl?.trim();
+  if (!raw) {
+    if (!settings.accountName) {
+      throw new StorageError('InvalidConfig', 'Azure accountName (or an endpointUrl) is required', { field: 'azure.accountName' });
+    }
+    return `https://${settings.accountName}.blob.core.windows.net`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StorageError('InvalidConfig', `Azure endpointUrl "${raw}" is not a valid URL`, { field: 'azure.endpointUrl' });
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+    throw new StorageError('InvalidConfig', `Azure endpointUrl "${raw}" must be http(s)://host[:port][/account], without query or credentials`, {
+      field: 'azure.endpointUrl',
+    });
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export function createAzureProvider(settings: AzureSettings, options: AzureProviderOptions = {}): StorageProvider {
+  return new AzureProvider(createAzureServiceClient(settings), resolveTuning(options));
+}
+
+function resolveTuning(options: AzureProviderOptions): Required<AzureProviderOptions> {
+  const tuning = {
+    multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
+    blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+  };
+  const check = (ok: boolean, field: string, message: string): void => {
+    if (!ok) throw new StorageError('InvalidConfig', message, { field });
+  };
+  check(
+    Number.isSafeInteger(tuning.multipartThreshold) && tuning.multipartThreshold >= 1 && tuning.multipartThreshold <= MAX_PUT_BLOB_SIZE + 1,
+    'multipartThreshold',
+    `multipart threshold must be 1 byte to 5000 MiB (the largest single Put Blob), got ${tuning.multipartThreshold}`,
+  );
+  check(Number.isSafeInteger(tuning.blockSize) && tuning.blockSize >= 1 && tuning.blockSize <= MAX_BLOCK_SIZE, 'blockSize', `block size must be 1 byte to 4000 MiB, got ${tuning.blockSize}`);
+  check(Number.isSafeInteger(tuning.concurrency) && tuning.concurrency >= 1 && tuning.concurrency <= 64, 'concurrency', `concurrency must be between 1 and 64, got ${tuning.concurrency}`);
+  return tuning;
+}
+
+/** The configured block size, grown (in whole MiB) so that `size` bytes fit in 50,000 blocks. */
+export function blockSizeFor(size: number, blockSize: number): number {
+  return Math.max(blockSize, Math.ceil(size / MAX_BLOCKS / MiB) * MiB);
+}
+
+// ---- errors ----
+
+/** Azure error codes (x-ms-error-code) mapped to our error set; the rest goes by HTTP status. */
+const AZURE_ERROR_CODES: Readonly<Record<string, StorageErrorCode>> = {
+  ContainerNotFound: 'NotFound',
+  BlobNotFound: 'NotFound',
+  ResourceNotFound: 'NotFound',
+  AuthenticationFailed: 'AccessDenied',
+  AuthorizationFailure: 'AccessDenied',
+  AuthorizationPermissionMismatch: 'AccessDenied',
+  AuthorizationProtocolMismatch: 'AccessDenied',
+  AuthorizationResourceTypeMismatch: 'AccessDenied',
+  AuthorizationServiceMismatch: 'AccessDenied',
+  AuthorizationSourceIPMismatch: 'AccessDenied',
+  InsufficientAccountPermissions: 'AccessDenied',
+  InvalidAuthenticationInfo: 'AccessDenied',
+  NoAuthenticationInformation: 'AccessDenied',
+  AccountIsDisabled: 'AccessDenied',
+  ServerBusy: 'Throttled',
+  InternalError: 'Transient',
+  OperationTimedOut: 'Transient',
+  ContainerBeingDeleted: 'Transient',
+  // The blob changed between our HEAD and the copy, or the bytes were not those the caller expected
+  // (the source changed, or corruption in transit): a retry reads them again.
+  ConditionNotMet: 'Transient',
+  SourceConditionNotMet: 'Transient',
+  Md5Mismatch: 'Transient',
+  // The SDK's codes for a failed send and a cut-off XML answer.
+  REQUEST_SEND_ERROR: 'Transient',
+  PARSE_ERROR: 'Transient',
+};
+
+/** Codes Azure gives for a container (or blob) name it refuses. */
+const BAD_NAME_CODES = new Set(['InvalidResourceName', 'OutOfRangeInput', 'ContainerNameInvalid']);
+
+/** The Azure error code of an SDK error: `code`, or the x-ms-error-code header (HEAD answers have no body). */
+function azureErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; details?: { errorCode?: unknown } } | null;
+  const code = e?.details?.errorCode ?? e?.code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+function describe(ctx: ErrorContext): string {
+  if (ctx.bucket === undefined) return ctx.op;
+  return ctx.key === undefined ? `${ctx.op} container "${ctx.bucket}"` : `${ctx.op} ${ctx.bucket}/${ctx.key}`;
+}
+
+/** Maps an @azure/storage-blob error to StorageError; abort errors and StorageErrors pass through. */
+export function mapAzureError(err: unknown, ctx: ErrorContext): Error {
+  if (err instanceof StorageError || isAbortError(err)) return err as Error;
+  const where = describe(ctx);
+  const code = azureErrorCode(err);
+  const e = err as { message?: string; statusCode?: number } | null;
+  // Azure's messages carry "RequestId:...\nTime:..." lines: keep the first.
+  const detail = (e?.message ?? String(err)).split('\n')[0]!.trim() || code || 'unknown error';
+  if (code !== undefined && BAD_NAME_CODES.has(code)) {
+    const why = ctx.bucket === undefined ? null : validateBucketName('azure', ctx.bucket);
+    if (why || ctx.key === undefined) {
+      return new StorageError('InvalidConfig', `${where}: "${ctx.bucket ?? ''}" is not a valid container name (${why ?? detail})`, { cause: err, field: 'bucket' });
+    }
+    return new StorageError('Fatal', `${where}: Azure refused the blob name (${detail})`, { cause: err });
+  }
+  const mapped = code === undefined ? undefined : AZURE_ERROR_CODES[code];
+  if (mapped) return new StorageError(mapped, `${where}: ${detail}${detail.includes(code!) ? '' : ` (${code})`}`, { cause: err });
+  const classified = classifyHttpError({ code, statusCode: e?.statusCode, message: detail }, where);
+  return new StorageError(classified.code, classified.message, { cause: err });
+}
+
+// ---- provider ----
+
+class AzureProvider implements StorageProvider {
+  readonly type = 'azure' as const;
+  readonly capabilities: ProviderCapabilities;
+
+  constructor(
+    private readonly service: BlobServiceClient,
+    private readonly tuning: Required<AzureProviderOptions>,
+  ) {
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold };
+  }
+
+  async listBuckets(signal?: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    const pages = this.service.listContainers({ abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
+    for await (const page of this.pages(pages, { op: 'list containers' })) {
+      for (const c of page.containerItems) names.push(c.name);
+    }
+    return names.sort();
+  }
+
+  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.container(bucket).create({ abortSignal: signal });
+    } catch (err) {
+      // Container names are per account, so an existing one is ours.
+      if (azureErrorCode(err) === 'ContainerAlreadyExists') return;
+      throw mapAzureError(err, { op: 'create', bucket });
+    }
+  }
+
+  async deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    const ctx = { op: 'delete', bucket };
+    // Azure deletes a container with everything in it; the contract is to delete only an empty one.
+    const first = this.container(bucket).listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 });
+    for await (const page of this.pages(first, ctx)) {
+      if (page.segment.blobItems.length > 0) throw new StorageError('Fatal', `delete container "${bucket}": it is not empty`);
+      break;
+    }
+    await this.call(ctx, () => this.container(bucket).delete({ abortSignal: signal }));
+  }
+
+  list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    return inUtf8Order(this.listAsStored(bucket, prefix, signal), MAX_HELD_KEYS, `list container "${bucket}"`);
+  }
+
+  private async *listAsStored(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    const pages = this.container(bucket).listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
+    for await (const page of this.pages(pages, { op: 'list', bucket })) {
+      for (const blob of page.segment.blobItems) {
+        yield toObjectInfo(blob.name, blob.properties);
+      }
+    }
+  }
+
+  async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    try {
+      const props = await this.container(bucket).getBlobClient(key).getProperties({ abortSignal: signal });
+      return { ...toObjectInfo(key, props), metadata: fromAzureMetadata(props.metadata) };
+    } catch (err) {
+      // A HEAD has no body: a missing container is also a plain 404.
+      if ((err as { statusCode?: number } | null)?.statusCode === 404) return null;
+      throw mapAzureError(err, { op: 'head', bucket, key });
+    }
+  }
+
+  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
+    // The SDK destroys the body with an AbortError when the signal fires.
+    const res = await this.call({ op: 'read', bucket, key }, () => this.container(bucket).getBlobClient(key).download(0, undefined, { abortSignal: signal }));
+    const body = res.readableStreamBody;
+    if (!(body instanceof Readable)) throw new StorageError('Fatal', `read ${bucket}/${key}: the SDK returned no Node stream`);
+    return body;
+  }
+
+  async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
+    const ctx = { op: 'write', bucket, key };
+    const what = `write ${bucket}/${key}`;
+    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
+    const md5 = expectedMd5(options.md5, what);
+    const metadata = toAzureMetadata(options.metadata, what);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const source = await open().catch((err: unknown) => {
+      throw sourceError(err, what);
+    });
+    const body = exactSize(source, size, what);
+    // The SDK pipes a request body without watching it: a failing source would leave the request
+    // waiting for bytes forever. A body error (or the caller's abort) cancels the request instead.
+    const cancel = new AbortController();
+    let bodyError: unknown;
+    body.once('error', (err) => {
+      bodyError = err;
+      cancel.abort(err);
+    });
+    const onAbort = (): void => {
+      cancel.abort(signal!.reason);
+      source.destroy(abortError(signal!));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // while open() ran
+    const headers: BlobHTTPHeaders = {
+      blobContentType: options.contentType,
+      blobCacheControl: options.cacheControl,
+      blobContentEncoding: options.contentEncoding,
+      blobContentDisposition: options.contentDisposition,
+    };
+    try {
+      const upload = { bucket, key, body, size, md5, headers, metadata, signal: cancel.signal, what };
+      return size < this.tuning.multipartThreshold ? await this.putBlob(upload) : await this.putBlocks(upload);
+    } catch (err) {
+      signal?.throwIfAborted();
+      throw mapAzureError(bodyError ?? err, ctx);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      body.destroy();
+    }
+  }
+
+  /** One Put Blob request: Azure computes and stores the Content-MD5 itself; we check it against the expected one. */
+  private async putBlob(u: Upload): Promise<WriteResult> {
+    const res = await this.container(u.bucket).getBlockBlobClient(u.key).upload(() => u.body, u.size, {
+      blobHTTPHeaders: { ...u.headers, blobContentMD5: u.md5 ? Buffer.from(u.md5, 'hex') : undefined },
+      metadata: u.metadata,
+      abortSignal: u.signal,
+    });
+    const stored = md5Hex(res.contentMD5);
+    if (u.md5 && stored && stored !== u.md5) {
+      throw new StorageError('Transient', `${u.what}: Azure received bytes with MD5 ${stored}, expected ${u.md5}`);
+    }
+    return { etag: unquoteEtag(res.etag), md5: stored, size: u.size, lastModified: res.lastModified?.getTime() };
+  }
+
+  /**
+   * Staged blocks (uploadStream: memory ≈ block size × (concurrency + 1)) and one Put Block List.
+   * Azure stores no Content-MD5 for a block blob by itself, so the bytes are hashed on the way and
+   * the digest goes into Put Block List as x-ms-blob-content-md5. uploadStream reads its options'
+   * blobHTTPHeaders when it commits, after the stream has ended; a getter there hands over the
+   * finished digest. Should a future SDK read the headers earlier, `sent` stays false and the MD5 is
+   * set by a second request (conditional on the committed ETag) instead.
+   */
+  private async putBlocks(u: Upload): Promise<WriteResult> {
+    const blockSize = blockSizeFor(u.size, this.tuning.blockSize);
+    if (blockSize > MAX_BLOCK_SIZE) throw new StorageError('Fatal', `${u.what}: ${u.size} bytes is more than an Azure block blob holds`);
+    const hash = createHash('md5');
+    let digest: Buffer | undefined;
+    let sent = false;
+    async function* hashed(body: Readable): AsyncGenerator<Buffer> {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        yield chunk;
+      }
+      const hex = hash.digest('hex');
+      // Checked before the stream ends, so a mismatch never reaches the commit.
+      if (u.md5 && hex !== u.md5) throw new StorageError('Transient', `${u.what}: the source's bytes have MD5 ${hex}, expected ${u.md5}`);
+      digest = Buffer.from(hex, 'hex');
+    }
+    const headers: BlobHTTPHeaders = { ...u.headers };
+    Object.defineProperty(headers, 'blobContentMD5', {
+      enumerable: true,
+      get: () => {
+        sent ||= digest !== undefined;
+        return digest;
+      },
+    });
+    const stream = Readable.from(hashed(u.body));
+    // Abort, source errors and size errors all surface as an error of this stream, which stops uploadStream.
+    u.signal.addEventListener('abort', () => stream.destroy(abortError(u.signal)), { once: true });
+    const client = this.container(u.bucket).getBlockBlobClient(u.key);
+    const res = await client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, abortSignal: u.signal });
+    let etag = res.etag;
+    let lastModified = res.lastModified;
+    if (!sent) {
+      if (!digest) throw new StorageError('Fatal', `${u.what}: the upload committed before the whole source was read`);
+      const set = await client.setHTTPHeaders({ ...u.headers, blobContentMD5: digest }, { conditions: { ifMatch: etag }, abortSignal: u.signal });
+      etag = set.etag;
+      lastModified = set.lastModified;
+    }
+    return { etag: unquoteEtag(etag), md5: digest!.toString('hex'), size: u.size, lastModified: lastModified?.getTime() };
+  }
+
+  async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    const container = this.container(bucket);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < keys.length && !failed) {
+        const key = keys[next++]!;
+        try {
+          await container.deleteBlob(key, { abortSignal: signal });
+        } catch (err) {
+          if (azureErrorCode(err) === 'BlobNotFound') continue;
+          failed = true; // no new deletes after a failure; the ones in flight finish
+          throw mapAzureError(err, { op: 'remove', bucket, key });
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  }
+
+  /**
+   * Copy Blob inside this account (the source URL is authorised by the same key or SAS). Azure copies
+   * the content type, the other headers, the metadata and the Content-MD5 along. Only the version we
+   * measured is copied; a change in between fails with ConditionNotMet and is retried.
+   */
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+    const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    const src = await this.head(srcBucket, srcKey, signal);
+    if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
+    const source = this.container(srcBucket).getBlobClient(srcKey);
+    const target = this.container(dstBucket).getBlobClient(dstKey);
+    // The SDK's poller only starts the copy here: it would never finish on an 'aborted' copy and has
+    // no overall bound, so a pending copy is polled below.
+    const poller = await this.call(ctx, () => target.beginCopyFromURL(source.url, { abortSignal: signal, sourceConditions: { ifMatch: `"${src.etag}"` } }));
+    const started = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
+    let done: { etag?: string; lastModified?: Date } | undefined = started.isCompleted ? started.result : undefined;
+    const deadline = Date.now() + MAX_COPY_WAIT_MS;
+    try {
+      while (!done) {
+        if (Date.now() > deadline) throw new StorageError('Transient', `copy ${srcBucket}/${srcKey}: still pending after ${MAX_COPY_WAIT_MS / 60_000} minutes`);
+        await sleep(COPY_POLL_MS, undefined, { signal });
+        const props = await this.call(ctx, () => target.getProperties({ abortSignal: signal }));
+        if (props.copyId !== started.copyId) throw new StorageError('Transient', `copy to ${dstBucket}/${dstKey}: another write replaced the target during the copy`);
+        if (props.copyStatus === 'success') done = props;
+        else if (props.copyStatus !== 'pending') {
+          throw new StorageError('Transient', `copy to ${dstBucket}/${dstKey}: the copy ended ${props.copyStatus ?? 'without a status'}: ${props.copyStatusDescription ?? ''}`.trim());
+        }
+      }
+    } catch (err) {
+      // Best effort, without the (maybe aborted) signal: stop the server's work on a copy we gave up.
+      if (started.copyId) await target.abortCopyFromURL(started.copyId).catch(() => undefined);
+      signal?.throwIfAborted();
+      throw err;
+    }
+    return { etag: unquoteEtag(done.etag), md5: src.md5, size: src.size, lastModified: done.lastModified?.getTime() };
+  }
+
+  async close(): Promise<void> {
+    // The SDK holds no resources beyond its keep-alive agent, which lets idle sockets go by itself.
+  }
+
+  private container(bucket: string): ContainerClient {
+    return this.service.getContainerClient(bucket);
+  }
+
+  /** Runs one SDK call, mapping its errors. */
+  private async call<T>(ctx: ErrorContext, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      throw mapAzureError(err, ctx);
+    }
+  }
+
+  /** The SDK's pages, with errors mapped and a bound on their number (a server that pages forever). */
+  private async *pages<P>(pages: AsyncIterableIterator<P>, ctx: ErrorContext): AsyncIterable<P> {
+    for (let n = 0; n < MAX_LIST_PAGES; n++) {
+      const next = await this.call(ctx, () => pages.next());
+      if (next.done) return;
+      yield next.value;
+    }
+    throw new StorageError('Fatal', `${describe(ctx)}: more than ${MAX_LIST_PAGES} pages`);
+  }
+}
+
+interface Upload {
+  bucket: string;
+  key: string;
+  body: Readable;
+  size: number;
+  md5: string | undefined;
+  headers: BlobHTTPHeaders;
+  metadata: Record<string, string> | undefined;
+  signal: AbortSignal;
+  what: string;
+}
+
+interface BlobProps {
+  contentLength?: number;
+  etag?: string;
+  contentMD5?: Uint8Array;
+  lastModified?: Date;
+  contentType?: string;
+  cacheControl?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+}
+
+function toObjectInfo(key: string, p: BlobProps): ObjectInfo {
+  return {
+    key,
+    size: p.contentLength ?? 0,
+    etag: unquoteEtag(p.etag),
+    md5: md5Hex(p.contentMD5),
+    lastModified: p.lastModified?.getTime() ?? 0,
+    contentType: p.contentType,
+    cacheControl: p.cacheControl,
+    contentEncoding: p.contentEncoding,
+    contentDisposition: p.contentDisposition,
+  };
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+function md5Hex(md5: Uint8Array | undefined): string | undefined {
+  return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;
+}

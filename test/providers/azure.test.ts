@@ -1,0 +1,416 @@
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobClient,
+  BlobServiceClient,
+  BlockBlobClient,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+} from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  decodeMetadataName,
+  decodeMetadataValue,
+  encodeMetadataName,
+  encodeMetadataValue,
+  inUtf8Order,
+} from '../../electron/providers/azure-names';
+import { blockSizeFor, createAzureProvider, mapAzureError, resolveAzureEndpoint } from '../../electron/providers/azure';
+import { StorageError, isStorageError } from '../../electron/providers/errors';
+import type { StorageProvider } from '../../electron/providers/provider';
+import { azureSettingsFor, azuriteConnectionString, startAzurite, type AzuriteServer } from '../support/azurite';
+import { describeProviderConformance } from './conformance';
+
+let server: AzuriteServer;
+beforeAll(async () => {
+  server = await startAzurite();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describeProviderConformance('azure', async () => {
+  const provider = createAzureProvider(azureSettingsFor(server));
+  let n = 0;
+  return {
+    provider,
+    newBucket: async () => {
+      const bucket = `azure-conformance-${++n}`;
+      await provider.createBucket(bucket);
+      return bucket;
+    },
+    teardown: () => provider.close(),
+  };
+});
+
+const MiB = 1024 * 1024;
+
+/** A raw SDK client on the same server, to see what Azure really stored. */
+function rawService(): BlobServiceClient {
+  return new BlobServiceClient(server.endpointUrl, new StorageSharedKeyCredential(server.accountName, server.accountKey));
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail, but it succeeded');
+    },
+    (err: unknown) => err,
+  );
+}
+
+function bytes(text: string): () => Promise<Readable> {
+  return async () => Readable.from([Buffer.from(text)]);
+}
+
+describe('azure metadata names and values', () => {
+  it('keeps C# identifiers as they are (lower-cased) and encodes every other name reversibly', () => {
+    const cases: [string, string][] = [
+      ['color', 'color'],
+      ['Owner_ID', 'owner_id'],
+      ['_private', '_private'],
+      ['owner-id', 'cds_owner_2did'],
+      ['1st', 'cds_1st'],
+      ['a.b c', 'cds_a_2eb_20c'],
+      ['x_y-z', 'cds_x_5fy_2dz'],
+      ['cds_taken', 'cds_cds_5ftaken'],
+      ['größe', 'cds_gr_c3_b6_c3_9fe'],
+      ['', 'cds_'],
+    ];
+    for (const [name, stored] of cases) {
+      expect(encodeMetadataName(name), name).toBe(stored);
+      expect(stored, name).toMatch(/^[a-z_][a-z0-9_]*$/);
+      expect(decodeMetadataName(stored), name).toBe(name.toLowerCase());
+      // Azure may hand names back in another case.
+      expect(decodeMetadataName(stored.toUpperCase()), name).toBe(name.toLowerCase());
+    }
+  });
+
+  it('leaves names it did not produce alone: foreign names with the marker, malformed escapes', () => {
+    for (const stored of ['cds_abc', 'cds_a_zz', 'cds_a_2', 'cds_bad_ff', 'plain']) expect(decodeMetadataName(stored)).toBe(stored);
+  });
+
+  it('stores non-ASCII, padded and encoded-word-like values as RFC 2047 words and reads them back', () => {
+    for (const value of ['plain value', 'a  b', '', 'héllo', '日本', ' padded ', 'tab\there', 'line\nbreak', '=?utf-8?b?aGk=?=']) {
+      const stored = encodeMetadataValue(value);
+      expect(stored, value).toMatch(/^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/);
+      expect(decodeMetadataValue(stored), value).toBe(value);
+    }
+    expect(encodeMetadataValue('plain value')).toBe('plain value');
+    expect(encodeMetadataValue('日本')).toBe('=?utf-8?b?5pel5pys?=');
+    expect(decodeMetadataValue('=?UTF-8?B?5pel5pys?=')).toBe('=?UTF-8?B?5pel5pys?='); // not ours: kept
+  });
+});
+
+describe('azure listing order', () => {
+  const keys = ['a', 'a/😀', 'a/😀/x', 'a/\uFF5E', 'a/\uFF5E/y', 'b/😀', 'b/𝔸', 'c', '😀', '\uFF5E', '\uFF5E/z'];
+  const utf8 = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const utf16 = [...keys].sort();
+  async function* listing(order: string[]): AsyncIterable<{ key: string }> {
+    for (const key of order) yield { key };
+  }
+
+  it('turns a UTF-16 ordered listing (Azure) into UTF-8 byte order', async () => {
+    expect(utf16).not.toEqual(utf8);
+    expect((await collect(inUtf8Order(listing(utf16), 100, 'test'))).map((o) => o.key)).toEqual(utf8);
+  });
+
+  it('passes a listing already in UTF-8 order through unchanged', async () => {
+    expect((await collect(inUtf8Order(listing(utf8), 100, 'test'))).map((o) => o.key)).toEqual(utf8);
+  });
+
+  it('fails instead of holding more keys than allowed', async () => {
+    const many = Array.from({ length: 5 }, (_, i) => `😀${i}`).concat(['\uFF5E']);
+    const err = await rejection(collect(inUtf8Order(listing(many), 3, 'list container "x"')));
+    expect(isStorageError(err, 'Fatal'), String(err)).toBe(true);
+  });
+
+  it('lists Azurite (which orders by UTF-16) in UTF-8 byte order across pages', async () => {
+    const provider = createAzureProvider(azureSettingsFor(server));
+    await provider.createBucket('azure-order');
+    for (const key of keys) await provider.write('azure-order', key, bytes(key), Buffer.byteLength(key));
+    const raw = [];
+    for await (const blob of rawService().getContainerClient('azure-order').listBlobsFlat()) raw.push(blob.name);
+    expect(raw).toEqual(utf16); // Azurite's own order
+    expect((await collect(provider.list('azure-order', ''))).map((o) => o.key)).toEqual(utf8);
+    expect((await collect(provider.list('azure-order', 'a/'))).map((o) => o.key)).toEqual(utf8.filter((k) => k.startsWith('a/')));
+  });
+});
+
+describe('azure provider specifics', () => {
+  let provider: StorageProvider;
+  beforeAll(async () => {
+    provider = createAzureProvider(azureSettingsFor(server), { multipartThreshold: 2 * MiB, blockSize: MiB, concurrency: 2 });
+    await provider.createBucket('azure-specifics');
+  });
+  afterAll(async () => {
+    await provider?.close();
+  });
+
+  it('round-trips metadata names Azure cannot store (with "-" or a leading digit) and non-ASCII values', async () => {
+    const metadata = { 'owner-id': '42', '1st-pass': 'yes', plain_name: 'ok', 'x.y': 'größe 日本' };
+    await provider.write('azure-specifics', 'meta.txt', bytes('m'), 1, { metadata });
+    expect((await provider.head('azure-specifics', 'meta.txt'))?.metadata).toEqual(metadata);
+    const stored = await rawService().getContainerClient('azure-specifics').getBlobClient('meta.txt').getProperties();
+    expect(stored.metadata).toEqual({ cds_owner_2did: '42', cds_1st_2dpass: 'yes', plain_name: 'ok', cds_x_2ey: '=?utf-8?b?Z3LDtsOfZSDml6XmnKw=?=' });
+  });
+
+  it('refuses metadata names that differ only in case, naming both', async () => {
+    const err = await rejection(provider.write('azure-specifics', 'case.txt', bytes('c'), 1, { metadata: { Color: 'a', color: 'b' } }));
+    expect(isStorageError(err, 'Fatal'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/"Color" and "color"/);
+  });
+
+  it('stores Content-MD5 for a block upload (which Azure itself does not), with one ETag everywhere', async () => {
+    const data = randomBytes(5 * MiB + 3);
+    const md5 = createHash('md5').update(data).digest('hex');
+    const chunks = Array.from({ length: 6 }, (_, i) => data.subarray(i * MiB, (i + 1) * MiB));
+    const setHeaders = vi.spyOn(BlobClient.prototype, 'setHTTPHeaders');
+    for (const expected of [undefined, md5]) {
+      const key = `blocks-${expected ? 'known' : 'unknown'}-md5.bin`;
+      const written = await provider.write('azure-specifics', key, async () => Readable.from(chunks), data.length, { md5: expected, contentType: 'application/x-test', metadata: { 'part-of': 'test' } });
+      expect(written.md5).toBe(md5);
+      const blob = rawService().getContainerClient('azure-specifics').getBlobClient(key);
+      const props = await blob.getProperties();
+      expect(Buffer.from(props.contentMD5!).toString('hex')).toBe(md5);
+      const blocks = await blob.getBlockBlobClient().getBlockList('committed');
+      expect(blocks.committedBlocks?.length).toBe(6); // really staged in 1 MiB blocks
+      const info = await provider.head('azure-specifics', key);
+      expect(info).toMatchObject({ md5, etag: written.etag, contentType: 'application/x-test', metadata: { 'part-of': 'test' } });
+      const [listed] = await collect(provider.list('azure-specifics', key));
+      expect(listed).toMatchObject({ key, md5, etag: written.etag });
+    }
+    expect(setHeaders).not.toHaveBeenCalled(); // the MD5 went in with the commit
+    setHeaders.mockRestore();
+  });
+
+  it('still stores Content-MD5 (by a second request) if the SDK read the commit headers before the stream ended', async () => {
+    // Simulates an SDK that copies blobHTTPHeaders when uploadStream starts instead of at the commit.
+    const original = BlockBlobClient.prototype.uploadStream;
+    const spy = vi.spyOn(BlockBlobClient.prototype, 'uploadStream').mockImplementation(function (this: BlockBlobClient, stream, bufferSize, maxConcurrency, options) {
+      return original.call(this, stream, bufferSize, maxConcurrency, { ...options, blobHTTPHeaders: { ...options?.blobHTTPHeaders } });
+    });
+    const setHeaders = vi.spyOn(BlobClient.prototype, 'setHTTPHeaders');
+    try {
+      const data = randomBytes(3 * MiB);
+      const md5 = createHash('md5').update(data).digest('hex');
+      const written = await provider.write('azure-specifics', 'late-md5.bin', async () => Readable.from([data]), data.length, { contentType: 'text/x-late', cacheControl: 'no-store' });
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(setHeaders).toHaveBeenCalledTimes(1);
+      expect(written.md5).toBe(md5);
+      expect(await provider.head('azure-specifics', 'late-md5.bin')).toMatchObject({ md5, etag: written.etag, contentType: 'text/x-late', cacheControl: 'no-store' });
+    } finally {
+      spy.mockRestore();
+      setHeaders.mockRestore();
+    }
+  });
+
+  it('fails a block upload whose bytes do not have the expected MD5, without committing it', async () => {
+    const data = randomBytes(3 * MiB);
+    const err = await rejection(provider.write('azure-specifics', 'wrong-md5.bin', async () => Readable.from([data]), data.length, { md5: '0'.repeat(32) }));
+    expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+    expect(await provider.head('azure-specifics', 'wrong-md5.bin')).toBeNull();
+  });
+
+  it('reports a single-request upload with a wrong expected MD5 as an error', async () => {
+    const err = await rejection(provider.write('azure-specifics', 'wrong-md5.txt', bytes('abc'), 3, { md5: '0'.repeat(32) }));
+    expect(isStorageError(err), String(err)).toBe(true);
+    expect(await provider.head('azure-specifics', 'wrong-md5.txt')).toBeNull();
+  });
+
+  it('refuses to delete a container that is not empty (Azure would delete everything in it)', async () => {
+    await provider.createBucket('azure-not-empty');
+    await provider.write('azure-not-empty', 'k', bytes('k'), 1);
+    const err = await rejection(provider.deleteBucket('azure-not-empty'));
+    expect(isStorageError(err, 'Fatal'), String(err)).toBe(true);
+    expect(await provider.head('azure-not-empty', 'k')).not.toBeNull();
+  });
+
+  it('maps a wrong account key to AccessDenied', async () => {
+    const wrong = createAzureProvider({ ...azureSettingsFor(server), accountKey: randomBytes(64).toString('base64') });
+    for (const call of [() => wrong.listBuckets(), () => collect(wrong.list('azure-specifics', '')), () => wrong.head('azure-specifics', 'meta.txt')]) {
+      const err = await rejection(call());
+      expect(isStorageError(err, 'AccessDenied'), String(err)).toBe(true);
+    }
+  });
+
+  it('maps a missing container to NotFound for list, read, write, remove and delete', async () => {
+    const missing = 'azure-no-such-container';
+    for (const call of [
+      () => collect(provider.list(missing, '')),
+      () => provider.read(missing, 'k'),
+      () => provider.write(missing, 'k', bytes('k'), 1),
+      () => provider.write(missing, 'big', async () => Readable.from([randomBytes(3 * MiB)]), 3 * MiB),
+      () => provider.remove(missing, ['k']),
+      () => provider.deleteBucket(missing),
+    ]) {
+      const err = await rejection(call());
+      expect(isStorageError(err, 'NotFound'), String(err)).toBe(true);
+    }
+    expect(await provider.head(missing, 'k')).toBeNull();
+  });
+
+  it('maps an invalid container name to InvalidConfig naming the container', async () => {
+    for (const bad of ['Bad_Name', 'ab', 'a'.repeat(64), 'double--hyphen']) {
+      for (const call of [() => provider.createBucket(bad), () => collect(provider.list(bad, '')), () => provider.write(bad, 'k', bytes('k'), 1)]) {
+        const err = await rejection(call());
+        expect(isStorageError(err, 'InvalidConfig'), `${bad}: ${String(err)}`).toBe(true);
+        expect((err as StorageError).message).toContain(`"${bad}"`);
+        expect((err as StorageError).field).toBe('bucket');
+      }
+    }
+  });
+
+  it('maps a closed port to Transient', async () => {
+    const closed = createAzureProvider({ ...azureSettingsFor(server), endpointUrl: `http://127.0.0.1:${await closedPort()}/devstoreaccount1` });
+    const err = await rejection(closed.listBuckets());
+    expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+  });
+
+  it('works with a connection string', async () => {
+    const viaString = createAzureProvider({ connectionString: azuriteConnectionString(server) });
+    await viaString.createBucket('azure-connection-string');
+    await viaString.write('azure-connection-string', 'k.txt', bytes('hello'), 5);
+    expect((await collect(viaString.list('azure-connection-string', ''))).map((o) => o.key)).toEqual(['k.txt']);
+    expect(await viaString.listBuckets()).toContain('azure-connection-string');
+  });
+
+  it('works with an account SAS token, including server-side copy', async () => {
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 60 * 60 * 1000),
+        permissions: AccountSASPermissions.parse('rwdlacu'),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential(server.accountName, server.accountKey),
+    ).toString();
+    const viaSas = createAzureProvider({ accountName: server.accountName, sasToken: `?${sas}`, endpointUrl: server.endpointUrl });
+    await viaSas.createBucket('azure-sas');
+    const written = await viaSas.write('azure-sas', 'a b.txt', bytes('via sas'), 7, { metadata: { 'made-by': 'sas' } });
+    const copied = await viaSas.copy!('azure-sas', 'a b.txt', 'azure-sas', 'copy of a b.txt');
+    expect(copied).toMatchObject({ size: 7, md5: written.md5 });
+    expect(await viaSas.head('azure-sas', 'copy of a b.txt')).toMatchObject({ etag: copied.etag, metadata: { 'made-by': 'sas' } });
+    await viaSas.remove('azure-sas', ['a b.txt', 'copy of a b.txt']);
+    expect(await collect(viaSas.list('azure-sas', ''))).toEqual([]);
+    await viaSas.deleteBucket('azure-sas');
+
+    const readOnly = generateAccountSASQueryParameters(
+      { expiresOn: new Date(Date.now() + 60 * 60 * 1000), permissions: AccountSASPermissions.parse('rl'), resourceTypes: 'sco', services: 'b' },
+      new StorageSharedKeyCredential(server.accountName, server.accountKey),
+    ).toString();
+    const limited = createAzureProvider({ accountName: server.accountName, sasToken: readOnly, endpointUrl: server.endpointUrl });
+    const denied = await rejection(limited.write('azure-specifics', 'nope.txt', bytes('x'), 1));
+    expect(isStorageError(denied, 'AccessDenied'), String(denied)).toBe(true);
+  });
+});
+
+describe('azure settings', () => {
+  it('defaults the endpoint to the public cloud and takes any other (Azurite, sovereign clouds)', () => {
+    expect(resolveAzureEndpoint({ accountName: 'acct' })).toBe('https://acct.blob.core.windows.net');
+    expect(resolveAzureEndpoint({ accountName: 'acct', endpointUrl: 'https://acct.blob.core.chinacloudapi.cn/' })).toBe('https://acct.blob.core.chinacloudapi.cn');
+    expect(resolveAzureEndpoint({ endpointUrl: 'http://127.0.0.1:10000/devstoreaccount1/' })).toBe('http://127.0.0.1:10000/devstoreaccount1');
+  });
+
+  it('rejects unusable settings as InvalidConfig naming the field', () => {
+    const cases: [object, string][] = [
+      [{ accountName: 'acct' }, 'azure.accountKey'],
+      [{ accountName: 'acct', accountKey: 'a2V5', sasToken: 'sv=1' }, 'azure.connectionString'],
+      [{ accountKey: 'a2V5' }, 'azure.accountName'],
+      [{ accountName: 'acct', accountKey: 'not base64!' }, 'azure.accountKey'],
+      [{ connectionString: 'nonsense' }, 'azure.connectionString'],
+      [{ connectionString: 'UseDevelopmentStorage=true', endpointUrl: 'http://127.0.0.1:1/x' }, 'azure.endpointUrl'],
+      [{ accountName: 'acct', accountKey: 'a2V5', endpointUrl: 'ftp://host' }, 'azure.endpointUrl'],
+      [{ accountName: 'acct', accountKey: 'a2V5', endpointUrl: 'https://host/?sv=1' }, 'azure.endpointUrl'],
+    ];
+    for (const [settings, field] of cases) {
+      expect(() => createAzureProvider(settings), JSON.stringify(settings)).toThrow(expect.objectContaining({ code: 'InvalidConfig', field }));
+    }
+  });
+
+  it('never repeats a connection string (it holds the key) in its error', () => {
+    const secret = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=SECRETSECRET;EndpointSuffix=core.windows.net;Bogus';
+    try {
+      createAzureProvider({ connectionString: `${secret};;;=` });
+    } catch (err) {
+      expect(String(err)).not.toContain('SECRETSECRET');
+    }
+  });
+
+  it('refuses unusable tuning options', () => {
+    const settings = { accountName: 'acct', accountKey: 'a2V5' };
+    expect(() => createAzureProvider(settings, { blockSize: 0 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'blockSize' }));
+    expect(() => createAzureProvider(settings, { concurrency: 0 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'concurrency' }));
+    expect(() => createAzureProvider(settings, { multipartThreshold: -1 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'multipartThreshold' }));
+  });
+
+  it('grows the block size so an object fits in 50,000 blocks', () => {
+    expect(blockSizeFor(10 * MiB, 8 * MiB)).toBe(8 * MiB);
+    expect(blockSizeFor(1024 * 1024 * MiB, 8 * MiB)).toBe(21 * MiB);
+  });
+});
+
+describe('azure error mapping', () => {
+  const restError = (code: string | undefined, statusCode?: number, extra: object = {}): Error =>
+    Object.assign(new Error(`${code} message\nRequestId:abc\nTime:2024-01-01`), { name: 'RestError', code, statusCode, ...extra });
+  const cases: [string, string, Error][] = [
+    ['ContainerNotFound', 'NotFound', restError('ContainerNotFound', 404)],
+    ['BlobNotFound (HEAD: code only in details)', 'NotFound', restError(undefined, 404, { details: { errorCode: 'BlobNotFound' } })],
+    ['AuthenticationFailed', 'AccessDenied', restError('AuthenticationFailed', 403)],
+    ['AuthorizationFailure', 'AccessDenied', restError('AuthorizationFailure', 403)],
+    ['AuthorizationPermissionMismatch', 'AccessDenied', restError('AuthorizationPermissionMismatch', 403)],
+    ['unknown 403', 'AccessDenied', restError('SomethingNew', 403)],
+    ['ServerBusy (503)', 'Throttled', restError('ServerBusy', 503)],
+    ['ServerBusy (500)', 'Throttled', restError('ServerBusy', 500)],
+    ['429', 'Throttled', restError(undefined, 429)],
+    ['InternalError', 'Transient', restError('InternalError', 500)],
+    ['OperationTimedOut', 'Transient', restError('OperationTimedOut', 500)],
+    ['unknown 502', 'Transient', restError(undefined, 502)],
+    ['connection refused', 'Transient', restError('ECONNREFUSED')],
+    ['send error', 'Transient', restError('REQUEST_SEND_ERROR')],
+    ['ConditionNotMet', 'Transient', restError('ConditionNotMet', 412)],
+    ['Md5Mismatch', 'Transient', restError('Md5Mismatch', 400)],
+    ['InvalidResourceName', 'InvalidConfig', restError('InvalidResourceName', 400)],
+    ['OutOfRangeInput', 'InvalidConfig', restError('OutOfRangeInput', 400)],
+    ['unknown 400', 'Fatal', restError('InvalidHeaderValue', 400)],
+  ];
+  it.each(cases)('%s → %s', (_label, code, err) => {
+    const mapped = mapAzureError(err, { op: 'list', bucket: 'Bad_Name' });
+    expect(mapped).toBeInstanceOf(StorageError);
+    expect((mapped as StorageError).code).toBe(code);
+    expect((mapped as StorageError).cause).toBe(err);
+    expect(mapped.message).not.toContain('RequestId');
+  });
+
+  it('blames the blob name, not the container, when the container name is valid', () => {
+    const mapped = mapAzureError(restError('InvalidResourceName', 400), { op: 'write', bucket: 'good-name', key: 'k' }) as StorageError;
+    expect(mapped.code).toBe('Fatal');
+  });
+
+  it('passes abort errors and StorageErrors through unchanged', () => {
+    const abort = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+    expect(mapAzureError(abort, { op: 'read' })).toBe(abort);
+    const storage = new StorageError('Throttled', 'x');
+    expect(mapAzureError(storage, { op: 'read' })).toBe(storage);
+  });
+});
+
+/** A port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
