@@ -2,12 +2,24 @@
 import { readFileSync } from 'node:fs';
 import { runCli } from './headless/run-cli';
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The version from the project's package.json, found upwards from this file (source or bundle). */
+function readVersion(): string {
+  let dir = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 4; depth++, dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cloud-data-sync' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level
+    }
+  }
+  return 'unknown';
+}
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  version: packageJson.version,
+  version: readVersion(),
   onShutdownRequest(listener) {
     const signals = ['SIGINT', 'SIGTERM'] as const;
     for (const s of signals) process.on(s, listener);

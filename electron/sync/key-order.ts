@@ -1,6 +1,7 @@
-// Object keys are ordered by their UTF-8 bytes: the order S3, GCS and Azure list in, and SQLite's
-// BINARY collation. JavaScript's `<` compares UTF-16 code units, which disagrees for characters above
-// U+FFFF versus U+E000–U+FFFF (e.g. '😀' sorts before '～' in UTF-16 but after it in UTF-8).
+// Object keys are ordered by their UTF-8 bytes: the order S3 and GCS list in (the Azure provider
+// re-orders its UTF-16-ordered listings to match) and SQLite's BINARY collation. JavaScript's `<`
+// compares UTF-16 code units, which disagrees for characters above U+FFFF versus U+E000–U+FFFF
+// (e.g. '😀' sorts before '～' in UTF-16 but after it in UTF-8).
 
 /** Compares two keys in UTF-8 byte order without allocating. Returns <0, 0 or >0. */
 export function compareKeys(a: string, b: string): number {

@@ -1,40 +1,64 @@
-// Real storage endpoints for engine tests: a temp folder for `local`, one s3rver for `s3` and `minio`.
+// Real storage endpoints for engine tests: a temp folder for `local`, one s3rver for `s3` and `minio`,
+// a fresh Azurite for `azure`. Servers start only for the kinds asked for, and SDKs load lazily.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createLocalProvider } from '../../electron/providers/local';
-import { awsSettingsFor, minioSettingsFor, startS3Server, type S3TestServer } from './s3-server';
 
-export type EndpointKind = 'local' | 's3' | 'minio';
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['local', 's3', 'minio'];
+export type EndpointKind = 'local' | 's3' | 'minio' | 'azure';
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['local', 's3', 'minio', 'azure'];
+
+/** Tuning that makes a test-sized object take the parts path (multipart, blocks, resumable). */
+export interface PartTuning {
+  multipartThreshold?: number;
+  partSize?: number;
+}
 
 export interface Endpoints {
   /** A new provider instance (a separate "connection") of the given kind. */
-  provider(kind: EndpointKind, options?: { multipartThreshold?: number; partSize?: number }): StorageProvider;
+  provider(kind: EndpointKind, tuning?: PartTuning): StorageProvider;
   stop(): Promise<void>;
 }
 
+type Factory = (tuning: PartTuning | undefined) => StorageProvider;
+
 export async function startEndpoints(kinds: readonly EndpointKind[]): Promise<Endpoints> {
+  const factories = new Map<EndpointKind, Factory>();
+  const stops: Array<() => Promise<void>> = [];
   const root = await mkdtemp(path.join(tmpdir(), 'cds-local-'));
-  const s3: S3TestServer | undefined = kinds.some((k) => k !== 'local') ? await startS3Server() : undefined;
-  // Loaded only when needed, so a local-only run does not load the S3 SDKs.
-  const s3Module = s3 ? await import('../../electron/providers/s3') : undefined;
-  const minioModule = s3 ? await import('../../electron/providers/minio') : undefined;
+  stops.push(() => rm(root, { recursive: true, force: true }));
+  factories.set('local', () => createLocalProvider({ root }));
+
+  if (kinds.includes('s3') || kinds.includes('minio')) {
+    const { startS3Server, awsSettingsFor, minioSettingsFor } = await import('./s3-server');
+    const { createS3Provider } = await import('../../electron/providers/s3');
+    const { createMinioProvider } = await import('../../electron/providers/minio');
+    const server = await startS3Server();
+    stops.push(() => server.stop());
+    factories.set('s3', (t) => createS3Provider(awsSettingsFor(server), t));
+    factories.set('minio', (t) => createMinioProvider(minioSettingsFor(server), t));
+  }
+  if (kinds.includes('azure')) {
+    const { startAzurite, azureSettingsFor } = await import('./azurite');
+    const { createAzureProvider } = await import('../../electron/providers/azure');
+    const server = await startAzurite();
+    stops.push(() => server.stop());
+    factories.set('azure', (t) => createAzureProvider(azureSettingsFor(server), { multipartThreshold: t?.multipartThreshold, blockSize: t?.partSize }));
+  }
+
   const opened: StorageProvider[] = [];
   return {
-    provider(kind, options) {
-      let provider: StorageProvider;
-      if (kind === 'local') provider = createLocalProvider({ root });
-      else if (kind === 's3') provider = s3Module!.createS3Provider(awsSettingsFor(s3!), options);
-      else provider = minioModule!.createMinioProvider(minioSettingsFor(s3!), options);
+    provider(kind, tuning) {
+      const factory = factories.get(kind);
+      if (!factory) throw new Error(`endpoint "${kind}" was not started`);
+      const provider = factory(tuning);
       opened.push(provider);
       return provider;
     },
     async stop() {
       await Promise.allSettled(opened.map((p) => p.close()));
-      await s3?.stop();
-      await rm(root, { recursive: true, force: true });
+      for (const stop of stops.reverse()) await stop();
     },
   };
 }

@@ -14,6 +14,8 @@ import { instrument, type Instrumented } from '../support/instrumented-provider'
 import { bytes, contentMap, listAll, putText, readAll, uniqueBucket } from '../support/objects';
 
 const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+/** A low part threshold makes the 6 MB object take the multipart / block path where there is one. */
+const PARTS = { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 };
 
 /** Keys chosen to catch ordering and encoding mistakes: nesting, spaces, unicode, '+', '%'. */
 const SEED: Record<string, Buffer> = {
@@ -52,9 +54,8 @@ export function describeEnginePairs(sourceKind: EndpointKind, targetKinds: reado
 
         beforeAll(async () => {
           store = openStore(path.join(dir, `${sourceKind}-${targetKind}.db`));
-          // A low multipart threshold makes the 6 MB object take the multipart path on S3 and MinIO.
-          source = instrument(endpoints.provider(sourceKind, { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 }));
-          target = instrument(endpoints.provider(targetKind, { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 }));
+          source = instrument(endpoints.provider(sourceKind, PARTS));
+          target = instrument(endpoints.provider(targetKind, PARTS));
           const sourceBucket = uniqueBucket('src');
           const targetBucket = uniqueBucket('dst');
           await source.provider.createBucket(sourceBucket);
