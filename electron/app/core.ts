@@ -1,0 +1,135 @@
+// The app without its shell: store, sync service, scheduler, API and one event bus, wired once and
+// shared by the Electron main process and the headless server. Electron-free: runs under plain Node.
+import type { AppSettings, EventName, Events } from '../../shared/contract';
+import type { Connection, Mapping, RunSummary } from '../../shared/model';
+import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
+import type { StorageProvider } from '../providers/provider';
+import { EventBus, type EventSink } from '../server/event-bus';
+import { SyncService } from '../services/sync-service';
+import { openStore, type SecretCipher, type Store } from '../store';
+import { Scheduler, type RunControl } from '../sync/scheduler';
+import { alertForRun } from './notifications';
+
+export interface AppCoreOptions {
+  dbPath: string;
+  /** better_sqlite3.node for the running runtime (Electron's ABI); default: the Node build. */
+  nativeBinding?: string;
+  /** Encrypts connection secrets at rest (safeStorage in the desktop app). */
+  cipher?: SecretCipher;
+  version: string;
+  mode: 'desktop' | 'server';
+  /** Start at login and the like; only the Electron shell has them. */
+  applyDesktopSetting?: (settings: AppSettings) => void;
+  /** Builds a connection's provider; tests wrap the real one to slow it down or count calls. */
+  providerFactory?: (connection: Connection) => StorageProvider;
+}
+
+export interface AppEvents {
+  /** Every event, for transports that forward them all (IPC, WebSocket). */
+  subscribe(sink: EventSink): () => void;
+  /** One event, typed. */
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+export interface AppCore {
+  readonly store: Store;
+  readonly syncService: SyncService;
+  readonly scheduler: Scheduler;
+  /** Runs one contract command; never throws (errors come back as envelopes). */
+  readonly dispatch: Dispatch;
+  /** Every contract event: api changes, progress, run started/finished, mapping status, alerts. */
+  readonly events: AppEvents;
+  settings(): AppSettings;
+  /** Arms the scheduler: interval mappings run once right away. */
+  start(): void;
+  /**
+   * Stops scheduling, lets in-flight transfers finish for up to `graceMs` then aborts them (the
+   * runner records those runs as cancelled), closes the providers and the database. Idempotent.
+   */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Opens the store (throws StoreError when it cannot: a newer schema, a foreign file). */
+export function createAppCore(options: AppCoreOptions): AppCore {
+  const { nativeBinding, cipher } = options;
+  const store = openStore(options.dbPath, { nativeBinding, cipher });
+  try {
+    return wire(store, options);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+function wire(store: Store, options: AppCoreOptions): AppCore {
+  // Runs still 'running' now were cut short by a crash or a kill: say so before anything starts.
+  store.runs.markInterrupted();
+  const initial = loadAppSettings(store);
+  const bus = new EventBus();
+  const emit = <E extends EventName>(name: E, payload: Events[E]): void => bus.emit(name, payload);
+
+  const syncService = new SyncService(store, (id) => store.connections.getWithSecrets(id), {
+    globalTransfers: initial.globalConcurrency,
+    providerFactory: options.providerFactory,
+  });
+
+  const runMapping = async (mapping: Mapping, control: RunControl): Promise<RunSummary> => {
+    const { run } = await syncService.run(mapping, {
+      signal: control.signal,
+      stopSignal: control.stopSignal,
+      onStart: (started) => emit('run.started', { mappingId: mapping.id, runId: started.id }),
+      onProgress: (snapshot) => emit('progress', snapshot),
+    });
+    emit('run.finished', run);
+    const alert = alertForRun(mapping, run);
+    if (alert) emit('alert', alert);
+    return run;
+  };
+
+  const scheduler = new Scheduler({
+    listMappings: () => store.mappings.list(),
+    runMapping,
+    maxConcurrentRuns: initial.maxConcurrentRuns,
+    onStatus: (status) => emit('mapping.status', status),
+    lastRun: (mappingId) => store.runs.latest(mappingId) ?? null,
+  });
+
+  const dispatch = createApiDispatcher({
+    store,
+    syncService,
+    scheduler,
+    emit,
+    version: options.version,
+    mode: options.mode,
+    applyDesktopSetting: options.applyDesktopSetting,
+    // Previews of unsaved mappings need a scratch store that loads with the same native binding.
+    openScratchStore: () => openStore(':memory:', { nativeBinding: options.nativeBinding }),
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    syncService,
+    scheduler,
+    dispatch,
+    events: {
+      subscribe: (sink) => bus.subscribe(sink),
+      on: (name, listener) => bus.subscribe((event, payload) => {
+        if (event === name) listener(payload as Events[typeof name]);
+      }),
+    },
+    settings: () => loadAppSettings(store),
+    start: () => scheduler.start(),
+    shutdown(graceMs) {
+      closing ??= (async () => {
+        try {
+          await scheduler.stop(graceMs);
+          await syncService.close();
+        } finally {
+          store.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
