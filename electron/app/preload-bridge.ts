@@ -35,11 +35,11 @@ export function createBridge(ipc: IpcRendererLike): CloudDataSyncBridge {
 
   return {
     invoke(name, args) {
-      if (!isCommandName(name)) return Promise.reject(new Error(`cloudDataSync.invoke: unknown command ${JSON.stringify(String(name))}`));
+      if (!isCommandName(name)) return Promise.reject(new Error(`cloudDataSync.invoke: unknown command ${describe(name)}`));
       return ipc.invoke(IPC_INVOKE, name, args) as Promise<Envelope<unknown>>;
     },
     on(name, listener) {
-      if (!isEventName(name)) throw new Error(`cloudDataSync.on: unknown event ${JSON.stringify(String(name))}`);
+      if (!isEventName(name)) throw new Error(`cloudDataSync.on: unknown event ${describe(name)}`);
       if (typeof listener !== 'function') throw new TypeError('cloudDataSync.on: listener must be a function');
       let set = listeners.get(name);
       if (!set) listeners.set(name, (set = new Set()));
@@ -60,4 +60,9 @@ export function createBridge(ipc: IpcRendererLike): CloudDataSyncBridge {
       };
     },
   };
+}
+
+/** Names a bad argument without calling into it (String() would run a page-supplied toString). */
+function describe(name: unknown): string {
+  return typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : `(${typeof name})`;
 }
