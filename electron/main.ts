@@ -44,7 +44,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => showWindow());
-  app.whenReady().then(start, (err: unknown) => fail('Cloud Data Sync could not start', err));
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => fail('Cloud Data Sync could not start', err));
 }
 
 function fail(title: string, err: unknown): void {
