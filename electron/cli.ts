@@ -16,6 +16,10 @@ function readVersion(): string {
   return 'unknown';
 }
 
+// The AWS SDK warns on every start that its releases from 2027 need Node 22; the CLI supports Node 20
+// with the pinned SDK, so the warning only adds noise to every run's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

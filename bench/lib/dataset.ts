@@ -42,14 +42,14 @@ export async function ensureDataset(root: string, name: Dataset['name']): Promis
     let bytes = 0;
     for (let i = 0; i < 5_000; i++) {
       const size = 1024 + Math.floor(random() * 15 * 1024);
-      const folder = path.join(dir, `region-${i % 10}`, `day-${Math.floor(i / 10) % 8}`);
-      await mkdir(folder, { recursive: true });
+      const file = path.join(dir, smallKey(i));
+      await mkdir(path.dirname(file), { recursive: true });
       const body = Buffer.alloc(size);
       fill(body, random);
-      await writeFile(path.join(folder, `object-${String(i).padStart(5, '0')}.bin`), body);
+      await writeFile(file, body);
       bytes += size;
     }
-    dataset = { name, dir, objects: 5_000, bytes, sampleKey: 'region-3/day-4/object-02343.bin' };
+    dataset = { name, dir, objects: 5_000, bytes, sampleKey: smallKey(2_343) };
   } else {
     const count = name === 'large' ? 20 : 1;
     const size = name === 'large' ? 16 * 1024 * 1024 : 1024 * 1024 * 1024;
@@ -59,6 +59,10 @@ export async function ensureDataset(root: string, name: Dataset['name']): Promis
   }
   await writeFile(manifestFile, JSON.stringify(dataset));
   return dataset;
+}
+
+function smallKey(i: number): string {
+  return `region-${i % 10}/day-${Math.floor(i / 10) % 8}/object-${String(i).padStart(5, '0')}.bin`;
 }
 
 async function writeStreamed(file: string, size: number, random: () => number): Promise<void> {

@@ -2,7 +2,7 @@
 // source → target pair. Endpoints are loopback test servers only.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '../../test/support/cli-child';
+import { BUNDLED_CLI } from './build-cli';
 
 export type Side =
   | { kind: 'local'; root: string; bucket: string }
@@ -48,7 +48,7 @@ const ours: Tool = {
     };
     const file = path.join(stateDir, 'config.json');
     await writeFile(file, JSON.stringify(config));
-    return { command: process.execPath, args: [path.join(REPO_ROOT, 'bin/cloud-data-sync.mjs'), '--config', file, '--once', '--log-level', 'warn'], env: { ...process.env } };
+    return { command: process.execPath, args: [BUNDLED_CLI, '--config', file, '--once', '--log-level', 'warn'], env: { ...process.env } };
   },
 };
 
