@@ -21,6 +21,8 @@ export interface ActivitySlice {
   recordProgress: (snapshot: ProgressSnapshot) => void;
   recordRunStarted: (event: { mappingId: string; runId: number }) => void;
   recordRunFinished: (mappingId: string) => void;
+  /** Drops progress of mappings no longer running (a finish event missed while disconnected). */
+  pruneProgress: (runningIds: readonly string[]) => void;
 }
 
 export const createActivitySlice = ({ now }: StoreDeps): SliceCreator<ActivitySlice> => (set) => ({
@@ -48,5 +50,11 @@ export const createActivitySlice = ({ now }: StoreDeps): SliceCreator<ActivitySl
     set((s) => {
       const { [mappingId]: _done, ...progress } = s.progress;
       return { progress };
+    }),
+  pruneProgress: (runningIds) =>
+    set((s) => {
+      const stale = Object.keys(s.progress).filter((id) => !runningIds.includes(id));
+      if (stale.length === 0) return s;
+      return { progress: Object.fromEntries(Object.entries(s.progress).filter(([id]) => runningIds.includes(id))) };
     }),
 });

@@ -13,6 +13,8 @@ export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[])
         break;
       case 'mappings':
         void s.loadMappings();
+        // Pause/resume are not a list; a mappings refresh (also sent after a reconnect) re-reads them.
+        void s.loadStatus();
         break;
       case 'runs':
         void s.refreshLoadedRuns();

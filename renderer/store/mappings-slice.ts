@@ -102,7 +102,9 @@ export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSl
       set((s) => ({ mappingsLoad: s.mappingsLoad === 'ready' ? 'ready' : 'loading' }));
       try {
         const mappings = await api.invoke('mappings.list');
-        if (seq === loadSeq) set({ mappings, mappingsLoad: 'ready' });
+        if (seq !== loadSeq) return;
+        set({ mappings, mappingsLoad: 'ready' });
+        get().pruneProgress(mappings.filter((m) => m.status.state === 'running').map((m) => m.id));
       } catch (error) {
         if (seq !== loadSeq) return;
         set((s) => ({ mappingsLoad: s.mappingsLoad === 'ready' ? 'ready' : 'error' }));

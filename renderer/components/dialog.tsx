@@ -1,0 +1,77 @@
+// A modal dialog: labelled by its title, focus moved in and kept in, Escape closes, focus goes back
+// to where it was on close. Rendered into document.body so no ancestor's overflow clips it.
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export interface DialogProps {
+  title: string;
+  children: ReactNode;
+  /** The buttons row. */
+  actions: ReactNode;
+  onClose: () => void;
+  /** 'alert' for confirmations of something destructive. */
+  role?: 'dialog' | 'alertdialog';
+  wide?: boolean;
+}
+
+export function Dialog({ title, children, actions, onClose, role = 'dialog', wide = false }: DialogProps) {
+  const titleId = useId();
+  const bodyId = useId();
+  const panel = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const el = panel.current;
+    // Start on the least destructive action: the first button in the actions row is "Cancel".
+    const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>(FOCUSABLE);
+    first?.focus();
+    return () => previous?.focus();
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onCloseRef.current();
+      return;
+    }
+    if (e.key !== 'Tab' || !panel.current) return;
+    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    if (items.length === 0) return;
+    const firstItem = items[0]!;
+    const lastItem = items[items.length - 1]!;
+    if (e.shiftKey && document.activeElement === firstItem) {
+      e.preventDefault();
+      lastItem.focus();
+    } else if (!e.shiftKey && document.activeElement === lastItem) {
+      e.preventDefault();
+      firstItem.focus();
+    }
+  };
+
+  return createPortal(
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCloseRef.current()}>
+      <div
+        ref={panel}
+        className={`dialog ${wide ? 'dialog-wide' : ''}`}
+        role={role}
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
+        onKeyDown={onKeyDown}
+      >
+        <h2 id={titleId} className="dialog-title">
+          {title}
+        </h2>
+        <div id={bodyId} className="dialog-body">
+          {children}
+        </div>
+        <div className="dialog-actions">{actions}</div>
+      </div>
+    </div>,
+    document.body,
+  );
+}

@@ -1,0 +1,176 @@
+// Connections: the list (logo, summary, last test) with Test / Edit / Delete, the add/edit form,
+// and a delete confirmation that names the mappings using the connection.
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ConnectionView } from '../../shared/contract';
+import { Dialog } from '../components/dialog';
+import { LoadingBlock } from '../components/empty-state';
+import { PROVIDER_LABELS, ProviderLogo } from '../components/provider-logo';
+import { useNow } from '../components/use-debounced';
+import { formatRelativeTime } from '../format';
+import { useAppStore } from '../store';
+import { ConnectionForm } from './connection-form';
+import { FirstRun } from './first-run';
+
+/** One line that tells connections of the same type apart. */
+export function connectionSummary(c: ConnectionView): string {
+  switch (c.type) {
+    case 'local':
+      return c.local.root;
+    case 'aws':
+      return c.aws.endpoint ? c.aws.endpoint : `AWS ${c.aws.region ?? 'us-east-1'}${c.aws.accessKeyId ? '' : ' · default credentials'}`;
+    case 'minio':
+      return `${c.minio.useSSL ? 'https' : 'http'}://${c.minio.endpoint}`;
+    case 'gcs':
+      return c.gcs.projectId ? `Project ${c.gcs.projectId}` : c.gcs.apiEndpoint ?? 'Default project';
+    case 'azure':
+      return c.azure.accountName ? `Account ${c.azure.accountName}` : c.azure.endpointUrl ?? 'Connection string';
+  }
+}
+
+function TestStatus({ id, now }: { id: string; now: number }) {
+  const test = useAppStore((s) => s.connectionTests[id]);
+  if (!test) return <span className="conn-status muted">Not tested</span>;
+  if (test.running) return <span className="conn-status muted">Testing…</span>;
+  if (test.error) return <span className="conn-status status-bad">Test failed: {test.error.message}</span>;
+  if (!test.result) return <span className="conn-status muted">Not tested</span>;
+  const failed = test.result.checks.find((c) => !c.ok && !c.skipped);
+  const when = test.at === null ? '' : ` · ${formatRelativeTime(test.at, now)}`;
+  return test.result.ok ? (
+    <span className="conn-status status-ok">Works{when}</span>
+  ) : (
+    <span className="conn-status status-bad" title={failed?.message}>
+      Failed{failed ? `: ${failed.message}` : ''}
+      {when}
+    </span>
+  );
+}
+
+function DeleteConnectionDialog({ connection, onClose }: { connection: ConnectionView; onClose: () => void }) {
+  const users = useAppStore(useShallow((s) => s.mappings.filter((m) => m.sourceConnectionId === connection.id || m.targetConnectionId === connection.id).map((m) => m.name)));
+  const deleteConnection = useAppStore((s) => s.deleteConnection);
+  const notify = useAppStore((s) => s.notify);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const onDelete = async () => {
+    setBusy(true);
+    const result = await deleteConnection(connection.id);
+    setBusy(false);
+    if (result.ok) {
+      notify('success', `Connection "${connection.name}" deleted.`);
+      onClose();
+    } else {
+      setError(result.error.message);
+    }
+  };
+  return (
+    <Dialog
+      title={`Delete connection "${connection.name}"?`}
+      role="alertdialog"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose} data-autofocus>
+            Cancel
+          </button>
+          <button type="button" className="button-danger" onClick={onDelete} disabled={busy}>
+            {busy ? 'Deleting…' : 'Delete connection'}
+          </button>
+        </>
+      }
+    >
+      {users.length > 0 ? (
+        <>
+          <p>
+            {users.length === 1 ? 'This mapping uses' : `These ${users.length} mappings use`} the connection and stop working without it:
+          </p>
+          <ul className="name-list" aria-label="Mappings using this connection">
+            {users.map((name) => (
+              <li key={name}>{name}</li>
+            ))}
+          </ul>
+          <p>Delete or change them first if the app refuses.</p>
+        </>
+      ) : (
+        <p>No mapping uses this connection. Its settings and stored secrets are removed; the data in its buckets is not touched.</p>
+      )}
+      <p className="form-error" role={error ? 'alert' : undefined}>
+        {error ?? ''}
+      </p>
+    </Dialog>
+  );
+}
+
+export function ConnectionsView() {
+  const connections = useAppStore((s) => s.connections);
+  const load = useAppStore((s) => s.connectionsLoad);
+  const editor = useAppStore((s) => s.connectionEditor);
+  const openEditor = useAppStore((s) => s.openConnectionEditor);
+  const testConnection = useAppStore((s) => s.testConnection);
+  const [deleting, setDeleting] = useState<ConnectionView | null>(null);
+  const now = useNow(15_000);
+
+  const editing = editor?.mode === 'edit' ? (connections.find((c) => c.id === editor.id) ?? null) : null;
+  const showForm = editor !== null && (editor.mode === 'create' || editing !== null);
+
+  return (
+    <div className="view">
+      <header className="view-header">
+        <h1>Connections</h1>
+        <button type="button" className="button-primary" onClick={() => openEditor({ mode: 'create', type: 'local' })} disabled={editor?.mode === 'create'}>
+          Add connection
+        </button>
+      </header>
+      <div className={`split ${showForm ? 'split-open' : ''}`}>
+        <div className="split-main">
+          {load !== 'ready' && connections.length === 0 ? (
+            load === 'error' ? (
+              <p className="form-error">Connections could not be loaded.</p>
+            ) : (
+              <LoadingBlock label="Loading connections…" />
+            )
+          ) : connections.length === 0 ? (
+            showForm ? null : <FirstRun />
+          ) : (
+            <ul className="conn-list" aria-label="Connections">
+              {connections.map((c) => (
+                <li key={c.id} className="conn-item" aria-label={c.name} data-connection-id={c.id}>
+                  <ProviderLogo type={c.type} size={32} />
+                  <div className="conn-text">
+                    <span className="conn-name">{c.name}</span>
+                    <span className="conn-detail">
+                      {PROVIDER_LABELS[c.type]} · {connectionSummary(c)}
+                    </span>
+                    <TestStatus id={c.id} now={now} />
+                  </div>
+                  <div className="conn-actions">
+                    <button type="button" className="button-small" onClick={() => void testConnection(c.id, { id: c.id })} aria-label={`Test ${c.name}`}>
+                      Test
+                    </button>
+                    <button type="button" className="button-small" onClick={() => openEditor({ mode: 'edit', id: c.id })} aria-label={`Edit ${c.name}`}>
+                      Edit
+                    </button>
+                    <button type="button" className="button-small button-ghost" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>
+                      Delete
+                    </button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        {showForm && (
+          <div className="split-side">
+            <ConnectionForm
+              key={editor.mode === 'edit' ? editor.id : `new-${editor.type}`}
+              connection={editing}
+              initialType={editor.mode === 'create' ? editor.type : (editing?.type ?? 'local')}
+              onDone={() => openEditor(null)}
+            />
+          </div>
+        )}
+      </div>
+      {deleting && <DeleteConnectionDialog connection={deleting} onClose={() => setDeleting(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,291 @@
+// Draw or change a mapping: source and target (connection → bucket → prefix, with bucket lists and
+// an object browser), schedule, delete behaviour with its guard, transfers, dry run; Preview shows
+// what a run would do before anything is saved or synced.
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { ConnectionView, MappingView } from '../../shared/contract';
+import { DELETE_MODES } from '../../shared/model';
+import { MAX_TRANSFERS } from '../../shared/config';
+import { BucketPicker } from '../components/bucket-picker';
+import { CheckboxField, Field } from '../components/field';
+import { ObjectBrowser } from '../components/object-browser';
+import { PROVIDER_LABELS } from '../components/provider-logo';
+import { useAppStore } from '../store';
+import { CONFIRM_PREVIEW_LIMIT } from '../store/mappings-slice';
+import {
+  DELETE_MODE_TEXT,
+  emptyMappingForm,
+  formToMappingInput,
+  mappingFormFieldOf,
+  mappingToForm,
+  suggestedMappingName,
+  validateMappingForm,
+  type MappingFormErrors,
+  type MappingFormState,
+} from './mapping-form';
+import { PreviewPanel } from './preview-panel';
+
+type Side = 'source' | 'target';
+type SetField = <K extends keyof MappingFormState>(key: K, value: MappingFormState[K]) => void;
+
+function EndpointFields({ side, form, setField, errors, connections }: { side: Side; form: MappingFormState; setField: SetField; errors: MappingFormErrors; connections: ConnectionView[] }) {
+  const Side = side === 'source' ? 'Source' : 'Target';
+  const connectionId = form[`${side}ConnectionId`];
+  const bucket = form[`${side}Bucket`];
+  const [browsing, setBrowsing] = useState(false);
+  return (
+    <fieldset className={`fieldset endpoint endpoint-${side}`}>
+      <legend>{Side}</legend>
+      <Field label={`${Side} connection`} error={errors[`${side}ConnectionId`]} required>
+        {(control) => (
+          <select
+            {...control}
+            className="input"
+            value={connectionId}
+            onChange={(e) => {
+              setField(`${side}ConnectionId`, e.target.value);
+              setField(`${side}Bucket`, '');
+              setField(`${side}Prefix`, '');
+              setBrowsing(false);
+            }}
+          >
+            <option value="" disabled>
+              Choose a connection
+            </option>
+            {connections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({PROVIDER_LABELS[c.type]})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <BucketPicker
+        side={Side}
+        connectionId={connectionId}
+        value={bucket}
+        onChange={(b) => {
+          setField(`${side}Bucket`, b);
+          setBrowsing(false);
+        }}
+        error={errors[`${side}Bucket`]}
+      />
+      <Field
+        label={`${Side} prefix`}
+        error={errors[`${side}Prefix`]}
+        help={side === 'source' ? 'Only keys under this prefix are synced. Empty = the whole bucket. Usually ends with "/".' : 'Synced keys are written under this prefix. Empty = the bucket root.'}
+      >
+        {(control) => (
+          <div className="input-with-button">
+            <input
+              {...control}
+              className="input"
+              value={form[`${side}Prefix`]}
+              placeholder="folder/"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => setField(`${side}Prefix`, e.target.value)}
+            />
+            <button type="button" className="button-small" disabled={!connectionId || bucket.trim() === ''} onClick={() => setBrowsing((b) => !b)} aria-expanded={browsing} aria-label={`Browse ${side} bucket`}>
+              Browse…
+            </button>
+          </div>
+        )}
+      </Field>
+      {browsing && (
+        <ObjectBrowser
+          side={Side}
+          connectionId={connectionId}
+          bucket={bucket.trim()}
+          prefix={form[`${side}Prefix`]}
+          onChoosePrefix={(prefix) => {
+            setField(`${side}Prefix`, prefix);
+            setBrowsing(false);
+          }}
+          onClose={() => setBrowsing(false)}
+        />
+      )}
+    </fieldset>
+  );
+}
+
+export interface MappingEditorProps {
+  mapping: MappingView | null;
+  onDone: () => void;
+}
+
+export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
+  const connections = useAppStore((s) => s.connections);
+  const saveMapping = useAppStore((s) => s.saveMapping);
+  const runPreview = useAppStore((s) => s.runPreview);
+  const clearPreview = useAppStore((s) => s.clearPreview);
+  const requestSyncNow = useAppStore((s) => s.requestSyncNow);
+  const notify = useAppStore((s) => s.notify);
+  const preview = useAppStore((s) => s.preview);
+  const [form, setForm] = useState<MappingFormState>(() => (mapping ? mappingToForm(mapping) : emptyMappingForm(connections)));
+  const [errors, setErrors] = useState<MappingFormErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [previewedInput, setPreviewedInput] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const headingId = useId();
+  const deleteHelpId = useId();
+
+  useEffect(() => {
+    clearPreview();
+    return clearPreview;
+  }, [clearPreview]);
+
+  const setField: SetField = (key, value) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => {
+      const { [key]: _fixed, form: _general, ...rest } = e;
+      return rest;
+    });
+  };
+
+  const currentInput = useMemo(() => JSON.stringify(formToMappingInput(form)), [form]);
+  const previewStale = preview.status !== 'idle' && previewedInput !== null && previewedInput !== currentInput;
+
+  const check = (): boolean => {
+    const found = validateMappingForm(form, connections);
+    setErrors(found);
+    if (Object.keys(found).length === 0) return true;
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    return false;
+  };
+
+  const onPreview = () => {
+    if (!check()) return;
+    const input = formToMappingInput(form);
+    setPreviewedInput(JSON.stringify(input));
+    void runPreview({ input, limit: CONFIRM_PREVIEW_LIMIT });
+  };
+
+  const save = async (thenSync: boolean) => {
+    if (!check()) return;
+    setSaving(true);
+    const result = await saveMapping(formToMappingInput(form));
+    setSaving(false);
+    if (!result.ok) {
+      const field = mappingFormFieldOf(result.error.field);
+      setErrors({ [field]: result.error.message });
+      if (field !== 'form') requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    notify('success', `Mapping "${result.value.name}" saved.`);
+    onDone();
+    if (thenSync) await requestSyncNow(result.value.id);
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void save(false);
+  };
+
+  return (
+    <form ref={formRef} className="panel mapping-editor" aria-labelledby={headingId} onSubmit={onSubmit} noValidate>
+      <header className="panel-header">
+        <h2 id={headingId}>{mapping ? `Edit ${mapping.name}` : 'New mapping'}</h2>
+      </header>
+
+      <Field label="Name" error={errors.name} help="Left empty, the mapping is named after its buckets.">
+        {(control) => <input {...control} className="input" value={form.name} placeholder={suggestedMappingName(form)} autoComplete="off" onChange={(e) => setField('name', e.target.value)} />}
+      </Field>
+
+      <div className="route-editor">
+        <EndpointFields side="source" form={form} setField={setField} errors={errors} connections={connections} />
+        <div className="route-arrow" aria-hidden="true">
+          <svg width="32" height="24" viewBox="0 0 32 24">
+            <path d="M2 12h24M19 5l8 7-8 7" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
+        </div>
+        <EndpointFields side="target" form={form} setField={setField} errors={errors} connections={connections} />
+      </div>
+
+      <fieldset className="fieldset">
+        <legend>Schedule</legend>
+        <div className="radio-row" role="radiogroup" aria-label="When to sync">
+          <label className="radio">
+            <input type="radio" name="schedule" checked={form.schedule === 'manual'} onChange={() => setField('schedule', 'manual')} /> On demand only
+          </label>
+          <label className="radio">
+            <input type="radio" name="schedule" checked={form.schedule === 'interval'} onChange={() => setField('schedule', 'interval')} /> Every
+          </label>
+          <input
+            className="input input-narrow"
+            aria-label="Interval in minutes"
+            inputMode="numeric"
+            value={form.intervalMinutes}
+            disabled={form.schedule !== 'interval'}
+            aria-invalid={errors.intervalMinutes ? true : undefined}
+            onChange={(e) => setField('intervalMinutes', e.target.value)}
+          />
+          <span>minutes</span>
+        </div>
+        <p className="field-error" role={errors.intervalMinutes ? 'alert' : undefined}>
+          {errors.intervalMinutes ?? ''}
+        </p>
+        <CheckboxField label="Enabled" help="Disabled mappings never run on their schedule, nor with “Sync all now”." checked={form.enabled} onChange={(v) => setField('enabled', v)} />
+      </fieldset>
+
+      <fieldset className="fieldset">
+        <legend>Deleting from the target</legend>
+        <div role="radiogroup" aria-label="Delete mode" className="radio-stack">
+          {DELETE_MODES.map((mode) => (
+            <label key={mode} className="radio radio-block">
+              <input type="radio" name="deleteMode" value={mode} checked={form.deleteMode === mode} onChange={() => setField('deleteMode', mode)} aria-describedby={`${deleteHelpId}-${mode}`} />
+              <span>
+                <span className="radio-label">{DELETE_MODE_TEXT[mode].label}</span>
+                <span id={`${deleteHelpId}-${mode}`} className="field-help">
+                  {DELETE_MODE_TEXT[mode].help}
+                </span>
+              </span>
+            </label>
+          ))}
+        </div>
+        <Field
+          label="Max deletions per run"
+          error={errors.maxDelete}
+          help="A guard: a run that would delete more stops before deleting anything. A number of objects (100) or a share of the target’s objects (10%). Empty = no limit."
+        >
+          {(control) => (
+            <input {...control} className="input input-narrow" value={form.maxDelete} placeholder="e.g. 100 or 10%" disabled={form.deleteMode === 'never'} onChange={(e) => setField('maxDelete', e.target.value)} />
+          )}
+        </Field>
+      </fieldset>
+
+      <fieldset className="fieldset">
+        <legend>Transfers and safety</legend>
+        <Field label="Parallel transfers" error={errors.transfers} help={`Objects copied at once for this mapping (1–${MAX_TRANSFERS}); the app-wide limit in Settings still applies.`}>
+          {(control) => <input {...control} className="input input-narrow" inputMode="numeric" value={form.transfers} onChange={(e) => setField('transfers', e.target.value)} />}
+        </Field>
+        <CheckboxField
+          label="Dry run"
+          help="Runs only plan and log what they would copy and delete; nothing is changed. Handy for the first runs: untick it once the log looks right."
+          checked={form.dryRun}
+          onChange={(v) => setField('dryRun', v)}
+        />
+      </fieldset>
+
+      <PreviewPanel preview={preview} />
+      {previewStale && <p className="muted">The settings changed since this preview: preview again to see their effect.</p>}
+
+      <p className="form-error" role={errors.form ? 'alert' : undefined}>
+        {errors.form ?? ''}
+      </p>
+      <div className="form-actions">
+        <button type="button" onClick={onPreview} disabled={preview.status === 'loading'}>
+          {preview.status === 'loading' ? 'Previewing…' : 'Preview'}
+        </button>
+        <button type="submit" className="button-primary" disabled={saving}>
+          {saving ? 'Saving…' : mapping ? 'Save changes' : 'Save mapping'}
+        </button>
+        <button type="button" onClick={() => void save(true)} disabled={saving}>
+          Save and sync now
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,116 @@
+// The board: every mapping as a card (source → target), the editor beside it, and the empty states
+// that lead a new user from "add a connection" to "draw a mapping".
+import { useState } from 'react';
+import type { MappingView } from '../../shared/contract';
+import { Dialog } from '../components/dialog';
+import { EmptyState, LoadingBlock } from '../components/empty-state';
+import { useNow } from '../components/use-debounced';
+import { useAppStore } from '../store';
+import { FirstRun } from './first-run';
+import { MappingCard } from './mapping-card';
+import { MappingEditor } from './mapping-editor';
+
+function DeleteMappingDialog({ mapping, onClose }: { mapping: MappingView; onClose: () => void }) {
+  const deleteMapping = useAppStore((s) => s.deleteMapping);
+  const notify = useAppStore((s) => s.notify);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const onDelete = async () => {
+    setBusy(true);
+    const result = await deleteMapping(mapping.id);
+    setBusy(false);
+    if (result.ok) {
+      notify('success', `Mapping "${mapping.name}" deleted.`);
+      onClose();
+    } else {
+      setError(result.error.message);
+    }
+  };
+  return (
+    <Dialog
+      title={`Delete mapping "${mapping.name}"?`}
+      role="alertdialog"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" onClick={onClose} data-autofocus>
+            Cancel
+          </button>
+          <button type="button" className="button-danger" onClick={onDelete} disabled={busy}>
+            {busy ? 'Deleting…' : 'Delete mapping'}
+          </button>
+        </>
+      }
+    >
+      <p>The mapping, its history and its logs are removed. Objects in the source and target buckets stay as they are.</p>
+      <p className="form-error" role={error ? 'alert' : undefined}>
+        {error ?? ''}
+      </p>
+    </Dialog>
+  );
+}
+
+export function MappingsView() {
+  const mappings = useAppStore((s) => s.mappings);
+  const mappingsLoad = useAppStore((s) => s.mappingsLoad);
+  const connectionCount = useAppStore((s) => s.connections.length);
+  const connectionsLoad = useAppStore((s) => s.connectionsLoad);
+  const editor = useAppStore((s) => s.mappingEditor);
+  const openEditor = useAppStore((s) => s.openMappingEditor);
+  const [deleting, setDeleting] = useState<MappingView | null>(null);
+  const now = useNow(15_000);
+
+  const editing = editor?.mode === 'edit' ? (mappings.find((m) => m.id === editor.id) ?? null) : null;
+  const showEditor = editor !== null && (editor.mode === 'create' || editing !== null);
+  const loading = (mappingsLoad !== 'ready' && mappings.length === 0) || (connectionsLoad !== 'ready' && connectionCount === 0);
+
+  let board;
+  if (loading) {
+    board = mappingsLoad === 'error' || connectionsLoad === 'error' ? <p className="form-error">Mappings could not be loaded.</p> : <LoadingBlock label="Loading mappings…" height={200} />;
+  } else if (connectionCount === 0) {
+    board = <FirstRun />;
+  } else if (mappings.length === 0) {
+    board = showEditor ? null : (
+      <EmptyState
+        title="No mappings yet"
+        actions={
+          <button type="button" className="button-primary" onClick={() => openEditor({ mode: 'create' })}>
+            Draw your first mapping
+          </button>
+        }
+      >
+        <p>A mapping copies a source bucket (or a folder in it) to a target bucket, on demand or on a schedule.</p>
+      </EmptyState>
+    );
+  } else {
+    board = (
+      <div className="board" role="list" aria-label="Mappings">
+        {mappings.map((m) => (
+          <div role="listitem" key={m.id}>
+            <MappingCard mapping={m} now={now} onDelete={setDeleting} />
+          </div>
+        ))}
+      </div>
+    );
+  }
+
+  return (
+    <div className="view">
+      <header className="view-header">
+        <h1>Mappings</h1>
+        <button type="button" className="button-primary" onClick={() => openEditor({ mode: 'create' })} disabled={connectionCount === 0 || editor?.mode === 'create'}>
+          New mapping
+        </button>
+      </header>
+      <div className={`split ${showEditor ? 'split-open split-wide' : ''}`}>
+        <div className="split-main">{board}</div>
+        {showEditor && (
+          <div className="split-side">
+            <MappingEditor key={editor.mode === 'edit' ? editor.id : 'new'} mapping={editing} onDone={() => openEditor(null)} />
+          </div>
+        )}
+      </div>
+      {deleting && <DeleteMappingDialog mapping={deleting} onClose={() => setDeleting(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// What a run would do, before anything happens: counts, then the first planned copies and deletes.
+import type { PlannedChangeView, PreviewResult } from '../../shared/contract';
+import { LoadingBlock } from '../components/empty-state';
+import { formatBytes, formatCount } from '../format';
+import type { PreviewState } from '../store/mappings-slice';
+
+function ChangeList({ title, items, total, kind }: { title: string; items: PlannedChangeView[]; total: number; kind: 'copy' | 'delete' }) {
+  if (total === 0) return null;
+  return (
+    <section className={`preview-list preview-${kind}`} aria-label={title}>
+      <h4>{title}</h4>
+      <ul>
+        {items.map((item) => (
+          <li key={item.key} className="preview-item">
+            <code className="preview-key">{item.key}</code>
+            {item.size !== undefined && <span className="preview-size">{formatBytes(item.size)}</span>}
+            <span className="preview-reason muted">{item.reason}</span>
+          </li>
+        ))}
+      </ul>
+      {total > items.length && <p className="muted">…and {formatCount(total - items.length)} more</p>}
+    </section>
+  );
+}
+
+export function PreviewSummary({ result }: { result: PreviewResult }) {
+  return (
+    <>
+      {result.error !== null && (
+        <p className="form-error" role="alert">
+          A run would stop: {result.error}
+        </p>
+      )}
+      <dl className="preview-counts">
+        <div data-count="copies">
+          <dt>To copy</dt>
+          <dd>
+            {formatCount(result.copies)} <span className="muted">({formatBytes(result.copyBytes)})</span>
+          </dd>
+        </div>
+        <div data-count="deletes" className={result.deletes > 0 ? 'count-warn' : undefined}>
+          <dt>To delete</dt>
+          <dd>{formatCount(result.deletes)}</dd>
+        </div>
+        <div data-count="adopts">
+          <dt>Already equal</dt>
+          <dd>{formatCount(result.adopts)}</dd>
+        </div>
+        <div data-count="skips">
+          <dt>Unchanged</dt>
+          <dd>{formatCount(result.skips)}</dd>
+        </div>
+      </dl>
+      {result.copies === 0 && result.deletes === 0 && result.error === null && <p>Nothing to do: the target is up to date.</p>}
+      <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" />
+      <ChangeList title="First deletions" items={result.firstDeletes} total={result.deletes} kind="delete" />
+    </>
+  );
+}
+
+export function PreviewPanel({ preview }: { preview: PreviewState }) {
+  if (preview.status === 'idle') return null;
+  return (
+    <section className="preview" aria-label="Preview" aria-busy={preview.status === 'loading'}>
+      <h3>Preview</h3>
+      {preview.status === 'loading' && <LoadingBlock label="Listing both sides to plan the run…" height={96} />}
+      {preview.status === 'error' && (
+        <p className="form-error" role="alert">
+          The preview failed: {preview.error.message}
+        </p>
+      )}
+      {preview.status === 'ready' && <PreviewSummary result={preview.result} />}
+    </section>
+  );
+}
