@@ -2,6 +2,7 @@
 import type { Connection } from '../../shared/model';
 import { createAzureProvider } from './azure';
 import { StorageError } from './errors';
+import { createGcsProvider } from './gcs';
 import { createLocalProvider } from './local';
 import { createMinioProvider } from './minio';
 import type { StorageProvider } from './provider';
@@ -19,9 +20,7 @@ export function createProvider(connection: Connection): StorageProvider {
     case 'azure':
       return createAzureProvider(connection.azure);
     case 'gcs':
-      throw new StorageError('InvalidConfig', `Provider "${connection.id}" has type "${connection.type}", which is not available yet in this version`, {
-        field: 'type',
-      });
+      return createGcsProvider(connection.gcs);
     default: {
       const unknown: never = connection;
       throw new StorageError('InvalidConfig', `Provider has unknown type "${(unknown as { type?: string }).type}"`, { field: 'type' });

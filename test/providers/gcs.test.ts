@@ -1,0 +1,401 @@
+// The gcs provider against the in-repo GCS JSON-API test server (test/support/gcs-server).
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { StorageError, isAbortError, isStorageError, type StorageErrorCode } from '../../electron/providers/errors';
+import { createGcsProvider } from '../../electron/providers/gcs';
+import { mapGcsError } from '../../electron/providers/gcs-errors';
+import { md5HexFromBase64, objectInfo } from '../../electron/providers/gcs-metadata';
+import { resolveGcsSettings } from '../../electron/providers/gcs-settings';
+import type { ObjectInfo, StorageProvider } from '../../electron/providers/provider';
+import { createProvider } from '../../electron/providers/registry';
+import { gcsSettingsFor, startGcsServer, type GcsTestServer } from '../support/gcs-server';
+import { describeProviderConformance } from './conformance';
+
+// Nothing may look for a GCE metadata server or Application Default Credentials beyond this machine.
+process.env.METADATA_SERVER_DETECTION = 'none';
+process.env.GCE_METADATA_HOST = '127.0.0.1:9';
+
+const MiB = 1024 * 1024;
+
+let server: GcsTestServer;
+beforeAll(async () => {
+  server = await startGcsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describeProviderConformance('gcs', async () => {
+  const provider = createGcsProvider(gcsSettingsFor(server));
+  let n = 0;
+  return {
+    provider,
+    newBucket: async () => {
+      const bucket = `gcs-conformance-${++n}`;
+      await provider.createBucket(bucket);
+      return bucket;
+    },
+    teardown: () => provider.close(),
+  };
+});
+
+describe('gcs provider on the test server', () => {
+  let p: StorageProvider;
+  let n = 0;
+  const newBucket = async (): Promise<string> => {
+    const bucket = `gcs-specific-${++n}`;
+    await p.createBucket(bucket);
+    return bucket;
+  };
+  beforeAll(() => {
+    // A low threshold and the smallest chunk, so small test objects take the resumable path too.
+    p = createGcsProvider(gcsSettingsFor(server), { multipartThreshold: MiB, chunkSize: 256 * 1024 });
+  });
+
+  it('is what the registry builds for a gcs connection', () => {
+    const provider = createProvider({ id: 'g', name: 'g', type: 'gcs', gcs: gcsSettingsFor(server) });
+    expect(provider.type).toBe('gcs');
+    expect(provider.capabilities).toMatchObject({ serverSideCopy: true, metadata: true, md5InListing: true });
+  });
+
+  it('uses the generation as etag, the same in the write result, head, listing and after a metadata-only change', async () => {
+    const bucket = await newBucket();
+    for (const size of [10, 3 * MiB + 5]) {
+      const key = `etag/${size}`;
+      const data = randomBytes(size);
+      const written = await writeBytes(p, bucket, key, data, { contentType: 'application/x-test', metadata: { a: '1' } });
+      expect(written.etag).toMatch(/^\d+$/);
+      expect(written.md5).toBe(md5(data));
+      expect((await p.head(bucket, key))?.etag).toBe(written.etag);
+      expect((await listAll(p, bucket, key))[0]?.etag).toBe(written.etag);
+      // Editing metadata bumps the metageneration (and GCS's own etag field), not the generation.
+      await new Storage({ apiEndpoint: server.apiEndpoint, projectId: server.projectId }).bucket(bucket).file(key).setMetadata({ metadata: { b: '2' } });
+      const after = await p.head(bucket, key);
+      expect(after).toMatchObject({ etag: written.etag, metadata: { a: '1', b: '2' } });
+      // New content, new generation.
+      const rewritten = await writeBytes(p, bucket, key, data);
+      expect(rewritten.etag).not.toBe(written.etag);
+    }
+  });
+
+  it('reports md5 as hex from md5Hash, and none for a composite object', async () => {
+    expect(md5HexFromBase64('XUFAKrxLKna5cZ2REBfFkg==')).toBe('5d41402abc4b2a76b9719d911017c592');
+    expect(md5HexFromBase64(undefined)).toBeUndefined();
+    expect(md5HexFromBase64('')).toBeUndefined();
+    expect(md5HexFromBase64('AAAA')).toBeUndefined(); // not 16 bytes
+    expect(md5HexFromBase64('not base64 at all!!')).toBeUndefined();
+    expect(objectInfo('k', { size: '12', generation: '17', md5Hash: 'XUFAKrxLKna5cZ2REBfFkg==', updated: '2024-05-01T10:00:00.000Z' })).toMatchObject({
+      key: 'k',
+      size: 12,
+      etag: '17',
+      md5: '5d41402abc4b2a76b9719d911017c592',
+      lastModified: Date.parse('2024-05-01T10:00:00.000Z'),
+    });
+
+    const bucket = await newBucket();
+    await writeBytes(p, bucket, 'part-1', Buffer.from('hello '));
+    await writeBytes(p, bucket, 'part-2', Buffer.from('world'));
+    const sdkBucket = new Storage({ apiEndpoint: server.apiEndpoint, projectId: server.projectId }).bucket(bucket);
+    await sdkBucket.combine(['part-1', 'part-2'], 'composite');
+    const info = await p.head(bucket, 'composite');
+    expect(info).toMatchObject({ size: 11 });
+    expect(info!.md5).toBeUndefined();
+    expect((await listAll(p, bucket, 'composite'))[0]!.md5).toBeUndefined();
+    expect((await readAll(await p.read(bucket, 'composite'))).toString()).toBe('hello world');
+  });
+
+  it('reports a missing bucket as NotFound for list, read, small and resumable writes, copy and delete', async () => {
+    const missing = 'gcs-no-such-bucket';
+    await expectCode(listAll(p, missing, ''), 'NotFound');
+    await expectCode(p.read(missing, 'k'), 'NotFound');
+    await expectCode(writeBytes(p, missing, 'small', Buffer.from('x')), 'NotFound');
+    await expectCode(writeBytes(p, missing, 'large', randomBytes(2 * MiB)), 'NotFound');
+    const bucket = await newBucket();
+    await writeBytes(p, bucket, 'src', Buffer.from('x'));
+    await expectCode(p.copy!(bucket, 'src', missing, 'dst'), 'NotFound');
+    await expectCode(p.copy!(missing, 'src', bucket, 'dst'), 'NotFound');
+    await expectCode(p.deleteBucket(missing), 'NotFound');
+    expect(await p.head(missing, 'k')).toBeNull();
+  });
+
+  it('reports an invalid bucket name as InvalidConfig naming the bucket and the rule', async () => {
+    for (const bad of ['Bad_Name', 'ab', 'has space']) {
+      for (const call of [() => listAll(p, bad, ''), () => p.read(bad, 'k'), () => p.head(bad, 'k'), () => writeBytes(p, bad, 'k', Buffer.from('x')), () => p.createBucket(bad)]) {
+        const err = await rejection(call());
+        expect(isStorageError(err, 'InvalidConfig'), String(err)).toBe(true);
+        expect((err as StorageError).field).toBe('bucket');
+        expect((err as StorageError).message).toContain(`"${bad}" is not a valid GCS bucket name`);
+      }
+    }
+    const err = await rejection(listAll(p, 'Bad_Name', ''));
+    expect((err as StorageError).message).toContain('lowercase');
+  });
+
+  it('detects a download corrupted in transit (x-goog-hash validation) as a Transient error; the next read is fine', async () => {
+    const bucket = await newBucket();
+    const data = randomBytes(MiB + 3);
+    await writeBytes(p, bucket, 'fragile.bin', data);
+    server.faults.corruptDownloads = 1;
+    const stream = await p.read(bucket, 'fragile.bin');
+    const err = await rejection(readAll(stream));
+    expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+    expect(String(err)).toContain('checksum mismatch');
+    expect((await readAll(await p.read(bucket, 'fragile.bin'))).equals(data)).toBe(true);
+  });
+
+  it('copies a large object in several rewrite calls, following the rewrite tokens', async () => {
+    const small = await startGcsServer({ rewriteBytesPerCall: MiB });
+    const provider = createGcsProvider(gcsSettingsFor(small));
+    try {
+      await provider.createBucket('from-bucket');
+      await provider.createBucket('to-bucket');
+      const data = randomBytes(3 * MiB + 100);
+      await writeBytes(provider, 'from-bucket', 'big.bin', data, { contentType: 'application/x-big', cacheControl: 'no-store', metadata: { k: 'v' } });
+      const copied = await provider.copy!('from-bucket', 'big.bin', 'to-bucket', 'copy/of big.bin');
+      const calls = small.requests.filter((r) => r.method === 'POST' && r.url.includes('/rewriteTo/'));
+      expect(calls).toHaveLength(4);
+      expect(calls.filter((r) => r.url.includes('rewriteToken='))).toHaveLength(3);
+      expect(copied).toMatchObject({ size: data.length, md5: md5(data) });
+      expect(await provider.head('to-bucket', 'copy/of big.bin')).toMatchObject({
+        etag: copied.etag,
+        contentType: 'application/x-big',
+        cacheControl: 'no-store',
+        metadata: { k: 'v' },
+      });
+      expect((await readAll(await provider.read('to-bucket', 'copy/of big.bin'))).equals(data)).toBe(true);
+    } finally {
+      await provider.close();
+      await small.stop();
+    }
+  });
+
+  it('sends a known MD5 with the upload, so GCS refuses wrong bytes before committing them (Transient, old object kept)', async () => {
+    const bucket = await newBucket();
+    await writeBytes(p, bucket, 'k', Buffer.from('old'));
+    for (const size of [100, 2 * MiB]) {
+      const data = randomBytes(size);
+      const err = await rejection(writeBytes(p, bucket, 'k', data, { md5: md5(Buffer.from('something else')) }));
+      expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+      expect((await readAll(await p.read(bucket, 'k'))).toString()).toBe('old');
+    }
+  });
+
+  it('honours abort signals on list, head, read and copy', async () => {
+    const bucket = await newBucket();
+    await writeBytes(p, bucket, 'k', Buffer.from('x'));
+    const aborted = AbortSignal.abort();
+    const calls = [
+      () => listAll(p, bucket, '', aborted),
+      () => p.head(bucket, 'k', aborted),
+      () => p.read(bucket, 'k', aborted),
+      () => p.copy!(bucket, 'k', bucket, 'k2', aborted),
+      () => p.remove(bucket, ['k'], aborted),
+    ];
+    for (const call of calls) {
+      expect(isAbortError(await rejection(call()))).toBe(true);
+    }
+    // An abort while the download streams ends the stream with the abort error.
+    await writeBytes(p, bucket, 'big', randomBytes(2 * MiB));
+    const controller = new AbortController();
+    const stream = await p.read(bucket, 'big', controller.signal);
+    controller.abort();
+    expect(isAbortError(await rejection(readAll(stream)))).toBe(true);
+    expect(await p.head(bucket, 'k')).not.toBeNull();
+  });
+
+  it('maps service errors: 401/403 AccessDenied, 503 Throttled (after the SDK retried), unreachable Transient', async () => {
+    const bucket = await newBucket();
+    const cases: [number, StorageErrorCode][] = [[401, 'AccessDenied'], [403, 'AccessDenied'], [503, 'Throttled']];
+    for (const [status, code] of cases) {
+      server.faults.failures = [{ method: 'GET', path: new RegExp(`/b/${bucket}/o\\?`), status, times: 10 }];
+      await expectCode(listAll(p, bucket, ''), code);
+    }
+    // 503 is retried by the SDK (twice, then it gives up), 403 is not.
+    expect(server.faults.failures[0]!.times).toBe(7);
+    server.faults.failures = [];
+    const port = await closedPort();
+    const unreachable = createGcsProvider({ apiEndpoint: `http://127.0.0.1:${port}`, projectId: 'p' });
+    await expectCode(unreachable.head('b-bucket', 'k'), 'Transient');
+  }, 60_000);
+
+  it('needs a project id to list or create buckets on a custom endpoint (there is no metadata server to ask)', async () => {
+    const provider = createGcsProvider({ apiEndpoint: server.apiEndpoint });
+    await expectCode(provider.listBuckets(), 'InvalidConfig');
+    const err = await rejection(provider.createBucket('some-bucket'));
+    expect((err as StorageError).field).toBe('gcs.projectId');
+  });
+
+  it('talks only to the endpoint on 127.0.0.1 and sends no credentials there, even with a service-account key configured', async () => {
+    const credentialsJson = JSON.stringify(fakeServiceAccount('key-project'));
+    const keyed = createGcsProvider({ apiEndpoint: server.apiEndpoint, credentialsJson }, { multipartThreshold: MiB, chunkSize: 256 * 1024 });
+    const before = server.requests.length;
+    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    try {
+      await keyed.createBucket('keyed-bucket');
+      expect(await keyed.listBuckets()).toContain('keyed-bucket');
+      await writeBytes(keyed, 'keyed-bucket', 'small', Buffer.from('small'));
+      await writeBytes(keyed, 'keyed-bucket', 'large', randomBytes(2 * MiB));
+      expect((await readAll(await keyed.read('keyed-bucket', 'small'))).toString()).toBe('small');
+      expect(await keyed.head('keyed-bucket', 'large')).not.toBeNull();
+      await listAll(keyed, 'keyed-bucket', '');
+      await keyed.copy!('keyed-bucket', 'small', 'keyed-bucket', 'small-copy');
+      await keyed.remove('keyed-bucket', ['small', 'small-copy', 'large']);
+      await keyed.deleteBucket('keyed-bucket');
+      // net.createConnection hands connect() its normalized arguments: [[options, callback]].
+      const targets = connect.mock.calls.map(([args]) => {
+        const options = (Array.isArray(args) ? args[0] : args) as { host?: string; port?: number };
+        return `${options.host}:${options.port}`;
+      });
+      expect(targets.length).toBeGreaterThan(0);
+      expect(new Set(targets)).toEqual(new Set([`127.0.0.1:${server.port}`]));
+    } finally {
+      connect.mockRestore();
+    }
+    const requests = server.requests.slice(before);
+    expect(requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+    // The project id came from the key, so no lookup was needed.
+    expect(requests.some((r) => r.url.includes('project=key-project'))).toBe(true);
+  });
+});
+
+describe('gcs settings', () => {
+  it('reads the project id from the key when none is given, and keeps an explicit one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gcs-key-'));
+    try {
+      const keyFile = path.join(dir, 'key.json');
+      await writeFile(keyFile, JSON.stringify(fakeServiceAccount('file-project')));
+      expect(resolveGcsSettings({ keyFile })).toMatchObject({ keyFilename: keyFile, projectId: 'file-project' });
+      expect(resolveGcsSettings({ keyFile, projectId: 'explicit' }).projectId).toBe('explicit');
+      const inline = resolveGcsSettings({ credentialsJson: JSON.stringify(fakeServiceAccount('json-project')) });
+      expect(inline.projectId).toBe('json-project');
+      expect(inline.credentials?.client_email).toBe('sync@json-project.iam.gserviceaccount.com');
+      // Neither: Application Default Credentials, left to the SDK.
+      expect(resolveGcsSettings({ projectId: 'p' })).toMatchObject({ keyFilename: undefined, credentials: undefined, projectId: 'p' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an unreadable key file, JSON that is not a key object, or both, as InvalidConfig naming the field without the secret', () => {
+    const missing = path.join(os.tmpdir(), 'no-such-dir-cds', 'key.json');
+    expect(() => resolveGcsSettings({ keyFile: missing })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'gcs.keyFile' }));
+    const secret = '{"private_key": "-----BEGIN SECRET';
+    let err: unknown;
+    try {
+      resolveGcsSettings({ credentialsJson: secret });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'InvalidConfig', field: 'gcs.credentialsJson' });
+    expect((err as Error).message).not.toContain('SECRET');
+    expect(() => resolveGcsSettings({ credentialsJson: '[1,2]' })).toThrow(expect.objectContaining({ field: 'gcs.credentialsJson' }));
+    expect(() => resolveGcsSettings({ credentialsJson: '{}', keyFile: '/k.json' })).toThrow(expect.objectContaining({ code: 'InvalidConfig' }));
+  });
+
+  it('normalises the endpoint; only Google hosts get credentials on a custom endpoint', () => {
+    expect(resolveGcsSettings({ apiEndpoint: 'http://127.0.0.1:4443/' })).toMatchObject({ apiEndpoint: 'http://127.0.0.1:4443', useAuthWithCustomEndpoint: false });
+    expect(resolveGcsSettings({ apiEndpoint: 'storage.example.com' }).apiEndpoint).toBe('https://storage.example.com');
+    expect(resolveGcsSettings({ apiEndpoint: 'https://storage.europe-west3.rep.googleapis.com' }).useAuthWithCustomEndpoint).toBe(true);
+    expect(resolveGcsSettings({ apiEndpoint: 'https://googleapis.com.evil.example' }).useAuthWithCustomEndpoint).toBe(false);
+    expect(resolveGcsSettings({}).apiEndpoint).toBeUndefined();
+    expect(() => resolveGcsSettings({ apiEndpoint: 'ftp://host' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'gcs.apiEndpoint' }));
+    expect(() => resolveGcsSettings({ apiEndpoint: 'http://' })).toThrow(expect.objectContaining({ field: 'gcs.apiEndpoint' }));
+  });
+
+  it('refuses a chunk size that is not a multiple of 256 KiB', () => {
+    expect(() => createGcsProvider({}, { chunkSize: 1000 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'chunkSize' }));
+    expect(() => createGcsProvider({}, { multipartThreshold: 0 })).toThrow(expect.objectContaining({ field: 'multipartThreshold' }));
+  });
+});
+
+describe('gcs error mapping', () => {
+  const ctx = { op: 'list', bucket: 'b-bucket' };
+  it('maps SDK error shapes by status, SDK checksum codes and network codes', () => {
+    const api = (code: number, message = 'x', reason?: string) => Object.assign(new Error(message), { code, errors: reason ? [{ reason, message }] : [] });
+    expect(mapGcsError(api(404), ctx)).toMatchObject({ code: 'NotFound' });
+    expect(mapGcsError(api(429), ctx)).toMatchObject({ code: 'Throttled' });
+    expect(mapGcsError(api(500), ctx)).toMatchObject({ code: 'Transient' });
+    expect(mapGcsError(api(401), ctx)).toMatchObject({ code: 'AccessDenied' });
+    expect(mapGcsError(api(412), ctx)).toMatchObject({ code: 'Transient' });
+    expect(mapGcsError(api(409, 'The bucket you tried to delete is not empty.'), ctx)).toMatchObject({ code: 'Fatal' });
+    expect(mapGcsError(api(400, 'Invalid argument.', 'invalid'), ctx)).toMatchObject({ code: 'Fatal' });
+    // A gaxios error (resumable uploads) keeps the status on `status`, and a string code.
+    expect(mapGcsError(Object.assign(new Error('Forbidden'), { status: 403, code: '403' }), ctx)).toMatchObject({ code: 'AccessDenied' });
+    expect(mapGcsError(new Error('Retry limit exceeded - status: 503 - Service Unavailable'), ctx)).toMatchObject({ code: 'Throttled' });
+    expect(mapGcsError(new Error('Retry total time limit exceeded - Unknown Error'), ctx)).toMatchObject({ code: 'Transient' });
+    expect(mapGcsError(Object.assign(new Error('mismatch'), { code: 'CONTENT_DOWNLOAD_MISMATCH' }), ctx)).toMatchObject({ code: 'Transient' });
+    expect(mapGcsError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), ctx)).toMatchObject({ code: 'Transient' });
+    // Streamed downloads carry the raw JSON error body as the message.
+    const streamed = mapGcsError(Object.assign(new Error('{"error":{"code":404,"message":"No such object: b/k"}}'), { code: 404 }), { op: 'read', bucket: 'b', key: 'k' });
+    expect(streamed.message).toBe('read b/k: No such object: b/k');
+    const abort = new DOMException('aborted', 'AbortError');
+    expect(mapGcsError(abort, ctx)).toBe(abort);
+  });
+});
+
+// ---- helpers ----
+
+function writeBytes(p: StorageProvider, bucket: string, key: string, data: Buffer, options?: Parameters<StorageProvider['write']>[4]) {
+  const chunks = Array.from({ length: Math.max(1, Math.ceil(data.length / 65536)) }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536));
+  return p.write(bucket, key, async () => Readable.from(chunks), data.length, options);
+}
+
+async function listAll(p: StorageProvider, bucket: string, prefix: string, signal?: AbortSignal): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const o of p.list(bucket, prefix, signal)) out.push(o);
+  return out;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function md5(data: Buffer): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+async function expectCode(promise: Promise<unknown>, code: StorageErrorCode): Promise<void> {
+  const err = await rejection(promise);
+  expect(isStorageError(err, code), `expected StorageError ${code}, got ${String(err)}`).toBe(true);
+}
+
+/** A service-account key with a real RSA key pair, so google-auth-library accepts it. */
+function fakeServiceAccount(projectId: string): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return {
+    type: 'service_account',
+    project_id: projectId,
+    private_key_id: 'test-key',
+    private_key: privateKey,
+    client_email: `sync@${projectId}.iam.gserviceaccount.com`,
+    client_id: '1',
+    token_uri: 'https://oauth2.googleapis.com/token',
+  };
+}
+
+/** A port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
