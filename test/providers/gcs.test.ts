@@ -58,8 +58,8 @@ describe('gcs provider on the test server', () => {
     p = createGcsProvider(gcsSettingsFor(server), { multipartThreshold: MiB, chunkSize: 256 * 1024 });
   });
 
-  it('is what the registry builds for a gcs connection', () => {
-    const provider = createProvider({ id: 'g', name: 'g', type: 'gcs', gcs: gcsSettingsFor(server) });
+  it('is what the registry builds for a gcs connection', async () => {
+    const provider = await createProvider({ id: 'g', name: 'g', type: 'gcs', gcs: gcsSettingsFor(server) });
     expect(provider.type).toBe('gcs');
     expect(provider.capabilities).toMatchObject({ serverSideCopy: true, metadata: true, md5InListing: true });
   });
