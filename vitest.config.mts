@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'shared/**/*.test.ts', 'electron/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'shared/**/*.test.ts', 'electron/**/*.test.ts'],
     environment: 'node',
     // Tests start real servers (s3rver, Azurite) per file; give them room on a 2-core machine.
     testTimeout: 120_000,
