@@ -11,12 +11,12 @@ export function browseHandlers({ store, syncService }: ApiDeps): HandlersFor<'bu
   return {
     'buckets.list': async ({ connectionId }) => {
       requireConnection(store, connectionId, 'connectionId');
-      return syncService.provider(connectionId).listBuckets();
+      return (await syncService.provider(connectionId)).listBuckets();
     },
 
     'objects.list': async ({ connectionId, bucket, prefix, pageToken, limit }) => {
       requireConnection(store, connectionId, 'connectionId');
-      return listObjectPage(syncService.provider(connectionId), bucket, prefix, limit ?? PAGE_LIMITS.objects.default, pageToken);
+      return listObjectPage(await syncService.provider(connectionId), bucket, prefix, limit ?? PAGE_LIMITS.objects.default, pageToken);
     },
   };
 }

@@ -13,7 +13,7 @@ const PROBE_BODY = Buffer.from('Cloud Data Sync connection test; safe to delete\
 
 export interface ConnectionTestOptions {
   /** Makes a fresh provider for the test (never the cached one of the sync service); it is closed afterwards. */
-  createProvider: (connection: Connection) => StorageProvider;
+  createProvider: (connection: Connection) => StorageProvider | Promise<StorageProvider>;
   /** With a bucket, read and write are checked too. */
   bucket?: string;
   timeoutMs?: number;
@@ -31,7 +31,7 @@ export async function testConnection(connection: Connection, options: Connection
   const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   let provider: StorageProvider;
   try {
-    provider = options.createProvider(connection);
+    provider = await options.createProvider(connection);
   } catch (err) {
     const reason = 'skipped: the connection settings cannot be used';
     return result([failed('auth', err, 0), skipped('listBuckets', reason), skipped('read', reason), skipped('write', reason)]);

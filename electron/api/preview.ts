@@ -28,8 +28,7 @@ export async function previewUnsaved(deps: ApiDeps, mapping: Mapping, previewLim
 }
 
 async function dryRunInScratchStore({ store, syncService, openScratchStore }: ApiDeps, mapping: Mapping, previewLimit: number): Promise<RunOutcome> {
-  const source = syncService.provider(mapping.sourceConnectionId);
-  const target = syncService.provider(mapping.targetConnectionId);
+  const [source, target] = await Promise.all([syncService.provider(mapping.sourceConnectionId), syncService.provider(mapping.targetConnectionId)]);
   const scratch = openScratchStore?.() ?? openStore(':memory:');
   try {
     // The run row needs its mapping, and the mapping its connections (without secrets: the

@@ -1,11 +1,10 @@
 // The app without its shell: store, sync service, scheduler, API and one event bus, wired once and
 // shared by the Electron main process and the headless server. Electron-free: runs under plain Node.
 import type { AppSettings, EventName, Events } from '../../shared/contract';
-import type { Connection, Mapping, RunSummary } from '../../shared/model';
+import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
-import type { StorageProvider } from '../providers/provider';
 import { EventBus, type EventSink } from '../server/event-bus';
-import { SyncService } from '../services/sync-service';
+import { SyncService, type ProviderFactory } from '../services/sync-service';
 import { openStore, type SecretCipher, type Store } from '../store';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
@@ -21,7 +20,7 @@ export interface AppCoreOptions {
   /** Start at login and the like; only the Electron shell has them. */
   applyDesktopSetting?: (settings: AppSettings) => void;
   /** Builds a connection's provider; tests wrap the real one to slow it down or count calls. */
-  providerFactory?: (connection: Connection) => StorageProvider;
+  providerFactory?: ProviderFactory;
 }
 
 export interface AppEvents {

@@ -12,31 +12,36 @@ import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
 /** Returns a connection WITH its secrets, or undefined when it does not exist. */
 export type ConnectionResolver = (connectionId: string) => Connection | undefined;
 
+export type ProviderFactory = (connection: Connection) => StorageProvider | Promise<StorageProvider>;
+
 export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
 
 export class SyncService {
-  private readonly providers = new Map<string, StorageProvider>();
+  /** One provider per connection; a promise, since creating one may load its SDK. */
+  private readonly providers = new Map<string, Promise<StorageProvider>>();
   readonly globalLimiter: Limiter;
 
   constructor(
     private readonly store: Store,
     private readonly resolveConnection: ConnectionResolver,
-    options: { globalTransfers?: number; providerFactory?: (connection: Connection) => StorageProvider } = {},
+    options: { globalTransfers?: number; providerFactory?: ProviderFactory } = {},
   ) {
     this.globalLimiter = new Limiter(options.globalTransfers ?? 32);
     this.factory = options.providerFactory ?? createProvider;
   }
 
-  private readonly factory: (connection: Connection) => StorageProvider;
+  private readonly factory: ProviderFactory;
 
   /** The cached provider of a connection, created on first use. */
-  provider(connectionId: string): StorageProvider {
+  provider(connectionId: string): Promise<StorageProvider> {
     const cached = this.providers.get(connectionId);
     if (cached) return cached;
     const connection = this.resolveConnection(connectionId);
-    if (!connection) throw new StorageError('InvalidConfig', `connection "${connectionId}" does not exist`, { field: 'connectionId' });
-    const provider = this.factory(connection);
+    if (!connection) return Promise.reject(new StorageError('InvalidConfig', `connection "${connectionId}" does not exist`, { field: 'connectionId' }));
+    const provider = Promise.resolve().then(() => this.factory(connection));
     this.providers.set(connectionId, provider);
+    // A connection whose provider cannot be built is retried next time (its settings may be fixed by then).
+    provider.catch(() => this.providers.get(connectionId) === provider && this.providers.delete(connectionId));
     return provider;
   }
 
@@ -45,8 +50,7 @@ export class SyncService {
     let source: StorageProvider;
     let target: StorageProvider;
     try {
-      source = this.provider(mapping.sourceConnectionId);
-      target = this.provider(mapping.targetConnectionId);
+      [source, target] = await Promise.all([this.provider(mapping.sourceConnectionId), this.provider(mapping.targetConnectionId)]);
     } catch (err) {
       const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
       request.onStart?.(run);
@@ -71,12 +75,12 @@ export class SyncService {
   async forget(connectionId: string): Promise<void> {
     const provider = this.providers.get(connectionId);
     this.providers.delete(connectionId);
-    await provider?.close();
+    await provider?.then((p) => p.close(), () => undefined);
   }
 
   async close(): Promise<void> {
     const all = [...this.providers.values()];
     this.providers.clear();
-    await Promise.allSettled(all.map((p) => p.close()));
+    await Promise.allSettled(all.map((p) => p.then((provider) => provider.close())));
   }
 }

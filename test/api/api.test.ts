@@ -154,7 +154,7 @@ async function localPair(h: Harness): Promise<{ src: string; dst: string }> {
 let bucketCounter = 0;
 async function newS3Bucket(): Promise<string> {
   const bucket = `api-test-${process.pid}-${++bucketCounter}`;
-  const provider = createProvider({ id: 'setup', name: 'setup', type: 'aws', aws: awsSettingsFor(server) });
+  const provider = await createProvider({ id: 'setup', name: 'setup', type: 'aws', aws: awsSettingsFor(server) });
   try {
     await provider.createBucket(bucket);
     await putText(provider, bucket, 'hello.txt', 'hello');

@@ -8,7 +8,11 @@ import { parseArgs, UsageError } from '../../electron/headless/args';
 import { openStore } from '../../electron/store';
 import { createS3Provider } from '../../electron/providers/s3';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
-import { putText } from '../support/objects';
+import { putText, readAll } from '../support/objects';
+import { startGcsServer, gcsSettingsFor } from '../support/gcs-server';
+import { startAzurite, azureSettingsFor } from '../support/azurite';
+import { createGcsProvider } from '../../electron/providers/gcs';
+import { createAzureProvider } from '../../electron/providers/azure';
 
 /** Runs the CLI in-process, capturing output. */
 async function cli(args: string[]) {
@@ -151,20 +155,59 @@ describe('cli', () => {
     store.close();
   });
 
-  it('a mapping on a provider type not built yet fails with a clear error naming the provider', async () => {
-    const root = path.join(dir, 'gcs-root');
-    await mkdir(path.join(root, 'src'), { recursive: true });
-    const file = await writeConfig('gcs.json', {
-      databasePath: path.join(dir, 'gcs.db'),
-      providers: [
-        { id: 'disk', type: 'local', local: { root } },
-        { id: 'my-gcs', type: 'gcs', gcs: { projectId: 'p' } },
-      ],
-      mappings: [{ sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'my-gcs', targetBucket: 'target-bucket' }],
-    });
-    const r = await cli(['--config', file, '--once']);
-    expect(r.code).toBe(EXIT.failed);
-    expect(r.stdout).toMatch(/failed .*\n.*first error: .*"my-gcs".*not available yet/);
+  it('reads the original gcs and azure provider fields: local → gcs → azure through the CLI', async () => {
+    const gcs = await startGcsServer();
+    const azure = await startAzurite();
+    try {
+      const root = path.join(dir, 'cloud-root');
+      await mkdir(path.join(root, 'src', 'nested'), { recursive: true });
+      await writeFile(path.join(root, 'src', 'nested', 'a.txt'), 'to the clouds');
+      const gcsProvider = createGcsProvider(gcsSettingsFor(gcs));
+      await gcsProvider.createBucket('cli-gcs-bucket');
+      const azureProvider = createAzureProvider(azureSettingsFor(azure));
+      await azureProvider.createBucket('cli-container');
+      const file = await writeConfig('clouds.json', {
+        databasePath: path.join(dir, 'clouds.db'),
+        providers: [
+          { id: 'disk', type: 'local', local: { root } },
+          // The original tool's fields, plus apiEndpoint / endpointUrl to reach the loopback servers.
+          { id: 'gcp', type: 'gcs', gcs: { projectId: gcs.projectId, apiEndpoint: gcs.apiEndpoint } },
+          { id: 'az', type: 'azure', azure: { accountName: azure.accountName, accountKey: azure.accountKey, endpointUrl: azure.endpointUrl } },
+        ],
+        mappings: [
+          { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'gcp', targetBucket: 'cli-gcs-bucket' },
+          { sourceProviderId: 'gcp', sourceBucket: 'cli-gcs-bucket', targetProviderId: 'az', targetBucket: 'cli-container' },
+        ],
+      });
+      const r = await cli(['--config', file, '--once']);
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      expect(r.stdout.match(/success in .* copied 1 /g)).toHaveLength(2);
+      expect((await readAll(azureProvider, 'cli-container', 'nested/a.txt')).toString()).toBe('to the clouds');
+      await Promise.all([gcsProvider.close(), azureProvider.close()]);
+    } finally {
+      await Promise.all([gcs.stop(), azure.stop()]);
+    }
+  });
+
+  it('a missing container names the connection and the bucket', async () => {
+    const azure = await startAzurite();
+    try {
+      const root = path.join(dir, 'missing-root');
+      await mkdir(path.join(root, 'src'), { recursive: true });
+      const file = await writeConfig('missing.json', {
+        databasePath: path.join(dir, 'missing.db'),
+        providers: [
+          { id: 'disk', type: 'local', local: { root } },
+          { id: 'az', type: 'azure', azure: { accountName: azure.accountName, accountKey: azure.accountKey, endpointUrl: azure.endpointUrl } },
+        ],
+        mappings: [{ sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'az', targetBucket: 'no-such-container' }],
+      });
+      const r = await cli(['--config', file, '--once']);
+      expect(r.code).toBe(EXIT.failed);
+      expect(r.stdout).toMatch(/first error: target bucket "no-such-container" was not found on connection "az"\. Nothing was deleted\./);
+    } finally {
+      await azure.stop();
+    }
   });
 
   it('an unreachable endpoint fails the run with a clear error, and secrets never reach the database', async () => {

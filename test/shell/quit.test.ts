@@ -55,8 +55,8 @@ function gatedTarget() {
   let started!: () => void;
   const writeStarted = new Promise<void>((resolve) => (started = resolve));
   const aborted: unknown[] = [];
-  const factory = (connection: Connection): StorageProvider => {
-    const real = createProvider(connection);
+  const factory = async (connection: Connection): Promise<StorageProvider> => {
+    const real = await createProvider(connection);
     if (connection.id !== 'dst') return real;
     // Everything else is the real provider's (its prototype chain), with `this` still working.
     const gated = Object.create(real) as StorageProvider;
