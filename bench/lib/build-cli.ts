@@ -9,7 +9,11 @@ export const BUNDLED_CLI = path.join(REPO_ROOT, 'bench/.build/cli.mjs');
 export async function buildCli(): Promise<string> {
   await build({
     entryPoints: [path.join(REPO_ROOT, 'electron/cli.ts')],
-    outfile: BUNDLED_CLI,
+    outdir: path.dirname(BUNDLED_CLI),
+    entryNames: 'cli',
+    outExtension: { '.js': '.mjs' },
+    // Provider modules stay separate chunks, loaded on first use as in the app.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

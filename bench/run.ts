@@ -1,0 +1,203 @@
+// `npm run bench`: this project's CLI against rclone (default and tuned) and `aws s3 sync` on the same
+// loopback servers and the same data, alternating tools within each repetition, plus the servers'
+// own PUT ceiling. Writes bench/results/latest.md and latest.json.
+//
+// Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains TEXT)
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startS3Server, type S3TestServer } from '../test/support/s3-server';
+import { createS3Provider } from '../electron/providers/s3';
+import { REPO_ROOT } from '../test/support/cli-child';
+import { changeOneObject, ensureDataset, type Dataset } from './lib/dataset';
+import { measure, median, type Measurement } from './lib/measure';
+import { TOOLS, type Side, type Tool } from './lib/tools';
+import { startAzureTarget, type AzureTarget } from './lib/azure-target';
+import { renderReport, type WorkloadResult } from './lib/report';
+import { buildCli } from './lib/build-cli';
+
+interface Options { reps: number; huge: boolean; only: string | undefined }
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { reps: 3, huge: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--reps') options.reps = Number(argv[++i]);
+    else if (argv[i] === '--huge') options.huge = true;
+    else if (argv[i] === '--only') options.only = argv[++i];
+    else throw new Error(`unknown flag ${argv[i]}`);
+  }
+  if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error('--reps must be a positive integer');
+  return options;
+}
+
+type Phase = 'cold' | 'no change' | 'one changed';
+type PairKind = 'local→s3' | 's3→azure' | 's3→s3 (same connection)';
+
+interface Workload {
+  pair: PairKind;
+  dataset: Dataset;
+  phases: Phase[];
+}
+
+const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const dataRoot = path.join(REPO_ROOT, 'bench/.data');
+  await mkdir(dataRoot, { recursive: true });
+  console.log('[bench] bundling the CLI and preparing datasets (cached in bench/.data)…');
+  await buildCli();
+  const small = await ensureDataset(dataRoot, 'small');
+  const large = await ensureDataset(dataRoot, 'large');
+  const datasets = options.huge ? [small, large, await ensureDataset(dataRoot, 'huge')] : [small, large];
+
+  const workloads: Workload[] = [];
+  for (const dataset of datasets) {
+    const phases: Phase[] = dataset.name === 'small' ? ['cold', 'no change', 'one changed'] : ['cold', 'no change'];
+    workloads.push({ pair: 'local→s3', dataset, phases }, { pair: 's3→azure', dataset, phases });
+  }
+  workloads.push({ pair: 's3→s3 (same connection)', dataset: small, phases: ['cold'] });
+  const selected = workloads.filter((w) => !options.only || `${w.pair} ${w.dataset.name}`.includes(options.only));
+
+  const s3 = await startS3Server();
+  const results: WorkloadResult[] = [];
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-state-'));
+  try {
+    for (const workload of selected) {
+      console.log(`[bench] ${workload.pair}, ${workload.dataset.name} (${workload.dataset.objects} objects)`);
+      results.push(...(await runWorkload(workload, s3, options.reps, scratch)));
+      if (workload.pair !== 's3→s3 (same connection)') results.push(await ceiling(workload, s3, options.reps));
+    }
+  } finally {
+    await s3.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const { markdown, json } = renderReport(results, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
+  await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
+  await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
+  await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  console.log(markdown);
+}
+
+/** Seeds an S3 source bucket from a dataset folder once (with our own CLI; not measured). */
+async function seedS3(s3: S3TestServer, dataset: Dataset, bucket: string, scratch: string): Promise<void> {
+  const provider = createS3Provider({ region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  await provider.createBucket(bucket);
+  await provider.close();
+  // One state per seeded bucket, so re-seeding after a change uploads only what changed.
+  const dir = path.join(scratch, `seed-${bucket}`);
+  await mkdir(dir, { recursive: true });
+  const source: Side = { kind: 'local', root: path.dirname(dataset.dir), bucket: path.basename(dataset.dir) };
+  const invocation = await TOOLS[0]!.invocation(source, s3Side(s3, bucket), dir);
+  await measure(invocation.command, invocation.args, invocation.env, 'seed');
+}
+
+function s3Side(s3: S3TestServer, bucket: string): Side {
+  return { kind: 's3', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, bucket };
+}
+
+async function runWorkload(workload: Workload, s3: S3TestServer, reps: number, scratch: string): Promise<WorkloadResult[]> {
+  const { dataset, pair } = workload;
+  const samples = new Map<string, Measurement[]>(); // `${phase}|${tool}` → per repetition
+  const record = (phase: Phase, tool: Tool, m: Measurement) => {
+    const key = `${phase}|${tool.name}`;
+    samples.set(key, [...(samples.get(key) ?? []), m]);
+  };
+  const sourceBucket = `src-${dataset.name}-${pair === 'local→s3' ? 'unused' : 'seed'}`;
+  if (pair !== 'local→s3') await seedS3(s3, dataset, sourceBucket, scratch);
+
+  for (let rep = 0; rep < reps; rep++) {
+    // A fresh Azurite per repetition: its garbage collection freezes it after mass deletes.
+    const azure: AzureTarget | undefined = pair === 's3→azure' ? await startAzureTarget() : undefined;
+    try {
+      const source: Side = pair === 'local→s3' ? { kind: 'local', root: path.dirname(dataset.dir), bucket: path.basename(dataset.dir) } : s3Side(s3, sourceBucket);
+      const tools = TOOLS.filter((t) => t.supports(source, pair === 's3→azure' ? azure!.side('x') : s3Side(s3, 'x')));
+      const targets = new Map<string, { side: Side; stateDir: string }>();
+      for (const [i, tool] of tools.entries()) {
+        const bucket = `t${rep}-${i}-${dataset.name}`;
+        const side = azure ? azure.side(bucket) : s3Side(s3, bucket);
+        if (azure) await azure.createContainer(bucket);
+        else await createS3Bucket(s3, bucket);
+        targets.set(tool.name, { side, stateDir: await mkdtemp(path.join(scratch, 'state-')) });
+      }
+      for (const phase of workload.phases) {
+        if (phase === 'one changed') await changeSource(workload, s3, sourceBucket, rep, scratch);
+        // Alternate which tool goes first, so a warm cache never favours the same one.
+        const order = rep % 2 === 0 ? tools : [...tools].reverse();
+        for (const tool of order) {
+          const { side, stateDir } = targets.get(tool.name)!;
+          const inv = await tool.invocation(source, side, stateDir);
+          const m = await measure(inv.command, inv.args, inv.env, `${tool.name} ${pair} ${dataset.name} ${phase}`);
+          console.log(`[bench]   rep ${rep + 1} ${phase.padEnd(11)} ${tool.name.padEnd(16)} ${m.seconds.toFixed(2)} s  ${m.peakRssMb.toFixed(0)} MB`);
+          record(phase, tool, m);
+        }
+      }
+    } finally {
+      await azure?.stop();
+    }
+  }
+  const results: WorkloadResult[] = [];
+  for (const phase of workload.phases) {
+    const ours = samples.get(`${phase}|${TOOLS[0]!.name}`) ?? [];
+    const tools = TOOLS.filter((t) => samples.has(`${phase}|${t.name}`));
+    results.push({
+      workload: `${pair}, ${dataset.name}, ${phase}`,
+      objects: dataset.objects,
+      bytes: dataset.bytes,
+      tools: tools.map((t) => {
+        const runs = samples.get(`${phase}|${t.name}`)!;
+        // Ratio per repetition (same conditions), then the median of those ratios.
+        const ratios = runs.map((m, i) => ours[i]!.seconds / m.seconds);
+        return { tool: t.name, medianSeconds: median(runs.map((m) => m.seconds)), medianPeakRssMb: median(runs.map((m) => m.peakRssMb)), oursOverPeer: t === TOOLS[0] ? null : median(ratios), runs: runs.map((m) => m.seconds) };
+      }),
+    });
+  }
+  return results;
+}
+
+async function createS3Bucket(s3: S3TestServer, bucket: string): Promise<void> {
+  const provider = createS3Provider({ region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  await provider.createBucket(bucket);
+  await provider.close();
+}
+
+async function changeSource(workload: Workload, s3: S3TestServer, sourceBucket: string, rep: number, scratch: string): Promise<void> {
+  await changeOneObject(workload.dataset, rep);
+  // An S3 source gets the changed object too (re-seeding only uploads that one object).
+  if (workload.pair !== 'local→s3') await seedS3(s3, workload.dataset, sourceBucket, scratch);
+}
+
+/** The same data PUT in parallel with nothing else going on: the server's ceiling for this workload. */
+async function ceiling(workload: Workload, s3: S3TestServer, reps: number): Promise<WorkloadResult> {
+  const runs: Measurement[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    let base: string;
+    let query = '';
+    let azure: AzureTarget | undefined;
+    if (workload.pair === 's3→azure') {
+      azure = await startAzureTarget();
+      await azure.createContainer('ceiling');
+      base = `${azure.endpointUrl}/ceiling`;
+      query = azure.sasToken;
+    } else {
+      const bucket = `ceiling-${rep}-${workload.dataset.name}-${workload.pair === 'local→s3' ? 'a' : 'b'}`;
+      await createS3Bucket(s3, bucket);
+      base = `${s3.endpoint}/${bucket}`;
+    }
+    try {
+      runs.push(await measure(process.execPath, [TSX, path.join(REPO_ROOT, 'bench/lib/put-ceiling.ts'), base, workload.dataset.dir, '16', query], process.env, 'ceiling'));
+    } finally {
+      await azure?.stop();
+    }
+  }
+  console.log(`[bench]   server PUT ceiling: ${median(runs.map((m) => m.seconds)).toFixed(2)} s`);
+  return {
+    workload: `${workload.pair === 's3→azure' ? 'Azurite' : 's3rver'} ceiling: parallel PUT of ${workload.dataset.name}`,
+    objects: workload.dataset.objects,
+    bytes: workload.dataset.bytes,
+    tools: [{ tool: 'plain PUT loop ×16', medianSeconds: median(runs.map((m) => m.seconds)), medianPeakRssMb: median(runs.map((m) => m.peakRssMb)), oursOverPeer: null, runs: runs.map((m) => m.seconds) }],
+  };
+}
+
+await main();
