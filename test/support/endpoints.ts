@@ -1,13 +1,14 @@
 // Real storage endpoints for engine tests: a temp folder for `local`, one s3rver for `s3` and `minio`,
-// a fresh Azurite for `azure`. Servers start only for the kinds asked for, and SDKs load lazily.
+// a fresh Azurite for `azure`, the in-repo GCS test server for `gcs`. Servers start only for the
+// kinds asked for, and SDKs load lazily.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createLocalProvider } from '../../electron/providers/local';
 
-export type EndpointKind = 'local' | 's3' | 'minio' | 'azure';
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['local', 's3', 'minio', 'azure'];
+export type EndpointKind = 'local' | 's3' | 'minio' | 'azure' | 'gcs';
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['local', 's3', 'minio', 'azure', 'gcs'];
 
 /** Tuning that makes a test-sized object take the parts path (multipart, blocks, resumable). */
 export interface PartTuning {
@@ -45,6 +46,13 @@ export async function startEndpoints(kinds: readonly EndpointKind[]): Promise<En
     const server = await startAzurite();
     stops.push(() => server.stop());
     factories.set('azure', (t) => createAzureProvider(azureSettingsFor(server), { multipartThreshold: t?.multipartThreshold, blockSize: t?.partSize }));
+  }
+  if (kinds.includes('gcs')) {
+    const { startGcsServer, gcsSettingsFor } = await import('./gcs-server');
+    const { createGcsProvider } = await import('../../electron/providers/gcs');
+    const server = await startGcsServer();
+    stops.push(() => server.stop());
+    factories.set('gcs', (t) => createGcsProvider(gcsSettingsFor(server), { multipartThreshold: t?.multipartThreshold, chunkSize: t?.partSize }));
   }
 
   const opened: StorageProvider[] = [];

@@ -18,7 +18,7 @@ describe('engine verification', () => {
   let dir: string;
   let store: Store;
   beforeAll(async () => {
-    endpoints = await startEndpoints(['local', 's3', 'minio', 'azure']);
+    endpoints = await startEndpoints(['local', 's3', 'minio', 'azure', 'gcs']);
     dir = await mkdtemp(path.join(tmpdir(), 'cds-verify-'));
     store = openStore(path.join(dir, 'state.db'));
     store.connections.upsert({ id: 'c', name: 'c', type: 'local', local: { root: '/unused' } });
@@ -43,7 +43,7 @@ describe('engine verification', () => {
     return mapping;
   }
 
-  it.each<EndpointKind>(['local', 's3', 'minio', 'azure'])('uses server-side copy when source and target are one %s connection', async (kind) => {
+  it.each<EndpointKind>(['local', 's3', 'minio', 'azure', 'gcs'])('uses server-side copy when source and target are one %s connection', async (kind) => {
     const connection = instrument(endpoints.provider(kind));
     const mapping = await setup(connection.provider, connection.provider, `same-${kind}`);
     connection.reset();
