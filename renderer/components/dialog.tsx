@@ -24,12 +24,19 @@ export function Dialog({ title, children, actions, onClose, role = 'dialog', wid
   onCloseRef.current = onClose;
 
   useEffect(() => {
+    // The window behind the dialog leaves the tab order and the accessibility tree while it is open.
+    const app = document.getElementById('root');
+    const madeInert = app !== null && !app.hasAttribute('inert');
+    if (madeInert) app.setAttribute('inert', '');
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const el = panel.current;
     // Start on the least destructive action: the first button in the actions row is "Cancel".
     const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
-    return () => previous?.focus();
+    return () => {
+      if (madeInert) app.removeAttribute('inert');
+      previous?.focus();
+    };
   }, []);
 
   const onKeyDown = (e: KeyboardEvent) => {

@@ -12,9 +12,11 @@ export interface ThroughputChartProps {
 
 export function ThroughputChart({ samples, now, label, width = 240, height = 56 }: ThroughputChartProps) {
   const max = Math.max(1, ...samples.map((s) => s.bytesPerSecond));
-  const x = (t: number) => width - ((now - t) / THROUGHPUT_WINDOW_MS) * width;
+  // The clock ticks once a second while samples come ~4 times a second: the right edge is whichever is later.
+  const right = Math.max(now, samples[samples.length - 1]?.t ?? now);
+  const x = (t: number) => width - ((right - t) / THROUGHPUT_WINDOW_MS) * width;
   const y = (v: number) => height - 2 - (v / max) * (height - 4);
-  const visible = samples.filter((s) => now - s.t <= THROUGHPUT_WINDOW_MS);
+  const visible = samples.filter((s) => right - s.t <= THROUGHPUT_WINDOW_MS);
   const points = visible.map((s) => `${x(s.t).toFixed(1)},${y(s.bytesPerSecond).toFixed(1)}`).join(' ');
   const area = visible.length > 1 ? `${x(visible[0]!.t).toFixed(1)},${height} ${points} ${x(visible[visible.length - 1]!.t).toFixed(1)},${height}` : '';
   const latest = visible[visible.length - 1]?.bytesPerSecond ?? 0;

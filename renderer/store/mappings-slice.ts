@@ -53,9 +53,14 @@ export interface MappingsSlice {
   applyRunToMapping: (run: RunSummary) => void;
 }
 
-/** A mapping that never ran and whose run may delete: its first run needs the user's look first. */
+/**
+ * A mapping with no real run yet whose run may delete: its first run needs the user's look first.
+ * A latest run that was a dry run (a preview of a saved mapping records one) does not count as a
+ * first run having happened.
+ */
 export function needsFirstRunCheck(m: MappingView): boolean {
-  return m.status.lastRun === null && !m.dryRun && m.deleteMode !== 'never';
+  const lastRun = m.status.lastRun;
+  return (lastRun === null || lastRun.dryRun) && !m.dryRun && m.deleteMode !== 'never';
 }
 
 export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSlice> => (set, get) => {

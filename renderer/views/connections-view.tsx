@@ -112,6 +112,8 @@ export function ConnectionsView() {
 
   const editing = editor?.mode === 'edit' ? (connections.find((c) => c.id === editor.id) ?? null) : null;
   const showForm = editor !== null && (editor.mode === 'create' || editing !== null);
+  // The very first connection: the form alone, not beside an empty list.
+  const alone = showForm && connections.length === 0;
 
   return (
     <div className="view">
@@ -121,44 +123,46 @@ export function ConnectionsView() {
           Add connection
         </button>
       </header>
-      <div className={`split ${showForm ? 'split-open' : ''}`}>
-        <div className="split-main">
-          {load !== 'ready' && connections.length === 0 ? (
-            load === 'error' ? (
-              <p className="form-error">Connections could not be loaded.</p>
+      <div className={`split ${showForm && !alone ? 'split-open' : ''} ${alone ? 'split-alone' : ''}`}>
+        {!alone && (
+          <div className="split-main">
+            {load !== 'ready' && connections.length === 0 ? (
+              load === 'error' ? (
+                <p className="form-error">Connections could not be loaded.</p>
+              ) : (
+                <LoadingBlock label="Loading connections…" />
+              )
+            ) : connections.length === 0 ? (
+              <FirstRun />
             ) : (
-              <LoadingBlock label="Loading connections…" />
-            )
-          ) : connections.length === 0 ? (
-            showForm ? null : <FirstRun />
-          ) : (
-            <ul className="conn-list" aria-label="Connections">
-              {connections.map((c) => (
-                <li key={c.id} className="conn-item" aria-label={c.name} data-connection-id={c.id}>
-                  <ProviderLogo type={c.type} size={32} />
-                  <div className="conn-text">
-                    <span className="conn-name">{c.name}</span>
-                    <span className="conn-detail">
-                      {PROVIDER_LABELS[c.type]} · {connectionSummary(c)}
-                    </span>
-                    <TestStatus id={c.id} now={now} />
-                  </div>
-                  <div className="conn-actions">
-                    <button type="button" className="button-small" onClick={() => void testConnection(c.id, { id: c.id })} aria-label={`Test ${c.name}`}>
-                      Test
-                    </button>
-                    <button type="button" className="button-small" onClick={() => openEditor({ mode: 'edit', id: c.id })} aria-label={`Edit ${c.name}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="button-small button-ghost" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>
-                      Delete
-                    </button>
-                  </div>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+              <ul className="conn-list" aria-label="Connections">
+                {connections.map((c) => (
+                  <li key={c.id} className="conn-item" aria-label={c.name} data-connection-id={c.id}>
+                    <ProviderLogo type={c.type} size={32} />
+                    <div className="conn-text">
+                      <span className="conn-name">{c.name}</span>
+                      <span className="conn-detail">
+                        {PROVIDER_LABELS[c.type]} · {connectionSummary(c)}
+                      </span>
+                      <TestStatus id={c.id} now={now} />
+                    </div>
+                    <div className="conn-actions">
+                      <button type="button" className="button-small" onClick={() => void testConnection(c.id, { id: c.id })} aria-label={`Test ${c.name}`}>
+                        Test
+                      </button>
+                      <button type="button" className="button-small" onClick={() => openEditor({ mode: 'edit', id: c.id })} aria-label={`Edit ${c.name}`}>
+                        Edit
+                      </button>
+                      <button type="button" className="button-small button-ghost" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>
+                        Delete
+                      </button>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
         {showForm && (
           <div className="split-side">
             <ConnectionForm

@@ -151,8 +151,8 @@ export function HistoryView() {
         <h1>History</h1>
         <MappingSelect value={mappingId} onChange={selectMapping} />
       </header>
-      <div className={`split ${shownDetail ? 'split-open split-wide' : ''}`}>
-        <div className="split-main">
+      <div className="history">
+        <div className="history-runs">
           {!list || (list.status !== 'ready' && list.items.length === 0) ? (
             list?.status === 'error' ? (
               <p className="form-error">Runs could not be loaded: {list.error}</p>
@@ -208,11 +208,7 @@ export function HistoryView() {
             </>
           )}
         </div>
-        {shownDetail && (
-          <div className="split-side">
-            <RunDetailPanel detail={shownDetail} />
-          </div>
-        )}
+        {shownDetail && <RunDetailPanel detail={shownDetail} />}
       </div>
     </div>
   );

@@ -62,6 +62,8 @@ export function MappingsView() {
 
   const editing = editor?.mode === 'edit' ? (mappings.find((m) => m.id === editor.id) ?? null) : null;
   const showEditor = editor !== null && (editor.mode === 'create' || editing !== null);
+  // The very first mapping: the editor alone, not beside an empty board.
+  const alone = showEditor && mappings.length === 0;
   const loading = (mappingsLoad !== 'ready' && mappings.length === 0) || (connectionsLoad !== 'ready' && connectionCount === 0);
 
   let board;
@@ -102,8 +104,8 @@ export function MappingsView() {
           New mapping
         </button>
       </header>
-      <div className={`split ${showEditor ? 'split-open split-wide' : ''}`}>
-        <div className="split-main">{board}</div>
+      <div className={`split ${showEditor && !alone ? 'split-open split-wide' : ''} ${alone ? 'split-alone' : ''}`}>
+        {!alone && <div className="split-main">{board}</div>}
         {showEditor && (
           <div className="split-side">
             <MappingEditor key={editor.mode === 'edit' ? editor.id : 'new'} mapping={editing} onDone={() => openEditor(null)} />

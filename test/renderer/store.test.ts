@@ -224,6 +224,17 @@ describe('sync now', () => {
     expect(store.getState().syncConfirm).toBeNull();
   });
 
+  test('a mapping whose only runs were dry runs (previews) still asks before its first real run', async () => {
+    const { store, client } = setup({
+      'mappings.list': () => [mapping('m1', { status: status('m1', { lastRun: run(1, 'm1', { dryRun: true }) }) })],
+      'mappings.preview': () => preview(1),
+    });
+    await store.getState().loadMappings();
+    await store.getState().requestSyncNow('m1');
+    expect(store.getState().syncConfirm?.items.map((i) => i.deletes)).toEqual([1]);
+    expect(client.argsOf('sync.now')).toEqual([]);
+  });
+
   test('dismissing the confirmation syncs nothing', async () => {
     const { store, client } = setup({ 'mappings.list': () => [mapping('m1')], 'mappings.preview': () => preview(1) });
     await store.getState().loadMappings();
