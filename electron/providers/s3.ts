@@ -24,6 +24,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
 import { exactSize } from './exact-size';
+import { listInBlocks } from '../lib/ordered-blocks';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
@@ -49,6 +50,8 @@ const QUIET_LOGGER = { debug: (): void => undefined, info: (): void => undefined
 
 /** Upper bound on pages of one listing (1000 keys each), so a server that never stops paging cannot loop us forever. */
 const MAX_LIST_PAGES = 10_000_000;
+/** Top-level folders listed at once (see list). */
+const PARALLEL_FOLDERS = 4;
 
 export type ChecksumMode = NonNullable<AwsSettings['checksumMode']>;
 
@@ -187,32 +190,61 @@ class S3Provider implements StorageProvider {
     await this.call({ op: 'delete', bucket }, () => this.client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
   }
 
+  /**
+   * When the level under the prefix fits one page and has several folders, each folder is listed on
+   * its own, PARALLEL_FOLDERS at a time: page round trips overlap instead of queueing behind one
+   * continuation token. Otherwise (a flat bucket, or a huge top level) one plain paged listing.
+   */
   async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const ctx = { op: 'list', bucket };
+    const top = await this.listPage(bucket, prefix, '/', undefined, signal);
+    if (top.nextToken !== undefined || top.prefixes.length < 2) {
+      yield* this.listFlat(bucket, prefix, signal);
+      return;
+    }
+    yield* listInBlocks(top, (folder) => this.listFlat(bucket, folder, signal), PARALLEL_FOLDERS);
+  }
+
+  private async *listFlat(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const input = { Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: 1000, EncodingType: 'url' as const };
-      const out = await this.call(ctx, () => this.client.send(new ListObjectsV2Command(input), { abortSignal: signal }));
-      // Keys come URL-encoded when the server honours EncodingType (XML 1.0 cannot carry every
-      // character a key may hold); a server that ignores it says so by omitting EncodingType.
-      const encoded = out.EncodingType === 'url';
-      for (const o of out.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield {
-          key: encoded ? decodeListingKey(o.Key, bucket) : o.Key,
-          size: o.Size ?? 0,
-          etag: unquoteEtag(o.ETag),
-          md5: md5FromEtag(o.ETag),
-          lastModified: o.LastModified?.getTime() ?? 0,
-        };
-      }
-      if (!out.IsTruncated) return;
-      if (!out.NextContinuationToken || out.NextContinuationToken === token) {
-        throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no new continuation token`);
-      }
-      token = out.NextContinuationToken;
+      const out = await this.listPage(bucket, prefix, undefined, token, signal);
+      yield* out.objects;
+      if (out.nextToken === undefined) return;
+      token = out.nextToken;
     }
     throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
+  }
+
+  /** One ListObjectsV2 page; `nextToken` is undefined on the last page. */
+  private async listPage(
+    bucket: string,
+    prefix: string,
+    delimiter: string | undefined,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ objects: ObjectInfo[]; prefixes: string[]; nextToken: string | undefined }> {
+    const input = { Bucket: bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: 1000, EncodingType: 'url' as const };
+    const out = await this.call({ op: 'list', bucket }, () => this.client.send(new ListObjectsV2Command(input), { abortSignal: signal }));
+    // Keys come URL-encoded when the server honours EncodingType (XML 1.0 cannot carry every
+    // character a key may hold); a server that ignores it says so by omitting EncodingType.
+    const decode = (key: string) => (out.EncodingType === 'url' ? decodeListingKey(key, bucket) : key);
+    const objects: ObjectInfo[] = [];
+    for (const o of out.Contents ?? []) {
+      if (o.Key === undefined) continue;
+      objects.push({
+        key: decode(o.Key),
+        size: o.Size ?? 0,
+        etag: unquoteEtag(o.ETag),
+        md5: md5FromEtag(o.ETag),
+        lastModified: o.LastModified?.getTime() ?? 0,
+      });
+    }
+    const prefixes = (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix === undefined ? [] : [decode(p.Prefix)]));
+    if (!out.IsTruncated) return { objects, prefixes, nextToken: undefined };
+    if (!out.NextContinuationToken || out.NextContinuationToken === token) {
+      throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no new continuation token`);
+    }
+    return { objects, prefixes, nextToken: out.NextContinuationToken };
   }
 
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {

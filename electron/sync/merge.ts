@@ -1,6 +1,7 @@
 // Walks the source and target listings side by side (rclone's "march"): both arrive sorted by key, so
 // one pass pairs them with memory bounded by the read-ahead buffers, whatever the bucket size.
 import type { ObjectInfo } from '../providers/provider';
+import { readAhead } from '../lib/read-ahead';
 import { assertSorted, compareKeys } from './key-order';
 
 export interface MergedEntry {
@@ -63,57 +64,4 @@ async function* labelled<T>(items: AsyncIterable<T>, side: 'source' | 'target'):
   } catch (err) {
     throw err instanceof ListingError ? err : new ListingError(side, err);
   }
-}
-
-/**
- * Pulls `source` in the background into a buffer of at most `capacity` items. An error of the source
- * is delivered after the items read before it. Calling return() stops the pump.
- */
-export function readAhead<T>(source: AsyncIterable<T>, capacity: number): AsyncIterator<T> {
-  const buffer: T[] = [];
-  let done = false;
-  let failure: { error: unknown } | undefined;
-  let stopped = false;
-  let wakeConsumer: (() => void) | undefined;
-  let wakePump: (() => void) | undefined;
-  const iterator = source[Symbol.asyncIterator]();
-
-  const pump = (async () => {
-    try {
-      while (!stopped) {
-        while (buffer.length >= capacity && !stopped) await new Promise<void>((r) => (wakePump = r));
-        if (stopped) break;
-        const next = await iterator.next();
-        if (next.done) break;
-        buffer.push(next.value);
-        wakeConsumer?.();
-      }
-    } catch (error) {
-      failure = { error };
-    } finally {
-      done = true;
-      wakeConsumer?.();
-    }
-  })();
-
-  return {
-    async next(): Promise<IteratorResult<T>> {
-      while (buffer.length === 0 && !done) await new Promise<void>((r) => (wakeConsumer = r));
-      wakeConsumer = undefined;
-      if (buffer.length > 0) {
-        const value = buffer.shift()!;
-        wakePump?.();
-        return { value, done: false };
-      }
-      if (failure) throw failure.error;
-      return { value: undefined, done: true };
-    },
-    async return(): Promise<IteratorResult<T>> {
-      stopped = true;
-      wakePump?.();
-      await iterator.return?.().catch(() => undefined);
-      await pump;
-      return { value: undefined, done: true };
-    },
-  };
 }
