@@ -20,6 +20,7 @@ import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
+import { abortReason } from './abort';
 import { exactSize } from './exact-size';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import { expectedMd5, sourceError, unquoteEtag, type ErrorContext } from './s3-common';
@@ -314,7 +315,7 @@ class AzureProvider implements StorageProvider {
     });
     const onAbort = (): void => {
       cancel.abort(signal!.reason);
-      source.destroy(abortError(signal!));
+      source.destroy(abortReason(signal!));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort(); // while open() ran
@@ -384,7 +385,7 @@ class AzureProvider implements StorageProvider {
     });
     const stream = Readable.from(hashed(u.body));
     // Abort, source errors and size errors all surface as an error of this stream, which stops uploadStream.
-    u.signal.addEventListener('abort', () => stream.destroy(abortError(u.signal)), { once: true });
+    u.signal.addEventListener('abort', () => stream.destroy(abortReason(u.signal)), { once: true });
     const client = this.container(u.bucket).getBlockBlobClient(u.key);
     const res = await client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, abortSignal: u.signal });
     let etag = res.etag;
@@ -521,9 +522,6 @@ function toObjectInfo(key: string, p: BlobProps): ObjectInfo {
   };
 }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
-}
 
 function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Storage, type File, type FileMetadata } from '@google-cloud/storage';
 import type { GcsSettings } from '../../shared/model';
 import { StorageError } from './errors';
+import { abortReason, unlessAborted } from './abort';
 import { exactSize } from './exact-size';
 import { mapGcsError } from './gcs-errors';
 import { md5HexFromBase64, objectInfo, uploadResource, versionTag } from './gcs-metadata';
@@ -307,17 +308,3 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** Settles like `work`, or rejects with the abort reason as soon as `signal` fires. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

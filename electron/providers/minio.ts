@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
+import { abortReason, unlessAborted } from './abort';
 import { exactSize } from './exact-size';
 import type { ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
@@ -371,20 +372,6 @@ class MinioProvider implements StorageProvider {
   }
 }
 
-function abortReason(signal: AbortSignal | undefined): Error {
-  return signal?.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** Settles like `work`, or rejects with the abort reason as soon as `signal` fires. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** Request headers for an object's content headers and user metadata. */
 function objectHeaders(options: ObjectMetadata, userMetadata: Record<string, string> | undefined): Record<string, string> {

@@ -23,6 +23,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
+import { abortable, abortReason } from './abort';
 import { exactSize } from './exact-size';
 import { listInBlocks } from '../lib/ordered-blocks';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
@@ -461,18 +462,3 @@ function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
   return scoped;
 }
 
-function abortReason(signal: AbortSignal | undefined): Error {
-  return signal?.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** Destroys `stream` with the abort reason when `signal` fires, until the stream closes. */
-function abortable(stream: Readable, signal?: AbortSignal): Readable {
-  if (!signal) return stream;
-  const onAbort = (): void => void stream.destroy(abortReason(signal));
-  if (signal.aborted) onAbort();
-  else {
-    signal.addEventListener('abort', onAbort, { once: true });
-    stream.once('close', () => signal.removeEventListener('abort', onAbort));
-  }
-  return stream;
-}
