@@ -1,6 +1,6 @@
 // A modal dialog: labelled by its title, focus moved in and kept in, Escape closes, focus goes back
 // to where it was on close. Rendered into document.body so no ancestor's overflow clips it.
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -33,31 +33,41 @@ export function Dialog({ title, children, actions, onClose, role = 'dialog', wid
     // Start on the least destructive action: the first button in the actions row is "Cancel".
     const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
+
+    // On the document, not the panel: focus may have left the panel (a button that became
+    // disabled drops it on <body>), and Escape and Tab must still work.
+    const onKeyDown = (e: KeyboardEvent) => {
+      const current = panel.current;
+      if (!current) return;
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        onCloseRef.current();
+        return;
+      }
+      if (e.key !== 'Tab') return;
+      const items = [...current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      if (items.length === 0) return;
+      const firstItem = items[0]!;
+      const lastItem = items[items.length - 1]!;
+      const inside = current.contains(document.activeElement);
+      if (!inside) {
+        e.preventDefault();
+        (e.shiftKey ? lastItem : firstItem).focus();
+      } else if (e.shiftKey && document.activeElement === firstItem) {
+        e.preventDefault();
+        lastItem.focus();
+      } else if (!e.shiftKey && document.activeElement === lastItem) {
+        e.preventDefault();
+        firstItem.focus();
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
     return () => {
+      document.removeEventListener('keydown', onKeyDown);
       if (madeInert) app.removeAttribute('inert');
       previous?.focus();
     };
   }, []);
-
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onCloseRef.current();
-      return;
-    }
-    if (e.key !== 'Tab' || !panel.current) return;
-    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    if (items.length === 0) return;
-    const firstItem = items[0]!;
-    const lastItem = items[items.length - 1]!;
-    if (e.shiftKey && document.activeElement === firstItem) {
-      e.preventDefault();
-      lastItem.focus();
-    } else if (!e.shiftKey && document.activeElement === lastItem) {
-      e.preventDefault();
-      firstItem.focus();
-    }
-  };
 
   return createPortal(
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCloseRef.current()}>
@@ -68,7 +78,6 @@ export function Dialog({ title, children, actions, onClose, role = 'dialog', wid
         aria-modal="true"
         aria-labelledby={titleId}
         aria-describedby={bodyId}
-        onKeyDown={onKeyDown}
       >
         <h2 id={titleId} className="dialog-title">
           {title}

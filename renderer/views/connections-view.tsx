@@ -63,33 +63,32 @@ function DeleteConnectionDialog({ connection, onClose }: { connection: Connectio
       setError(result.error.message);
     }
   };
+  const inUse = users.length > 0;
   return (
     <Dialog
-      title={`Delete connection "${connection.name}"?`}
+      title={inUse ? `“${connection.name}” is in use` : `Delete connection "${connection.name}"?`}
       role="alertdialog"
       onClose={onClose}
       actions={
         <>
           <button type="button" onClick={onClose} data-autofocus>
-            Cancel
+            {inUse ? 'Close' : 'Cancel'}
           </button>
-          <button type="button" className="button-danger" onClick={onDelete} disabled={busy}>
+          <button type="button" className="button-danger" onClick={onDelete} disabled={busy || inUse}>
             {busy ? 'Deleting…' : 'Delete connection'}
           </button>
         </>
       }
     >
-      {users.length > 0 ? (
+      {inUse ? (
         <>
-          <p>
-            {users.length === 1 ? 'This mapping uses' : `These ${users.length} mappings use`} the connection and stop working without it:
-          </p>
+          <p>{users.length === 1 ? 'This mapping uses it:' : `These ${users.length} mappings use it:`}</p>
           <ul className="name-list" aria-label="Mappings using this connection">
             {users.map((name) => (
               <li key={name}>{name}</li>
             ))}
           </ul>
-          <p>Delete or change them first if the app refuses.</p>
+          <p>A connection in use cannot be deleted: delete those mappings, or change their connections, first.</p>
         </>
       ) : (
         <p>No mapping uses this connection. Its settings and stored secrets are removed; the data in its buckets is not touched.</p>

@@ -1,0 +1,58 @@
+// @vitest-environment jsdom
+// The connections list: provider, summary and last test result per connection; delete with a
+// confirmation that names the mappings using the connection.
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, test } from 'vitest';
+import { ConnectionsView } from '../../renderer/views/connections-view';
+import { apiError } from './fake-client';
+import { localConnection, mapping, minioConnection } from './fixtures';
+import { renderWithStore } from './render';
+
+const connections = [localConnection('src', 'Source folder'), minioConnection('dst', 'Lab MinIO')];
+
+describe('connections list', () => {
+  test('each connection shows its provider, where it points and its last test', async () => {
+    const { user, client } = renderWithStore(<ConnectionsView />, {
+      'connections.test': () => ({ ok: false, checks: [{ name: 'auth', ok: false, skipped: false, message: 'The access key is not valid', durationMs: 5 }] }),
+    }, { connections, connectionsLoad: 'ready' });
+    const item = screen.getByRole('listitem', { name: 'Lab MinIO' });
+    expect(within(item).getByRole('img', { name: 'MinIO / S3-compatible' })).toBeTruthy();
+    expect(item.textContent).toContain('http://127.0.0.1:9000');
+    expect(item.textContent).toContain('Not tested');
+    await user.click(within(item).getByRole('button', { name: 'Test Lab MinIO' }));
+    await waitFor(() => expect(item.textContent).toContain('Failed: The access key is not valid'));
+    expect(client.argsOf('connections.test')).toEqual([{ id: 'dst' }]);
+  });
+
+  test('deleting a connection that mappings use names them and is not offered', async () => {
+    const { user, client } = renderWithStore(<ConnectionsView />, {}, {
+      connections,
+      connectionsLoad: 'ready',
+      mappings: [mapping('m1', { name: 'Photos backup', sourceConnectionId: 'src' }), mapping('m2', { name: 'Other', sourceConnectionId: 'dst', targetConnectionId: 'dst' })],
+    });
+    await user.click(screen.getByRole('button', { name: 'Delete Source folder' }));
+    const dialog = screen.getByRole('alertdialog', { name: '“Source folder” is in use' });
+    const names = within(dialog).getByRole('list', { name: 'Mappings using this connection' });
+    expect(within(names).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Photos backup']);
+    expect((within(dialog).getByRole('button', { name: 'Delete connection' }) as HTMLButtonElement).disabled).toBe(true);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(client.calls).toEqual([]);
+  });
+
+  test('an unused connection is deleted after confirmation; a refusal is shown in the dialog', async () => {
+    let refuse = true;
+    const { user, client } = renderWithStore(<ConnectionsView />, {
+      'connections.delete': () => (refuse ? Promise.reject(apiError({ code: 'Conflict', message: 'used by mapping "Late"' })) : undefined),
+    }, { connections, connectionsLoad: 'ready', mappings: [] });
+    await user.click(screen.getByRole('button', { name: 'Delete Lab MinIO' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete connection "Lab MinIO"?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete connection' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('used by mapping "Late"');
+    refuse = false;
+    await user.click(within(dialog).getByRole('button', { name: 'Delete connection' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(client.argsOf('connections.delete')).toEqual([{ id: 'dst' }, { id: 'dst' }]);
+    expect(screen.queryByRole('listitem', { name: 'Lab MinIO' })).toBeNull();
+  });
+});
