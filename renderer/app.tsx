@@ -1,6 +1,6 @@
 // The window: sidebar navigation, a top bar with the global Pause/Resume and "Sync all now", the
 // current view, the message area and the first-run delete confirmation.
-import type { ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Toasts } from './components/toasts';
 import { useAppStore } from './store';
@@ -121,6 +121,12 @@ function CurrentView() {
 }
 
 export function App() {
+  const view = useAppStore((s) => s.view);
+  const content = useRef<HTMLElement>(null);
+  // Each view starts at its top, not at the scroll position the previous one had.
+  useLayoutEffect(() => {
+    if (content.current) content.current.scrollTop = 0;
+  }, [view]);
   return (
     <div className="app">
       <a className="skip-link" href="#content">
@@ -129,7 +135,7 @@ export function App() {
       <Sidebar />
       <div className="main">
         <TopBar />
-        <main id="content" className="content" tabIndex={-1}>
+        <main id="content" className="content" tabIndex={-1} ref={content}>
           <CurrentView />
         </main>
       </div>

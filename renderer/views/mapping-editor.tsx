@@ -153,11 +153,15 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
     return false;
   };
 
+  // An unchanged saved mapping is previewed by id: only then does the plan use its sync state
+  // (what it copied before). Unsaved input is planned as a first run.
+  const savedInput = useMemo(() => (mapping ? JSON.stringify(formToMappingInput(mappingToForm(mapping))) : null), [mapping]);
+  const unchanged = savedInput !== null && savedInput === currentInput;
+
   const onPreview = () => {
     if (!check()) return;
-    const input = formToMappingInput(form);
-    setPreviewedInput(JSON.stringify(input));
-    void runPreview({ input, limit: CONFIRM_PREVIEW_LIMIT });
+    setPreviewedInput(currentInput);
+    void runPreview(mapping && unchanged ? { id: mapping.id, limit: CONFIRM_PREVIEW_LIMIT } : { input: formToMappingInput(form), limit: CONFIRM_PREVIEW_LIMIT });
   };
 
   const save = async (thenSync: boolean) => {
@@ -268,6 +272,9 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
 
       <PreviewPanel preview={preview} />
       {previewStale && <p className="muted">The settings changed since this preview: preview again to see their effect.</p>}
+      {mapping && !unchanged && preview.status === 'ready' && !previewStale && (
+        <p className="muted">Previewed with your unsaved changes, as a first run: objects this mapping synced before are not known to this plan.</p>
+      )}
 
       <p className="form-error" role={errors.form ? 'alert' : undefined}>
         {errors.form ?? ''}

@@ -171,6 +171,22 @@ describe('preview', () => {
     expect((await screen.findByText(/The preview failed/)).textContent).toContain('cannot list the source');
   });
 
+  test('an unchanged saved mapping is previewed by id (with its sync state); edited, by its input', async () => {
+    const saved = mapping('m1', { sourceConnectionId: 'src', sourceBucket: 'photos', targetConnectionId: 'dst', targetBucket: 'backup' });
+    const r = renderWithStore(<MappingEditor mapping={saved} onDone={vi.fn()} />, { 'buckets.list': buckets, 'mappings.preview': () => result }, { connections, connectionsLoad: 'ready', mappings: [saved] });
+    await screen.findByRole('option', { name: 'photos' });
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    await screen.findByText('To copy');
+    await r.user.type(screen.getByLabelText('Target prefix'), 'new/');
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect(r.client.argsOf('mappings.preview')).toHaveLength(2));
+    expect(r.client.argsOf('mappings.preview')).toEqual([
+      { id: 'm1', limit: 20 },
+      { input: expect.objectContaining({ id: 'm1', targetPrefix: 'new/' }), limit: 20 },
+    ]);
+    expect(await screen.findByText(/Previewed with your unsaved changes/)).toBeTruthy();
+  });
+
   test('changing a setting after a preview marks it as out of date', async () => {
     const r = renderEditor({ 'mappings.preview': () => result });
     await chooseBuckets(r);
