@@ -2,20 +2,13 @@
 // A child process rather than in-process: s3rver needs NODE_OPTIONS=--openssl-legacy-provider
 // (its continuation tokens use DES; without the legacy provider every paginated ListObjectsV2
 // answers 500), and the flag cannot be turned on inside an already running Node.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import net, { type Socket } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { AwsSettings, MinioSettings } from '../../shared/model';
+import { HOST, startChildServer } from './child-server';
 
 /** s3rver's built-in account: it knows no other access key (and does not verify SigV4 signatures). */
 const ACCESS_KEY = 'S3RVER';
 const SECRET_KEY = 'S3RVER';
-const HOST = '127.0.0.1';
-const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
 
 export interface S3TestServer {
@@ -45,7 +38,6 @@ const S3RVER_BIN = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js'
  *    decodes it fully.
  * 5. DeleteObjects deletes keys concurrently and each delete removes "empty" parent directories
  *    with no tolerance for a sibling delete doing the same (500 ENOENT/ENOTEMPTY).
- * It also exits when its stdin closes, i.e. when the test process that started it is gone.
  */
 const S3RVER_FIDELITY_FIXES = String.raw`
 'use strict';
@@ -156,58 +148,28 @@ Store.prototype.deleteObject = async function (bucket, key) {
     if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY') throw err;
   }
 };
-
-// The parent holds our stdin open; EOF means it is gone.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
-process.stdin.resume();
-
-require(process.argv[1]);
 `;
 
 export async function startS3Server(): Promise<S3TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 's3rver-'));
-  // The free port can be taken between probing and binding; a child that dies early is retried.
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      // `-e` runs the fidelity fixes, then s3rver's own CLI with argv = [node, bin, ...flags].
-      ['-e', S3RVER_FIDELITY_FIXES, S3RVER_BIN, '-a', HOST, '-p', String(port), '-d', dataDir, '--silent', '--no-vhost-buckets'],
-      {
-        env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-        // stdin is a lifeline: when this process dies, however abruptly, the pipe closes and the
-        // child exits instead of lingering as an orphan.
-        stdio: ['pipe', 'ignore', 'pipe'],
-      },
-    );
-    (child.stdin as Socket | null)?.unref();
-    const stderr = tail(child);
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    try {
-      await waitReady(child, port, stderr);
-    } catch (err) {
-      lastError = err;
-      process.removeListener('exit', killOnExit);
-      await kill(child);
-      continue;
-    }
-    return {
-      endpoint: `http://${HOST}:${port}`,
-      port,
-      accessKeyId: ACCESS_KEY,
-      secretAccessKey: SECRET_KEY,
-      async stop() {
-        process.removeListener('exit', killOnExit);
-        await kill(child);
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
+  const server = await startChildServer({
+    name: 's3rver',
+    scratchPrefix: 's3rver-',
+    bin: S3RVER_BIN,
+    prelude: S3RVER_FIDELITY_FIXES,
+    command: (port, dataDir) => ({
+      args: ['-a', HOST, '-p', String(port), '-d', dataDir, '--silent', '--no-vhost-buckets'],
+      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+    }),
+    readyPath: '/',
+    stopGraceMs: STOP_GRACE_MS,
+  });
+  return {
+    endpoint: `http://${HOST}:${server.port}`,
+    port: server.port,
+    accessKeyId: ACCESS_KEY,
+    secretAccessKey: SECRET_KEY,
+    stop: () => server.stop(),
+  };
 }
 
 /** Settings for the s3 provider against this server (custom endpoint, so path style and WHEN_REQUIRED checksums). */
@@ -229,61 +191,4 @@ export function minioSettingsFor(server: S3TestServer): MinioSettings {
     useSSL: false,
     region: 'us-east-1',
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      srv.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not get a free port'));
-      });
-    });
-  });
-}
-
-/** Keeps the last few KiB of the child's stderr for error messages. */
-function tail(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    text = (text + chunk).slice(-4096);
-  });
-  return () => text;
-}
-
-/** Polls with an HTTP request until s3rver answers anything at all; fails fast if the child exits. */
-async function waitReady(child: ChildProcess, port: number, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`s3rver exited (${child.exitCode ?? child.signalCode}) before it was ready: ${stderr()}`);
-    }
-    if (await answers(port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`s3rver did not answer on port ${port} within ${READY_TIMEOUT_MS} ms: ${stderr()}`);
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/', timeout: 1_000, agent: false }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
 }
