@@ -1,3 +1,6 @@
+// React Refresh's set-up as a module: the CSP below forbids the inline script Vite's dev server
+// would add for it. Empty in a production build.
+import '@vitejs/plugin-react/preamble';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api } from './api';
