@@ -21,9 +21,9 @@ import type { AzureSettings } from '../../shared/model';
 import { inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
 import { abortReason } from './abort';
-import { exactSize } from './exact-size';
+import { checkWrite, openExactly } from './exact-size';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
-import { expectedMd5, sourceError, unquoteEtag, type ErrorContext } from './s3-common';
+import { unquoteEtag, type ErrorContext } from './s3-common';
 
 export interface AzureProviderOptions {
   /** Objects of at least this many bytes are uploaded as staged blocks (default 16 MiB). */
@@ -295,16 +295,10 @@ class AzureProvider implements StorageProvider {
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
-    const what = `write ${bucket}/${key}`;
-    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
-    const md5 = expectedMd5(options.md5, what);
+    const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const metadata = toAzureMetadata(options.metadata, what);
     const { signal } = options;
-    signal?.throwIfAborted();
-    const source = await open().catch((err: unknown) => {
-      throw sourceError(err, what);
-    });
-    const body = exactSize(source, size, what);
+    const { source, body } = await openExactly(open, size, what, signal);
     // The SDK pipes a request body without watching it: a failing source would leave the request
     // waiting for bytes forever. A body error (or the caller's abort) cancels the request instead.
     const cancel = new AbortController();

@@ -2,6 +2,30 @@
 // arrives if a broken source ends early or runs long. This guard fails the stream instead.
 import { Readable } from 'node:stream';
 import { StorageError } from './errors';
+import type { OpenSource } from './provider';
+import { expectedMd5, sourceError } from './s3-common';
+
+/**
+ * The checks every object-store write starts with: `size` must be a whole byte count and the
+ * caller's MD5, if any, 32 hex digits (returned in lower case). `what` names the write in messages.
+ */
+export function checkWrite(bucket: string, key: string, size: number, md5: string | undefined): { what: string; md5: string | undefined } {
+  const what = `write ${bucket}/${key}`;
+  if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
+  return { what, md5: expectedMd5(md5, what) };
+}
+
+/**
+ * Opens a write's source unless `signal` has already fired, and wraps it in the exactSize guard
+ * (`body`). An error from open() is classified as a source error.
+ */
+export async function openExactly(open: OpenSource, size: number, what: string, signal: AbortSignal | undefined): Promise<{ source: Readable; body: Readable }> {
+  signal?.throwIfAborted();
+  const source = await open().catch((err: unknown) => {
+    throw sourceError(err, what);
+  });
+  return { source, body: exactSize(source, size, what) };
+}
 
 /**
  * Passes `source` through unchanged, failing with StorageError('Fatal') unless it yields exactly

@@ -5,12 +5,12 @@ import { Storage, type File, type FileMetadata } from '@google-cloud/storage';
 import type { GcsSettings } from '../../shared/model';
 import { StorageError } from './errors';
 import { abortReason, unlessAborted } from './abort';
-import { exactSize } from './exact-size';
+import { checkWrite, openExactly } from './exact-size';
 import { mapGcsError } from './gcs-errors';
 import { md5HexFromBase64, objectInfo, uploadResource, versionTag } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
-import { expectedMd5, sourceError, type ErrorContext } from './s3-common';
+import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
   /** Objects of at least this many bytes go up as resumable uploads (default 8 MiB); smaller ones in one request. */
@@ -159,16 +159,10 @@ class GcsProvider implements StorageProvider {
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
-    const what = `write ${bucket}/${key}`;
-    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
-    const md5 = expectedMd5(options.md5, what);
+    const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
-    signal?.throwIfAborted();
     const resumable = size >= this.capabilities.multipartThreshold;
-    const source = await open().catch((err: unknown) => {
-      throw sourceError(err, what);
-    });
-    const body = exactSize(source, size, what);
+    const { body } = await openExactly(open, size, what, signal);
     const file = this.storage.bucket(bucket).file(key);
     const resource = uploadResource({ ...options, md5 });
     setUploadDeadline(file, resumable ? this.chunkSize : size);

@@ -13,22 +13,22 @@ import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
 import { abortReason, unlessAborted } from './abort';
-import { exactSize } from './exact-size';
+import { checkWrite, openExactly } from './exact-size';
 import type { ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
-  MAX_COPY_SIZE,
+  copySourceInfo,
+  deleteBatchError,
   MAX_PARTS,
   encodeCopySource,
-  expectedMd5,
   mapS3Code,
   md5FromEtag,
   partSizeFor,
   resolveTuning,
-  sourceError,
   splitUserMetadata,
   unquoteEtag,
   userMetadataToStore,
+  writeResult,
   type ErrorContext,
   type UploadTuning,
 } from './s3-common';
@@ -223,16 +223,10 @@ class MinioProvider implements StorageProvider {
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
-    const what = `write ${bucket}/${key}`;
-    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
-    const md5 = expectedMd5(options.md5, what);
+    const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
-    signal?.throwIfAborted();
     const multipart = size >= this.tuning.multipartThreshold;
-    const source = await open().catch((err: unknown) => {
-      throw sourceError(err, what);
-    });
-    const body = exactSize(source, size, what);
+    const { body } = await openExactly(open, size, what, signal);
     const onAbort = (): void => void body.destroy(abortReason(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     const headers = objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart));
@@ -249,11 +243,7 @@ class MinioProvider implements StorageProvider {
       signal?.removeEventListener('abort', onAbort);
       body.destroy();
     }
-    const storedMd5 = md5FromEtag(etag);
-    if (md5 && storedMd5 && md5 !== storedMd5) {
-      throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
-    }
-    return { etag: unquoteEtag(etag), md5: storedMd5, size };
+    return writeResult(etag, md5, size, what);
   }
 
   /** One PUT. Below the multipart threshold the body is collected first (the client signs its SHA-256). */
@@ -324,24 +314,13 @@ class MinioProvider implements StorageProvider {
       if (failed.length > 0) {
         const first = failed[0]!;
         const cause = Object.assign(new Error(first.Message ?? first.Code ?? 'delete failed'), { code: first.Code });
-        const mapped = mapMinioError(cause, { op: 'remove', bucket, key: first.Key });
-        throw new StorageError(
-          mapped instanceof StorageError ? mapped.code : 'Fatal',
-          `remove from bucket "${bucket}": ${failed.length} of ${batch.length} keys failed, first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
-          { cause },
-        );
+        throw deleteBatchError(bucket, batch.length, failed, cause, mapMinioError);
       }
     }
   }
 
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
-    // The HEAD gives the size (CopyObject does not report it) and guards the 5 GiB CopyObject limit.
-    const src = await this.head(srcBucket, srcKey, signal);
-    if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
-    if (src.size > MAX_COPY_SIZE) {
-      // Would need UploadPartCopy (composeObject), not implemented; the engine copies through the client instead.
-      throw new StorageError('Fatal', `copy ${srcBucket}/${srcKey}: ${src.size} bytes is over the 5 GiB server-side copy limit`);
-    }
+    const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
     const source = new EncodedCopySource({ Bucket: srcBucket, Object: srcKey, MatchETag: `"${src.etag}"` });
     const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY' });
     const out = await this.call({ op: 'copy to', bucket: dstBucket, key: dstKey }, signal, () => this.client.copyObject(source, dest));

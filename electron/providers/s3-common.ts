@@ -1,7 +1,7 @@
 // Rules shared by the two providers that speak the S3 API (s3.ts on the AWS SDK, minio.ts on the
 // minio client): the same error codes, ETag format, metadata conventions and request limits.
 import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
-import type { ObjectMetadata } from './provider';
+import type { ObjectInfo, ObjectMetadata, WriteResult } from './provider';
 
 /** DeleteObjects accepts at most this many keys per request. */
 export const DELETE_BATCH = 1000;
@@ -102,6 +102,56 @@ export function userMetadataToStore(options: ObjectMetadata & { md5?: string }, 
   const meta: Record<string, string> = { ...options.metadata };
   if (multipart && options.md5) meta[MD5_METADATA_KEY] = options.md5;
   return Object.keys(meta).length > 0 ? meta : undefined;
+}
+
+/** A write's result from the ETag the service answered; fails if that ETag is an MD5 other than the expected `md5`. */
+export function writeResult(etag: string | undefined, md5: string | undefined, size: number, what: string): WriteResult {
+  const storedMd5 = md5FromEtag(etag);
+  if (md5 && storedMd5 && md5 !== storedMd5) {
+    throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
+  }
+  return { etag: unquoteEtag(etag), md5: storedMd5, size };
+}
+
+/**
+ * The source of a server-side copy as HEAD found it (the HEAD gives the size, which CopyObject does
+ * not report): NotFound when missing, Fatal over the 5 GiB CopyObject limit. Larger objects would
+ * need a multipart copy (UploadPartCopy), not implemented; the engine copies through the client instead.
+ */
+export function copySourceInfo(src: ObjectInfo | null, bucket: string, key: string): ObjectInfo {
+  if (!src) throw new StorageError('NotFound', `copy ${bucket}/${key}: source object does not exist`);
+  if (src.size > MAX_COPY_SIZE) {
+    throw new StorageError('Fatal', `copy ${bucket}/${key}: ${src.size} bytes is over the 5 GiB server-side copy limit`);
+  }
+  return src;
+}
+
+/** One key DeleteObjects could not delete (the <Error> element of its answer). */
+export interface DeleteFailure {
+  Key?: string;
+  Code?: string;
+  Message?: string;
+}
+
+/**
+ * DeleteObjects answers 200 even when single keys failed. The error for a batch of `batchSize` keys
+ * of which `failed` (missing keys left out) did: classed as `mapError` classes `cause`, the first
+ * failure in the client's own error shape.
+ */
+export function deleteBatchError(
+  bucket: string,
+  batchSize: number,
+  failed: readonly DeleteFailure[],
+  cause: Error,
+  mapError: (err: unknown, ctx: ErrorContext) => Error,
+): StorageError {
+  const first = failed[0]!;
+  const mapped = mapError(cause, { op: 'remove', bucket, key: first.Key });
+  return new StorageError(
+    mapped instanceof StorageError ? mapped.code : 'Fatal',
+    `remove from bucket "${bucket}": ${failed.length} of ${batchSize} keys failed, first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+    { cause },
+  );
 }
 
 /**

@@ -24,22 +24,22 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
 import { abortable, abortReason } from './abort';
-import { exactSize } from './exact-size';
+import { checkWrite, openExactly } from './exact-size';
 import { listInBlocks } from '../lib/ordered-blocks';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
-  MAX_COPY_SIZE,
+  copySourceInfo,
+  deleteBatchError,
   encodeCopySource,
-  expectedMd5,
   mapS3Code,
   md5FromEtag,
   partSizeFor,
   resolveTuning,
-  sourceError,
   splitUserMetadata,
   unquoteEtag,
   userMetadataToStore,
+  writeResult,
   type ErrorContext,
   type UploadTuning,
 } from './s3-common';
@@ -286,16 +286,10 @@ class S3Provider implements StorageProvider {
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
-    const what = `write ${bucket}/${key}`;
-    if (!Number.isSafeInteger(size) || size < 0) throw new StorageError('Fatal', `${what}: invalid size ${size}`);
-    const md5 = expectedMd5(options.md5, what);
+    const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
-    signal?.throwIfAborted();
     const multipart = size >= this.tuning.multipartThreshold;
-    const source = await open().catch((err: unknown) => {
-      throw sourceError(err, what);
-    });
-    const body = exactSize(source, size, what);
+    const { body } = await openExactly(open, size, what, signal);
     // The SDK pipes the body into the request and does not watch it for errors: a short source
     // would leave the request waiting forever. So a body error (or the caller's abort) cancels the
     // request through our own controller, and the body's error is what we report.
@@ -352,11 +346,7 @@ class S3Provider implements StorageProvider {
       signal?.removeEventListener('abort', onAbort);
       body.destroy();
     }
-    const storedMd5 = md5FromEtag(etag);
-    if (md5 && storedMd5 && md5 !== storedMd5) {
-      throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
-    }
-    return { etag: unquoteEtag(etag), md5: storedMd5, size };
+    return writeResult(etag, md5, size, what);
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -371,25 +361,14 @@ class S3Provider implements StorageProvider {
       if (failed.length > 0) {
         const first = failed[0]!;
         const cause = Object.assign(new Error(first.Message ?? first.Code ?? 'delete failed'), { name: first.Code ?? 'Error' });
-        const mapped = mapS3Error(cause, { op: 'remove', bucket, key: first.Key });
-        throw new StorageError(
-          mapped instanceof StorageError ? mapped.code : 'Fatal',
-          `remove from bucket "${bucket}": ${failed.length} of ${batch.length} keys failed, first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
-          { cause },
-        );
+        throw deleteBatchError(bucket, batch.length, failed, cause, mapS3Error);
       }
     }
   }
 
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
-    // The HEAD gives the size (CopyObject does not report it) and guards the 5 GiB CopyObject limit.
-    const src = await this.head(srcBucket, srcKey, signal);
-    if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
-    if (src.size > MAX_COPY_SIZE) {
-      // Would need UploadPartCopy (multipart copy), not implemented; the engine copies through the client instead.
-      throw new StorageError('Fatal', `copy ${srcBucket}/${srcKey}: ${src.size} bytes is over the 5 GiB server-side copy limit`);
-    }
+    const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
     const input = {
       Bucket: dstBucket,
       Key: dstKey,
