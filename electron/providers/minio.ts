@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
-import { abortReason, unlessAborted } from './abort';
+import { abortable, abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import type { ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
@@ -213,12 +213,7 @@ class MinioProvider implements StorageProvider {
 
   async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
     const stream = await this.call({ op: 'read', bucket, key }, signal, () => this.client.getObject(bucket, key));
-    if (signal) {
-      const onAbort = (): void => void stream.destroy(abortReason(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => signal.removeEventListener('abort', onAbort));
-    }
-    return stream;
+    return abortable(stream, signal);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
