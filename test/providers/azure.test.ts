@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
   AccountSASPermissions,
@@ -23,7 +22,9 @@ import { blockSizeFor, createAzureProvider, mapAzureError, resolveAzureEndpoint 
 import { StorageError, isStorageError } from '../../electron/providers/errors';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { azureSettingsFor, azuriteConnectionString, startAzurite, type AzuriteServer } from '../support/azurite';
-import { describeProviderConformance } from './conformance';
+import { freePort } from '../support/free-port';
+import { conformanceTarget, describeProviderConformance } from './conformance';
+import { rejection } from './helpers';
 
 let server: AzuriteServer;
 beforeAll(async () => {
@@ -33,19 +34,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeProviderConformance('azure', async () => {
-  const provider = createAzureProvider(azureSettingsFor(server));
-  let n = 0;
-  return {
-    provider,
-    newBucket: async () => {
-      const bucket = `azure-conformance-${++n}`;
-      await provider.createBucket(bucket);
-      return bucket;
-    },
-    teardown: () => provider.close(),
-  };
-});
+describeProviderConformance('azure', async () => conformanceTarget(createAzureProvider(azureSettingsFor(server)), 'azure-conformance-'));
 
 const MiB = 1024 * 1024;
 
@@ -58,15 +47,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail, but it succeeded');
-    },
-    (err: unknown) => err,
-  );
 }
 
 function bytes(text: string): () => Promise<Readable> {
@@ -272,7 +252,7 @@ describe('azure provider specifics', () => {
   });
 
   it('maps a closed port to Transient', async () => {
-    const closed = createAzureProvider({ ...azureSettingsFor(server), endpointUrl: `http://127.0.0.1:${await closedPort()}/devstoreaccount1` });
+    const closed = createAzureProvider({ ...azureSettingsFor(server), endpointUrl: `http://127.0.0.1:${await freePort()}/devstoreaccount1` });
     const err = await rejection(closed.listBuckets());
     expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
   });
@@ -404,13 +384,3 @@ describe('azure error mapping', () => {
     expect(mapAzureError(storage, { op: 'read' })).toBe(storage);
   });
 });
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -5,14 +5,37 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAbortError, isStorageError, type StorageErrorCode } from '../../electron/providers/errors';
-import type { ObjectInfo, StorageProvider, WriteOptions } from '../../electron/providers/provider';
+import { isAbortError, isStorageError } from '../../electron/providers/errors';
+import type { StorageProvider, WriteOptions } from '../../electron/providers/provider';
+import { expectStorageError, listAll, md5Hex, readAll, rejection } from './helpers';
 
 export interface ConformanceTarget {
   provider: StorageProvider;
   /** Creates a new, empty bucket and returns its name. */
   newBucket: () => Promise<string>;
   teardown: () => Promise<void>;
+}
+
+/**
+ * The usual target: `provider`, with new buckets named `<bucketPrefix><n>`; teardown closes the
+ * provider, then runs `cleanup` if given.
+ */
+export function conformanceTarget(provider: StorageProvider, bucketPrefix: string, cleanup?: () => Promise<void>): ConformanceTarget {
+  let n = 0;
+  return {
+    provider,
+    newBucket: async () => {
+      const bucket = `${bucketPrefix}${++n}`;
+      await provider.createBucket(bucket);
+      return bucket;
+    },
+    teardown: cleanup
+      ? async () => {
+          await provider.close();
+          await cleanup();
+        }
+      : () => provider.close(),
+  };
 }
 
 const MiB = 1024 * 1024;
@@ -279,18 +302,6 @@ function writeBytes(p: StorageProvider, bucket: string, key: string, data: Buffe
   return p.write(bucket, key, async () => Readable.from([data]), data.length, options);
 }
 
-async function listAll(p: StorageProvider, bucket: string, prefix: string): Promise<ObjectInfo[]> {
-  const out: ObjectInfo[] = [];
-  for await (const o of p.list(bucket, prefix)) out.push(o);
-  return out;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 async function digest(stream: Readable): Promise<{ md5: string; size: number }> {
   const hash = createHash('md5');
   let size = 0;
@@ -299,10 +310,6 @@ async function digest(stream: Readable): Promise<{ md5: string; size: number }> 
     size += chunk.length;
   }
   return { md5: hash.digest('hex'), size };
-}
-
-function md5Hex(data: Buffer): string {
-  return createHash('md5').update(data).digest('hex');
 }
 
 const PATTERN = randomBytes(MiB);
@@ -324,18 +331,4 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-async function expectStorageError(promise: Promise<unknown>, code: StorageErrorCode): Promise<void> {
-  const err = await rejection(promise);
-  expect(isStorageError(err, code), `expected StorageError ${code}, got ${String(err)}`).toBe(true);
 }

@@ -1,5 +1,5 @@
 // The gcs provider against the in-repo GCS JSON-API test server (test/support/gcs-server).
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,10 +12,12 @@ import { createGcsProvider } from '../../electron/providers/gcs';
 import { mapGcsError } from '../../electron/providers/gcs-errors';
 import { md5HexFromBase64, objectInfo } from '../../electron/providers/gcs-metadata';
 import { resolveGcsSettings } from '../../electron/providers/gcs-settings';
-import type { ObjectInfo, StorageProvider } from '../../electron/providers/provider';
+import type { StorageProvider } from '../../electron/providers/provider';
 import { createProvider } from '../../electron/providers/registry';
 import { gcsSettingsFor, startGcsServer, type GcsTestServer } from '../support/gcs-server';
-import { describeProviderConformance } from './conformance';
+import { freePort } from '../support/free-port';
+import { conformanceTarget, describeProviderConformance } from './conformance';
+import { expectStorageError, listAll, md5Hex, readAll, rejection } from './helpers';
 
 // Nothing may look for a GCE metadata server or Application Default Credentials beyond this machine.
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -31,19 +33,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeProviderConformance('gcs', async () => {
-  const provider = createGcsProvider(gcsSettingsFor(server));
-  let n = 0;
-  return {
-    provider,
-    newBucket: async () => {
-      const bucket = `gcs-conformance-${++n}`;
-      await provider.createBucket(bucket);
-      return bucket;
-    },
-    teardown: () => provider.close(),
-  };
-});
+describeProviderConformance('gcs', async () => conformanceTarget(createGcsProvider(gcsSettingsFor(server)), 'gcs-conformance-'));
 
 describe('gcs provider on the test server', () => {
   let p: StorageProvider;
@@ -71,7 +61,7 @@ describe('gcs provider on the test server', () => {
       const data = randomBytes(size);
       const written = await writeBytes(p, bucket, key, data, { contentType: 'application/x-test', metadata: { a: '1' } });
       expect(written.etag).toMatch(/^\d+$/);
-      expect(written.md5).toBe(md5(data));
+      expect(written.md5).toBe(md5Hex(data));
       expect((await p.head(bucket, key))?.etag).toBe(written.etag);
       expect((await listAll(p, bucket, key))[0]?.etag).toBe(written.etag);
       // Editing metadata bumps the metageneration (and GCS's own etag field), not the generation.
@@ -112,15 +102,15 @@ describe('gcs provider on the test server', () => {
 
   it('reports a missing bucket as NotFound for list, read, small and resumable writes, copy and delete', async () => {
     const missing = 'gcs-no-such-bucket';
-    await expectCode(listAll(p, missing, ''), 'NotFound');
-    await expectCode(p.read(missing, 'k'), 'NotFound');
-    await expectCode(writeBytes(p, missing, 'small', Buffer.from('x')), 'NotFound');
-    await expectCode(writeBytes(p, missing, 'large', randomBytes(2 * MiB)), 'NotFound');
+    await expectStorageError(listAll(p, missing, ''), 'NotFound');
+    await expectStorageError(p.read(missing, 'k'), 'NotFound');
+    await expectStorageError(writeBytes(p, missing, 'small', Buffer.from('x')), 'NotFound');
+    await expectStorageError(writeBytes(p, missing, 'large', randomBytes(2 * MiB)), 'NotFound');
     const bucket = await newBucket();
     await writeBytes(p, bucket, 'src', Buffer.from('x'));
-    await expectCode(p.copy!(bucket, 'src', missing, 'dst'), 'NotFound');
-    await expectCode(p.copy!(missing, 'src', bucket, 'dst'), 'NotFound');
-    await expectCode(p.deleteBucket(missing), 'NotFound');
+    await expectStorageError(p.copy!(bucket, 'src', missing, 'dst'), 'NotFound');
+    await expectStorageError(p.copy!(missing, 'src', bucket, 'dst'), 'NotFound');
+    await expectStorageError(p.deleteBucket(missing), 'NotFound');
     expect(await p.head(missing, 'k')).toBeNull();
   });
 
@@ -161,7 +151,7 @@ describe('gcs provider on the test server', () => {
       const calls = small.requests.filter((r) => r.method === 'POST' && r.url.includes('/rewriteTo/'));
       expect(calls).toHaveLength(4);
       expect(calls.filter((r) => r.url.includes('rewriteToken='))).toHaveLength(3);
-      expect(copied).toMatchObject({ size: data.length, md5: md5(data) });
+      expect(copied).toMatchObject({ size: data.length, md5: md5Hex(data) });
       expect(await provider.head('to-bucket', 'copy/of big.bin')).toMatchObject({
         etag: copied.etag,
         contentType: 'application/x-big',
@@ -180,7 +170,7 @@ describe('gcs provider on the test server', () => {
     await writeBytes(p, bucket, 'k', Buffer.from('old'));
     for (const size of [100, 2 * MiB]) {
       const data = randomBytes(size);
-      const err = await rejection(writeBytes(p, bucket, 'k', data, { md5: md5(Buffer.from('something else')) }));
+      const err = await rejection(writeBytes(p, bucket, 'k', data, { md5: md5Hex(Buffer.from('something else')) }));
       expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
       expect((await readAll(await p.read(bucket, 'k'))).toString()).toBe('old');
     }
@@ -214,19 +204,19 @@ describe('gcs provider on the test server', () => {
     const cases: [number, StorageErrorCode][] = [[401, 'AccessDenied'], [403, 'AccessDenied'], [503, 'Throttled']];
     for (const [status, code] of cases) {
       server.faults.failures = [{ method: 'GET', path: new RegExp(`/b/${bucket}/o\\?`), status, times: 10 }];
-      await expectCode(listAll(p, bucket, ''), code);
+      await expectStorageError(listAll(p, bucket, ''), code);
     }
     // 503 is retried by the SDK (twice, then it gives up), 403 is not.
     expect(server.faults.failures[0]!.times).toBe(7);
     server.faults.failures = [];
-    const port = await closedPort();
+    const port = await freePort();
     const unreachable = createGcsProvider({ apiEndpoint: `http://127.0.0.1:${port}`, projectId: 'p' });
-    await expectCode(unreachable.head('b-bucket', 'k'), 'Transient');
+    await expectStorageError(unreachable.head('b-bucket', 'k'), 'Transient');
   }, 60_000);
 
   it('needs a project id to list or create buckets on a custom endpoint (there is no metadata server to ask)', async () => {
     const provider = createGcsProvider({ apiEndpoint: server.apiEndpoint });
-    await expectCode(provider.listBuckets(), 'InvalidConfig');
+    await expectStorageError(provider.listBuckets(), 'InvalidConfig');
     const err = await rejection(provider.createBucket('some-bucket'));
     expect((err as StorageError).field).toBe('gcs.projectId');
   });
@@ -346,36 +336,6 @@ function writeBytes(p: StorageProvider, bucket: string, key: string, data: Buffe
   return p.write(bucket, key, async () => Readable.from(chunks), data.length, options);
 }
 
-async function listAll(p: StorageProvider, bucket: string, prefix: string, signal?: AbortSignal): Promise<ObjectInfo[]> {
-  const out: ObjectInfo[] = [];
-  for await (const o of p.list(bucket, prefix, signal)) out.push(o);
-  return out;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-function md5(data: Buffer): string {
-  return createHash('md5').update(data).digest('hex');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-async function expectCode(promise: Promise<unknown>, code: StorageErrorCode): Promise<void> {
-  const err = await rejection(promise);
-  expect(isStorageError(err, code), `expected StorageError ${code}, got ${String(err)}`).toBe(true);
-}
-
 /** A service-account key with a real RSA key pair, so google-auth-library accepts it. */
 function fakeServiceAccount(projectId: string): Record<string, string> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -388,14 +348,4 @@ function fakeServiceAccount(projectId: string): Record<string, string> {
     client_id: '1',
     token_uri: 'https://oauth2.googleapis.com/token',
   };
-}
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Readable } from 'node:stream';
 import { Client, InvalidBucketNameError, S3Error } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError, isStorageError } from '../../electron/providers/errors';
 import { createMinioProvider, mapMinioError, resolveMinioSettings } from '../../electron/providers/minio';
 import { minioSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
-import { describeProviderConformance } from './conformance';
+import { freePort } from '../support/free-port';
+import { conformanceTarget, describeProviderConformance } from './conformance';
+import { consume } from './helpers';
 
 let server: S3TestServer;
 beforeAll(async () => {
@@ -16,19 +17,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeProviderConformance('minio', async () => {
-  const provider = createMinioProvider(minioSettingsFor(server));
-  let n = 0;
-  return {
-    provider,
-    newBucket: async () => {
-      const bucket = `minio-conformance-${++n}`;
-      await provider.createBucket(bucket);
-      return bucket;
-    },
-    teardown: () => provider.close(),
-  };
-});
+describeProviderConformance('minio', async () => conformanceTarget(createMinioProvider(minioSettingsFor(server)), 'minio-conformance-'));
 
 describe('minio settings', () => {
   const keys = { accessKey: 'a', secretKey: 's' };
@@ -96,7 +85,7 @@ describe('minio error mapping', () => {
     expect(isStorageError(denied, 'AccessDenied'), String(denied)).toBe(true);
     await wrongKey.close();
 
-    const closed = createMinioProvider({ ...minioSettingsFor(server), endpoint: `127.0.0.1:${await closedPort()}` });
+    const closed = createMinioProvider({ ...minioSettingsFor(server), endpoint: `127.0.0.1:${await freePort()}` });
     const refused = await closed.listBuckets().then(() => null, (e: unknown) => e);
     expect(isStorageError(refused, 'Transient'), String(refused)).toBe(true);
     await closed.close();
@@ -142,17 +131,3 @@ describe('minio multipart specifics', () => {
     }
   });
 });
-
-async function consume(iterable: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of iterable) void _;
-}
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

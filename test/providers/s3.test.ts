@@ -8,7 +8,9 @@ import { StorageError, isStorageError } from '../../electron/providers/errors';
 import { createS3Provider, decodeListingKey, mapS3Error, resolveS3Settings } from '../../electron/providers/s3';
 import { md5FromEtag } from '../../electron/providers/s3-common';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
-import { describeProviderConformance } from './conformance';
+import { freePort } from '../support/free-port';
+import { conformanceTarget, describeProviderConformance } from './conformance';
+import { consume } from './helpers';
 
 let server: S3TestServer;
 beforeAll(async () => {
@@ -18,19 +20,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeProviderConformance('s3', async () => {
-  const provider = createS3Provider(awsSettingsFor(server));
-  let n = 0;
-  return {
-    provider,
-    newBucket: async () => {
-      const bucket = `s3-conformance-${++n}`;
-      await provider.createBucket(bucket);
-      return bucket;
-    },
-    teardown: () => provider.close(),
-  };
-});
+describeProviderConformance('s3', async () => conformanceTarget(createS3Provider(awsSettingsFor(server)), 's3-conformance-'));
 
 describe('s3 settings', () => {
   it('forces path-style addressing for localhost and IP endpoints only', () => {
@@ -138,7 +128,7 @@ describe('s3 error mapping', () => {
     expect(isStorageError(denied, 'AccessDenied'), String(denied)).toBe(true);
     await wrongKey.close();
 
-    const closed = createS3Provider({ ...awsSettingsFor(server), endpoint: `http://127.0.0.1:${await closedPort()}` });
+    const closed = createS3Provider({ ...awsSettingsFor(server), endpoint: `http://127.0.0.1:${await freePort()}` });
     const refused = await closed.listBuckets().then(() => null, (e: unknown) => e);
     expect(isStorageError(refused, 'Transient'), String(refused)).toBe(true);
     await closed.close();
@@ -244,17 +234,3 @@ describe('s3 DeleteObjects requests (against a recording loopback server)', () =
     }
   });
 });
-
-async function consume(iterable: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of iterable) void _;
-}
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -4,9 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 export const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 20_000;
@@ -87,20 +88,6 @@ export async function startChildServer(spec: ChildServerSpec): Promise<ChildServ
   }
   await rm(scratchDir, { recursive: true, force: true });
   throw lastError;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      srv.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not get a free port'));
-      });
-    });
-  });
 }
 
 /** Keeps the last few KiB of the child's stderr for error messages. */
