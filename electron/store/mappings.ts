@@ -1,25 +1,15 @@
 // Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
 // Mapping type field for field (booleans as 0/1, maxDelete as JSON). Removing a mapping cascades to
 // its sync state, runs and logs.
-import type { DeleteMode, Mapping, MaxDelete } from '../../shared/model';
+import type { Mapping, MaxDelete } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
-interface MappingRow {
-  id: string;
-  name: string;
-  sourceConnectionId: string;
-  sourceBucket: string;
-  sourcePrefix: string;
-  targetConnectionId: string;
-  targetBucket: string;
-  targetPrefix: string;
-  transfers: number;
-  deleteMode: DeleteMode;
+/** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete as JSON. */
+type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled'> & {
   maxDeleteJson: string | null;
   dryRun: 0 | 1;
   enabled: 0 | 1;
-  intervalSeconds: number | null;
-}
+};
 
 const SELECT = `SELECT id, name,
   source_connection_id AS sourceConnectionId, source_bucket AS sourceBucket, source_prefix AS sourcePrefix,
