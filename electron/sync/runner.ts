@@ -1,5 +1,6 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
+import { setMaxListeners } from 'node:events';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { isAbortError, isStorageError } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
@@ -86,6 +87,9 @@ class MappingRun {
   private readonly retry: RetryPolicy;
 
   constructor(private readonly options: RunOptions) {
+    // Every in-flight transfer, listing and slot wait listens on the run's signals: dozens of
+    // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
+    for (const signal of [options.signal, options.stopSignal]) if (signal) setMaxListeners(0, signal);
     this.mapping = options.mapping;
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
