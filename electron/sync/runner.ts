@@ -66,6 +66,7 @@ class RunError extends Error {
 
 const STATE_CHUNK = 500;
 const DELETE_BATCH = 1_000;
+const QUEUE_AHEAD = 10_000;
 
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   return new MappingRun(options).execute();
@@ -80,6 +81,8 @@ class MappingRun {
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
   private readonly limiter: Limiter;
+  /** Planned copies not finished yet (waiting or transferring): bounds how far the listing runs ahead. */
+  private readonly queued = new Limiter(QUEUE_AHEAD);
   private readonly inFlight = new Set<Promise<void>>();
   private readonly pendingDeletes: PlannedChange[] = [];
   private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
@@ -208,28 +211,32 @@ class MappingRun {
       return;
     }
     this.progress.planned(listed.size);
-    // Waiting for a slot here is the back-pressure that keeps the listing from running far ahead.
-    const release = await this.limiter.acquire(this.options.signal);
-    let releaseGlobal: (() => void) | undefined;
-    try {
-      releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
-    } catch (err) {
-      release();
-      throw err;
-    }
-    // A graceful stop that came while this copy waited for a slot: in-flight transfers finish, but
-    // no new one starts.
-    if (this.stopping) {
-      releaseGlobal?.();
-      release();
-      return;
-    }
-    const task = this.copy(key, listed, reason).finally(() => {
-      releaseGlobal?.();
-      release();
+    // Back-pressure: the listing runs at most QUEUE_AHEAD planned copies ahead of the transfers, so
+    // most runs know their totals (and an ETA) early, while memory stays bounded for any bucket size.
+    const releaseQueued = await this.queued.acquire(this.options.signal);
+    const task = this.copyWhenSlotFree(key, listed, reason).finally(() => {
+      releaseQueued();
       this.inFlight.delete(task);
     });
     this.inFlight.add(task);
+  }
+
+  /** Waits for a transfer slot (per mapping, then global) and copies, unless the run stopped meanwhile. */
+  private async copyWhenSlotFree(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+    let release: (() => void) | undefined;
+    let releaseGlobal: (() => void) | undefined;
+    try {
+      release = await this.limiter.acquire(this.options.signal);
+      releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
+      // A graceful stop that came while this copy waited: in-flight transfers finish, no new one starts.
+      if (!this.stopping) await this.copy(key, listed, reason);
+    } catch (err) {
+      // Only an abort while waiting for a slot gets here (copy() records its own failures).
+      if (!isAbortError(err) && !this.options.signal?.aborted) throw err;
+    } finally {
+      releaseGlobal?.();
+      release?.();
+    }
   }
 
   private async copy(key: string, listed: ObjectInfo, reason: string): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mapping } from '../../shared/model';
+import type { Mapping, ProgressSnapshot } from '../../shared/model';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { openStore, type Store } from '../../electron/store';
 import { runMapping } from '../../electron/sync/runner';
@@ -95,5 +95,28 @@ describe('engine verification', () => {
     // Nothing verified was left behind as "synced", and the next honest run copies both.
     expect((await runMapping({ store, mapping, source, target, sameConnection: false })).run).toMatchObject({ status: 'success', copied: 2 });
     expect((await listAll(target, mapping.targetBucket)).map((o) => o.key)).toEqual(['copy/dir/two.txt', 'copy/one.txt']);
+  });
+
+  it('finishes listing ahead of slow transfers, so totals and an ETA are known while objects still copy', async () => {
+    const source = endpoints.provider('local');
+    const real = endpoints.provider('local');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Every write waits for the gate: with one transfer slot, nothing finishes until the test says so.
+    const slow: StorageProvider = Object.assign(Object.create(real) as StorageProvider, {
+      write: async (...args: Parameters<StorageProvider['write']>) => {
+        await gate;
+        return real.write(...args);
+      },
+    });
+    const mapping = { ...(await setup(source, real, 'ahead')), transfers: 1 };
+    const snapshots: ProgressSnapshot[] = [];
+    const running = runMapping({ store, mapping, source, target: slow, sameConnection: false, progressIntervalMs: 5, onProgress: (p) => snapshots.push(p) });
+    const deadline = Date.now() + 10_000;
+    while (!snapshots.some((p) => p.totalsFinal) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const early = snapshots.find((p) => p.totalsFinal)!;
+    expect(early).toMatchObject({ totalsFinal: true, objectsTotal: 2, objectsDone: 0 });
+    release();
+    expect((await running).run).toMatchObject({ status: 'success', copied: 2 });
   });
 });
