@@ -1,6 +1,7 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
+import { formatBytes } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { isAbortError, isStorageError } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
@@ -67,6 +68,8 @@ class RunError extends Error {
 const STATE_CHUNK = 500;
 const DELETE_BATCH = 1_000;
 const QUEUE_AHEAD = 10_000;
+/** Objects at least this big go through the large-object lane. */
+export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
 
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   return new MappingRun(options).execute();
@@ -81,6 +84,8 @@ class MappingRun {
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
   private readonly limiter: Limiter;
+  /** Slots large objects may hold at once (half the mapping's transfers, at least one). */
+  private readonly largeLane: Limiter;
   /** Planned copies not finished yet (waiting or transferring): bounds how far the listing runs ahead. */
   private readonly queued = new Limiter(QUEUE_AHEAD);
   private readonly inFlight = new Set<Promise<void>>();
@@ -100,6 +105,7 @@ class MappingRun {
     this.writer = new BatchWriter(options.store);
     this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
     this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
+    this.largeLane = new Limiter(Math.max(1, Math.floor(this.mapping.transfers / 2)));
   }
 
   async execute(): Promise<RunOutcome> {
@@ -225,7 +231,10 @@ class MappingRun {
   private async copyWhenSlotFree(key: string, listed: ObjectInfo, reason: string): Promise<void> {
     let release: (() => void) | undefined;
     let releaseGlobal: (() => void) | undefined;
+    let releaseLarge: (() => void) | undefined;
     try {
+      // Large objects take at most half the slots, so a batch of them never starves the small ones.
+      if (listed.size >= LARGE_OBJECT_BYTES) releaseLarge = await this.largeLane.acquire(this.options.signal);
       release = await this.limiter.acquire(this.options.signal);
       releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
       // A graceful stop that came while this copy waited: in-flight transfers finish, no new one starts.
@@ -236,6 +245,7 @@ class MappingRun {
     } finally {
       releaseGlobal?.();
       release?.();
+      releaseLarge?.();
     }
   }
 
@@ -379,15 +389,4 @@ function summaryLine(status: RunStatus, c: RunCounts, dryRun: boolean): string {
     `Run ${status}: ${verb} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ` +
     `${dryRun ? 'would delete' : 'deleted'} ${c.deleted}, failed ${c.failed}`
   );
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

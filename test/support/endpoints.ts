@@ -17,6 +17,8 @@ export interface PartTuning {
 }
 
 export interface Endpoints {
+  /** The folder holding the `local` kind's buckets. */
+  localRoot: string;
   /** A new provider instance (a separate "connection") of the given kind. */
   provider(kind: EndpointKind, tuning?: PartTuning): StorageProvider;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startEndpoints(kinds: readonly EndpointKind[]): Promise<En
 
   const opened: StorageProvider[] = [];
   return {
+    localRoot: root,
     provider(kind, tuning) {
       const factory = factories.get(kind);
       if (!factory) throw new Error(`endpoint "${kind}" was not started`);

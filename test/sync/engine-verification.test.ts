@@ -1,12 +1,12 @@
 // The engine's own checks: server-side copy on one connection, and corruption caught by MD5 checks.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mapping, ProgressSnapshot } from '../../shared/model';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { openStore, type Store } from '../../electron/store';
-import { runMapping } from '../../electron/sync/runner';
+import { LARGE_OBJECT_BYTES, runMapping } from '../../electron/sync/runner';
 import { startEndpoints, type EndpointKind, type Endpoints } from '../support/endpoints';
 import { instrument } from '../support/instrumented-provider';
 import { listAll, putText, readAll, uniqueBucket } from '../support/objects';
@@ -118,5 +118,34 @@ describe('engine verification', () => {
     expect(early).toMatchObject({ totalsFinal: true, objectsTotal: 2, objectsDone: 0 });
     release();
     expect((await running).run).toMatchObject({ status: 'success', copied: 2 });
+  });
+
+  it('keeps a lane for small objects: large ones never hold every transfer slot', async () => {
+    const source = endpoints.provider('local');
+    const real = endpoints.provider('local');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const smallDone: string[] = [];
+    // Large writes wait for the gate; small ones go through and are recorded.
+    const target: StorageProvider = Object.assign(Object.create(real) as StorageProvider, {
+      write: async (...args: Parameters<StorageProvider['write']>) => {
+        if (args[3] >= LARGE_OBJECT_BYTES) await gate;
+        const result = await real.write(...args);
+        if (args[3] < LARGE_OBJECT_BYTES) smallDone.push(args[1]);
+        return result;
+      },
+    });
+    const mapping: Mapping = { ...(await setup(source, real, 'lanes')), transfers: 2 };
+    // Two large objects sort first, so without a lane they would take both slots.
+    for (const name of ['a-large-1.bin', 'a-large-2.bin']) {
+      await putText(source, mapping.sourceBucket, name, Buffer.alloc(0));
+      await truncate(path.join(endpoints.localRoot, mapping.sourceBucket, name), LARGE_OBJECT_BYTES);
+    }
+    const running = runMapping({ store, mapping, source, target, sameConnection: false });
+    const deadline = Date.now() + 10_000;
+    while (smallDone.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(smallDone.sort()).toEqual(['copy/dir/two.txt', 'copy/one.txt']);
+    release();
+    expect((await running).run).toMatchObject({ status: 'success', copied: 4 });
   });
 });
