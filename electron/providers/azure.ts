@@ -35,7 +35,8 @@ export interface AzureProviderOptions {
 }
 
 const MiB = 1024 * 1024;
-const DEFAULT_MULTIPART_THRESHOLD = 16 * MiB;
+/** One streamed Put Blob below this size (no buffering, a real Content-MD5); staged blocks above. */
+const DEFAULT_MULTIPART_THRESHOLD = 64 * MiB;
 const DEFAULT_BLOCK_SIZE = 8 * MiB;
 const DEFAULT_CONCURRENCY = 4;
 /** A block blob has at most 50,000 committed blocks of at most 4000 MiB each. */

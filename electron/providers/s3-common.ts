@@ -11,7 +11,7 @@ export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** CopyObject copies at most 5 GiB; larger objects need multipart copy (UploadPartCopy). */
 export const MAX_COPY_SIZE = 5 * 1024 * 1024 * 1024;
-/** Single-request upload below this size, multipart at or above it. */
+/** Single-request upload below this size, multipart at or above it (for clients that buffer a single request). */
 export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
@@ -30,8 +30,8 @@ export interface UploadTuning {
   queueSize?: number;
 }
 
-export function resolveTuning(options: UploadTuning = {}): Required<UploadTuning> {
-  const multipartThreshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+export function resolveTuning(options: UploadTuning = {}, defaultThreshold = DEFAULT_MULTIPART_THRESHOLD): Required<UploadTuning> {
+  const multipartThreshold = options.multipartThreshold ?? defaultThreshold;
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
   const queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
   if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) {

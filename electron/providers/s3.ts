@@ -51,6 +51,11 @@ const QUIET_LOGGER = { debug: (): void => undefined, info: (): void => undefined
 
 /** Upper bound on pages of one listing (1000 keys each), so a server that never stops paging cannot loop us forever. */
 const MAX_LIST_PAGES = 10_000_000;
+/**
+ * Below this size an object goes up as one streamed PutObject: nothing is buffered, one request, and
+ * the ETag is a real MD5. Above it, multipart (parts buffered, queueSize × partSize per upload).
+ */
+const STREAMED_PUT_THRESHOLD = 64 * 1024 * 1024;
 /** Top-level folders listed at once (see list). */
 const PARALLEL_FOLDERS = 4;
 
@@ -129,7 +134,7 @@ class S3Provider implements StorageProvider {
   private readonly checksumMode: ChecksumMode;
 
   constructor(resolved: ResolvedS3Settings, options: S3ProviderOptions) {
-    this.tuning = resolveTuning(options);
+    this.tuning = resolveTuning(options, STREAMED_PUT_THRESHOLD);
     this.region = resolved.region;
     this.checksumMode = resolved.checksumMode;
     this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
