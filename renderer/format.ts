@@ -1,24 +1,7 @@
 // Every number, size, duration and time the UI shows goes through here, so they read the same everywhere.
+import { formatBytes } from '../shared/format';
 
-const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;
-
-/** 1500 → "1.5 kB" (decimal units, as storage consoles show them). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  // Rounding may carry into the next unit (999.96 kB → "1000 kB"): step up instead.
-  if (Number(value.toFixed(value < 10 ? 1 : 0)) >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${BYTE_UNITS[unit]}`;
-}
+export { formatBytes };
 
 /** Bytes per second → "12 MB/s". */
 export function formatRate(bytesPerSecond: number): string {

@@ -6,7 +6,8 @@ import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } 
 import type { Mapping } from '../../shared/model';
 import { openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
-import { formatBytes, type RunOutcome } from '../sync/runner';
+import { formatBytes } from '../../shared/format';
+import type { RunOutcome } from '../sync/runner';
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { ConsoleLog, type ConsoleStreams } from './console-log';
 
