@@ -58,9 +58,13 @@ export interface MappingsSlice {
  * A latest run that was a dry run (a preview of a saved mapping records one) does not count as a
  * first run having happened.
  */
+/**
+ * Only a mirror can delete on its first real run: "synced" mode deletes only what this mapping copied
+ * before, and a mapping that never ran has copied nothing (so no preview, and no dry run in history).
+ */
 export function needsFirstRunCheck(m: MappingView): boolean {
   const lastRun = m.status.lastRun;
-  return (lastRun === null || lastRun.dryRun) && !m.dryRun && m.deleteMode !== 'never';
+  return (lastRun === null || lastRun.dryRun) && !m.dryRun && m.deleteMode === 'mirror';
 }
 
 export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSlice> => (set, get) => {

@@ -226,7 +226,7 @@ describe('sync now', () => {
 
   test('a mapping whose only runs were dry runs (previews) still asks before its first real run', async () => {
     const { store, client } = setup({
-      'mappings.list': () => [mapping('m1', { status: status('m1', { lastRun: run(1, 'm1', { dryRun: true }) }) })],
+      'mappings.list': () => [mapping('m1', { deleteMode: 'mirror', status: status('m1', { lastRun: run(1, 'm1', { dryRun: true }) }) })],
       'mappings.preview': () => preview(1),
     });
     await store.getState().loadMappings();
@@ -236,28 +236,34 @@ describe('sync now', () => {
   });
 
   test('dismissing the confirmation syncs nothing', async () => {
-    const { store, client } = setup({ 'mappings.list': () => [mapping('m1')], 'mappings.preview': () => preview(1) });
+    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { deleteMode: 'mirror' })], 'mappings.preview': () => preview(1) });
     await store.getState().loadMappings();
     await store.getState().requestSyncNow('m1');
     store.getState().dismissSyncConfirm();
     expect(client.argsOf('sync.now')).toEqual([]);
   });
 
-  test('a first run that deletes nothing, a dry run, or deleteMode "never" syncs without asking', async () => {
+  test('a first mirror run that deletes nothing, a dry run, deleteMode "never" or "synced" syncs without asking', async () => {
     const { store, client } = setup({
-      'mappings.list': () => [mapping('m1'), mapping('m2', { dryRun: true }), mapping('m3', { deleteMode: 'never' })],
+      'mappings.list': () => [
+        mapping('m1', { deleteMode: 'mirror' }),
+        mapping('m2', { deleteMode: 'mirror', dryRun: true }),
+        mapping('m3', { deleteMode: 'never' }),
+        // A first "synced" run has copied nothing before, so it cannot delete: no preview, no dry run in history.
+        mapping('m4', { deleteMode: 'synced' }),
+      ],
       'mappings.preview': () => preview(0),
       'sync.now': (a) => ({ queued: a.mappingId ? [a.mappingId] : [] }),
     });
     await store.getState().loadMappings();
-    for (const id of ['m1', 'm2', 'm3']) await store.getState().requestSyncNow(id);
+    for (const id of ['m1', 'm2', 'm3', 'm4']) await store.getState().requestSyncNow(id);
     expect(client.argsOf('mappings.preview')).toEqual([{ id: 'm1', limit: 20 }]);
-    expect(client.argsOf('sync.now')).toEqual([{ mappingId: 'm1' }, { mappingId: 'm2' }, { mappingId: 'm3' }]);
+    expect(client.argsOf('sync.now')).toEqual([{ mappingId: 'm1' }, { mappingId: 'm2' }, { mappingId: 'm3' }, { mappingId: 'm4' }]);
   });
 
   test('sync all checks the enabled first-run mappings and sends one sync.now without id', async () => {
     const { store, client } = setup({
-      'mappings.list': () => [mapping('m1'), mapping('m2', { enabled: false }), mapping('m3', { status: status('m3', { lastRun: run(1, 'm3') }) })],
+      'mappings.list': () => [mapping('m1', { deleteMode: 'mirror' }), mapping('m2', { deleteMode: 'mirror', enabled: false }), mapping('m3', { status: status('m3', { lastRun: run(1, 'm3') }) })],
       'mappings.preview': (a) => preview(a.id === 'm1' ? 2 : 0),
       'sync.now': () => ({ queued: ['m1', 'm3'] }),
     });
