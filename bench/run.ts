@@ -2,8 +2,9 @@
 // loopback servers and the same data, alternating tools within each repetition, plus the servers'
 // own PUT ceiling. Writes bench/results/latest.md and latest.json.
 //
-// Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains TEXT)
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
+// TEXT; their rows replace the same rows of the previous results, the others are kept)
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startS3Server, type S3TestServer } from '../test/support/s3-server';
@@ -15,6 +16,7 @@ import { TOOLS, type Side, type Tool } from './lib/tools';
 import { startAzureTarget, type AzureTarget } from './lib/azure-target';
 import { renderReport, type WorkloadResult } from './lib/report';
 import { buildCli } from './lib/build-cli';
+import { ensurePeersInstalled } from './lib/peers-install';
 
 interface Options { reps: number; huge: boolean; only: string | undefined }
 
@@ -43,6 +45,7 @@ const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  ensurePeersInstalled();
   const dataRoot = path.join(REPO_ROOT, 'bench/.data');
   await mkdir(dataRoot, { recursive: true });
   console.log('[bench] bundling the CLI and preparing datasets (cached in bench/.data)…');
@@ -72,12 +75,25 @@ async function main(): Promise<void> {
     await s3.stop();
     await rm(scratch, { recursive: true, force: true });
   }
+  const merged = options.only ? await mergeWithPrevious(results) : results;
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const { markdown, json } = renderReport(results, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
+  const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
   await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
   await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   console.log(markdown);
+}
+
+/**
+ * With --only, the rows measured now replace their namesakes in the previous latest.json and the
+ * other rows are kept, so one workload can be re-measured without re-running everything.
+ */
+async function mergeWithPrevious(fresh: WorkloadResult[]): Promise<WorkloadResult[]> {
+  const file = path.join(REPO_ROOT, 'bench/results/latest.json');
+  const previous = await readFile(file, 'utf8').then((text) => (JSON.parse(text) as { results: WorkloadResult[] }).results, () => []);
+  const byName = new Map(fresh.map((r) => [r.workload, r]));
+  const kept = previous.map((r) => byName.get(r.workload) ?? r);
+  return [...kept, ...fresh.filter((r) => !previous.some((p) => p.workload === r.workload))];
 }
 
 /** Seeds an S3 source bucket from a dataset folder once (with our own CLI; not measured). */
