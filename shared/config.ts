@@ -2,6 +2,7 @@
 // validation, conversion into the domain model, the generated sample and the export back to the
 // format. Imported by Electron main and by the renderer, so pure TypeScript: no Node, no DOM.
 import {
+  connectionSettings,
   DELETE_MODES,
   PROVIDER_TYPES,
   SECRET_FIELDS,
@@ -373,7 +374,7 @@ function readConnection(f: Fields, id: string, name: string, type: ProviderType)
   if (!s) return undefined;
   const connection = buildConnection(s, id, name, type);
   s.finish();
-  for (const [key, setting] of Object.entries(settingsOf(connection))) {
+  for (const [key, setting] of Object.entries(connectionSettings(connection))) {
     if (typeof setting === 'string' && isPlaceholder(setting)) s.warn(key, `still holds the placeholder "${setting}"; fill in the real value`);
   }
   return connection;
@@ -393,21 +394,6 @@ function buildConnection(s: Fields, id: string, name: string, type: ProviderType
       return { id, name, type, gcs: readGcs(s) };
     case 'azure':
       return { id, name, type, azure: readAzure(s) };
-  }
-}
-
-function settingsOf(c: Connection): object {
-  switch (c.type) {
-    case 'local':
-      return c.local;
-    case 'aws':
-      return c.aws;
-    case 'minio':
-      return c.minio;
-    case 'gcs':
-      return c.gcs;
-    case 'azure':
-      return c.azure;
   }
 }
 
@@ -936,7 +922,7 @@ export function toConfigJson(
   options: ExportOptions = {},
 ): string {
   const providers = connections.map((c) => {
-    const settings: JsonObject = { ...settingsOf(c) };
+    const settings: JsonObject = { ...connectionSettings(c) };
     if (options.redactSecrets) {
       for (const key of SECRET_FIELDS[c.type]) {
         if (settings[key] !== undefined) settings[key] = REDACTED_SECRET;

@@ -76,6 +76,22 @@ export const SECRET_FIELDS: { [T in ProviderType]: readonly string[] } = {
 
 export type Connection = { id: string; name: string } & ConnectionSettings;
 
+/** The settings object of a connection's own type (e.g. `c.aws` for an aws connection). */
+export function connectionSettings(c: ConnectionSettings): object {
+  switch (c.type) {
+    case 'local':
+      return c.local;
+    case 'aws':
+      return c.aws;
+    case 'minio':
+      return c.minio;
+    case 'gcs':
+      return c.gcs;
+    case 'azure':
+      return c.azure;
+  }
+}
+
 export interface Mapping {
   id: string;
   name: string;

@@ -2,7 +2,7 @@
 // they are encrypted together into secrets_blob by the caller's SecretCipher (Electron safeStorage in
 // the desktop app). Without a cipher (headless CLI, whose secrets come from config.json) secrets are
 // simply not persisted: get/getWithSecrets then return the connection without them.
-import { SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
+import { connectionSettings, SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
 /** Encrypts secrets at rest. Must not be the identity: the plaintext must not appear in `encrypt`'s output. */
@@ -100,7 +100,7 @@ export class ConnectionsRepository {
       let fields: string[] = [];
       if (this.cipher) {
         if (options.keepExistingSecrets && existing) {
-          const given = settingsOf(conn);
+          const given = (connectionSettings(conn) as Settings);
           const kept = Object.entries(this.decrypt(existing)).filter(
             ([field]) => SECRET_FIELDS[conn.type].includes(field) && given[field] === undefined,
           );
@@ -161,16 +161,12 @@ export class ConnectionsRepository {
   }
 }
 
-function settingsOf(conn: Connection): Settings {
-  return ((conn as unknown as Record<string, unknown>)[conn.type] ?? {}) as Settings;
-}
-
 /** Separates secret fields (non-empty values only) from the rest of the settings. */
 function splitSecrets(conn: Connection): { plain: Settings; secrets: Settings } {
   const secretNames = SECRET_FIELDS[conn.type];
   const plain: Settings = {};
   const secrets: Settings = {};
-  for (const [field, value] of Object.entries(settingsOf(conn))) {
+  for (const [field, value] of Object.entries((connectionSettings(conn) as Settings))) {
     if (!secretNames.includes(field)) plain[field] = value;
     else if (value !== undefined && value !== null && value !== '') secrets[field] = value;
   }

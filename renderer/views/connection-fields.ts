@@ -1,7 +1,7 @@
 // The connection form's fields per provider type: labels, help, client-side checks (the server
 // checks again and has the last word), and the conversion to and from ConnectionInput.
 import type { ConnectionInput, ConnectionView } from '../../shared/contract';
-import { SECRET_FIELDS, type ProviderType } from '../../shared/model';
+import { connectionSettings, SECRET_FIELDS, type ProviderType } from '../../shared/model';
 import { secretInputValue, secretWillBeSet, type SecretValue } from '../components/secret-field';
 
 export type FieldKind = 'text' | 'secret' | 'secret-multiline' | 'checkbox' | 'select';
@@ -174,7 +174,7 @@ export function emptyConnectionForm(type: ProviderType): ConnectionFormState {
 /** The form for an existing connection: settings filled in, secrets only as "set" or not. */
 export function connectionToForm(c: ConnectionView): ConnectionFormState {
   const form = emptyConnectionForm(c.type);
-  const settings = settingsOf(c) as Record<string, unknown>;
+  const settings = connectionSettings(c) as Record<string, unknown>;
   for (const f of CONNECTION_FIELDS[c.type]) {
     if (isSecret(c.type, f.key)) {
       form.secrets[f.key] = c.secretsSet[f.key] ? { kind: 'keep' } : { kind: 'replace', value: '' };
@@ -184,21 +184,6 @@ export function connectionToForm(c: ConnectionView): ConnectionFormState {
     form.values[f.key] = f.kind === 'checkbox' ? value === true : typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
   }
   return { ...form, id: c.id, name: c.name, storedSecrets: { ...c.secretsSet } };
-}
-
-function settingsOf(c: ConnectionView): object {
-  switch (c.type) {
-    case 'local':
-      return c.local;
-    case 'aws':
-      return c.aws;
-    case 'minio':
-      return c.minio;
-    case 'gcs':
-      return c.gcs;
-    case 'azure':
-      return c.azure;
-  }
 }
 
 const text = (form: ConnectionFormState, key: string) => {
