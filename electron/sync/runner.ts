@@ -67,7 +67,7 @@ class RunError extends Error {
 
 const STATE_CHUNK = 500;
 const DELETE_BATCH = 1_000;
-const QUEUE_AHEAD = 10_000;
+const QUEUE_AHEAD = 2_000;
 /** Objects at least this big go through the large-object lane. */
 export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
 
