@@ -1,0 +1,52 @@
+// The app state written back as config.json text.
+import { connectionSettings, SECRET_FIELDS, type Connection, type Mapping } from '../model';
+import { DEFAULT_DATABASE_PATH, PLACEHOLDER_PREFIX } from './defaults';
+import { defaultMappingName, deriveMappingId } from './mapping-ids';
+import { formatMaxDelete } from './max-delete';
+import type { JsonObject } from './report';
+
+const REDACTED_SECRET = `${PLACEHOLDER_PREFIX}SECRET`;
+
+export interface ExportOptions {
+  /** Replace every secret with a placeholder: for a file that leaves the machine. It still loads. */
+  redactSecrets?: boolean;
+}
+
+/**
+ * The app state as config.json text. parseConfig reads it back to the same connections and
+ * mappings. Mapping ids and names are written only when they differ from the derived ones, so
+ * editing a bucket or prefix in the file yields a new mapping (with fresh sync state).
+ */
+export function toConfigJson(
+  connections: readonly Connection[],
+  mappings: readonly Mapping[],
+  databasePath: string = DEFAULT_DATABASE_PATH,
+  options: ExportOptions = {},
+): string {
+  const providers = connections.map((c) => {
+    const settings: JsonObject = { ...connectionSettings(c) };
+    if (options.redactSecrets) {
+      for (const key of SECRET_FIELDS[c.type]) {
+        if (settings[key] !== undefined) settings[key] = REDACTED_SECRET;
+      }
+    }
+    return { id: c.id, ...(c.name !== c.id ? { name: c.name } : {}), type: c.type, [c.type]: settings };
+  });
+  const mappingJson = mappings.map((m) => ({
+    ...(m.id !== deriveMappingId(m) ? { id: m.id } : {}),
+    ...(m.name !== defaultMappingName(m) ? { name: m.name } : {}),
+    sourceProviderId: m.sourceConnectionId,
+    sourceBucket: m.sourceBucket,
+    sourcePrefix: m.sourcePrefix,
+    targetProviderId: m.targetConnectionId,
+    targetBucket: m.targetBucket,
+    targetPrefix: m.targetPrefix,
+    transfers: m.transfers,
+    deleteMode: m.deleteMode,
+    ...(m.maxDelete ? { maxDelete: formatMaxDelete(m.maxDelete) } : {}),
+    dryRun: m.dryRun,
+    enabled: m.enabled,
+    ...(m.intervalSeconds !== null ? { intervalSeconds: m.intervalSeconds } : {}),
+  }));
+  return `${JSON.stringify({ databasePath, providers, mappings: mappingJson }, null, 2)}\n`;
+}

@@ -1,0 +1,149 @@
+// The "mappings" entries (and the app's MappingInput): each side, prefixes, and checks between mappings.
+import { DELETE_MODES, type Mapping, type ProviderType } from '../model';
+import { validateBucketName } from './bucket-names';
+import { DEFAULT_TRANSFERS, MAX_TRANSFERS } from './defaults';
+import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from './mapping-ids';
+import { readMaxDelete, readMaxDeleteInput } from './max-delete';
+import type { ProviderList } from './providers';
+import { asFields, quoteList, type Fields, type Report } from './report';
+
+interface ReadMapping {
+  index: number;
+  mapping: Mapping;
+  tuple: string;
+}
+
+export function readMappings(root: Fields, providers: ProviderList): Mapping[] {
+  const mappings: ReadMapping[] = [];
+  root.list('mappings', 'mapping objects')?.forEach((value, index) => {
+    const f = asFields(root.report, value, `mappings[${index}]`);
+    const mapping = f && readMapping(f, providers);
+    f?.finish();
+    if (mapping) mappings.push({ index, mapping, tuple: routeKey(mapping) });
+  });
+  checkMappingPairs(root.report, mappings);
+  return mappings.map((m) => m.mapping);
+}
+
+/**
+ * Where a mapping comes from: a config.json entry ("sourceProviderId", maxDelete 100 or "10%") or the
+ * app's MappingInput ("sourceConnectionId", maxDelete { kind, value } or null).
+ */
+type MappingForm = 'file' | 'app';
+
+export function readMapping(f: Fields, providers: ProviderList, form: MappingForm = 'file'): Mapping | undefined {
+  const source = readSide(f, 'source', providers, form);
+  const target = readSide(f, 'target', providers, form);
+  const maxDelete = form === 'file' ? readMaxDelete(f.get('maxDelete'), f.at('maxDelete'), f.report) : readMaxDeleteInput(f);
+  const deleteMode = f.oneOf('deleteMode', DELETE_MODES) ?? 'synced';
+  if (maxDelete && deleteMode === 'never') f.warn('maxDelete', 'has no effect because deleteMode is "never"');
+  const explicitId = f.string('id');
+  const explicitName = f.string('name');
+  const transfers = f.int('transfers', 1, MAX_TRANSFERS) ?? DEFAULT_TRANSFERS;
+  const dryRun = f.bool('dryRun') ?? false;
+  const enabled = f.bool('enabled') ?? true;
+  const intervalSeconds = f.int('intervalSeconds', 1) ?? null;
+  if (!source || !target) return undefined;
+
+  const route: MappingRoute = {
+    sourceConnectionId: source.id,
+    sourceBucket: source.bucket,
+    sourcePrefix: source.prefix,
+    targetConnectionId: target.id,
+    targetBucket: target.bucket,
+    targetPrefix: target.prefix,
+  };
+  if (source.id === target.id && source.bucket === target.bucket && prefixesOverlap(source.prefix, target.prefix)) {
+    f.errorHere(
+      `source and target are the same bucket (${source.id}:${source.bucket}) with overlapping prefixes ` +
+        `"${source.prefix}" and "${target.prefix}": the mapping would sync into itself; use another bucket or non-overlapping prefixes`,
+    );
+  }
+  return {
+    id: explicitId ?? deriveMappingId(route),
+    name: explicitName ?? defaultMappingName(route),
+    ...route,
+    transfers,
+    deleteMode,
+    maxDelete,
+    dryRun,
+    enabled,
+    intervalSeconds,
+  };
+}
+
+function readSide(
+  f: Fields,
+  side: 'source' | 'target',
+  providers: ProviderList,
+  form: MappingForm,
+): { id: string; bucket: string; prefix: string } | undefined {
+  const [idKey, noun] = form === 'file' ? [`${side}ProviderId`, 'provider'] : [`${side}ConnectionId`, 'connection'];
+  const id = f.string(idKey, `is required: the id of the ${side} ${noun}`);
+  if (id !== undefined && !providers.types.has(id)) {
+    const known = [...providers.types.keys()];
+    f.error(idKey, `no ${noun} has id "${id}"; known ids: ${known.length ? quoteList(known) : '(none)'}`);
+  }
+  const type = id === undefined ? undefined : providers.types.get(id);
+
+  const bucketKey = `${side}Bucket`;
+  const bucket = f.string(bucketKey, `is required: the ${side} bucket (container, folder) name`);
+  const bucketProblem = bucket !== undefined && type !== undefined ? validateBucketName(type, bucket) : null;
+  if (bucketProblem) f.error(bucketKey, bucketProblem);
+
+  const prefixKey = `${side}Prefix`;
+  const prefix = f.string(prefixKey) ?? '';
+  const prefixProblem = prefixProblemFor(prefix, type);
+  if (prefixProblem) f.error(prefixKey, prefixProblem);
+
+  if (id === undefined || bucket === undefined) return undefined;
+  return { id, bucket, prefix };
+}
+
+function prefixProblemFor(prefix: string, type: ProviderType | undefined): string | null {
+  if (prefix.startsWith('/')) return `must not start with "/" (keys have no leading slash): write "${prefix.replace(/^\/+/, '')}"`;
+  // A local prefix becomes folders: "." or ".." segments would alias or escape the bucket folder.
+  if (type === 'local' && (/[\\\u0000]/.test(prefix) || prefix.split('/').some((seg) => seg === '.' || seg === '..'))) {
+    return 'for a local folder must not contain "\\", NUL, or "." and ".." path segments';
+  }
+  return null;
+}
+
+export function prefixesOverlap(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+/** Checks between mappings: duplicates, duplicate ids, and targets that two mappings write to. */
+function checkMappingPairs(report: Report, mappings: readonly ReadMapping[]): void {
+  const byTuple = new Map<string, number>();
+  const byId = new Map<string, number>();
+  for (const { index, mapping: m, tuple } of mappings) {
+    const sameTuple = byTuple.get(tuple);
+    if (sameTuple !== undefined) {
+      report.error(`mappings[${index}]`, `duplicate of mappings[${sameTuple}]: same source, target and prefixes`);
+    } else {
+      byTuple.set(tuple, index);
+    }
+    const sameId = byId.get(m.id);
+    if (sameId !== undefined) {
+      report.error(`mappings[${index}].id`, `duplicate mapping id "${m.id}": already used by mappings[${sameId}]`);
+    } else {
+      byId.set(m.id, index);
+    }
+  }
+  // Two mappings writing into overlapping target areas: in mirror mode one deletes what the other copies.
+  for (const [i, a] of mappings.entries()) {
+    for (const b of mappings.slice(i + 1)) {
+      const ma = a.mapping;
+      const mb = b.mapping;
+      if (ma.targetConnectionId !== mb.targetConnectionId || ma.targetBucket !== mb.targetBucket) continue;
+      if (!prefixesOverlap(ma.targetPrefix, mb.targetPrefix) || a.tuple === b.tuple) continue; // duplicates: reported above
+      const area = `${mb.targetConnectionId}:${mb.targetBucket} (prefixes "${ma.targetPrefix}" and "${mb.targetPrefix}")`;
+      if (ma.deleteMode === 'mirror' || mb.deleteMode === 'mirror') {
+        report.error(`mappings[${b.index}]`, `writes into the same area as mappings[${a.index}], ${area}, and "mirror" mode would delete the other mapping's objects; use separate target prefixes or deleteMode "synced"`);
+      } else {
+        report.warn(`mappings[${b.index}]`, `writes into the same area as mappings[${a.index}], ${area}; objects with the same key overwrite each other`);
+      }
+    }
+  }
+}
