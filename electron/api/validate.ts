@@ -5,7 +5,7 @@
 // ignored).
 //
 // ConnectionInput and MappingInput are checked here only as far as their shape; their contents are
-// checked by the handlers with shared/config.ts's rules (the same as for config.json), because
+// checked by the handlers with shared/config/'s rules (the same as for config.json), because
 // those need the store: the connections that exist, and stored secrets an edit leaves out.
 import type { AppSettings, CommandArgs, CommandName, ConnectionInput, MappingInput } from '../../shared/contract';
 import { LOG_LEVELS, PROVIDER_TYPES, type LogLevel, type Mapping } from '../../shared/model';
@@ -128,7 +128,7 @@ export const ARG_VALIDATORS: ArgValidators = {
   'config.export': noArgs,
 };
 
-// ---- Shapes of the inputs (contents: shared/config.ts, in the handlers) ---------------------------
+// ---- Shapes of the inputs (contents: shared/config/, in the handlers) ---------------------------
 
 /** `{ id?, name, type, <type>: {...} }`; the settings object's contents are left to the handler. */
 function connectionInput(raw: unknown, path = ''): ConnectionInput {
