@@ -3,7 +3,7 @@
 import type { AppSettings, EventName, Events } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
-import { EventBus, type EventSink } from '../server/event-bus';
+import { EventBus, type EventSink } from './event-bus';
 import { SyncService, type ProviderFactory } from '../services/sync-service';
 import { openStore, type SecretCipher, type Store } from '../store';
 import { Scheduler, type RunControl } from '../sync/scheduler';
