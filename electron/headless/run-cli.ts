@@ -1,11 +1,11 @@
 // The headless CLI: reads the original tool's config.json, keeps sync state and history in SQLite,
 // and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
 import type { Mapping } from '../../shared/model';
 import { openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
+import { Scheduler } from '../sync/scheduler';
 import { formatBytes } from '../../shared/format';
 import type { RunOutcome } from '../sync/runner';
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
@@ -155,9 +155,9 @@ async function runCycle(
 }
 
 /**
- * Continuous mode: every mapping runs at start, then again each time its interval (its own
- * intervalSeconds, or --interval) has passed since its previous run started. Returns the failures of
- * the last cycle of each mapping.
+ * Continuous mode, on the app's own Scheduler: every mapping runs at start, then again when its
+ * interval (its own intervalSeconds, or --interval) has passed since its previous run ended; one
+ * mapping at a time. Returns how many mappings failed their latest run.
  */
 async function runContinuously(
   mappings: readonly Mapping[],
@@ -167,22 +167,38 @@ async function runContinuously(
   stopSignal: AbortSignal,
   signal: AbortSignal,
 ): Promise<number> {
-  const nextDue = new Map(mappings.map((m) => [m.id, 0]));
-  const lastFailed = new Set<string>();
+  if (mappings.length === 0) return 0;
+  const failing = new Set<string>();
+  const scheduled = mappings.map((m) => ({ ...m, intervalSeconds: m.intervalSeconds ?? args.intervalSeconds }));
+  const scheduler = new Scheduler({
+    listMappings: () => scheduled,
+    maxConcurrentRuns: 1,
+    runMapping: async (mapping, control) => {
+      const outcome = await service.run(mapping, {
+        dryRun: args.dryRun,
+        signal: control.signal,
+        stopSignal: control.stopSignal,
+        onLog: (line) => log.line(mapping.name, line),
+      });
+      log.result(summarize(mapping, outcome));
+      if (outcome.run.status === 'success') failing.delete(mapping.id);
+      else failing.add(mapping.id);
+      return outcome.run;
+    },
+  });
   log.info(`Continuous sync of ${mappings.length} mapping(s) every ${args.intervalSeconds} s (Ctrl+C to stop)`);
-  while (!stopSignal.aborted && mappings.length > 0) {
-    const now = Date.now();
-    const due = mappings.filter((m) => nextDue.get(m.id)! <= now);
-    for (const mapping of due) {
-      nextDue.set(mapping.id, Date.now() + (mapping.intervalSeconds ?? args.intervalSeconds) * 1000);
-      const failed = await runCycle([mapping], service, args, log, stopSignal, signal);
-      if (failed) lastFailed.add(mapping.id);
-      else lastFailed.delete(mapping.id);
-    }
-    const wait = Math.max(0, Math.min(...nextDue.values()) - Date.now());
-    await sleep(wait, undefined, { signal: stopSignal }).catch(() => undefined);
-  }
-  return lastFailed.size;
+  scheduler.start();
+  // The scheduler's timers are unref'd (they must not hold the desktop app open); here the process
+  // lives until a signal asks it to stop.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  await new Promise<void>((resolve) => (stopSignal.aborted ? resolve() : stopSignal.addEventListener('abort', () => resolve(), { once: true })));
+  clearInterval(keepAlive);
+  // A second signal (or the shutdown timeout) aborts the running transfers at once.
+  const abortRunning = () => scheduler.runningIds().forEach((id) => scheduler.cancel(id));
+  if (signal.aborted) abortRunning();
+  else signal.addEventListener('abort', abortRunning, { once: true });
+  await scheduler.stop(args.shutdownTimeoutSeconds * 1000);
+  return failing.size;
 }
 
 function summarize(mapping: Mapping, { run }: RunOutcome): string {

@@ -62,4 +62,31 @@ describe('cli signals', () => {
     expect(store.objects.count(config.mappings[0]!.id)).toBe(0);
     store.close();
   });
+
+  it('continuous mode runs again after the interval, then stops cleanly on SIGINT', async () => {
+    const root = path.join(dir, 'interval-root');
+    await mkdir(path.join(root, 'src'), { recursive: true });
+    await mkdir(path.join(root, 'dst'), { recursive: true });
+    await writeFile(path.join(root, 'src', 'a.txt'), 'again and again');
+    const file = path.join(dir, 'interval.json');
+    const text = JSON.stringify({
+      databasePath: path.join(dir, 'interval.db'),
+      providers: [{ id: 'disk', type: 'local', local: { root } }],
+      mappings: [{ sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' }],
+    });
+    await writeFile(file, text);
+    const cli = spawnCli(['--config', file, '--interval', '1'], dir);
+    // First run copies, the next one (a second later) finds nothing to do.
+    await waitFor(() => /skipped 1/.test(cli.stdout()), 30_000, 'a second, scheduled run');
+    expect(cli.stdout()).toMatch(/success in [\d.]+ s — copied 1 /);
+    cli.child.kill('SIGINT');
+    const code = await Promise.race([cli.exit, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+    if (code === 'timeout') cli.child.kill('SIGKILL');
+    expect(code).toBe(130);
+    const store = openStore(path.join(dir, 'interval.db'));
+    const runs = store.runs.list(parseConfig(text).mappings[0]!.id, { limit: 10 });
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.every((r) => r.status === 'success' || r.status === 'cancelled')).toBe(true);
+    store.close();
+  });
 });
