@@ -130,6 +130,19 @@ async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promis
   }
 }
 
+/** Runs one mapping with the CLI's options and prints its summary line. */
+async function runAndReport(
+  mapping: Mapping,
+  service: SyncService,
+  args: CliArgs,
+  log: ConsoleLog,
+  control: { signal: AbortSignal; stopSignal: AbortSignal },
+): Promise<RunOutcome> {
+  const outcome = await service.run(mapping, { ...control, dryRun: args.dryRun, onLog: (line) => log.line(mapping.name, line) });
+  log.result(summarize(mapping, outcome));
+  return outcome;
+}
+
 /** Runs each mapping once, in order. Returns the number of mappings that did not succeed. */
 async function runCycle(
   mappings: readonly Mapping[],
@@ -142,13 +155,7 @@ async function runCycle(
   let failures = 0;
   for (const mapping of mappings) {
     if (stopSignal.aborted) break;
-    const outcome = await service.run(mapping, {
-      dryRun: args.dryRun,
-      signal,
-      stopSignal,
-      onLog: (line) => log.line(mapping.name, line),
-    });
-    log.result(summarize(mapping, outcome));
+    const outcome = await runAndReport(mapping, service, args, log, { signal, stopSignal });
     if (outcome.run.status !== 'success') failures++;
   }
   return failures;
@@ -174,13 +181,7 @@ async function runContinuously(
     listMappings: () => scheduled,
     maxConcurrentRuns: 1,
     runMapping: async (mapping, control) => {
-      const outcome = await service.run(mapping, {
-        dryRun: args.dryRun,
-        signal: control.signal,
-        stopSignal: control.stopSignal,
-        onLog: (line) => log.line(mapping.name, line),
-      });
-      log.result(summarize(mapping, outcome));
+      const outcome = await runAndReport(mapping, service, args, log, control);
       if (outcome.run.status === 'success') failing.delete(mapping.id);
       else failing.add(mapping.id);
       return outcome.run;
