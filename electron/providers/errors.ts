@@ -27,6 +27,31 @@ export class StorageError extends Error {
   }
 }
 
+/**
+ * The object is another version than the one asked for (`read` with ifMatch), or changed while it
+ * was read. Retryable: the next attempt looks the object up again and copies its new version.
+ */
+export class SourceChangedError extends StorageError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('Transient', message, options);
+  }
+}
+
+/**
+ * A batch delete that stopped part way: `removed` were deleted (or already missing), the rest
+ * were not. Classed like the first failure.
+ */
+export class PartialRemoveError extends StorageError {
+  constructor(
+    code: StorageErrorCode,
+    message: string,
+    readonly removed: readonly string[],
+    options: { cause?: unknown } = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
 export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {
   return err instanceof StorageError && (code === undefined || err.code === code);
 }

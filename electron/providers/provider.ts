@@ -14,6 +14,29 @@ export interface ObjectMetadata {
   metadata?: Record<string, string>;
 }
 
+/**
+ * Full-content checksums a service knows for an object, beside MD5 (ObjectInfo.md5). CRC and SHA
+ * values are base64 of the big-endian digest, as S3 and GCS send them. The engine computes every one
+ * the source declares while the bytes stream through it and fails the copy on any mismatch, before
+ * the target commits anything.
+ */
+export interface Checksums {
+  /** CRC-32C (GCS `crc32c`, S3 `x-amz-checksum-crc32c`). */
+  crc32c?: string;
+  /** CRC-32 (S3 `x-amz-checksum-crc32`). */
+  crc32?: string;
+  /** CRC-64/NVME (S3 `x-amz-checksum-crc64nvme`). */
+  crc64nvme?: string;
+  /** SHA-256 (S3 `x-amz-checksum-sha256`). */
+  sha256?: string;
+  /**
+   * An S3 multipart ETag (`<hex md5 of the parts' md5s>-<part count>`) with the size of its parts
+   * (every part but the last): the engine recomputes it from the bytes it reads. Only set when the
+   * part size is known for certain (e.g. from a HEAD of part 1).
+   */
+  multipartEtag?: { etag: string; partSize: number };
+}
+
 export interface ObjectInfo extends ObjectMetadata {
   /** Full key inside the bucket, exactly as stored (no normalisation). */
   key: string;
@@ -24,18 +47,49 @@ export interface ObjectInfo extends ObjectMetadata {
   md5?: string;
   /** Last modification, ms since epoch. */
   lastModified: number;
+  /** Other full-content checksums the service knows (usually only from `head`, not listings). */
+  checksums?: Checksums;
+}
+
+/** Why a listing left an entry out (a local symlink, a FIFO...): the engine logs it, so nothing is skipped silently. */
+export interface SkippedEntry {
+  /** The entry's key, as it would have been listed. */
+  key: string;
+  reason: string;
 }
 
 export interface WriteOptions extends ObjectMetadata {
   /** Expected content MD5 (hex) when known before the upload: sent so the service verifies it. */
   md5?: string;
   signal?: AbortSignal;
+  /**
+   * Where a multipart / block / resumable upload records its progress, so that a later write of the
+   * same source version (after a crash or kill) continues from the last confirmed part instead of
+   * from zero. Providers without resumable uploads ignore it.
+   */
+  journal?: UploadJournal;
+}
+
+/**
+ * The persistent record of one upload in progress (kept in SQLite by the engine, keyed by target
+ * key and source version). `state` is the provider's own serialised progress (upload id and
+ * confirmed parts, committed block ids, session URI...): opaque to everyone else.
+ */
+export interface UploadJournal {
+  /** The state an earlier attempt saved for this same source version, if any. */
+  load(): string | undefined;
+  /** Records progress; called after every confirmed part. Cheap enough to call often. */
+  save(state: string): void;
+  /** The upload completed or was aborted: forget it. */
+  clear(): void;
 }
 
 export interface WriteResult {
   etag: string;
   /** MD5 (hex) of what the service stored, when the service reports it. */
   md5?: string;
+  /** Other checksums of what the service stored, when it reports them. */
+  checksums?: Checksums;
   size: number;
   lastModified?: number;
 }
@@ -72,15 +126,22 @@ export interface StorageProvider {
   /**
    * Every object whose key starts with `prefix`, streamed page by page, in ascending UTF-8 byte order
    * of key. No delimiter: nested "folders" are flattened. Throws StorageError('NotFound') when the
-   * bucket does not exist (never yields an empty listing for a missing bucket).
+   * bucket does not exist (never yields an empty listing for a missing bucket). An entry that is not
+   * an object (a local symlink or special file) is left out and reported to `onSkipped`.
    */
-  list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo>;
+  list(bucket: string, prefix: string, signal?: AbortSignal, onSkipped?: (entry: SkippedEntry) => void): AsyncIterable<ObjectInfo>;
 
   /** Object info with metadata, or null when the object does not exist. */
   head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null>;
 
-  /** Streams the object's bytes. Throws NotFound when missing. Never buffers the whole object. */
-  read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Streams the object's bytes. Throws NotFound when missing. Never buffers the whole object.
+   * With `ifMatch` (an etag as this provider reports it), reads only that version: a conditional
+   * request (If-Match / ifGenerationMatch), or for a local file a check of its identity when opened
+   * and again after the last byte. Another version fails with SourceChangedError, thrown or emitted
+   * by the stream before it ends, so a consumer never takes bytes of two versions as one object.
+   */
+  read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable>;
 
   /**
    * Writes `size` bytes from `open()` to `key`, replacing any existing object atomically (readers see
@@ -90,8 +151,18 @@ export interface StorageProvider {
    */
   write(bucket: string, key: string, open: OpenSource, size: number, options?: WriteOptions): Promise<WriteResult>;
 
-  /** Deletes keys (batched where the service allows). Missing keys are not an error. */
+  /**
+   * Deletes keys (batched where the service allows). Missing keys are not an error. When some keys
+   * could not be deleted, throws PartialRemoveError naming the keys that were deleted before it
+   * gave up, so the caller's counts and logs match what is gone.
+   */
   remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Aborts an upload of ours that will never be finished (`state` is what it saved in an
+   * UploadJournal), so its parts stop accruing storage. Missing uploads are not an error.
+   */
+  abandonUpload?(bucket: string, key: string, state: string, signal?: AbortSignal): Promise<void>;
 
   /**
    * Server-side copy inside this connection; only when capabilities.serverSideCopy. Keeps the
