@@ -1,0 +1,16 @@
+// The provider conformance suite for s3 against moto, the second S3 implementation (see moto-server.ts).
+import { afterAll, beforeAll } from 'vitest';
+import { createS3Provider } from '../../electron/providers/s3';
+import { awsSettingsFor, type S3TestServer } from '../support/s3-server';
+import { startMotoServer } from '../support/moto-server';
+import { conformanceTarget, describeProviderConformance } from './conformance';
+
+let server: S3TestServer;
+beforeAll(async () => {
+  server = await startMotoServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describeProviderConformance('s3 on moto', async () => conformanceTarget(createS3Provider(awsSettingsFor(server)), 's3-moto-'));
