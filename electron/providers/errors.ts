@@ -61,6 +61,16 @@ export function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
 }
 
+/**
+ * Only the caller's own signal means "cancelled". An abort-looking error while `signal` has not
+ * fired (an SDK that aborted its own request, a stream iterator torn down under us) is a failure of
+ * that call, and a retryable one; anything else passes through unchanged.
+ */
+export function unexpectedAbortAsTransient(err: unknown, signal: AbortSignal | undefined, what: string): unknown {
+  if (!isAbortError(err) || signal?.aborted) return err;
+  return new StorageError('Transient', `${what}: aborted without a cancel (${(err as Error).message})`, { cause: err });
+}
+
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED',
   'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { formatBytes } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
-import { isAbortError, isStorageError } from '../providers/errors';
+import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
 import { BatchWriter } from '../store/batch-writer';
 import type { Store } from '../store';
@@ -80,6 +80,11 @@ class MappingRun {
   private readonly dryRun: boolean;
   private readonly counts: RunCounts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
   private firstError: string | null = null;
+  /**
+   * Every key the plan acted on, by outcome. Each planned object ends in exactly one of them; a run
+   * whose tally does not add up is failed (see checkOutcomes), so no object is ever dropped silently.
+   */
+  private readonly outcomes = { planned: 0, copied: 0, adopted: 0, skipped: 0, failed: 0, cancelled: 0 };
   private readonly writer: BatchWriter;
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
@@ -121,7 +126,12 @@ class MappingRun {
       runError = err;
     }
     await Promise.allSettled(this.inFlight);
-    const status = this.status(runError);
+    const unaccounted = this.unaccountedObjects();
+    if (unaccounted !== null) {
+      runError ??= new RunError(unaccounted);
+      this.recordError(unaccounted);
+    }
+    const status = this.status(runError, unaccounted !== null);
     if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
@@ -131,12 +141,29 @@ class MappingRun {
     return { run, preview: this.preview };
   }
 
+  /** A message when the outcomes of the planned objects do not add up, else null. */
+  private unaccountedObjects(): string | null {
+    const o = this.outcomes;
+    const ended = o.copied + o.adopted + o.skipped + o.failed + o.cancelled;
+    if (ended === o.planned) return null;
+    return (
+      `Internal error: ${o.planned} object(s) were planned but ${ended} ended with an outcome ` +
+      `(copied ${o.copied}, adopted ${o.adopted}, skipped ${o.skipped}, failed ${o.failed}, cancelled ${o.cancelled}); ` +
+      'the run is marked failed and deletions were not made'
+    );
+  }
+
   private get stopping(): boolean {
     return this.options.signal?.aborted === true || this.options.stopSignal?.aborted === true;
   }
 
-  private status(runError: unknown): RunStatus {
-    if (this.stopping || (runError && isAbortError(runError))) return 'cancelled';
+  /**
+   * Only the run's own signals mean "cancelled"; an abort error from anywhere else is a failure.
+   * Objects that cannot be accounted for make the run failed even when it was cancelled.
+   */
+  private status(runError: unknown, unaccounted: boolean): RunStatus {
+    if (unaccounted) return 'failed';
+    if (this.stopping) return 'cancelled';
     if (runError) return 'failed';
     if (this.counts.failed > 0) return this.counts.copied + this.counts.adopted + this.counts.deleted > 0 ? 'partial' : 'failed';
     return 'success';
@@ -145,7 +172,9 @@ class MappingRun {
   private async planAndTransfer(): Promise<void> {
     const { source, target, mapping, signal } = this.options;
     const merged = mergeListings(
-      source.list(mapping.sourceBucket, mapping.sourcePrefix, signal),
+      source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
+        this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
+      ),
       mapping.sourcePrefix,
       target.list(mapping.targetBucket, mapping.targetPrefix, signal),
       mapping.targetPrefix,
@@ -185,12 +214,15 @@ class MappingRun {
       return;
     }
     const action: PlanAction = planKey(entry, this.mapping.deleteMode);
+    if (action.kind === 'skip' || action.kind === 'adopt' || action.kind === 'copy') this.outcomes.planned++;
     switch (action.kind) {
       case 'skip':
         this.counts.skipped++;
+        this.outcomes.skipped++;
         return;
       case 'adopt':
         this.counts.adopted++;
+        this.outcomes.adopted++;
         if (!this.dryRun) this.writer.upsertState(this.mapping.id, stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
         return;
       case 'forget':
@@ -212,6 +244,7 @@ class MappingRun {
   private async scheduleCopy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
     if (this.dryRun) {
       this.counts.copied++;
+      this.outcomes.copied++;
       this.counts.bytesCopied += listed.size;
       if (this.preview.copies.length < (this.options.previewLimit ?? 100)) this.preview.copies.push({ key, size: listed.size, reason });
       return;
@@ -219,7 +252,13 @@ class MappingRun {
     this.progress.planned(listed.size);
     // Back-pressure: the listing runs at most QUEUE_AHEAD planned copies ahead of the transfers, so
     // most runs know their totals (and an ETA) early, while memory stays bounded for any bucket size.
-    const releaseQueued = await this.queued.acquire(this.options.signal);
+    let releaseQueued: () => void;
+    try {
+      releaseQueued = await this.queued.acquire(this.options.signal);
+    } catch (err) {
+      this.outcomes.cancelled++; // only the run's own signal can end this wait
+      throw err;
+    }
     const task = this.copyWhenSlotFree(key, listed, reason).finally(() => {
       releaseQueued();
       this.inFlight.delete(task);
@@ -238,10 +277,13 @@ class MappingRun {
       release = await this.limiter.acquire(this.options.signal);
       releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
       // A graceful stop that came while this copy waited: in-flight transfers finish, no new one starts.
-      if (!this.stopping) await this.copy(key, listed, reason);
+      if (this.stopping) this.outcomes.cancelled++;
+      else await this.copy(key, listed, reason);
     } catch (err) {
-      // Only an abort while waiting for a slot gets here (copy() records its own failures).
-      if (!isAbortError(err) && !this.options.signal?.aborted) throw err;
+      // Only a failed wait for a slot gets here (copy() records its own outcomes): the run's own
+      // abort is a cancel, anything else a failure of this object.
+      if (this.options.signal?.aborted) this.outcomes.cancelled++;
+      else this.fail(key, unexpectedAbortAsTransient(err, this.options.signal, `waiting to copy ${key}`));
     } finally {
       releaseGlobal?.();
       release?.();
@@ -272,24 +314,37 @@ class MappingRun {
       });
     } catch (err) {
       this.progress.end(handle, false);
-      if (isAbortError(err) || this.options.signal?.aborted) return;
-      this.counts.failed++;
-      const message = `Failed to copy ${key}: ${errorText(err)}`;
-      this.recordError(message);
-      this.log('error', message, key);
+      // Only the run's own signal means "cancelled": any other abort-looking error is a failure.
+      if (this.options.signal?.aborted) this.outcomes.cancelled++;
+      else this.fail(key, err);
       return;
     }
     this.progress.end(handle, true);
     this.counts.copied++;
-    this.counts.bytesCopied += listed.size;
-    // The state row is written only now, after the bytes were verified.
-    this.writer.upsertState(mapping.id, stateRow(key, result.source, result.target, result.source.md5 ?? result.md5 ?? null));
-    this.log('info', `Copied ${key} (${formatBytes(listed.size)}${result.serverSide ? ', server-side' : ''}; ${reason})`, key);
+    this.outcomes.copied++;
+    this.counts.bytesCopied += result.source.size;
+    // The state row is written only now, after the bytes were verified. The source MD5 recorded is
+    // the source's own, or ours when the bytes were verified end to end against another checksum.
+    const sourceMd5 = result.source.md5 ?? (result.verifiedWith.length > 0 ? result.md5 : undefined) ?? null;
+    this.writer.upsertState(mapping.id, stateRow(key, result.source, result.target, sourceMd5));
+    const how = result.serverSide ? 'server-side' : result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
+    this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key);
+  }
+
+  private fail(key: string, err: unknown): void {
+    this.counts.failed++;
+    this.outcomes.failed++;
+    const message = `Failed to copy ${key}: ${errorText(err)}`;
+    this.recordError(message);
+    this.log('error', message, key);
   }
 
   private async deletePhase(): Promise<void> {
     const deletes = this.pendingDeletes;
     if (deletes.length === 0 || this.stopping) return;
+    // Every transfer has settled here: an object without an outcome blocks every deletion.
+    const unaccounted = this.unaccountedObjects();
+    if (unaccounted !== null) throw new RunError(unaccounted);
     if (this.counts.failed > 0) {
       this.log('warn', `Skipped ${deletes.length} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`);
       return;
@@ -304,12 +359,25 @@ class MappingRun {
     for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
       if (this.stopping) return;
       const batch = deletes.slice(i, i + DELETE_BATCH);
-      await withRetry(() => target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal), this.retry, { signal });
-      for (const d of batch) {
-        this.writer.removeState(mapping.id, d.key);
-        this.log('info', `Deleted ${d.key} from the target (${d.reason === 'extra' ? 'not in the source' : 'deleted at the source'})`, d.key);
+      try {
+        await withRetry(() => target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal), this.retry, { signal });
+      } catch (err) {
+        // Whatever a failed batch did delete is gone: count and log it before failing the run.
+        if (err instanceof PartialRemoveError) this.recordDeleted(batch, new Set(err.removed));
+        throw err;
       }
-      this.counts.deleted += batch.length;
+      this.recordDeleted(batch);
+    }
+  }
+
+  /** Counts, logs and forgets the deletes of `batch` (those whose target key is in `removed`, when given). */
+  private recordDeleted(batch: PlannedChange[], removed?: ReadonlySet<string>): void {
+    const { mapping } = this.options;
+    for (const d of batch) {
+      if (removed && !removed.has(mapping.targetPrefix + d.key)) continue;
+      this.writer.removeState(mapping.id, d.key);
+      this.counts.deleted++;
+      this.log('info', `Deleted ${d.key} from the target (${d.reason === 'extra' ? 'not in the source' : 'deleted at the source'})`, d.key);
     }
   }
 

@@ -1,10 +1,13 @@
 // One object from source to target: streamed and verified, or copied server-side when both ends are
 // the same connection. Never holds the object in memory; memory is the providers' part buffers.
-import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { StorageError } from '../providers/errors';
+// Verification happens in the stream itself (verified-source.ts), so a target commits nothing that
+// failed it; a source that changes mid-copy fails the conditional read and the retry copies the new
+// version, never the old identity with new bytes.
+import type { Readable } from 'node:stream';
+import { StorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider, WriteOptions, WriteResult } from '../providers/provider';
 import { withRetry, type RetryPolicy } from './retry';
+import { verifiedSource, type Computed, type VerifiedSource } from './verified-source';
 
 export interface TransferRequest {
   source: StorageProvider;
@@ -26,11 +29,13 @@ export interface TransferRequest {
 }
 
 export interface TransferResult {
-  /** The source object as it was read (fresher than the listing when a HEAD was needed). */
+  /** The source object as it was read: the version HEAD found just before the copy. */
   source: ObjectInfo;
   target: WriteResult;
   /** MD5 of the bytes that went through, when they went through us. */
   md5?: string;
+  /** Source checksums the bytes were verified against end to end (empty: the source declares none). */
+  verifiedWith: string[];
   serverSide: boolean;
 }
 
@@ -40,9 +45,13 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
     async () => {
       if (!first) req.onRestart?.();
       first = false;
-      return req.sameConnection && req.source.capabilities.serverSideCopy && req.source.copy
-        ? copyServerSide(req)
-        : streamCopy(req);
+      try {
+        return req.sameConnection && req.source.capabilities.serverSideCopy && req.source.copy
+          ? await copyServerSide(req)
+          : await streamCopy(req);
+      } catch (err) {
+        throw unexpectedAbortAsTransient(err, req.signal, `copy ${req.sourceKey}`);
+      }
     },
     req.retry,
     { signal: req.signal, onRetry: req.onRetry },
@@ -54,36 +63,31 @@ async function copyServerSide(req: TransferRequest): Promise<TransferResult> {
   if (target.size !== req.listed.size) {
     throw new StorageError('Transient', `server-side copy of ${req.sourceKey} produced ${target.size} bytes, expected ${req.listed.size}`);
   }
-  if (req.listed.md5 && target.md5 && target.md5 !== req.listed.md5) {
-    throw new StorageError('Transient', `server-side copy of ${req.sourceKey}: MD5 ${target.md5} differs from the source's ${req.listed.md5}`);
+  const verifiedWith: string[] = [];
+  if (req.listed.md5 && target.md5) {
+    if (target.md5 !== req.listed.md5) {
+      throw new StorageError('Transient', `server-side copy of ${req.sourceKey}: MD5 ${target.md5} differs from the source's ${req.listed.md5}`);
+    }
+    verifiedWith.push('md5');
   }
-  return { source: req.listed, target, md5: target.md5, serverSide: true };
+  return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true };
 }
 
+/**
+ * Streams the version HEAD finds now (a conditional read of exactly that version), verifying the
+ * bytes against every checksum the source declares before the target may commit them, then checks
+ * what the target says it stored.
+ */
 async function streamCopy(req: TransferRequest): Promise<TransferResult> {
-  // Metadata (content type, user metadata…) is not in listings; fetch it only when both ends keep it.
-  const wantsMetadata = req.source.capabilities.metadata && req.target.capabilities.metadata;
-  const source = wantsMetadata ? await req.source.head(req.sourceBucket, req.sourceKey, req.signal) : req.listed;
+  const source = await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
   if (!source) throw new StorageError('NotFound', `source object ${req.sourceKey} disappeared after listing`);
 
-  let hash: Hash | undefined;
-  let seen = 0;
+  let current: VerifiedSource | undefined;
   const open = async (): Promise<Readable> => {
-    if (hash) req.onRestart?.(); // the provider reopened the source for a retry of its own
-    hash = createHash('md5');
-    seen = 0;
-    const currentHash = hash;
-    const body = await req.source.read(req.sourceBucket, req.sourceKey, req.signal);
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        currentHash.update(chunk);
-        seen += chunk.length;
-        req.onBytes?.(chunk.length);
-        done(null, chunk);
-      },
-    });
-    body.on('error', (err) => meter.destroy(err));
-    return body.pipe(meter);
+    if (current) req.onRestart?.(); // the provider reopened the source for a retry of its own
+    const body = await req.source.read(req.sourceBucket, req.sourceKey, req.signal, source.etag);
+    current = verifiedSource(body, source, req.onBytes);
+    return current.stream;
   };
 
   const options: WriteOptions = {
@@ -96,21 +100,26 @@ async function streamCopy(req: TransferRequest): Promise<TransferResult> {
     signal: req.signal,
   };
   const target = await req.target.write(req.targetBucket, req.targetKey, open, source.size, options);
-  if (!hash) throw new StorageError('Fatal', `target provider did not read the source of ${req.sourceKey}`);
-  const md5 = hash.digest('hex');
-  verify(req.sourceKey, source, target, md5, seen);
-  return { source, target, md5, serverSide: false };
+  const computed = current?.computed();
+  if (!computed) {
+    throw new StorageError('Fatal', `${req.sourceKey}: the target reported a completed write without reading the whole source`);
+  }
+  checkTarget(req.sourceKey, computed, target);
+  return { source, target, md5: computed.md5, verifiedWith: computed.verifiedWith, serverSide: false };
 }
 
-/** The bytes we moved must match what the source promised and what the target says it stored. */
-function verify(key: string, source: ObjectInfo, target: WriteResult, md5: string, seen: number): void {
-  if (seen !== source.size || target.size !== source.size) {
-    throw new StorageError('Transient', `${key}: read ${seen} bytes and the target stored ${target.size}, but the source listed ${source.size}`);
+/** What the target says it stored must be what we sent. */
+function checkTarget(key: string, sent: Computed, target: WriteResult): void {
+  if (target.size !== sent.size) {
+    throw new StorageError('Transient', `${key}: we sent ${sent.size} bytes but the target stored ${target.size}`);
   }
-  if (source.md5 && source.md5 !== md5) {
-    throw new StorageError('Transient', `${key}: MD5 of the bytes read (${md5}) differs from the source's (${source.md5}); the object changed during the copy or was corrupted in transit`);
+  if (target.md5 && target.md5 !== sent.md5) {
+    throw new StorageError('Transient', `${key}: the target stored MD5 ${target.md5} but we sent ${sent.md5}; the upload was corrupted`);
   }
-  if (target.md5 && target.md5 !== md5) {
-    throw new StorageError('Transient', `${key}: the target stored MD5 ${target.md5} but we sent ${md5}; the upload was corrupted`);
+  for (const [name, value] of Object.entries(target.checksums ?? {})) {
+    const ours = sent.checksums[name as keyof Computed['checksums']];
+    if (typeof value === 'string' && typeof ours === 'string' && value !== ours) {
+      throw new StorageError('Transient', `${key}: the target stored ${name} ${value} but we sent ${ours}; the upload was corrupted`);
+    }
   }
 }
