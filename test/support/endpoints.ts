@@ -1,5 +1,6 @@
 // Real storage endpoints for engine tests: a temp folder for `local`, one s3rver for `s3` and `minio`,
-// a fresh Azurite for `azure`, the in-repo GCS test server for `gcs`. Servers start only for the
+// moto's S3 server for `moto` (the second S3 implementation, through the s3 provider), a fresh
+// Azurite for `azure`, the in-repo GCS test server for `gcs`. Servers start only for the
 // kinds asked for, and SDKs load lazily.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,8 @@ import path from 'node:path';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createLocalProvider } from '../../electron/providers/local';
 
-export type EndpointKind = 'local' | 's3' | 'minio' | 'azure' | 'gcs';
+export type EndpointKind = 'local' | 's3' | 'minio' | 'azure' | 'gcs' | 'moto';
+/** One endpoint per provider type (moto is the s3 provider again, on another server). */
 export const ENDPOINT_KINDS: readonly EndpointKind[] = ['local', 's3', 'minio', 'azure', 'gcs'];
 
 /** Tuning that makes a test-sized object take the parts path (multipart, blocks, resumable). */
@@ -41,6 +43,14 @@ export async function startEndpoints(kinds: readonly EndpointKind[]): Promise<En
     stops.push(() => server.stop());
     factories.set('s3', (t) => createS3Provider(awsSettingsFor(server), t));
     factories.set('minio', (t) => createMinioProvider(minioSettingsFor(server), t));
+  }
+  if (kinds.includes('moto')) {
+    const { startMotoServer } = await import('./moto-server');
+    const { awsSettingsFor } = await import('./s3-server');
+    const { createS3Provider } = await import('../../electron/providers/s3');
+    const server = await startMotoServer();
+    stops.push(() => server.stop());
+    factories.set('moto', (t) => createS3Provider(awsSettingsFor(server), t));
   }
   if (kinds.includes('azure')) {
     const { startAzurite, azureSettingsFor } = await import('./azurite');
