@@ -166,3 +166,74 @@ class MinHeap<T> {
     return top;
   }
 }
+
+// ---- blob names ----
+
+/** Real Azure refuses longer names (Azurite stores them). Counted in UTF-16 code units, as Azure's docs count characters. */
+export const MAX_BLOB_NAME_LENGTH = 1024;
+/** Real Azure refuses names of more than 254 "/"-separated segments (Azurite stores them). */
+export const MAX_BLOB_NAME_SEGMENTS = 254;
+
+/**
+ * Why Azure cannot store `key` under exactly that name, or undefined when it can. Such a key is
+ * refused, never renamed: a silent rename would overwrite another object (`z/../y` → `y`), be copied
+ * again on every run and, in mirror mode, delete or keep the wrong blob.
+ *   - `.` and `..` segments: the SDK builds the blob URL with WHATWG URL rules, which resolve them
+ *     (`z/../y` is written to `y`, `dot/./x` to `dot/x`; `%2e` would be resolved too, so no escaping helps).
+ *   - `\`: Azure (Azurite too) takes it for `/` (`back\slash` is listed as `back/slash`).
+ *   - a segment ending in `.`: real Azure drops the dot (rclone encodes it for that reason); Azurite keeps it.
+ *   - control characters (U+0000–U+001F, U+007F–U+009F): refused by Azure's naming rules; Azurite
+ *     stores them but then fails every listing of the container (500) for most of them.
+ *   - U+FFFE/U+FFFF: not XML characters; Azurite stores them and then fails every listing.
+ *   - lone surrogates: not Unicode, the SDK cannot even encode the URL.
+ *   - empty, more than 1,024 characters or more than 254 segments: real Azure answers 400.
+ */
+export function azureBlobNameProblem(key: string): string | undefined {
+  if (key === '') return 'the name is empty';
+  if (key.length > MAX_BLOB_NAME_LENGTH) return `the name has ${key.length} characters, more than the ${MAX_BLOB_NAME_LENGTH} Azure allows`;
+  if (LONE_SURROGATE.test(key)) return 'the name is not valid Unicode (it has a lone surrogate)';
+  const control = CONTROL.exec(key)?.[0];
+  if (control !== undefined) return `the name contains the control character ${codePoint(control)}, which Azure does not accept in blob names`;
+  const nonCharacter = NON_CHARACTER.exec(key)?.[0];
+  if (nonCharacter !== undefined) return `the name contains ${codePoint(nonCharacter)}, which is not a character and breaks Azure's XML listings`;
+  if (key.includes('\\')) return `Azure reads "\\" as "/", so it would be stored as "${key.replaceAll('\\', '/')}"`;
+  const segments = key.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) {
+    return `"." and ".." path segments are resolved away in the blob's URL, so it would be stored as "${resolveDotSegments(segments)}"`;
+  }
+  if (segments.some((s) => s.endsWith('.'))) return 'a path segment ends with ".", which Azure drops from blob names';
+  if (segments.length > MAX_BLOB_NAME_SEGMENTS) return `the name has ${segments.length} path segments, more than the ${MAX_BLOB_NAME_SEGMENTS} Azure allows`;
+  return undefined;
+}
+
+/** Throws StorageError('Fatal') naming the key and the reason when Azure cannot store `key` exactly. */
+export function checkBlobName(key: string, what: string): void {
+  const problem = azureBlobNameProblem(key);
+  if (problem !== undefined) {
+    throw new StorageError('Fatal', `${what}: Azure cannot store the name ${JSON.stringify(key)} exactly: ${problem}; refused rather than renamed`);
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const NON_CHARACTER = /[\uFFFE\uFFFF]/;
+
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The name a URL makes of these segments (RFC 3986 dot-segment removal), for the refusal message. */
+function resolveDotSegments(segments: readonly string[]): string {
+  const out: string[] = [];
+  segments.forEach((s, i) => {
+    const last = i === segments.length - 1;
+    if (s === '..') out.pop();
+    if (s === '.' || s === '..') {
+      if (last) out.push(''); // a trailing dot segment leaves a trailing "/"
+      return;
+    }
+    out.push(s);
+  });
+  return out.join('/');
+}

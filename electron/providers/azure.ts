@@ -5,7 +5,7 @@
 // retry would resend an upload stream that has already been consumed, or sleep for minutes inside
 // one call with its default backoff.
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AnonymousCredential,
@@ -18,8 +18,16 @@ import {
 } from '@azure/storage-blob';
 import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
-import { inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
-import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
+import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
+import {
+  PartialRemoveError,
+  SourceChangedError,
+  StorageError,
+  classifyHttpError,
+  isAbortError,
+  unexpectedAbortAsTransient,
+  type StorageErrorCode,
+} from './errors';
 import { abortReason } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
@@ -181,6 +189,8 @@ const AZURE_ERROR_CODES: Readonly<Record<string, StorageErrorCode>> = {
   // The SDK's codes for a failed send and a cut-off XML answer.
   REQUEST_SEND_ERROR: 'Transient',
   PARSE_ERROR: 'Transient',
+  // A blob being deleted or a lease in the way: both go away by themselves.
+  BlobBeingDeleted: 'Transient',
 };
 
 /** Codes Azure gives for a container (or blob) name it refuses. */
@@ -198,10 +208,15 @@ function describe(ctx: ErrorContext): string {
   return ctx.key === undefined ? `${ctx.op} container "${ctx.bucket}"` : `${ctx.op} ${ctx.bucket}/${ctx.key}`;
 }
 
-/** Maps an @azure/storage-blob error to StorageError; abort errors and StorageErrors pass through. */
-export function mapAzureError(err: unknown, ctx: ErrorContext): Error {
-  if (err instanceof StorageError || isAbortError(err)) return err as Error;
+/**
+ * Maps an @azure/storage-blob error to StorageError. StorageErrors pass through, and so does an abort
+ * error when `signal` (the caller's) fired; any other abort error is a failure of the call, Transient:
+ * the SDK also aborts by itself, e.g. a download body whose connection was cut ("aborted").
+ */
+export function mapAzureError(err: unknown, ctx: ErrorContext, signal?: AbortSignal): Error {
+  if (err instanceof StorageError) return err;
   const where = describe(ctx);
+  if (isAbortError(err)) return unexpectedAbortAsTransient(err, signal, where) as Error;
   const code = azureErrorCode(err);
   const e = err as { message?: string; statusCode?: number } | null;
   // Azure's messages carry "RequestId:...\nTime:..." lines: keep the first.
@@ -213,6 +228,8 @@ export function mapAzureError(err: unknown, ctx: ErrorContext): Error {
     }
     return new StorageError('Fatal', `${where}: Azure refused the blob name (${detail})`, { cause: err });
   }
+  // The download body gave up resuming a cut-off transfer: a retry reads it again.
+  if (code === undefined && /^Data corruption failure/.test(detail)) return new StorageError('Transient', `${where}: ${detail}`, { cause: err });
   const mapped = code === undefined ? undefined : AZURE_ERROR_CODES[code];
   if (mapped) return new StorageError(mapped, `${where}: ${detail}${detail.includes(code!) ? '' : ` (${code})`}`, { cause: err });
   const classified = classifyHttpError({ code, statusCode: e?.statusCode, message: detail }, where);
@@ -235,7 +252,7 @@ class AzureProvider implements StorageProvider {
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
     const pages = this.service.listContainers({ abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
-    for await (const page of this.pages(pages, { op: 'list containers' })) {
+    for await (const page of this.pages(pages, { op: 'list containers' }, signal)) {
       for (const c of page.containerItems) names.push(c.name);
     }
     return names.sort();
@@ -247,7 +264,7 @@ class AzureProvider implements StorageProvider {
     } catch (err) {
       // Container names are per account, so an existing one is ours.
       if (azureErrorCode(err) === 'ContainerAlreadyExists') return;
-      throw mapAzureError(err, { op: 'create', bucket });
+      throw mapAzureError(err, { op: 'create', bucket }, signal);
     }
   }
 
@@ -255,11 +272,11 @@ class AzureProvider implements StorageProvider {
     const ctx = { op: 'delete', bucket };
     // Azure deletes a container with everything in it; the contract is to delete only an empty one.
     const first = this.container(bucket).listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 });
-    for await (const page of this.pages(first, ctx)) {
+    for await (const page of this.pages(first, ctx, signal)) {
       if (page.segment.blobItems.length > 0) throw new StorageError('Fatal', `delete container "${bucket}": it is not empty`);
       break;
     }
-    await this.call(ctx, () => this.container(bucket).delete({ abortSignal: signal }));
+    await this.call(ctx, signal, () => this.container(bucket).delete({ abortSignal: signal }));
   }
 
   list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
@@ -268,35 +285,59 @@ class AzureProvider implements StorageProvider {
 
   private async *listAsStored(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
     const pages = this.container(bucket).listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
-    for await (const page of this.pages(pages, { op: 'list', bucket })) {
+    for await (const page of this.pages(pages, { op: 'list', bucket }, signal)) {
       for (const blob of page.segment.blobItems) {
         yield toObjectInfo(blob.name, blob.properties);
       }
     }
   }
 
+  /** Azure stores no CRC of its own for a whole blob (its CRC64 covers single requests), so only the Content-MD5 is reported. */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    const ctx = { op: 'head', bucket, key };
+    checkBlobName(key, describe(ctx));
     try {
       const props = await this.container(bucket).getBlobClient(key).getProperties({ abortSignal: signal });
       return { ...toObjectInfo(key, props), metadata: fromAzureMetadata(props.metadata) };
     } catch (err) {
       // A HEAD has no body: a missing container is also a plain 404.
       if ((err as { statusCode?: number } | null)?.statusCode === 404) return null;
-      throw mapAzureError(err, { op: 'head', bucket, key });
+      throw mapAzureError(err, ctx, signal);
     }
   }
 
-  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
-    // The SDK destroys the body with an AbortError when the signal fires.
-    const res = await this.call({ op: 'read', bucket, key }, () => this.container(bucket).getBlobClient(key).download(0, undefined, { abortSignal: signal }));
+  /**
+   * A download with If-Match when `ifMatch` is given. The SDK resumes a body cut off mid-way with
+   * another ranged GET conditional on the first answer's ETag, so one stream never mixes versions;
+   * a 412 (on the first request or a resumed one) becomes SourceChangedError.
+   */
+  async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
+    const ctx = { op: 'read', bucket, key };
+    const what = describe(ctx);
+    checkBlobName(key, what);
+    const mapError = (err: unknown): Error => (isConditionNotMet(err) ? sourceChanged(what, ifMatch, err) : mapAzureError(err, ctx, signal));
+    const conditions = ifMatch === undefined ? undefined : { ifMatch: quoteEtag(ifMatch) };
+    let res;
+    try {
+      // The SDK destroys the body with an AbortError when the signal fires.
+      res = await this.container(bucket).getBlobClient(key).download(0, undefined, { abortSignal: signal, conditions });
+    } catch (err) {
+      throw mapError(err);
+    }
     const body = res.readableStreamBody;
-    if (!(body instanceof Readable)) throw new StorageError('Fatal', `read ${bucket}/${key}: the SDK returned no Node stream`);
-    return body;
+    if (!(body instanceof Readable)) throw new StorageError('Fatal', `${what}: the SDK returned no Node stream`);
+    // A server that ignored If-Match must not hand us another version either.
+    if (ifMatch !== undefined && unquoteEtag(res.etag) !== ifMatch) {
+      body.destroy();
+      throw sourceChanged(what, ifMatch, undefined, unquoteEtag(res.etag));
+    }
+    return mappedErrors(body, mapError);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
     const { what, md5 } = checkWrite(bucket, key, size, options.md5);
+    checkBlobName(key, what);
     const metadata = toAzureMetadata(options.metadata, what);
     const { signal } = options;
     const { source, body } = await openExactly(open, size, what, signal);
@@ -325,7 +366,7 @@ class AzureProvider implements StorageProvider {
       return size < this.tuning.multipartThreshold ? await this.putBlob(upload) : await this.putBlocks(upload);
     } catch (err) {
       signal?.throwIfAborted();
-      throw mapAzureError(bodyError ?? err, ctx);
+      throw mapAzureError(bodyError ?? err, ctx, signal);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       body.destroy();
@@ -394,25 +435,37 @@ class AzureProvider implements StorageProvider {
     return { etag: unquoteEtag(etag), md5: digest!.toString('hex'), size: u.size, lastModified: lastModified?.getTime() };
   }
 
+  /**
+   * Delete Blob per key, DELETE_CONCURRENCY at a time, with the blob's snapshots (Azure refuses to
+   * delete a blob that has snapshots otherwise). After the first failure no new delete starts; the
+   * ones in flight finish, and PartialRemoveError names every key that is gone. A key Azure cannot
+   * store (see azureBlobNameProblem) is never sent: its URL would name another blob.
+   */
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
     const container = this.container(bucket);
+    const removed: string[] = [];
+    let failure: Error | undefined;
     let next = 0;
-    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < keys.length && !failed) {
+      while (next < keys.length && failure === undefined && !signal?.aborted) {
         const key = keys[next++]!;
+        const ctx = { op: 'remove', bucket, key };
         try {
-          await container.deleteBlob(key, { abortSignal: signal });
+          checkBlobName(key, describe(ctx));
+          await container.deleteBlob(key, { abortSignal: signal, deleteSnapshots: 'include' });
+          removed.push(key);
         } catch (err) {
-          if (azureErrorCode(err) === 'BlobNotFound') continue;
-          failed = true; // no new deletes after a failure; the ones in flight finish
-          throw mapAzureError(err, { op: 'remove', bucket, key });
+          if (azureErrorCode(err) === 'BlobNotFound') removed.push(key);
+          else failure ??= err instanceof StorageError ? err : mapAzureError(err, ctx, signal);
         }
       }
     };
-    const results = await Promise.allSettled(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
+    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+    if (failure === undefined && removed.length < keys.length) failure = abortReason(signal);
+    if (failure === undefined) return;
+    if (removed.length === 0) throw failure;
+    const code = failure instanceof StorageError ? failure.code : 'Transient';
+    throw new PartialRemoveError(code, `${failure.message} (${removed.length} of ${keys.length} keys were deleted)`, removed, { cause: failure });
   }
 
   /**
@@ -422,13 +475,14 @@ class AzureProvider implements StorageProvider {
    */
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    checkBlobName(dstKey, describe(ctx));
     const src = await this.head(srcBucket, srcKey, signal);
     if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
     const source = this.container(srcBucket).getBlobClient(srcKey);
     const target = this.container(dstBucket).getBlobClient(dstKey);
     // The SDK's poller only starts the copy here: it would never finish on an 'aborted' copy and has
     // no overall bound, so a pending copy is polled below.
-    const poller = await this.call(ctx, () => target.beginCopyFromURL(source.url, { abortSignal: signal, sourceConditions: { ifMatch: `"${src.etag}"` } }));
+    const poller = await this.call(ctx, signal, () => target.beginCopyFromURL(source.url, { abortSignal: signal, sourceConditions: { ifMatch: `"${src.etag}"` } }));
     const started = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
     let done: { etag?: string; lastModified?: Date } | undefined = started.isCompleted ? started.result : undefined;
     const deadline = Date.now() + MAX_COPY_WAIT_MS;
@@ -436,7 +490,7 @@ class AzureProvider implements StorageProvider {
       while (!done) {
         if (Date.now() > deadline) throw new StorageError('Transient', `copy ${srcBucket}/${srcKey}: still pending after ${MAX_COPY_WAIT_MS / 60_000} minutes`);
         await sleep(COPY_POLL_MS, undefined, { signal });
-        const props = await this.call(ctx, () => target.getProperties({ abortSignal: signal }));
+        const props = await this.call(ctx, signal, () => target.getProperties({ abortSignal: signal }));
         if (props.copyId !== started.copyId) throw new StorageError('Transient', `copy to ${dstBucket}/${dstKey}: another write replaced the target during the copy`);
         if (props.copyStatus === 'success') done = props;
         else if (props.copyStatus !== 'pending') {
@@ -460,19 +514,19 @@ class AzureProvider implements StorageProvider {
     return this.service.getContainerClient(bucket);
   }
 
-  /** Runs one SDK call, mapping its errors. */
-  private async call<T>(ctx: ErrorContext, request: () => Promise<T>): Promise<T> {
+  /** Runs one SDK call, mapping its errors; `signal` is the caller's, the one abort that may pass as such. */
+  private async call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (err) {
-      throw mapAzureError(err, ctx);
+      throw mapAzureError(err, ctx, signal);
     }
   }
 
   /** The SDK's pages, with errors mapped and a bound on their number (a server that pages forever). */
-  private async *pages<P>(pages: AsyncIterableIterator<P>, ctx: ErrorContext): AsyncIterable<P> {
+  private async *pages<P>(pages: AsyncIterableIterator<P>, ctx: ErrorContext, signal: AbortSignal | undefined): AsyncIterable<P> {
     for (let n = 0; n < MAX_LIST_PAGES; n++) {
-      const next = await this.call(ctx, () => pages.next());
+      const next = await this.call(ctx, signal, () => pages.next());
       if (next.done) return;
       yield next.value;
     }
@@ -520,4 +574,31 @@ function toObjectInfo(key: string, p: BlobProps): ObjectInfo {
 
 function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;
+}
+
+/** Azure sends and takes ETags quoted; ObjectInfo.etag holds them unquoted. */
+function quoteEtag(etag: string): string {
+  return `"${etag}"`;
+}
+
+function isConditionNotMet(err: unknown): boolean {
+  return azureErrorCode(err) === 'ConditionNotMet' || (err as { statusCode?: unknown } | null)?.statusCode === 412;
+}
+
+function sourceChanged(what: string, ifMatch: string | undefined, cause: unknown, found?: string): SourceChangedError {
+  const now = found === undefined ? 'it changed' : `it is now ${found}`;
+  return new SourceChangedError(`${what}: the blob is no longer version ${ifMatch ?? '(unknown)'}: ${now}`, { cause });
+}
+
+/**
+ * `body` behind a stream of our own whose errors are mapped: the SDK's body fails with its own
+ * AbortError when the connection is cut ("aborted") and with a plain Error when it gave up resuming.
+ * Destroying the returned stream destroys `body`.
+ */
+function mappedErrors(body: Readable, mapError: (err: unknown) => Error): Readable {
+  const out = new PassThrough();
+  body.once('error', (err) => out.destroy(mapError(err)));
+  out.once('close', () => body.destroy());
+  body.pipe(out);
+  return out;
 }

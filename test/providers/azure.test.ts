@@ -18,13 +18,16 @@ import {
   encodeMetadataValue,
   inUtf8Order,
 } from '../../electron/providers/azure-names';
+import { azureBlobNameProblem } from '../../electron/providers/azure-names';
 import { blockSizeFor, createAzureProvider, mapAzureError, resolveAzureEndpoint } from '../../electron/providers/azure';
-import { StorageError, isStorageError } from '../../electron/providers/errors';
+import { PartialRemoveError, SourceChangedError, StorageError, isAbortError, isStorageError } from '../../electron/providers/errors';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { azureSettingsFor, azuriteConnectionString, startAzurite, type AzuriteServer } from '../support/azurite';
+import { SERVICE_ERRORS, startFaultProxy } from '../support/fault-proxy';
 import { freePort } from '../support/free-port';
 import { conformanceTarget, describeProviderConformance } from './conformance';
-import { rejection } from './helpers';
+import { lateFailingSource } from './failing-sources';
+import { readAll, rejection } from './helpers';
 
 let server: AzuriteServer;
 beforeAll(async () => {
@@ -377,10 +380,233 @@ describe('azure error mapping', () => {
     expect(mapped.code).toBe('Fatal');
   });
 
-  it('passes abort errors and StorageErrors through unchanged', () => {
+  it('passes StorageErrors, and abort errors of the caller\'s own signal, through unchanged', () => {
     const abort = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
-    expect(mapAzureError(abort, { op: 'read' })).toBe(abort);
+    expect(mapAzureError(abort, { op: 'read' }, AbortSignal.abort())).toBe(abort);
     const storage = new StorageError('Throttled', 'x');
     expect(mapAzureError(storage, { op: 'read' })).toBe(storage);
+  });
+});
+
+// ---- issue 9: names stored exactly or refused (point 5) ----
+
+/** Keys the SDK or Azure would store under another name, or that real Azure refuses. */
+const REFUSED_KEYS = [
+  'z/../y', // URL resolution: written to "y"
+  'dot/./x', // → "dot/x"
+  'back\\slash', // Azure reads "\" as "/" → "back/slash"
+  '..',
+  '.',
+  'x/.', // → "x/"
+  'trail.', // real Azure drops the dot
+  'seg./x',
+  'ctl\u0001x',
+  'tab\tx',
+  'nl\nx',
+  'del\u007fx',
+  'c1\u0085x',
+  'nonchar\uFFFEx',
+  'lone\uD800x',
+  '',
+  'x'.repeat(1025),
+  Array.from({ length: 255 }, () => 's').join('/'),
+];
+
+/** Hostile-looking keys Azure stores exactly (checked on Azurite by reading the listing back). */
+const KEPT_KEYS = ['a//b', '/lead', 'trail/', '%2e%2e/x', 'a/%2e/b', 'pct%2Fx', 'hash#x', 'q?x', '.well-known/acme-challenge/t', ' lead', 'x'.repeat(1024), '.hidden/.x'];
+
+describe('azure blob names (issue 9, point 5)', () => {
+  it('names every key it cannot store exactly, and accepts the rest', () => {
+    for (const key of REFUSED_KEYS) expect(azureBlobNameProblem(key), JSON.stringify(key)).toBeTypeOf('string');
+    for (const key of KEPT_KEYS) expect(azureBlobNameProblem(key), JSON.stringify(key)).toBeUndefined();
+    expect(azureBlobNameProblem('z/../y')).toContain('stored as "y"');
+    expect(azureBlobNameProblem('back\\slash')).toContain('stored as "back/slash"');
+  });
+
+  it('refuses hostile keys in write, head, read, copy and remove, leaving the objects they would hit untouched', async () => {
+    const provider = createAzureProvider(azureSettingsFor(server), { multipartThreshold: 2 * MiB, blockSize: MiB });
+    const bucket = 'azure-hostile-names';
+    await provider.createBucket(bucket);
+    const victims = ['y', 'dot/x', 'back/slash', 'x/', 'src'];
+    for (const key of victims) await provider.write(bucket, key, bytes(`real ${key}`), Buffer.byteLength(`real ${key}`));
+    const before = await collect(provider.list(bucket, ''));
+    const fatal = async (call: Promise<unknown>, key: string): Promise<void> => {
+      const err = await rejection(call);
+      expect(isStorageError(err, 'Fatal'), `${JSON.stringify(key)}: ${String(err)}`).toBe(true);
+      expect((err as Error).message, JSON.stringify(key)).toContain(`Azure cannot store the name ${JSON.stringify(key)} exactly`);
+    };
+    for (const key of REFUSED_KEYS.filter((k) => k.length < 100)) {
+      await fatal(provider.write(bucket, key, bytes('hostile'), 7), key);
+      await fatal(provider.write(bucket, key, async () => Readable.from([randomBytes(3 * MiB)]), 3 * MiB), key);
+      await fatal(provider.head(bucket, key), key);
+      await fatal(provider.read(bucket, key), key);
+      await fatal(provider.copy!(bucket, 'src', bucket, key), key);
+      await fatal(provider.copy!(bucket, key, bucket, 'copy-target'), key);
+      await fatal(provider.remove(bucket, [key]), key);
+    }
+    // A batch with one refused key deletes the others and says so.
+    await provider.write(bucket, 'doomed', bytes('d'), 1);
+    const err = await rejection(provider.remove(bucket, ['doomed', 'z/../y']));
+    expect(err).toBeInstanceOf(PartialRemoveError);
+    expect((err as PartialRemoveError).removed).toEqual(['doomed']);
+    expect(await collect(provider.list(bucket, ''))).toEqual(before);
+    for (const key of victims) expect((await readAll(await provider.read(bucket, key))).toString(), key).toBe(`real ${key}`);
+  });
+
+  it('stores the hostile-looking keys it accepts under exactly their name', async () => {
+    const provider = createAzureProvider(azureSettingsFor(server));
+    const bucket = 'azure-kept-names';
+    await provider.createBucket(bucket);
+    for (const key of KEPT_KEYS) await provider.write(bucket, key, bytes(key), Buffer.byteLength(key));
+    const listed = (await collect(provider.list(bucket, ''))).map((o) => o.key);
+    expect(listed).toEqual([...KEPT_KEYS].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    for (const key of KEPT_KEYS) expect((await readAll(await provider.read(bucket, key))).toString(), key).toBe(key);
+    await provider.remove(bucket, KEPT_KEYS);
+    expect(await collect(provider.list(bucket, ''))).toEqual([]);
+  });
+});
+
+// ---- issue 9: deletes (point 13) ----
+
+describe('azure remove (issue 9, point 13)', () => {
+  let provider: StorageProvider;
+  const bucket = 'azure-remove';
+  beforeAll(async () => {
+    provider = createAzureProvider(azureSettingsFor(server));
+    await provider.createBucket(bucket);
+  });
+
+  it('deletes a blob together with its snapshots', async () => {
+    await provider.write(bucket, 'snapped', bytes('v1'), 2);
+    const blob = rawService().getContainerClient(bucket).getBlobClient('snapped');
+    await blob.createSnapshot();
+    await provider.remove(bucket, ['snapped']);
+    expect(await provider.head(bucket, 'snapped')).toBeNull();
+    const left = [];
+    for await (const item of rawService().getContainerClient(bucket).listBlobsFlat({ includeSnapshots: true, prefix: 'snapped' })) left.push(item.name);
+    expect(left).toEqual([]);
+  });
+
+  it('throws PartialRemoveError naming the keys that are gone (deleted or already missing) when one delete fails', async () => {
+    for (const key of ['p/a', 'p/b', 'p/leased']) await provider.write(bucket, key, bytes(key), key.length);
+    // A lease held by someone else makes Azure refuse that one delete.
+    const lease = rawService().getContainerClient(bucket).getBlobClient('p/leased').getBlobLeaseClient();
+    await lease.acquireLease(-1);
+    try {
+      const err = await rejection(provider.remove(bucket, ['p/a', 'p/leased', 'p/missing', 'p/b']));
+      expect(err, String(err)).toBeInstanceOf(PartialRemoveError);
+      expect([...(err as PartialRemoveError).removed].sort()).toEqual(['p/a', 'p/b', 'p/missing']);
+      expect((err as Error).message).toContain('p/leased');
+      expect((await collect(provider.list(bucket, 'p/'))).map((o) => o.key)).toEqual(['p/leased']);
+    } finally {
+      await lease.releaseLease();
+    }
+    await provider.remove(bucket, ['p/leased']);
+  });
+});
+
+// ---- issue 9: one version per read, checksums, nothing committed early (point 3) ----
+
+describe('azure reads and writes of one version (issue 9, point 3)', () => {
+  let provider: StorageProvider;
+  const bucket = 'azure-versions';
+  beforeAll(async () => {
+    provider = createAzureProvider(azureSettingsFor(server), { multipartThreshold: 2 * MiB, blockSize: MiB });
+    await provider.createBucket(bucket);
+  });
+
+  it('reads with If-Match: the etag from head reads, a stale one fails with SourceChangedError', async () => {
+    await provider.write(bucket, 'k', bytes('first'), 5);
+    const first = await provider.head(bucket, 'k');
+    expect((await readAll(await provider.read(bucket, 'k', undefined, first!.etag))).toString()).toBe('first');
+    await provider.write(bucket, 'k', bytes('second'), 6);
+    const err = await rejection(provider.read(bucket, 'k', undefined, first!.etag));
+    expect(err, String(err)).toBeInstanceOf(SourceChangedError);
+    expect(isStorageError(err, 'Transient')).toBe(true);
+    const second = await provider.head(bucket, 'k');
+    expect((await readAll(await provider.read(bucket, 'k', undefined, second!.etag))).toString()).toBe('second');
+  });
+
+  it('reports the Content-MD5 in head and in the write result (Azure CRC64 is not reported)', async () => {
+    const data = randomBytes(1000);
+    const md5 = createHash('md5').update(data).digest('hex');
+    const written = await provider.write(bucket, 'md5', async () => Readable.from([data]), data.length);
+    expect(written.md5).toBe(md5);
+    expect(await provider.head(bucket, 'md5')).toMatchObject({ md5, etag: written.etag });
+  });
+
+  it.each([
+    ['one Put Blob', 1000],
+    ['staged blocks', 3 * MiB + 5],
+  ])('never commits %s whose source fails after its last byte (before its end): the previous object stays', async (_label, size) => {
+    const key = `late-failure-${size}`;
+    await provider.write(bucket, key, bytes('previous'), 8);
+    const before = await provider.head(bucket, key);
+    const err = await rejection(provider.write(bucket, key, lateFailingSource(randomBytes(size)), size));
+    expect(isStorageError(err) && !isAbortError(err), String(err)).toBe(true);
+    expect(await provider.head(bucket, key)).toMatchObject({ etag: before!.etag, size: 8 });
+    expect((await readAll(await provider.read(bucket, key))).toString()).toBe('previous');
+    // No block of the failed upload was committed either.
+    const blocks = await rawService().getContainerClient(bucket).getBlockBlobClient(key).getBlockList('committed');
+    expect(blocks.committedBlocks ?? []).toEqual([]);
+  });
+});
+
+// ---- issue 9: error classes (point 7, provider side) ----
+
+describe('azure error classes under faults (issue 9, point 7)', () => {
+  it('maps an abort that the caller did not ask for to Transient; only the caller\'s signal gives an AbortError', () => {
+    const sdkAbort = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+    const unasked = mapAzureError(sdkAbort, { op: 'read', bucket: 'b', key: 'k' });
+    expect(isStorageError(unasked, 'Transient'), String(unasked)).toBe(true);
+    expect(isAbortError(unasked)).toBe(false);
+    expect(mapAzureError(sdkAbort, { op: 'read' }, AbortSignal.abort())).toBe(sdkAbort);
+    expect(mapAzureError(sdkAbort, { op: 'read' }, new AbortController().signal)).toMatchObject({ code: 'Transient' });
+    const gaveUp = new Error('Data corruption failure: received less data than required and reached maxRetires limitation.');
+    expect(mapAzureError(gaveUp, { op: 'read' })).toMatchObject({ code: 'Transient' });
+    expect(mapAzureError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { op: 'read' })).toMatchObject({ code: 'Transient' });
+  });
+
+  describe('through a fault-injecting proxy', () => {
+    let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+    let provider: StorageProvider;
+    const bucket = 'azure-faults';
+    beforeAll(async () => {
+      proxy = await startFaultProxy({ upstream: `http://127.0.0.1:${server.port}`, seed: 9 });
+      provider = createAzureProvider({ ...azureSettingsFor(server), endpointUrl: `${proxy.url}/${server.accountName}` });
+      await provider.createBucket(bucket);
+      await provider.write(bucket, 'big.bin', async () => Readable.from([randomBytes(2 * MiB)]), 2 * MiB);
+    });
+    afterAll(async () => {
+      await proxy?.stop();
+    });
+
+    it.each([
+      ['ServerBusy (503)', 'Throttled', SERVICE_ERRORS.azureServerBusy],
+      ['InternalError (500)', 'Transient', SERVICE_ERRORS.azureInternalError],
+      ['429', 'Throttled', SERVICE_ERRORS.tooManyRequests],
+    ] as const)('a listing page answered %s fails as %s', async (_label, code, fault) => {
+      proxy.setRules([{ match: { method: 'GET', query: (q) => q.get('comp') === 'list' && q.get('restype') === 'container' }, max: 1, fault }]);
+      try {
+        const err = await rejection(collect(provider.list(bucket, '')));
+        expect(isStorageError(err, code), String(err)).toBe(true);
+        expect((await collect(provider.list(bucket, ''))).map((o) => o.key)).toEqual(['big.bin']);
+      } finally {
+        proxy.setRules([]);
+      }
+    });
+
+    it('a download whose connections are all reset mid-body fails as Transient, not as an abort', async () => {
+      // Every GET of the blob (the first and each of the SDK's resumed ranges) is cut off.
+      proxy.setRules([{ match: { method: 'GET', path: /big\.bin$/ }, fault: { kind: 'resetResponse' } }]);
+      try {
+        const err = await rejection(provider.read(bucket, 'big.bin').then(readAll));
+        expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+        expect(isAbortError(err)).toBe(false);
+      } finally {
+        proxy.setRules([]);
+      }
+      expect((await readAll(await provider.read(bucket, 'big.bin'))).length).toBe(2 * MiB);
+    });
   });
 });
