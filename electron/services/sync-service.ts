@@ -5,6 +5,7 @@ import type { Connection, Mapping } from '../../shared/model';
 import type { StorageProvider } from '../providers/provider';
 import { StorageError } from '../providers/errors';
 import { createProvider } from '../providers/registry';
+import { resilient } from '../providers/resilient';
 import type { Store } from '../store';
 import { Limiter } from '../sync/limiter';
 import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
@@ -38,7 +39,11 @@ export class SyncService {
     if (cached) return cached;
     const connection = this.resolveConnection(connectionId);
     if (!connection) return Promise.reject(new StorageError('InvalidConfig', `connection "${connectionId}" does not exist`, { field: 'connectionId' }));
-    const provider = Promise.resolve().then(() => this.factory(connection));
+    // Retry and pacing wrap each connection's provider once, so a Throttled answer slows every
+    // run and transfer on that connection together.
+    const provider = Promise.resolve()
+      .then(() => this.factory(connection))
+      .then((inner) => resilient(inner));
     this.providers.set(connectionId, provider);
     // A connection whose provider cannot be built is retried next time (its settings may be fixed by then).
     provider.catch(() => this.providers.get(connectionId) === provider && this.providers.delete(connectionId));

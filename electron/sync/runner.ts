@@ -13,7 +13,7 @@ import { Limiter } from './limiter';
 import { ListingError, mergeListings, type MergedEntry } from './merge';
 import { planKey, type PlanAction } from './plan';
 import { ProgressTracker } from './progress';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
 
@@ -360,7 +360,8 @@ class MappingRun {
       if (this.stopping) return;
       const batch = deletes.slice(i, i + DELETE_BATCH);
       try {
-        await withRetry(() => target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal), this.retry, { signal });
+        // Retried (and paced) by the provider's resilient wrapper, like every single call.
+        await target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal);
       } catch (err) {
         // Whatever a failed batch did delete is gone: count and log it before failing the run.
         if (err instanceof PartialRemoveError) this.recordDeleted(batch, new Set(err.removed));

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { StorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider, WriteOptions, WriteResult } from '../providers/provider';
-import { withRetry, type RetryPolicy } from './retry';
+import { withRetry, type RetryPolicy } from '../providers/retry';
 import { verifiedSource, type Computed, type VerifiedSource } from './verified-source';
 
 export interface TransferRequest {

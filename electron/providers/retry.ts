@@ -1,6 +1,6 @@
 // Retry policy for one provider call: exponential backoff with full jitter, for transient errors only.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isStorageError } from '../providers/errors';
+import { isStorageError } from './errors';
 
 export interface RetryPolicy {
   /** Total attempts including the first (>= 1). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../electron/providers/errors';
-import { backoffDelay, isRetryable, withRetry } from '../../electron/sync/retry';
+import { backoffDelay, isRetryable, withRetry } from '../../electron/providers/retry';
 
 const fast = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
