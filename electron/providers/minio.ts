@@ -14,23 +14,36 @@ import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
 import { abortable, abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
-import type { ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { Checksums, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
+  checkReadVersion,
+  copiedMetadata,
+  copyParts,
   copySourceInfo,
   deleteBatchError,
+  eachLimited,
   MAX_PARTS,
   encodeCopySource,
+  etagFromContent,
+  fullObjectChecksums,
   mapS3Code,
   md5FromEtag,
+  multipartEtagParts,
+  parseCompleteMultipart,
   partSizeFor,
+  readPreconditionError,
   resolveTuning,
   splitUserMetadata,
+  uniformPartSize,
   unquoteEtag,
   userMetadataToStore,
   writeResult,
+  type ChecksumAnswer,
+  type Encryption,
   type ErrorContext,
   type UploadTuning,
+  type WriteAnswer,
 } from './s3-common';
 
 export type MinioProviderOptions = UploadTuning;
@@ -186,34 +199,94 @@ class MinioProvider implements StorageProvider {
     throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
   }
 
+  /**
+   * A HEAD of our own (statObject drops the checksum headers): with x-amz-checksum-mode, so the
+   * answer carries the object's checksums. The ETag counts as the MD5 only without SSE-KMS/SSE-C;
+   * a multipart ETag without md5chksum gets its part size from a HEAD of part 1.
+   */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    const headers = await this.headObject(bucket, key, undefined, signal);
+    if (!headers) return null;
+    const etag = header(headers, 'etag');
+    const size = Number(header(headers, 'content-length') ?? 0);
+    const encryption = encryptionOf(headers);
+    const { standard, user } = splitHeaders(headers);
+    const ours = splitUserMetadata(user);
+    const md5 = md5FromEtag(etag, encryption) ?? ours.md5;
+    const checksums: Checksums = { ...fullObjectChecksums(checksumAnswer(headers), etag) };
+    if (!md5 && etagFromContent(encryption)) {
+      const multipartEtag = await this.multipartEtag(bucket, key, etag, size, signal);
+      if (multipartEtag) checksums.multipartEtag = multipartEtag;
+    }
+    const modified = header(headers, 'last-modified');
+    return {
+      key,
+      size,
+      etag: unquoteEtag(etag),
+      md5,
+      lastModified: modified ? new Date(modified).getTime() : 0,
+      ...standard,
+      metadata: ours.metadata,
+      ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+    };
+  }
+
+  /** The answer headers of HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
+  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<http.IncomingHttpHeaders | null> {
     signal?.throwIfAborted();
-    let stat;
     try {
-      stat = await this.client.statObject(bucket, key);
+      const query = partNumber === undefined ? '' : `partNumber=${partNumber}`;
+      const res = await unlessAborted(
+        this.client.makeRequestAsyncOmit({ method: 'HEAD', bucketName: bucket, objectName: key, query, headers: { 'x-amz-checksum-mode': 'ENABLED' } }),
+        signal,
+      );
+      return res.headers;
     } catch (err) {
+      signal?.throwIfAborted();
       const code = (err as { code?: unknown }).code;
       // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
       if (code === 'NotFound' || code === 'NoSuchKey') return null;
       throw mapMinioError(err, { op: 'head', bucket, key });
     }
-    signal?.throwIfAborted();
-    const { standard, user } = splitStatMetadata(stat.metaData as Record<string, unknown>);
-    const ours = splitUserMetadata(user);
-    return {
-      key,
-      size: stat.size,
-      etag: unquoteEtag(stat.etag),
-      md5: md5FromEtag(stat.etag) ?? ours.md5,
-      lastModified: stat.lastModified.getTime(),
-      ...standard,
-      metadata: ours.metadata,
-    };
   }
 
-  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
-    const stream = await this.call({ op: 'read', bucket, key }, signal, () => this.client.getObject(bucket, key));
-    return abortable(stream, signal);
+  /** As in s3.ts: the multipart ETag with its part size, when the server answers `partNumber` HEADs. */
+  private async multipartEtag(bucket: string, key: string, etag: string | undefined, size: number, signal?: AbortSignal): Promise<Checksums['multipartEtag']> {
+    const parts = multipartEtagParts(etag);
+    if (parts === undefined) return undefined;
+    const first = await this.headObject(bucket, key, 1, signal);
+    if (!first) return undefined;
+    const count = header(first, 'x-amz-mp-parts-count');
+    const partOne = { size: Number(header(first, 'content-length')), partsCount: count === undefined ? undefined : Number(count) };
+    const last = parts >= 3 && partOne.partsCount === parts ? await this.headObject(bucket, key, parts, signal) : undefined;
+    const lastSize = last ? Number(header(last, 'content-length')) : undefined;
+    const partSize = uniformPartSize(size, parts, partOne, lastSize);
+    return partSize === undefined ? undefined : { etag: unquoteEtag(etag), partSize };
+  }
+
+  /**
+   * With `ifMatch`, a conditional GET (If-Match): a 412, or an answer for another ETag from a server
+   * that ignores If-Match (s3rver), is a SourceChangedError.
+   */
+  async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
+    const what = `read ${bucket}/${key}`;
+    const headers: Record<string, string> = ifMatch === undefined ? {} : { 'If-Match': `"${unquoteEtag(ifMatch)}"` };
+    signal?.throwIfAborted();
+    let res: http.IncomingMessage;
+    try {
+      res = await unlessAborted(this.client.makeRequestAsync({ method: 'GET', bucketName: bucket, objectName: key, headers }), signal);
+    } catch (err) {
+      signal?.throwIfAborted();
+      const code = (err as { code?: unknown }).code;
+      throw (ifMatch !== undefined ? readPreconditionError(err, typeof code === 'string' ? code : undefined, what) : undefined) ?? mapMinioError(err, { op: 'read', bucket, key });
+    }
+    try {
+      checkReadVersion(ifMatch, header(res.headers, 'etag'), what);
+    } catch (err) {
+      res.destroy();
+      throw err;
+    }
+    return abortable(res, signal);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
@@ -225,12 +298,12 @@ class MinioProvider implements StorageProvider {
     const onAbort = (): void => void body.destroy(abortReason(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     const headers = objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart));
-    let etag: string;
+    let answer: { etag: string } & WriteAnswer;
     try {
       const upload = multipart
         ? this.uploadParts(bucket, key, body, size, headers, signal)
         : this.putSingle(bucket, key, body, size, headers, md5, what);
-      etag = await unlessAborted(upload, signal);
+      answer = await unlessAborted(upload, signal);
     } catch (err) {
       signal?.throwIfAborted();
       throw mapMinioError(err, ctx);
@@ -238,26 +311,31 @@ class MinioProvider implements StorageProvider {
       signal?.removeEventListener('abort', onAbort);
       body.destroy();
     }
-    return writeResult(etag, md5, size, what);
+    return writeResult(answer.etag, md5, size, what, answer);
   }
 
   /** One PUT. Below the multipart threshold the body is collected first (the client signs its SHA-256). */
-  private async putSingle(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, md5: string | undefined, what: string): Promise<string> {
+  private async putSingle(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, md5: string | undefined, what: string): Promise<{ etag: string } & WriteAnswer> {
     let data: Buffer = Buffer.alloc(0);
     for await (const part of readParts(body, Math.max(size, 1))) data = part;
-    const actual = createHash('md5').update(data).digest('hex');
-    if (md5 && actual !== md5) {
-      throw new StorageError('Fatal', `${what}: the source bytes have MD5 ${actual}, expected ${md5}; nothing was stored`);
+    const actual = createHash('md5').update(data);
+    const digest = actual.copy().digest('hex');
+    if (md5 && digest !== md5) {
+      throw new StorageError('Fatal', `${what}: the source bytes have MD5 ${digest}, expected ${md5}; nothing was stored`);
     }
-    const out = await this.client.putObject(bucket, key, data, size, headers);
-    return out.etag;
+    // Our own request rather than putObject, whose result drops the encryption and checksum headers.
+    const res = await this.client.makeRequestAsyncOmit(
+      { method: 'PUT', bucketName: bucket, objectName: key, headers: { ...headers, 'Content-MD5': actual.digest('base64') } },
+      data,
+    );
+    return { etag: header(res.headers, 'etag') ?? '', encryption: encryptionOf(res.headers), checksums: checksumAnswer(res.headers) };
   }
 
   /**
    * Multipart upload with at most queueSize parts in memory: a part is read only when an upload slot
    * is free. Any failure (including the size guard and aborts) aborts the upload on the server.
    */
-  private async uploadParts(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, signal?: AbortSignal): Promise<string> {
+  private async uploadParts(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, signal?: AbortSignal): Promise<{ etag: string } & WriteAnswer> {
     const uploadId = await this.client.initiateNewMultipartUpload(bucket, key, headers);
     const parts = readParts(body, partSizeFor(size, this.tuning.partSize))[Symbol.asyncIterator]();
     const etags: { part: number; etag: string }[] = [];
@@ -290,8 +368,7 @@ class MinioProvider implements StorageProvider {
       if (failures.length > 0) throw failures[0];
       etags.sort((a, b) => a.part - b.part);
       signal?.throwIfAborted();
-      const done = await this.client.completeMultipartUpload(bucket, key, uploadId, etags);
-      return done.etag;
+      return await this.completeUpload(bucket, key, uploadId, etags);
     } catch (err) {
       // Part requests cannot be cancelled: let them settle, then drop the upload's stored parts.
       await Promise.allSettled(inFlight);
@@ -314,21 +391,79 @@ class MinioProvider implements StorageProvider {
     }
   }
 
+  /**
+   * CompleteMultipartUpload sent by us: the client's version cannot read an answer whose root is
+   * not CompleteMultipartUploadResult (moto's) and turns a 200 answer carrying an <Error> (which S3
+   * sends, e.g. InternalError) into a TypeError instead of that error's code; nor does it return the
+   * encryption and checksum headers.
+   */
+  private async completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { part: number; etag: string }[]): Promise<{ etag: string } & WriteAnswer> {
+    const body =
+      '<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      parts.map((p) => `<Part><PartNumber>${p.part}</PartNumber><ETag>"${escapeXml(unquoteEtag(p.etag))}"</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const res = await this.client.makeRequestAsync({ method: 'POST', bucketName: bucket, objectName: key, query: `uploadId=${encodeURIComponent(uploadId)}` }, body);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+    const parsed = parseCompleteMultipart(Buffer.concat(chunks).toString('utf8'));
+    if ('code' in parsed) throw Object.assign(new Error(parsed.message), { code: parsed.code });
+    return { etag: parsed.etag, encryption: encryptionOf(res.headers), checksums: checksumAnswer(res.headers) };
+  }
+
+  /**
+   * One CopyObject up to copyThreshold (5 GiB, S3's limit), a multipart copy above it. Either copies
+   * exactly the version HEAD measured (If-Match on the source): a change in between fails and is retried.
+   */
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+    const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    const what = `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`;
     const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
+    if (src.size > this.tuning.copyThreshold) {
+      return this.call(ctx, signal, () => this.copyInParts(src, srcBucket, dstBucket, dstKey, what, signal));
+    }
     const source = new EncodedCopySource({ Bucket: srcBucket, Object: srcKey, MatchETag: `"${src.etag}"` });
     const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY' });
-    const out = await this.call({ op: 'copy to', bucket: dstBucket, key: dstKey }, signal, () => this.client.copyObject(source, dest));
+    const out = await this.call(ctx, signal, () => this.client.copyObject(source, dest));
+    const encryption = 'MetaData' in out ? encryptionOf(out.MetaData as http.IncomingHttpHeaders) : {};
     // The client reads the ETag from a response header that S3 puts in the body instead.
     let etag = 'Etag' in out ? out.Etag : undefined;
     let lastModified = 'LastModified' in out && out.LastModified instanceof Date ? out.LastModified.getTime() : undefined;
     if (!etag) {
       const copied = await this.head(dstBucket, dstKey, signal);
       if (!copied) throw new StorageError('Transient', `copy to ${dstBucket}/${dstKey}: the copy vanished right after it was made`);
-      etag = copied.etag;
-      lastModified = copied.lastModified;
+      return { etag: copied.etag, md5: copied.md5, size: src.size, lastModified: copied.lastModified };
     }
-    return { etag: unquoteEtag(etag), md5: md5FromEtag(etag), size: src.size, lastModified };
+    return { ...writeResult(etag, src.md5, src.size, what, { encryption }), lastModified };
+  }
+
+  /**
+   * Multipart copy as in s3.ts: InitiateMultipartUpload with the source's content headers and
+   * metadata, one UploadPartCopy per range (queueSize at once, each on the source's ETag), then
+   * CompleteMultipartUpload; any failure aborts the upload. Requests cannot be cancelled: an abort
+   * stops new parts and waits for the running ones before the upload is aborted.
+   */
+  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, signal?: AbortSignal): Promise<WriteResult> {
+    const meta = copiedMetadata(src);
+    const uploadId = await this.client.initiateNewMultipartUpload(dstBucket, dstKey, objectHeaders(meta, userMetadataToStore(meta, true)));
+    const etags: { part: number; etag: string }[] = [];
+    try {
+      await eachLimited(copyParts(src.size, this.tuning.copyPartSize), this.tuning.queueSize, async ({ part, first, last }) => {
+        const headers = {
+          'x-amz-copy-source': encodeCopySource(srcBucket, src.key),
+          'x-amz-copy-source-range': `bytes=${first}-${last}`,
+          'x-amz-copy-source-if-match': `"${src.etag}"`,
+        };
+        const out = await this.client.uploadPart({ bucketName: dstBucket, objectName: dstKey, uploadID: uploadId, partNumber: part, headers }, '');
+        etags.push({ part, etag: out.etag });
+      }, signal);
+      etags.sort((a, b) => a.part - b.part);
+      signal?.throwIfAborted();
+      const done = await this.completeUpload(dstBucket, dstKey, uploadId, etags);
+      return writeResult(done.etag, src.md5, src.size, what, done);
+    } catch (err) {
+      await this.client.abortMultipartUpload(dstBucket, dstKey, uploadId).catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -364,20 +499,44 @@ const STANDARD_HEADERS = {
   'content-encoding': 'contentEncoding',
   'content-disposition': 'contentDisposition',
 } as const;
-/** Other headers statObject puts into metaData that are not user metadata. */
-const OTHER_HEADERS = new Set(['content-language', 'if-none-match', 'if-match']);
+const USER_METADATA_PREFIX = 'x-amz-meta-';
 
-/** statObject mixes content headers (full names) and user metadata (prefix stripped) in one map. */
-function splitStatMetadata(meta: Record<string, unknown>): { standard: ObjectMetadata; user: Record<string, string> } {
+/** One answer header as a string (the first, should it repeat). */
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The content headers and the user metadata (prefix stripped, names lower-case) of an object answer. */
+function splitHeaders(headers: http.IncomingHttpHeaders): { standard: ObjectMetadata; user: Record<string, string> } {
   const standard: ObjectMetadata = {};
   const user: Record<string, string> = {};
-  for (const [name, value] of Object.entries(meta)) {
+  for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    const text = String(value);
-    if (lower in STANDARD_HEADERS) standard[STANDARD_HEADERS[lower as keyof typeof STANDARD_HEADERS]] = text;
-    else if (!lower.startsWith('x-amz-') && !OTHER_HEADERS.has(lower)) user[lower] = text;
+    const value = header(headers, name);
+    if (value === undefined) continue;
+    if (lower in STANDARD_HEADERS) standard[STANDARD_HEADERS[lower as keyof typeof STANDARD_HEADERS]] = value;
+    else if (lower.startsWith(USER_METADATA_PREFIX)) user[lower.slice(USER_METADATA_PREFIX.length)] = value;
   }
   return { standard, user };
+}
+
+function encryptionOf(headers: http.IncomingHttpHeaders): Encryption {
+  return { serverSide: header(headers, 'x-amz-server-side-encryption'), customerAlgorithm: header(headers, 'x-amz-server-side-encryption-customer-algorithm') };
+}
+
+function checksumAnswer(headers: http.IncomingHttpHeaders): ChecksumAnswer {
+  return {
+    crc32: header(headers, 'x-amz-checksum-crc32'),
+    crc32c: header(headers, 'x-amz-checksum-crc32c'),
+    crc64nvme: header(headers, 'x-amz-checksum-crc64nvme'),
+    sha256: header(headers, 'x-amz-checksum-sha256'),
+    type: header(headers, 'x-amz-checksum-type'),
+  };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Cuts a stream into parts of exactly partSize bytes (the last one shorter), one buffer at a time. */

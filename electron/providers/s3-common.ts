@@ -1,7 +1,7 @@
 // Rules shared by the two providers that speak the S3 API (s3.ts on the AWS SDK, minio.ts on the
 // minio client): the same error codes, ETag format, metadata conventions and request limits.
-import { StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
-import type { ObjectInfo, ObjectMetadata, WriteResult } from './provider';
+import { SourceChangedError, StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
+import type { Checksums, ObjectInfo, ObjectMetadata, WriteResult } from './provider';
 
 /** DeleteObjects accepts at most this many keys per request. */
 export const DELETE_BATCH = 1000;
@@ -15,6 +15,10 @@ export const MAX_COPY_SIZE = 5 * 1024 * 1024 * 1024;
 export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
+/** Part size of a multipart server-side copy (UploadPartCopy): few requests, each well under S3's 5 GiB part limit. */
+export const DEFAULT_COPY_PART_SIZE = 512 * 1024 * 1024;
+/** S3's largest part (of an upload or a copy). */
+export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 /**
  * User metadata key holding the content MD5 (hex) of multipart uploads, whose ETag is not an MD5.
  * The same name rclone uses, so objects uploaded by either tool expose their MD5 to both.
@@ -28,12 +32,27 @@ export interface UploadTuning {
   partSize?: number;
   /** Parts uploaded in parallel per object; memory per upload is about queueSize × partSize. */
   queueSize?: number;
+  /**
+   * Server-side copies of more bytes than this go in parts (UploadPartCopy); at most, and by
+   * default, S3's 5 GiB CopyObject limit. Lower only to test the multipart copy with small objects.
+   */
+  copyThreshold?: number;
+  /** Part size of a multipart server-side copy (5 MiB to 5 GiB); grows when 10,000 parts would not do. */
+  copyPartSize?: number;
 }
 
 export function resolveTuning(options: UploadTuning = {}, defaultThreshold = DEFAULT_MULTIPART_THRESHOLD): Required<UploadTuning> {
   const multipartThreshold = options.multipartThreshold ?? defaultThreshold;
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
   const queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
+  const copyThreshold = options.copyThreshold ?? MAX_COPY_SIZE;
+  const copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
+  if (!Number.isSafeInteger(copyThreshold) || copyThreshold < 0 || copyThreshold > MAX_COPY_SIZE) {
+    throw new StorageError('InvalidConfig', `copy threshold must be between 0 and 5 GiB, got ${copyThreshold}`, { field: 'copyThreshold' });
+  }
+  if (!Number.isSafeInteger(copyPartSize) || copyPartSize < MIN_PART_SIZE || copyPartSize > MAX_PART_SIZE) {
+    throw new StorageError('InvalidConfig', `copy part size must be between 5 MiB and 5 GiB, got ${copyPartSize}`, { field: 'copyPartSize' });
+  }
   if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) {
     throw new StorageError('InvalidConfig', `part size must be at least 5 MiB (${MIN_PART_SIZE} bytes), got ${partSize}`, { field: 'partSize' });
   }
@@ -43,7 +62,7 @@ export function resolveTuning(options: UploadTuning = {}, defaultThreshold = DEF
   if (!Number.isSafeInteger(queueSize) || queueSize < 1 || queueSize > 64) {
     throw new StorageError('InvalidConfig', `queue size must be between 1 and 64, got ${queueSize}`, { field: 'queueSize' });
   }
-  return { multipartThreshold, partSize, queueSize };
+  return { multipartThreshold, partSize, queueSize, copyThreshold, copyPartSize };
 }
 
 /** The configured part size, grown (in whole MiB) so that `size` bytes fit in 10,000 parts. */
@@ -59,16 +78,94 @@ export function unquoteEtag(etag: string | undefined): string {
 }
 
 const HEX_MD5 = /^[0-9a-f]{32}$/i;
+const MULTIPART_ETAG = /^[0-9a-f]{32}-(\d+)$/i;
 
 /**
- * The content MD5 carried by an ETag, or undefined. Only a plain 32-hex-digit ETag is an MD5;
- * multipart ETags look like `<md5 of part md5s>-<part count>` and say nothing about the content.
- * (Objects encrypted with SSE-KMS/SSE-C also have non-MD5 ETags that cannot be told apart; a wrong
- * md5 there only ever causes an extra copy, never a skipped one.)
+ * What an answer (HEAD, GET, PUT, CopyObject, CompleteMultipartUpload) says about the object's
+ * encryption: with SSE-KMS, DSSE-KMS or SSE-C the ETag is not the content MD5.
  */
-export function md5FromEtag(etag: string | undefined): string | undefined {
+export interface Encryption {
+  /** `x-amz-server-side-encryption`: AES256 (SSE-S3), aws:kms, aws:kms:dsse. */
+  serverSide?: string;
+  /** `x-amz-server-side-encryption-customer-algorithm`: set for SSE-C. */
+  customerAlgorithm?: string;
+}
+
+/**
+ * True when S3 derives the ETag from the content (a plain MD5, or for multipart uploads the MD5 of
+ * the parts' MD5s): no encryption, or SSE-S3 (AES256) only. Not under SSE-KMS, DSSE-KMS or SSE-C.
+ */
+export function etagFromContent(encryption: Encryption): boolean {
+  if (encryption.customerAlgorithm) return false;
+  const sse = encryption.serverSide?.trim().toLowerCase();
+  return !sse || sse === 'aes256';
+}
+
+/**
+ * The content MD5 carried by an ETag, or undefined. Only a plain 32-hex-digit ETag of an object
+ * that is not encrypted with SSE-KMS/DSSE-KMS/SSE-C is an MD5; multipart ETags look like
+ * `<md5 of part md5s>-<part count>` and say nothing about the content.
+ *
+ * `encryption` comes from the answer that carried the ETag. Listings carry no encryption headers,
+ * so an md5 from a listing (called without `encryption`) is only a hint: the engine verifies
+ * against what head() reports, which knows the encryption.
+ */
+export function md5FromEtag(etag: string | undefined, encryption: Encryption = {}): string | undefined {
   const bare = unquoteEtag(etag);
-  return HEX_MD5.test(bare) ? bare.toLowerCase() : undefined;
+  return HEX_MD5.test(bare) && etagFromContent(encryption) ? bare.toLowerCase() : undefined;
+}
+
+/** The part count of a multipart ETag (`…-N`), or undefined for any other ETag. */
+export function multipartEtagParts(etag: string | undefined): number | undefined {
+  const match = MULTIPART_ETAG.exec(unquoteEtag(etag));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The checksums an answer declares, as S3 sends them (`x-amz-checksum-*`, base64), with
+ * `x-amz-checksum-type`. Only full-object checksums describe the content: a COMPOSITE one (a
+ * checksum of the parts' checksums, `…-N`) cannot be recomputed from the bytes without the part
+ * layout, so it is left out. A multipart object's checksum counts only when the answer says
+ * FULL_OBJECT; a single-request object's checksum is always of the full object.
+ */
+export interface ChecksumAnswer {
+  crc32c?: string;
+  crc32?: string;
+  crc64nvme?: string;
+  sha256?: string;
+  type?: string;
+}
+
+export function fullObjectChecksums(answer: ChecksumAnswer, etag: string | undefined): Checksums | undefined {
+  const type = answer.type?.trim().toUpperCase();
+  const fullObject = type ? type === 'FULL_OBJECT' : multipartEtagParts(etag) === undefined;
+  if (!fullObject) return undefined;
+  const checksums: Checksums = {};
+  for (const name of ['crc32c', 'crc32', 'crc64nvme', 'sha256'] as const) {
+    const value = answer[name]?.trim();
+    if (value && !/-\d+$/.test(value)) checksums[name] = value;
+  }
+  return Object.keys(checksums).length > 0 ? checksums : undefined;
+}
+
+/**
+ * The part size of a multipart object whose ETag has `parts` parts, from a HEAD of part 1
+ * (`partOneSize`, the `x-amz-mp-parts-count` it answered) and, for three parts or more, of the last
+ * part. Undefined unless the answers are consistent with parts of one size: a server that ignores
+ * `partNumber` answers the whole object without a parts count, and a part size that is not certain
+ * must not be used (the engine would fail every copy of the object).
+ */
+export function uniformPartSize(
+  size: number,
+  parts: number,
+  partOne: { size: number; partsCount: number | undefined },
+  lastPartSize: number | undefined,
+): number | undefined {
+  const partSize = partOne.size;
+  if (partOne.partsCount !== parts || !Number.isSafeInteger(partSize) || partSize <= 0) return undefined;
+  if (Math.ceil(size / partSize) !== parts) return undefined;
+  if (parts >= 3 && lastPartSize !== size - (parts - 1) * partSize) return undefined;
+  return partSize;
 }
 
 /** A valid lower-case hex MD5, or undefined. */
@@ -84,7 +181,41 @@ export function expectedMd5(value: string | undefined, what: string): string | u
   return md5;
 }
 
-/** Splits user metadata read back from the service into ours (md5chksum) and the user's own. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
+
+/**
+ * A user metadata value as an HTTP header can carry it: printable ASCII as it is, anything else as
+ * an RFC 2047 encoded word (`=?UTF-8?B?<base64>?=`), the form S3 itself decodes on PUT and
+ * returns. (A printable value that happens to look like an encoded word is decoded on read, as S3
+ * would decode it.)
+ */
+export function encodeMetadataValue(value: string): string {
+  return PRINTABLE_ASCII.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** Decodes RFC 2047 encoded words in a metadata value (B and Q, any charset TextDecoder knows); others stay as they are. */
+export function decodeMetadataValue(value: string): string {
+  if (!value.includes('=?')) return value;
+  // Whitespace between two adjacent encoded words is not part of the text (RFC 2047, 6.2).
+  const joined = value.replace(/(\?=)\s+(?==\?[^?\s]+\?[BbQq]\?)/g, '$1');
+  return joined.replace(ENCODED_WORD, (word, charset: string, encoding: string, text: string) => {
+    let bytes: Buffer;
+    if (encoding.toUpperCase() === 'B') {
+      bytes = Buffer.from(text, 'base64');
+    } else {
+      const q = text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      bytes = Buffer.from(q, 'latin1');
+    }
+    try {
+      return new TextDecoder(charset.replace(/\*.*$/, ''), { fatal: true }).decode(bytes);
+    } catch {
+      return word;
+    }
+  });
+}
+
+/** Splits user metadata read back from the service into ours (md5chksum) and the user's own, decoding RFC 2047 values. */
 export function splitUserMetadata(metadata: Record<string, string> | undefined): { md5?: string; metadata?: Record<string, string> } {
   if (!metadata) return {};
   const user: Record<string, string> = {};
@@ -92,38 +223,127 @@ export function splitUserMetadata(metadata: Record<string, string> | undefined):
   for (const [name, value] of Object.entries(metadata)) {
     const lower = name.toLowerCase();
     if (lower === MD5_METADATA_KEY) md5 = normalizeMd5(value);
-    else user[lower] = value;
+    else user[lower] = decodeMetadataValue(value);
   }
   return { md5, metadata: user };
 }
 
-/** The user metadata to store: the caller's, plus md5chksum when the ETag will not be an MD5. */
+/**
+ * The user metadata to store, values encoded for HTTP headers: the caller's, plus md5chksum when
+ * the ETag will not be an MD5 (multipart).
+ */
 export function userMetadataToStore(options: ObjectMetadata & { md5?: string }, multipart: boolean): Record<string, string> | undefined {
-  const meta: Record<string, string> = { ...options.metadata };
+  const meta: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.metadata ?? {})) meta[name] = encodeMetadataValue(value);
   if (multipart && options.md5) meta[MD5_METADATA_KEY] = options.md5;
   return Object.keys(meta).length > 0 ? meta : undefined;
 }
 
-/** A write's result from the ETag the service answered; fails if that ETag is an MD5 other than the expected `md5`. */
-export function writeResult(etag: string | undefined, md5: string | undefined, size: number, what: string): WriteResult {
-  const storedMd5 = md5FromEtag(etag);
-  if (md5 && storedMd5 && md5 !== storedMd5) {
-    throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
-  }
-  return { etag: unquoteEtag(etag), md5: storedMd5, size };
+/** What a write's answer said beside the ETag. */
+export interface WriteAnswer {
+  encryption?: Encryption;
+  checksums?: ChecksumAnswer;
 }
 
 /**
- * The source of a server-side copy as HEAD found it (the HEAD gives the size, which CopyObject does
- * not report): NotFound when missing, Fatal over the 5 GiB CopyObject limit. Larger objects would
- * need a multipart copy (UploadPartCopy), not implemented; the engine copies through the client instead.
+ * A write's result from the service's answer. Fails if the ETag is an MD5 (see md5FromEtag: not
+ * under SSE-KMS/SSE-C) other than the expected `md5`.
  */
+export function writeResult(etag: string | undefined, md5: string | undefined, size: number, what: string, answer: WriteAnswer = {}): WriteResult {
+  const storedMd5 = md5FromEtag(etag, answer.encryption);
+  if (md5 && storedMd5 && md5 !== storedMd5) {
+    throw new StorageError('Fatal', `${what}: the service stored MD5 ${storedMd5}, expected ${md5}`);
+  }
+  const checksums = answer.checksums ? fullObjectChecksums(answer.checksums, etag) : undefined;
+  return { etag: unquoteEtag(etag), md5: storedMd5, size, ...(checksums ? { checksums } : {}) };
+}
+
+/**
+ * A read of version `expected` answered with ETag `answered`: a server that ignores If-Match
+ * serves whatever version it has, so the ETag it answered must be the one asked for.
+ */
+export function checkReadVersion(expected: string | undefined, answered: string | undefined, what: string): void {
+  if (expected === undefined) return;
+  const got = unquoteEtag(answered);
+  if (got !== unquoteEtag(expected)) {
+    throw new SourceChangedError(`${what}: the object changed (ETag ${got || 'missing'}, expected ${unquoteEtag(expected)})`);
+  }
+}
+
+/** A failed conditional read: 412 means another version than `ifMatch` is stored now. */
+export function readPreconditionError(err: unknown, code: string | undefined, what: string): SourceChangedError | undefined {
+  const status = (err as { $metadata?: { httpStatusCode?: number }; statusCode?: number } | null)?.$metadata?.httpStatusCode ?? (err as { statusCode?: number } | null)?.statusCode;
+  if (code !== 'PreconditionFailed' && status !== 412) return undefined;
+  return new SourceChangedError(`${what}: the object changed since it was listed (If-Match failed)`, { cause: err });
+}
+
+/** The source of a server-side copy as HEAD found it (HEAD gives the size, which CopyObject does not report). */
 export function copySourceInfo(src: ObjectInfo | null, bucket: string, key: string): ObjectInfo {
   if (!src) throw new StorageError('NotFound', `copy ${bucket}/${key}: source object does not exist`);
-  if (src.size > MAX_COPY_SIZE) {
-    throw new StorageError('Fatal', `copy ${bucket}/${key}: ${src.size} bytes is over the 5 GiB server-side copy limit`);
-  }
   return src;
+}
+
+/** One UploadPartCopy of a multipart copy: bytes first..last (inclusive) of the source. */
+export interface CopyPart {
+  part: number;
+  first: number;
+  last: number;
+}
+
+/** The parts of a multipart copy of `size` bytes, `partSize` each (grown to fit 10,000 parts). */
+export function copyParts(size: number, partSize: number): CopyPart[] {
+  const step = partSizeFor(size, partSize);
+  const parts: CopyPart[] = [];
+  for (let first = 0, part = 1; first < size; first += step, part++) parts.push({ part, first, last: Math.min(size, first + step) - 1 });
+  return parts;
+}
+
+/** Headers for a multipart copy's CreateMultipartUpload: the source's content headers and metadata (which UploadPartCopy does not carry). */
+export function copiedMetadata(src: ObjectInfo): ObjectMetadata & { md5?: string } {
+  return {
+    contentType: src.contentType,
+    cacheControl: src.cacheControl,
+    contentEncoding: src.contentEncoding,
+    contentDisposition: src.contentDisposition,
+    metadata: src.metadata,
+    md5: src.md5,
+  };
+}
+
+/**
+ * Runs `task` for every item, at most `limit` at once; the first failure stops new tasks and is
+ * thrown once the running ones have settled (so a caller's cleanup never races them).
+ */
+export async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failure) {
+      const item = items[next++]!;
+      try {
+        signal?.throwIfAborted();
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+}
+
+/**
+ * The ETag of a CompleteMultipartUpload answer body, or the error it carries: S3 may answer 200 and
+ * still fail (an <Error> body, e.g. InternalError), and S3-compatible servers differ in the name of
+ * the root element (moto: CompleteMultipartUploadResponse).
+ */
+export function parseCompleteMultipart(xml: string): { etag: string } | { code: string; message: string } {
+  const tag = (name: string): string | undefined => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
+  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?<([A-Za-z]+)/.exec(xml)?.[1];
+  if (root === 'Error') return { code: tag('Code') ?? 'InternalError', message: tag('Message') ?? 'CompleteMultipartUpload failed' };
+  const etag = tag('ETag');
+  if (etag === undefined) return { code: 'InternalError', message: `CompleteMultipartUpload answered without an ETag: ${xml.slice(0, 200)}` };
+  return { etag: unquoteEtag(etag.replace(/&quot;|&#34;/g, '"')) };
 }
 
 /** One key DeleteObjects could not delete (the <Error> element of its answer). */
@@ -194,6 +414,8 @@ const S3_ERROR_CODES: Readonly<Record<string, StorageErrorCode>> = {
   RequestTimeTooSkewed: 'Transient',
   // The source changed between our HEAD and the copy: a retry sees the new version.
   PreconditionFailed: 'Transient',
+  // The server lacks the operation (s3rver: UploadPartCopy); asking again will not help.
+  NotImplemented: 'Fatal',
   InvalidBucketName: 'InvalidConfig',
   PermanentRedirect: 'InvalidConfig',
   MovedPermanently: 'InvalidConfig',

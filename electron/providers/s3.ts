@@ -6,8 +6,10 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -17,7 +19,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCopyCommand,
   type BucketLocationConstraint,
+  type CompletedPart,
+  type HeadObjectCommandOutput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -26,20 +31,31 @@ import { StorageError } from './errors';
 import { abortable, abortReason } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import { listInBlocks } from '../lib/ordered-blocks';
-import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { Checksums, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
+  checkReadVersion,
+  copiedMetadata,
+  copyParts,
   copySourceInfo,
   deleteBatchError,
+  eachLimited,
   encodeCopySource,
+  etagFromContent,
+  fullObjectChecksums,
   mapS3Code,
   md5FromEtag,
+  multipartEtagParts,
   partSizeFor,
+  readPreconditionError,
   resolveTuning,
   splitUserMetadata,
+  uniformPartSize,
   unquoteEtag,
   userMetadataToStore,
   writeResult,
+  type ChecksumAnswer,
+  type Encryption,
   type ErrorContext,
   type UploadTuning,
 } from './s3-common';
@@ -241,6 +257,8 @@ class S3Provider implements StorageProvider {
         key: decode(o.Key),
         size: o.Size ?? 0,
         etag: unquoteEtag(o.ETag),
+        // A hint only: a listing does not say whether the object is encrypted with SSE-KMS/SSE-C
+        // (ETag not an MD5). The engine verifies against head(), which knows.
         md5: md5FromEtag(o.ETag),
         lastModified: o.LastModified?.getTime() ?? 0,
       });
@@ -253,38 +271,91 @@ class S3Provider implements StorageProvider {
     return { objects, prefixes, nextToken: out.NextContinuationToken };
   }
 
+  /**
+   * HEAD with ChecksumMode, so the answer carries the object's checksums. The ETag counts as the MD5
+   * only when the answer shows no SSE-KMS/SSE-C encryption; otherwise (and for multipart objects)
+   * md5 comes from md5chksum metadata, if any. A multipart ETag without it gets its part size from
+   * a HEAD of part 1, so the engine can recompute the ETag from the bytes.
+   */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
-    let out;
-    try {
-      out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    } catch (err) {
-      const name = err instanceof Error ? err.name : '';
-      // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
-      if (name === 'NotFound' || name === 'NoSuchKey') return null;
-      throw mapS3Error(err, { op: 'head', bucket, key });
-    }
+    const out = await this.headObject(bucket, key, undefined, signal);
+    if (!out) return null;
     const user = splitUserMetadata(out.Metadata);
+    const encryption = encryptionOf(out);
+    const size = out.ContentLength ?? 0;
+    const md5 = md5FromEtag(out.ETag, encryption) ?? user.md5;
+    const checksums: Checksums = { ...fullObjectChecksums(checksumAnswer(out), out.ETag) };
+    if (!md5 && etagFromContent(encryption)) {
+      const multipartEtag = await this.multipartEtag(bucket, key, out.ETag, size, signal);
+      if (multipartEtag) checksums.multipartEtag = multipartEtag;
+    }
     return {
       key,
-      size: out.ContentLength ?? 0,
+      size,
       etag: unquoteEtag(out.ETag),
-      md5: md5FromEtag(out.ETag) ?? user.md5,
+      md5,
       lastModified: out.LastModified?.getTime() ?? 0,
       contentType: out.ContentType,
       cacheControl: out.CacheControl,
       contentEncoding: out.ContentEncoding,
       contentDisposition: out.ContentDisposition,
       metadata: user.metadata,
+      ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
     };
   }
 
-  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
-    const out = await this.call({ op: 'read', bucket, key }, () =>
-      this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
-    );
+  /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
+  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadObjectCommandOutput | null> {
+    try {
+      return await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
+      if (name === 'NotFound' || name === 'NoSuchKey') return null;
+      throw mapS3Error(err, { op: 'head', bucket, key });
+    }
+  }
+
+  /**
+   * The multipart ETag with its part size, when the server answers `partNumber` HEADs (AWS, moto;
+   * s3rver ignores them and answers the whole object without a parts count: then undefined).
+   * Not conditional: the part size of another version only fails the engine's check, which is retried.
+   */
+  private async multipartEtag(bucket: string, key: string, etag: string | undefined, size: number, signal?: AbortSignal): Promise<Checksums['multipartEtag']> {
+    const parts = multipartEtagParts(etag);
+    if (parts === undefined) return undefined;
+    const first = await this.headObject(bucket, key, 1, signal);
+    if (!first) return undefined;
+    const partOne = { size: first.ContentLength ?? 0, partsCount: first.PartsCount };
+    const last = parts >= 3 && partOne.partsCount === parts ? await this.headObject(bucket, key, parts, signal) : undefined;
+    const partSize = uniformPartSize(size, parts, partOne, last?.ContentLength);
+    return partSize === undefined ? undefined : { etag: unquoteEtag(etag), partSize };
+  }
+
+  /**
+   * With `ifMatch`, a conditional GET (If-Match): a 412, or an answer for another ETag from a server
+   * that ignores If-Match (s3rver), is a SourceChangedError.
+   */
+  async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
+    const what = `read ${bucket}/${key}`;
+    let out;
+    try {
+      out = await this.client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatch === undefined ? undefined : `"${unquoteEtag(ifMatch)}"` }),
+        { abortSignal: signal },
+      );
+    } catch (err) {
+      throw (ifMatch !== undefined ? readPreconditionError(err, err instanceof Error ? err.name : undefined, what) : undefined) ?? mapS3Error(err, { op: 'read', bucket, key });
+    }
     const body = out.Body;
     if (!(body instanceof Readable)) {
-      throw new StorageError('Fatal', `read ${bucket}/${key}: the SDK returned no Node stream`);
+      throw new StorageError('Fatal', `${what}: the SDK returned no Node stream`);
+    }
+    try {
+      checkReadVersion(ifMatch, out.ETag, what);
+    } catch (err) {
+      body.destroy();
+      throw err;
     }
     return abortable(body, signal);
   }
@@ -321,14 +392,13 @@ class S3Provider implements StorageProvider {
       ContentDisposition: options.contentDisposition,
       Metadata: userMetadataToStore({ ...options, md5 }, multipart),
     };
-    let etag: string | undefined;
+    let out: AnswerHeaders & { ETag?: string };
     try {
       if (!multipart) {
-        const out = await this.client.send(
+        out = await this.client.send(
           new PutObjectCommand({ ...params, ContentMD5: md5 ? Buffer.from(md5, 'hex').toString('base64') : undefined }),
           { abortSignal: cancel.signal },
         );
-        etag = out.ETag;
       } else {
         const upload = new Upload({
           client: withAbortSignal(this.client, cancel.signal),
@@ -339,8 +409,7 @@ class S3Provider implements StorageProvider {
           // Rejects done() at once on cancel, even while a part is still being read from a slow source.
           abortController: cancel,
         });
-        const out = await upload.done();
-        etag = out.ETag;
+        out = await upload.done();
       }
     } catch (err) {
       signal?.throwIfAborted();
@@ -351,7 +420,7 @@ class S3Provider implements StorageProvider {
       signal?.removeEventListener('abort', onAbort);
       body.destroy();
     }
-    return writeResult(etag, md5, size, what);
+    return writeResult(out.ETag, md5, size, what, { encryption: encryptionOf(out), checksums: checksumAnswer(out) });
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -371,20 +440,81 @@ class S3Provider implements StorageProvider {
     }
   }
 
+  /**
+   * One CopyObject up to copyThreshold (5 GiB, S3's limit), a multipart copy above it. Either copies
+   * exactly the version HEAD measured (CopySourceIfMatch): a change in between fails and is retried.
+   */
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    const what = `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`;
     const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
+    if (src.size > this.tuning.copyThreshold) return this.copyInParts(src, srcBucket, dstBucket, dstKey, what, signal);
     const input = {
       Bucket: dstBucket,
       Key: dstKey,
       CopySource: encodeCopySource(srcBucket, srcKey),
       MetadataDirective: 'COPY' as const,
-      // Copies exactly the version we measured; a change in between fails and is retried.
       CopySourceIfMatch: `"${src.etag}"`,
     };
     const out = await this.call(ctx, () => this.client.send(new CopyObjectCommand(input), { abortSignal: signal }));
-    const etag = out.CopyObjectResult?.ETag;
-    return { etag: unquoteEtag(etag), md5: md5FromEtag(etag), size: src.size, lastModified: out.CopyObjectResult?.LastModified?.getTime() };
+    const result = writeResult(out.CopyObjectResult?.ETag, src.md5, src.size, what, { encryption: encryptionOf(out), checksums: checksumAnswer(out.CopyObjectResult ?? {}) });
+    return { ...result, lastModified: out.CopyObjectResult?.LastModified?.getTime() };
+  }
+
+  /**
+   * Multipart copy: CreateMultipartUpload with the source's content headers and metadata, one
+   * UploadPartCopy per range (queueSize at once, each conditional on the source's ETag), then
+   * CompleteMultipartUpload; any failure aborts the upload. s3rver has no UploadPartCopy
+   * (NotImplemented, Fatal): the engine has to stream such copies.
+   */
+  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, signal?: AbortSignal): Promise<WriteResult> {
+    const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    const meta = copiedMetadata(src);
+    const created = await this.call(ctx, () =>
+      this.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: dstBucket,
+          Key: dstKey,
+          ContentType: meta.contentType,
+          CacheControl: meta.cacheControl,
+          ContentEncoding: meta.contentEncoding,
+          ContentDisposition: meta.contentDisposition,
+          Metadata: userMetadataToStore(meta, true),
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    const uploadId = created.UploadId;
+    if (!uploadId) throw new StorageError('Fatal', `${what}: CreateMultipartUpload answered no upload id`);
+    const completed: CompletedPart[] = [];
+    try {
+      await eachLimited(copyParts(src.size, this.tuning.copyPartSize), this.tuning.queueSize, async ({ part, first, last }) => {
+        const out = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: dstBucket,
+            Key: dstKey,
+            UploadId: uploadId,
+            PartNumber: part,
+            CopySource: encodeCopySource(srcBucket, src.key),
+            CopySourceRange: `bytes=${first}-${last}`,
+            CopySourceIfMatch: `"${src.etag}"`,
+          }),
+          { abortSignal: signal },
+        );
+        completed.push({ PartNumber: part, ETag: out.CopyPartResult?.ETag });
+      }, signal);
+      completed.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+      const done = await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: dstBucket, Key: dstKey, UploadId: uploadId, MultipartUpload: { Parts: completed } }),
+        { abortSignal: signal },
+      );
+      return writeResult(done.ETag, src.md5, src.size, what, { encryption: encryptionOf(done), checksums: checksumAnswer(done) });
+    } catch (err) {
+      // Without a signal: the stored parts must go even when the copy was cancelled.
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: dstBucket, Key: dstKey, UploadId: uploadId })).catch(() => undefined);
+      signal?.throwIfAborted();
+      throw mapS3Error(err, ctx);
+    }
   }
 
   async close(): Promise<void> {
@@ -422,6 +552,25 @@ function sendContentMd5(command: DeleteObjectsCommand): void {
     },
     { step: 'build', priority: 'low', name: 'contentMd5ForDeleteObjects' },
   );
+}
+
+/** The encryption and checksum fields the SDK parses from an answer's headers. */
+interface AnswerHeaders {
+  ServerSideEncryption?: string;
+  SSECustomerAlgorithm?: string;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA256?: string;
+  ChecksumType?: string;
+}
+
+function encryptionOf(out: AnswerHeaders): Encryption {
+  return { serverSide: out.ServerSideEncryption, customerAlgorithm: out.SSECustomerAlgorithm };
+}
+
+function checksumAnswer(out: AnswerHeaders): ChecksumAnswer {
+  return { crc32: out.ChecksumCRC32, crc32c: out.ChecksumCRC32C, crc64nvme: out.ChecksumCRC64NVME, sha256: out.ChecksumSHA256, type: out.ChecksumType };
 }
 
 /** S3 listing keys in `url` encoding: percent-escapes, with `+` for a space (as S3 writes them). */
