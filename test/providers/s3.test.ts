@@ -6,7 +6,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError, isStorageError } from '../../electron/providers/errors';
 import { createS3Provider, decodeListingKey, mapS3Error, resolveS3Settings } from '../../electron/providers/s3';
-import { md5FromEtag } from '../../electron/providers/s3-common';
+import { decodeMetadataValue, encodeMetadataValue, fullObjectChecksums, md5FromEtag, parseCompleteMultipart, uniformPartSize } from '../../electron/providers/s3-common';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
 import { freePort } from '../support/free-port';
 import { conformanceTarget, describeProviderConformance } from './conformance';
@@ -72,6 +72,48 @@ describe('s3 etags and listing keys', () => {
     expect(md5FromEtag('"not-an-md5-at-all-but-32-chars!"')).toBeUndefined();
     expect(md5FromEtag('')).toBeUndefined();
     expect(md5FromEtag(undefined)).toBeUndefined();
+  });
+
+  it('takes no MD5 from the ETag of an SSE-KMS, DSSE-KMS or SSE-C answer; SSE-S3 (AES256) keeps it', () => {
+    const etag = '"9b2cf535f27731c974343645a3985328"';
+    expect(md5FromEtag(etag, { serverSide: 'aws:kms' })).toBeUndefined();
+    expect(md5FromEtag(etag, { serverSide: 'aws:kms:dsse' })).toBeUndefined();
+    expect(md5FromEtag(etag, { customerAlgorithm: 'AES256' })).toBeUndefined();
+    expect(md5FromEtag(etag, { serverSide: 'AES256' })).toBe('9b2cf535f27731c974343645a3985328');
+  });
+
+  it('keeps only full-object checksums: a multipart object needs FULL_OBJECT, a `-N` value is composite', () => {
+    const single = '"9b2cf535f27731c974343645a3985328"';
+    const multipart = '"9b2cf535f27731c974343645a3985328-2"';
+    expect(fullObjectChecksums({ crc32: 'AAAAAA==', sha256: 'x' }, single)).toEqual({ crc32: 'AAAAAA==', sha256: 'x' });
+    expect(fullObjectChecksums({ crc32c: 'AAAAAA==' }, multipart)).toBeUndefined();
+    expect(fullObjectChecksums({ crc32c: 'AAAAAA==', type: 'FULL_OBJECT' }, multipart)).toEqual({ crc32c: 'AAAAAA==' });
+    expect(fullObjectChecksums({ crc32c: 'AAAAAA==-2', type: 'COMPOSITE' }, multipart)).toBeUndefined();
+    expect(fullObjectChecksums({ crc64nvme: 'AAAAAAAAAAA=', crc32: 'AAAAAA==-3' }, single)).toEqual({ crc64nvme: 'AAAAAAAAAAA=' });
+  });
+
+  it('trusts a part size only when the partNumber answers are consistent with equal parts', () => {
+    const MiB = 1024 * 1024;
+    expect(uniformPartSize(11 * MiB, 3, { size: 5 * MiB, partsCount: 3 }, MiB)).toBe(5 * MiB);
+    expect(uniformPartSize(11 * MiB, 3, { size: 5 * MiB, partsCount: 3 }, 2 * MiB)).toBeUndefined(); // uneven parts
+    expect(uniformPartSize(11 * MiB, 3, { size: 11 * MiB, partsCount: undefined }, undefined)).toBeUndefined(); // partNumber ignored
+    expect(uniformPartSize(7 * MiB, 2, { size: 5 * MiB, partsCount: 2 }, undefined)).toBe(5 * MiB);
+    expect(uniformPartSize(7 * MiB, 2, { size: 3 * MiB, partsCount: 2 }, undefined)).toBeUndefined();
+  });
+
+  it('encodes metadata values that are not printable ASCII as RFC 2047 and decodes B and Q words', () => {
+    expect(encodeMetadataValue('plain value')).toBe('plain value');
+    expect(encodeMetadataValue('日本')).toBe('=?UTF-8?B?5pel5pys?=');
+    for (const value of ['é', '日本', '😀', 'tab\there', 'line\nbreak']) expect(decodeMetadataValue(encodeMetadataValue(value))).toBe(value);
+    expect(decodeMetadataValue('=?utf-8?Q?caf=C3=A9_au_lait?= =?UTF-8?B?5pel?=')).toBe('café au lait日');
+    expect(decodeMetadataValue('=?ISO-8859-1?Q?caf=E9?=')).toBe('café');
+    expect(decodeMetadataValue('=?x-no-such-charset?B?5pel?=')).toBe('=?x-no-such-charset?B?5pel?=');
+  });
+
+  it('reads the ETag or the error of a CompleteMultipartUpload answer, whatever its root element', () => {
+    expect(parseCompleteMultipart('<?xml version="1.0"?><CompleteMultipartUploadResult><ETag>&quot;abc-2&quot;</ETag></CompleteMultipartUploadResult>')).toEqual({ etag: 'abc-2' });
+    expect(parseCompleteMultipart('<CompleteMultipartUploadResponse><ETag>"abc-2"</ETag></CompleteMultipartUploadResponse>')).toEqual({ etag: 'abc-2' });
+    expect(parseCompleteMultipart('<?xml version="1.0"?>\n<Error><Code>InternalError</Code><Message>try again</Message></Error>')).toEqual({ code: 'InternalError', message: 'try again' });
   });
 
   it('decodes url-encoded listing keys, + meaning a space', () => {
