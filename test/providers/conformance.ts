@@ -1,5 +1,5 @@
-// The provider conformance suite: every provider runs these cases against a real server (s3rver for
-// s3 and minio, a temp folder for local) from a test file of a few lines. Only the StorageProvider
+// The provider conformance suite: every provider runs these cases against a real server (s3rver and
+// moto for s3 and minio, a temp folder for local) from a test file of a few lines. Only the StorageProvider
 // interface is used, so a case that passes here holds for the engine too.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
