@@ -191,7 +191,8 @@ export const MAX_BLOB_NAME_SEGMENTS = 254;
 export function azureBlobNameProblem(key: string): string | undefined {
   if (key === '') return 'the name is empty';
   if (key.length > MAX_BLOB_NAME_LENGTH) return `the name has ${key.length} characters, more than the ${MAX_BLOB_NAME_LENGTH} Azure allows`;
-  if (LONE_SURROGATE.test(key)) return 'the name is not valid Unicode (it has a lone surrogate)';
+  // A lone surrogate has no UTF-8 form: encoding replaces it.
+  if (Buffer.from(key, 'utf8').toString('utf8') !== key) return 'the name is not valid Unicode (it has a lone surrogate)';
   const control = CONTROL.exec(key)?.[0];
   if (control !== undefined) return `the name contains the control character ${codePoint(control)}, which Azure does not accept in blob names`;
   const nonCharacter = NON_CHARACTER.exec(key)?.[0];
@@ -214,7 +215,6 @@ export function checkBlobName(key: string, what: string): void {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 const NON_CHARACTER = /[\uFFFE\uFFFF]/;

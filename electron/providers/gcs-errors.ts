@@ -1,7 +1,7 @@
 // Maps errors of @google-cloud/storage (ApiError from JSON calls, gaxios errors from resumable
 // uploads, RequestError from its checksum validation, node-fetch network errors) to StorageError.
 import { validateBucketName } from '../../shared/config';
-import { StorageError, classifyHttpError, isAbortError } from './errors';
+import { SourceChangedError, StorageError, classifyHttpError, isAbortError, unexpectedAbortAsTransient } from './errors';
 import type { ErrorContext } from './s3-common';
 
 interface SdkError {
@@ -15,10 +15,16 @@ interface SdkError {
 /** The SDK's own codes for a checksum mismatch: the bytes were damaged in transit, so a retry may succeed. */
 const CORRUPTION_CODES = new Set(['CONTENT_DOWNLOAD_MISMATCH', 'FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE']);
 
-export function mapGcsError(err: unknown, ctx: ErrorContext): Error {
-  if (err instanceof StorageError || isAbortError(err)) return err as Error;
-  const e = (err ?? {}) as SdkError;
+/**
+ * Maps an SDK error to StorageError. StorageErrors pass through, and so does an abort error when
+ * `signal` (the caller's) fired; any other abort error (a request the SDK or a stream tore down by
+ * itself) is a failure of the call, Transient.
+ */
+export function mapGcsError(err: unknown, ctx: ErrorContext, signal?: AbortSignal): Error {
+  if (err instanceof StorageError) return err;
   const where = describe(ctx);
+  if (isAbortError(err)) return unexpectedAbortAsTransient(err, signal, where) as Error;
+  const e = (err ?? {}) as SdkError;
   const message = apiMessage(e);
   // A resumable upload that ran out of retries reports a plain Error naming the last status.
   const retriesExhausted = /^Retry (?:total time )?limit exceeded/.test(message);
@@ -39,7 +45,7 @@ export function mapGcsError(err: unknown, ctx: ErrorContext): Error {
     return new StorageError('Transient', `${where}: the uploaded bytes do not match the declared checksum (${message})`, { cause: err });
   }
   // The object changed between our look at it and a conditional call: a retry sees the new state.
-  if (status === 412) return new StorageError('Transient', `${where}: precondition failed, the object changed meanwhile (${message})`, { cause: err });
+  if (status === 412) return new SourceChangedError(`${where}: precondition failed, the object changed meanwhile (${message})`, { cause: err });
   const mapped = classifyHttpError({ status, code: typeof e.code === 'string' ? e.code : undefined, message }, where);
   return new StorageError(mapped.code, mapped.message, { cause: err });
 }
@@ -67,7 +73,8 @@ function apiMessage(e: SdkError): string {
   return text;
 }
 
-function describe(ctx: ErrorContext): string {
+/** "op bucket/key", as the provider's messages name a call. */
+export function describe(ctx: ErrorContext): string {
   if (ctx.bucket === undefined) return ctx.op;
   return ctx.key === undefined ? `${ctx.op} bucket "${ctx.bucket}"` : `${ctx.op} ${ctx.bucket}/${ctx.key}`;
 }

@@ -30,6 +30,8 @@ export function objectInfo(key: string, resource: FileMetadata): ObjectInfo {
     md5: md5HexFromBase64(resource.md5Hash),
     lastModified: resource.updated ? Date.parse(resource.updated) : 0,
   };
+  // Every GCS object has a CRC32C, composite objects (which have no MD5) included.
+  if (resource.crc32c) info.checksums = { crc32c: resource.crc32c };
   if (resource.contentType) info.contentType = resource.contentType;
   if (resource.cacheControl) info.cacheControl = resource.cacheControl;
   if (resource.contentEncoding) info.contentEncoding = resource.contentEncoding;

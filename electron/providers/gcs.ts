@@ -1,13 +1,20 @@
 // Google Cloud Storage through @google-cloud/storage (the JSON API).
-import { PassThrough, addAbortSignal, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable, addAbortSignal } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { Storage, type File, type FileMetadata } from '@google-cloud/storage';
 import type { GcsSettings } from '../../shared/model';
-import { StorageError } from './errors';
+import { PartialRemoveError, StorageError } from './errors';
 import { abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
-import { mapGcsError } from './gcs-errors';
-import { md5HexFromBase64, objectInfo, uploadResource, versionTag } from './gcs-metadata';
+import { openDownload } from './gcs-download';
+import { describe, mapGcsError } from './gcs-errors';
+import { uploadResumable } from './gcs-resumable';
+import { checkObjectName } from './gcs-names';
+import { objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
@@ -16,8 +23,8 @@ export interface GcsProviderOptions {
   /** Objects of at least this many bytes go up as resumable uploads (default 8 MiB); smaller ones in one request. */
   multipartThreshold?: number;
   /**
-   * Bytes per resumable-upload request (default 8 MiB, a multiple of 256 KiB as GCS requires). The
-   * SDK keeps one chunk in memory to resend it after a failure, so this bounds memory per upload.
+   * Bytes per resumable-upload request (default 8 MiB, a multiple of 256 KiB as GCS requires). One
+   * chunk is kept in memory to resend it after a failure, so this bounds memory per upload.
    */
   chunkSize?: number;
 }
@@ -53,6 +60,9 @@ class GcsProvider implements StorageProvider {
   private readonly storage: Storage;
   private readonly chunkSize: number;
   private readonly needsProjectId: boolean;
+  /** Google's endpoint or a Google private one: media downloads carry credentials (see gcs-settings.ts). */
+  private readonly authenticated: boolean;
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(resolved: ResolvedGcsSettings, options: GcsProviderOptions) {
     const threshold = options.multipartThreshold ?? DEFAULT_GCS_THRESHOLD;
@@ -67,6 +77,7 @@ class GcsProvider implements StorageProvider {
     this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: threshold };
     // Against an emulator there is no metadata server to ask for a project; on Google ADC may know it.
     this.needsProjectId = resolved.projectId === undefined && resolved.apiEndpoint !== undefined;
+    this.authenticated = resolved.apiEndpoint === undefined || resolved.useAuthWithCustomEndpoint;
     this.storage = new Storage({
       projectId: resolved.projectId,
       keyFilename: resolved.keyFilename,
@@ -131,72 +142,102 @@ class GcsProvider implements StorageProvider {
     throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
   }
 
+  /** md5 (absent for composite objects) and checksums.crc32c (always) come from the object resource. */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    const ctx = { op: 'head', bucket, key };
+    checkObjectName(key, describe(ctx));
     try {
       const [metadata] = await unlessAborted(this.storage.bucket(bucket).file(key).getMetadata(), signal);
       return objectInfo(key, metadata);
     } catch (err) {
       // A missing bucket is a 404 too: no object there either.
       if ((err as { code?: unknown }).code === 404) return null;
-      throw mapGcsError(err, { op: 'head', bucket, key });
+      throw mapGcsError(err, ctx, signal);
     }
   }
 
-  async read(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
+  /**
+   * A media download (see gcs-download.ts), checked against the CRC32C GCS announces. With `ifMatch`
+   * (a generation, see versionTag) it is conditional on ifGenerationMatch: another generation fails
+   * with SourceChangedError.
+   */
+  async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
     const ctx = { op: 'read', bucket, key };
+    const what = describe(ctx);
+    checkObjectName(key, what);
+    if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new StorageError('Fatal', `${what}: "${ifMatch}" is not a GCS generation (the etag this provider reports)`);
     signal?.throwIfAborted();
-    // crc32c validation checks the bytes against x-goog-hash; decompress off: bytes come back as stored.
-    const sdk = this.storage.bucket(bucket).file(key).createReadStream({ validation: 'crc32c', decompress: false });
-    // Our own stream in front, so errors that surface while the caller reads are StorageErrors too.
-    const out = new PassThrough();
-    sdk.on('error', (err) => out.destroy(mapGcsError(err, ctx)));
-    out.once('close', () => sdk.destroy());
-    if (signal) addAbortSignal(signal, out);
-    sdk.pipe(out);
-    await responded(sdk, out);
-    return out;
+    const apiEndpoint = this.apiEndpoint();
+    const headers = this.authenticated ? await this.call(ctx, signal, () => this.authHeaders(apiEndpoint)) : {};
+    return openDownload({ apiEndpoint, bucket, key, ifMatch, headers, agents: this.agents, idleTimeoutMs: REQUEST_TIMEOUT_MS, ctx, signal });
   }
 
+  /**
+   * GCS checks an MD5 only when it is declared before it commits: `md5Hash` in the object resource,
+   * or X-Goog-Hash on the last request of a resumable upload (see gcs-resumable.ts). The SDK's own
+   * check runs after the commit and deletes the object on a mismatch, the previous version with it,
+   * so it is off. A small object whose MD5 the caller does not know is read whole first (it is below
+   * the threshold: the memory a resumable chunk takes anyway) and sent with the MD5 of what was
+   * read. Either way GCS refuses damaged bytes before they replace anything, and nothing is
+   * committed before the source ended without error.
+   */
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
-    const { what, md5 } = checkWrite(bucket, key, size, options.md5);
+    const { what, md5: expectedMd5 } = checkWrite(bucket, key, size, options.md5);
+    checkObjectName(key, what);
     const { signal } = options;
-    const resumable = size >= this.capabilities.multipartThreshold;
     const { body } = await openExactly(open, size, what, signal);
+    if (signal) addAbortSignal(signal, body);
     const file = this.storage.bucket(bucket).file(key);
-    const resource = uploadResource({ ...options, md5 });
-    setUploadDeadline(file, resumable ? this.chunkSize : size);
-    const sdk = file.createWriteStream({
-      resumable,
-      chunkSize: resumable ? this.chunkSize : undefined,
-      // The declared length goes out as X-Upload-Content-Length, so GCS checks the total too.
-      metadata: resumable ? ({ ...resource, contentLength: size } as FileMetadata) : resource,
-      // MD5 with OpenSSL is cheaper than the SDK's CRC32C in JavaScript, and it is the hash we report.
-      validation: 'md5',
-    });
+    let stored: FileMetadata;
     try {
-      // Any failure (a short source, the SDK, an abort) destroys every stream of the pipeline: an
-      // unfinished upload is never committed.
-      await pipeline(body, sdk, signal ? { signal } : {});
+      if (size >= this.capabilities.multipartThreshold) {
+        const apiEndpoint = this.apiEndpoint();
+        const headers = this.authenticated ? await this.authHeaders(apiEndpoint) : {};
+        const resource = uploadResource({ ...options, md5: expectedMd5 });
+        const upload = { apiEndpoint, bucket, key, headers, resource, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
+        stored = await uploadResumable(upload, body, expectedMd5);
+      } else {
+        const data = expectedMd5 === undefined ? await buffer(body) : undefined;
+        const md5 = data ? createHash('md5').update(data).digest('hex') : expectedMd5;
+        setUploadDeadline(file, size);
+        const sdk = file.createWriteStream({ resumable: false, metadata: uploadResource({ ...options, md5 }), validation: false });
+        // Any failure (a short source, the SDK, an abort) destroys every stream of the pipeline: an
+        // unfinished request is never committed.
+        await pipeline(data ? Readable.from([data]) : body, sdk);
+        stored = file.metadata;
+      }
     } catch (err) {
       signal?.throwIfAborted();
-      throw mapGcsError(err, ctx);
+      throw mapGcsError(err, ctx, signal);
     } finally {
       body.destroy();
     }
-    const stored = file.metadata;
     if (Number(stored.size) !== size) {
       throw new StorageError('Fatal', `${what}: the service stored ${String(stored.size)} bytes, expected ${size}`);
     }
-    return { etag: versionTag(stored), md5: md5HexFromBase64(stored.md5Hash), size, lastModified: stored.updated ? Date.parse(stored.updated) : undefined };
+    const info = objectInfo(key, stored);
+    return { etag: info.etag, md5: info.md5, checksums: info.checksums, size, lastModified: info.lastModified || undefined };
   }
 
+  /**
+   * One request per key (a batch endpoint exists but the SDK does not use it), DELETE_CONCURRENCY at
+   * a time. After the first failure no new delete starts; the ones in flight finish, and
+   * PartialRemoveError names every key that is gone (deleted or already missing).
+   */
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
-    // The JSON API deletes one object per request; a batch endpoint exists but the SDK does not use it.
     const handle = this.storage.bucket(bucket);
-    await forEachLimit(keys, DELETE_CONCURRENCY, async (key) => {
-      await this.call({ op: 'remove', bucket, key }, signal, () => handle.file(key).delete({ ignoreNotFound: true }));
+    const removed: string[] = [];
+    const failure = await forEachLimit(keys, DELETE_CONCURRENCY, signal, async (key) => {
+      const ctx = { op: 'remove', bucket, key };
+      checkObjectName(key, describe(ctx));
+      await this.call(ctx, signal, () => handle.file(key).delete({ ignoreNotFound: true }));
+      removed.push(key);
     });
+    if (failure === undefined) return;
+    if (removed.length === 0) throw failure;
+    const code = failure instanceof StorageError ? failure.code : 'Transient';
+    throw new PartialRemoveError(code, `${failure.message} (${removed.length} of ${keys.length} keys were deleted)`, removed, { cause: failure });
   }
 
   /**
@@ -206,6 +247,8 @@ class GcsProvider implements StorageProvider {
    */
   async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
+    checkObjectName(srcKey, `copy ${srcBucket}/${srcKey}`);
+    checkObjectName(dstKey, describe(ctx));
     const source = this.storage.bucket(srcBucket).file(srcKey);
     const uri = `/rewriteTo/b/${encodeURIComponent(dstBucket)}/o/${encodeURIComponent(dstKey)}`;
     let rewriteToken: string | undefined;
@@ -223,7 +266,21 @@ class GcsProvider implements StorageProvider {
   }
 
   async close(): Promise<void> {
-    // The SDK keeps no per-client sockets: its HTTP agents are shared pools inside the SDK.
+    // The SDK's own HTTP agents are shared pools inside the SDK; the downloads' are ours.
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** The JSON API root the SDK talks to, without a trailing slash. */
+  private apiEndpoint(): string {
+    return this.storage.apiEndpoint.replace(/\/+$/, '');
+  }
+
+  /** The Authorization header google-auth-library would send (it refreshes tokens as needed). */
+  private async authHeaders(url: string): Promise<Record<string, string>> {
+    const headers: unknown = await this.storage.authClient.getRequestHeaders(url);
+    if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+    return { ...(headers as Record<string, string>) };
   }
 
   /** Runs one SDK call, mapping its errors; an abort rejects at once (the call finishes unobserved). */
@@ -232,7 +289,7 @@ class GcsProvider implements StorageProvider {
     try {
       return await unlessAborted(request(), signal);
     } catch (err) {
-      throw mapGcsError(err, ctx);
+      throw mapGcsError(err, ctx, signal);
     }
   }
 
@@ -254,24 +311,9 @@ function nextPageToken(next: unknown): string | undefined {
   return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
-/**
- * Resolves once the download answered 2xx; rejects with the (mapped) error of a failed request or
- * the abort. Error statuses arrive as a 'response' followed by the stream's error.
- */
-function responded(sdk: Readable, out: PassThrough): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (err?: Error): void => {
-      sdk.off('response', onResponse);
-      out.off('error', settle);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onResponse = (res: { statusCode?: number }): void => {
-      if (res.statusCode !== undefined && res.statusCode < 300) settle();
-    };
-    sdk.on('response', onResponse);
-    out.once('error', settle);
-  });
+/** The deadline of one upload request of `bytes`. */
+function uploadTimeout(bytes: number): number {
+  return REQUEST_TIMEOUT_MS + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 /**
@@ -280,25 +322,29 @@ function responded(sdk: Readable, out: PassThrough): Promise<void> {
  * (gaxios) requests alike.
  */
 function setUploadDeadline(file: File, bytes: number): void {
-  const timeout = REQUEST_TIMEOUT_MS + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+  const timeout = uploadTimeout(bytes);
   // The interceptor type promises a request with `uri`, which the SDK's requests always have.
   file.interceptors.push({ request: (reqOpts) => ({ ...reqOpts, timeout }) as typeof reqOpts & { uri: string } });
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time; stops starting new ones after the first failure. */
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items`, at most `limit` at a time. After the first failure, or once `signal`
+ * fired, no new call starts; resolves when the calls in flight have settled, with the first failure
+ * (the abort reason when the signal stopped it early), or undefined when every call succeeded.
+ */
+async function forEachLimit<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>): Promise<Error | undefined> {
   let next = 0;
-  let failed = false;
+  let failure: Error | undefined;
   const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
+    while (failure === undefined && !signal?.aborted && next < items.length) {
       try {
         await fn(items[next++]!);
       } catch (err) {
-        failed = true;
-        throw err;
+        failure ??= err instanceof Error ? err : new Error(String(err));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return failure ?? (next < items.length ? abortReason(signal) : undefined);
 }
 

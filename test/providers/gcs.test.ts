@@ -5,18 +5,21 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Storage } from '@google-cloud/storage';
+import { CRC32C, Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { StorageError, isAbortError, isStorageError, type StorageErrorCode } from '../../electron/providers/errors';
+import { PartialRemoveError, SourceChangedError, StorageError, isAbortError, isStorageError, type StorageErrorCode } from '../../electron/providers/errors';
 import { createGcsProvider } from '../../electron/providers/gcs';
 import { mapGcsError } from '../../electron/providers/gcs-errors';
 import { md5HexFromBase64, objectInfo } from '../../electron/providers/gcs-metadata';
+import { gcsObjectNameProblem } from '../../electron/providers/gcs-names';
 import { resolveGcsSettings } from '../../electron/providers/gcs-settings';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createProvider } from '../../electron/providers/registry';
 import { gcsSettingsFor, startGcsServer, type GcsTestServer } from '../support/gcs-server';
+import { SERVICE_ERRORS, startFaultProxy } from '../support/fault-proxy';
 import { freePort } from '../support/free-port';
 import { conformanceTarget, describeProviderConformance } from './conformance';
+import { lateFailingSource } from './failing-sources';
 import { expectStorageError, listAll, md5Hex, readAll, rejection } from './helpers';
 
 // Nothing may look for a GCE metadata server or Application Default Credentials beyond this machine.
@@ -325,7 +328,213 @@ describe('gcs error mapping', () => {
     const streamed = mapGcsError(Object.assign(new Error('{"error":{"code":404,"message":"No such object: b/k"}}'), { code: 404 }), { op: 'read', bucket: 'b', key: 'k' });
     expect(streamed.message).toBe('read b/k: No such object: b/k');
     const abort = new DOMException('aborted', 'AbortError');
-    expect(mapGcsError(abort, ctx)).toBe(abort);
+    expect(mapGcsError(abort, ctx, AbortSignal.abort())).toBe(abort);
+  });
+});
+
+// ---- issue 9: names stored exactly or refused (point 5) ----
+
+/** Names GCS refuses (naming rules), and "." / ".." whose URL the SDK would resolve to the bucket. */
+const GCS_REFUSED = ['.', '..', 'nl\nx', 'cr\rx', '.well-known/acme-challenge/token', '', 'x'.repeat(1025), '\u65e5'.repeat(342), 'lone\uD800x'];
+/** Names that look hostile but GCS stores exactly (the JSON API escapes them as one path segment). */
+const GCS_KEPT = ['z/../y', 'dot/./x', 'back\\slash', '#frag', 'q?x', '%2e%2e', '%2F', '/lead', 'a//b', 'a/..', '../up', 'ctl\u0001x', 'tab\tx', '.well-known/other', 'x'.repeat(1024)];
+
+describe('gcs object names (issue 9, point 5)', () => {
+  let p: StorageProvider;
+  beforeAll(() => {
+    p = createGcsProvider(gcsSettingsFor(server), { multipartThreshold: MiB, chunkSize: 256 * 1024 });
+  });
+
+  it('names every key it cannot store exactly, and accepts the rest', () => {
+    for (const key of GCS_REFUSED) expect(gcsObjectNameProblem(key), JSON.stringify(key)).toBeTypeOf('string');
+    for (const key of GCS_KEPT) expect(gcsObjectNameProblem(key), JSON.stringify(key)).toBeUndefined();
+  });
+
+  it('refuses them in write, head, read, copy and remove, leaving every other object (and the bucket) alone', async () => {
+    await p.createBucket('gcs-hostile');
+    await p.createBucket('gcs-hostile-empty');
+    await writeBytes(p, 'gcs-hostile', 'src', Buffer.from('real src'));
+    const fatal = async (call: Promise<unknown>, key: string): Promise<void> => {
+      const err = await rejection(call);
+      expect(isStorageError(err, 'Fatal'), `${JSON.stringify(key)}: ${String(err)}`).toBe(true);
+      expect((err as Error).message, JSON.stringify(key)).toContain(`GCS cannot store the name ${JSON.stringify(key)}`);
+    };
+    for (const key of GCS_REFUSED) {
+      await fatal(writeBytes(p, 'gcs-hostile', key, Buffer.from('small')), key);
+      await fatal(writeBytes(p, 'gcs-hostile', key, randomBytes(MiB)), key);
+      await fatal(p.head('gcs-hostile', key), key);
+      await fatal(p.read('gcs-hostile', key), key);
+      await fatal(p.copy!('gcs-hostile', 'src', 'gcs-hostile', key), key);
+      await fatal(p.copy!('gcs-hostile', key, 'gcs-hostile', 'copy-target'), key);
+      // A DELETE of ".." would be a DELETE of the (empty) bucket.
+      await fatal(p.remove('gcs-hostile-empty', [key]), key);
+    }
+    expect(await p.listBuckets()).toContain('gcs-hostile-empty');
+    expect((await listAll(p, 'gcs-hostile', '')).map((o) => o.key)).toEqual(['src']);
+    // The test server refuses them too, as GCS does.
+    const raw = new Storage({ apiEndpoint: server.apiEndpoint, projectId: server.projectId, retryOptions: { autoRetry: false } });
+    const err = await rejection(raw.bucket('gcs-hostile').file('nl\nx').save('x', { resumable: false }));
+    expect((err as { code?: unknown }).code).toBe(400);
+  });
+
+  it('stores the hostile-looking names it accepts exactly, and deletes exactly them', async () => {
+    const bucket = 'gcs-kept-names';
+    await p.createBucket(bucket);
+    const victims = ['y', 'dot/x', 'back/slash', 'up'];
+    for (const key of victims) await writeBytes(p, bucket, key, Buffer.from(`real ${key}`));
+    for (const key of GCS_KEPT) await writeBytes(p, bucket, key, Buffer.from(key));
+    const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    expect((await listAll(p, bucket, '')).map((o) => o.key)).toEqual([...victims, ...GCS_KEPT].sort(byteOrder));
+    for (const key of GCS_KEPT) expect((await readAll(await p.read(bucket, key))).toString(), JSON.stringify(key)).toBe(key);
+    await p.remove(bucket, GCS_KEPT);
+    expect((await listAll(p, bucket, '')).map((o) => o.key)).toEqual([...victims].sort(byteOrder));
+    for (const key of victims) expect((await readAll(await p.read(bucket, key))).toString()).toBe(`real ${key}`);
+  });
+});
+
+// ---- issue 9: deletes (point 13) ----
+
+describe('gcs remove (issue 9, point 13)', () => {
+  it('throws PartialRemoveError naming the keys that are gone (deleted or already missing) when one delete fails', async () => {
+    const p = createGcsProvider(gcsSettingsFor(server));
+    const bucket = 'gcs-partial-remove';
+    await p.createBucket(bucket);
+    for (const key of ['a', 'refused', 'c']) await writeBytes(p, bucket, key, Buffer.from(key));
+    server.faults.failures = [{ method: 'DELETE', path: /\/o\/refused/, status: 403, times: 1 }];
+    try {
+      const err = await rejection(p.remove(bucket, ['a', 'refused', 'missing', 'c']));
+      expect(err, String(err)).toBeInstanceOf(PartialRemoveError);
+      expect((err as PartialRemoveError).code).toBe('AccessDenied');
+      expect([...(err as PartialRemoveError).removed].sort()).toEqual(['a', 'c', 'missing']);
+    } finally {
+      server.faults.failures = [];
+    }
+    expect((await listAll(p, bucket, '')).map((o) => o.key)).toEqual(['refused']);
+  });
+});
+
+// ---- issue 9: one version per read, checksums, nothing committed early (point 3) ----
+
+describe('gcs reads and writes of one version (issue 9, point 3)', () => {
+  let p: StorageProvider;
+  const bucket = 'gcs-versions';
+  beforeAll(async () => {
+    p = createGcsProvider(gcsSettingsFor(server), { multipartThreshold: MiB, chunkSize: 256 * 1024 });
+    await p.createBucket(bucket);
+  });
+
+  it('reads with ifGenerationMatch: the etag from head reads, a stale one fails with SourceChangedError', async () => {
+    await writeBytes(p, bucket, 'k', Buffer.from('first'));
+    const first = await p.head(bucket, 'k');
+    expect((await readAll(await p.read(bucket, 'k', undefined, first!.etag))).toString()).toBe('first');
+    await writeBytes(p, bucket, 'k', Buffer.from('second'));
+    const err = await rejection(p.read(bucket, 'k', undefined, first!.etag));
+    expect(err, String(err)).toBeInstanceOf(SourceChangedError);
+    const second = await p.head(bucket, 'k');
+    expect((await readAll(await p.read(bucket, 'k', undefined, second!.etag))).toString()).toBe('second');
+    expect(server.requests.some((r) => r.url.includes(`ifGenerationMatch=${second!.etag}`))).toBe(true);
+    await expectStorageError(p.read(bucket, 'k', undefined, '"0x8D"'), 'Fatal');
+  });
+
+  it('reports md5 and crc32c in head, listing and write results; a composite object has only crc32c', async () => {
+    const data = Buffer.from('hello world');
+    const written = await writeBytes(p, bucket, 'sums', data);
+    const crc = new CRC32C();
+    crc.update(data);
+    const crc32c = crc.toString();
+    expect(written).toMatchObject({ md5: md5Hex(data), checksums: { crc32c } });
+    expect(await p.head(bucket, 'sums')).toMatchObject({ md5: md5Hex(data), checksums: { crc32c } });
+    await writeBytes(p, bucket, 'part-1', Buffer.from('hello '));
+    await writeBytes(p, bucket, 'part-2', Buffer.from('world'));
+    await new Storage({ apiEndpoint: server.apiEndpoint, projectId: server.projectId }).bucket(bucket).combine(['part-1', 'part-2'], 'composite');
+    const composite = await p.head(bucket, 'composite');
+    expect(composite!.md5).toBeUndefined();
+    expect(composite!.checksums).toEqual({ crc32c });
+  });
+
+  it.each([
+    ['a single-request upload', 100],
+    ['a resumable upload', MiB + 7],
+  ])('never finalizes %s whose source fails after its last byte (before its end): the previous object stays', async (_label, size) => {
+    const key = `late-failure-${size}`;
+    const previous = await writeBytes(p, bucket, key, Buffer.from('previous'));
+    const err = await rejection(p.write(bucket, key, lateFailingSource(randomBytes(size), 64 * 1024), size));
+    expect(isStorageError(err) && !isAbortError(err), String(err)).toBe(true);
+    expect(await p.head(bucket, key)).toMatchObject({ etag: previous.etag, size: 8 });
+  });
+
+  it.each([
+    ['a single-request upload, MD5 not given', 100, false],
+    ['a single-request upload, MD5 given', 100, true],
+    ['a resumable upload, MD5 not given', MiB + 7, false],
+    ['a resumable upload, MD5 given', MiB + 7, true],
+  ])('lets GCS refuse %s damaged in transit before it replaces the previous object', async (_label, size, giveMd5) => {
+    const key = `damaged-${size}-${giveMd5}`;
+    const previous = await writeBytes(p, bucket, key, Buffer.from('previous'));
+    const data = randomBytes(size);
+    server.faults.corruptUploads = 1;
+    try {
+      const err = await rejection(writeBytes(p, bucket, key, data, giveMd5 ? { md5: md5Hex(data) } : {}));
+      expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+      expect(server.faults.corruptUploads).toBe(0);
+    } finally {
+      server.faults.corruptUploads = 0;
+    }
+    expect(await p.head(bucket, key)).toMatchObject({ etag: previous.etag, size: 8 });
+    expect((await readAll(await p.read(bucket, key))).toString()).toBe('previous');
+  });
+});
+
+// ---- issue 9: error classes (point 7, provider side) ----
+
+describe('gcs error classes under faults (issue 9, point 7)', () => {
+  it("maps an abort the caller did not ask for to Transient; only the caller's signal gives an AbortError", () => {
+    const sdkAbort = Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' });
+    const unasked = mapGcsError(sdkAbort, { op: 'read', bucket: 'b', key: 'k' });
+    expect(isStorageError(unasked, 'Transient'), String(unasked)).toBe(true);
+    expect(isAbortError(unasked)).toBe(false);
+    expect(mapGcsError(sdkAbort, { op: 'read' }, AbortSignal.abort())).toBe(sdkAbort);
+    expect(mapGcsError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { op: 'read' })).toMatchObject({ code: 'Transient' });
+  });
+
+  describe('through a fault-injecting proxy', () => {
+    let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+    let p: StorageProvider;
+    const bucket = 'gcs-faults';
+    beforeAll(async () => {
+      proxy = await startFaultProxy({ upstream: server.apiEndpoint, seed: 9 });
+      p = createGcsProvider({ apiEndpoint: proxy.url, projectId: server.projectId });
+      await p.createBucket(bucket);
+      await writeBytes(p, bucket, 'big.bin', randomBytes(2 * MiB));
+    });
+    afterAll(async () => {
+      await proxy?.stop();
+    });
+
+    it.each([
+      ['rateLimitExceeded (429)', 'Throttled', SERVICE_ERRORS.gcsRateLimit],
+      ['backendError (503)', 'Throttled', SERVICE_ERRORS.gcsBackendError],
+    ] as const)('a listing page answered %s, also on the SDK\'s retries, fails as %s', async (_label, code, fault) => {
+      proxy.setRules([{ match: { method: 'GET', path: /^\/storage\/v1\/b\/[^/]+\/o\/?$/ }, max: 3, fault }]);
+      try {
+        await expectStorageError(listAll(p, bucket, ''), code);
+        expect((await listAll(p, bucket, '')).map((o) => o.key)).toEqual(['big.bin']);
+      } finally {
+        proxy.setRules([]);
+      }
+    }, 60_000);
+
+    it('a download reset mid-body fails as Transient, not as an abort', async () => {
+      proxy.setRules([{ match: { method: 'GET', path: /big\.bin$/ }, max: 1, fault: { kind: 'resetResponse' } }]);
+      try {
+        const err = await rejection(p.read(bucket, 'big.bin').then(readAll));
+        expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+        expect(isAbortError(err)).toBe(false);
+      } finally {
+        proxy.setRules([]);
+      }
+      expect((await readAll(await p.read(bucket, 'big.bin'))).length).toBe(2 * MiB);
+    });
   });
 });
 

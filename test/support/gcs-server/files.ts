@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CRC32C } from '@google-cloud/storage';
 
@@ -12,6 +13,21 @@ export interface ContentHashes {
   md5: string;
   /** base64 big-endian CRC32C, as in crc32c. */
   crc32c: string;
+}
+
+/** Flips the bits of the byte in the middle of `path` (nothing for an empty file). */
+export async function flipMiddleByte(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, size >> 1);
+    byte[0] = byte[0]! ^ 0xff;
+    await handle.write(byte, 0, 1, size >> 1);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** CRC32C is the SDK's own (Castagnoli, table-based); its test pins it to the published check values. */

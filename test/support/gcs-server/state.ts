@@ -99,6 +99,7 @@ export class GcsState {
    */
   async commit(draft: Draft, query: URLSearchParams): Promise<StoredObject> {
     try {
+      checkObjectName(draft.name);
       const hashes = await hashFile(draft.file);
       const { expected = {} } = draft;
       if (expected.md5 !== undefined && expected.md5 !== hashes.md5) {
@@ -205,6 +206,18 @@ export class GcsState {
     }
     return page;
   }
+}
+
+/**
+ * GCS's object naming rules (cloud.google.com/storage/docs/objects#naming): 1 to 1,024 bytes of
+ * UTF-8, no carriage return or line feed, not "." or "..", not under ".well-known/acme-challenge/".
+ * The JSON API answers 400 'invalid' for each.
+ */
+export function checkObjectName(name: string): void {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  const bad =
+    bytes === 0 || bytes > 1024 || Buffer.from(name, 'utf8').toString('utf8') !== name || name === '.' || name === '..' || /[\r\n]/.test(name) || name.startsWith('.well-known/acme-challenge/');
+  if (bad) throw errors.invalid(`The object name is not valid: ${JSON.stringify(name)}`);
 }
 
 function checkBucketName(name: string): void {

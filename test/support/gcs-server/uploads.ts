@@ -6,11 +6,11 @@
 //   PUT  bytes */N|*    status query (finalizes when all N bytes are there) → 308 or 200
 import { randomBytes } from 'node:crypto';
 import { stat, truncate, unlink, writeFile } from 'node:fs/promises';
-import { writeBody } from './files';
+import { flipMiddleByte, writeBody } from './files';
 import { readJson, required, sendEmpty, sendJson, type Call } from './http';
 import { boundaryOf, mediaPart, type MultipartUpload } from './multipart';
 import { GcsHttpError, errors, objectResource, writableFields, type StoredObject, type WritableFields } from './resource';
-import type { Draft } from './state';
+import { checkObjectName, type Draft } from './state';
 
 export interface UploadSession {
   bucket: string;
@@ -46,14 +46,23 @@ export async function startUpload(call: Call, bucket: string): Promise<void> {
   } else {
     throw errors.invalid(`Invalid upload type: ${uploadType}`);
   }
+  await damageIfAsked(call, file);
   const object = await ctx.state.commit(draft, query);
   sendJson(call.res, 200, objectResource(object, ctx.baseUrl));
+}
+
+/** The corruptUploads fault: the received bytes are damaged before the commit checks them. */
+async function damageIfAsked(call: Call, file: string): Promise<void> {
+  if (call.ctx.faults.corruptUploads <= 0) return;
+  call.ctx.faults.corruptUploads--;
+  await flipMiddleByte(file);
 }
 
 async function createSession(call: Call, bucket: string): Promise<void> {
   const { query, req, ctx } = call;
   const resource = await readJson(req);
   const name = required(query.get('name') ?? (resource.name as string | undefined), 'name');
+  checkObjectName(name); // GCS refuses a bad name when the session starts, before any bytes
   const fields = writableFields(resource);
   const headerType = req.headers['x-upload-content-type'];
   if (typeof headerType === 'string') fields.contentType = headerType;
@@ -102,6 +111,7 @@ export async function continueUpload(call: Call, id: string): Promise<void> {
     if (total !== undefined && session.persisted === total) {
       const expected = { ...session.expected, ...expectedHashes({}, req.headers['x-goog-hash']) };
       const draft = { bucket: session.bucket, name: session.name, file: session.file, fields: session.fields, expected };
+      await damageIfAsked(call, session.file);
       // A failed commit (hash, size, precondition) ends the session: its bytes are gone.
       session.result = await ctx.state.commit(draft, session.query).catch((err: unknown) => {
         ctx.uploads.delete(id);
