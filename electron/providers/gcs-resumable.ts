@@ -175,7 +175,11 @@ async function request(u: ResumableUpload, uri: string, init: { method: string; 
   try {
     return await fetch(uri, { ...init, signal: controller.signal });
   } catch (err) {
-    throw controller.signal.reason instanceof StorageError ? controller.signal.reason : err;
+    if (u.signal?.aborted) throw abortReason(u.signal);
+    if (controller.signal.reason instanceof StorageError) throw controller.signal.reason;
+    // fetch() rejects only when no answer came: a network failure (the cause says which).
+    const cause = (err as { cause?: { message?: string } }).cause;
+    throw new StorageError('Transient', `${describe(u)}: ${cause?.message ?? (err as Error).message}`, { cause: err });
   } finally {
     clearTimeout(timer);
     u.signal?.removeEventListener('abort', onAbort);

@@ -596,6 +596,24 @@ describe('azure error classes under faults (issue 9, point 7)', () => {
       }
     });
 
+    it.each([
+      ['one Put Blob', 1000, (q: URLSearchParams) => !q.has('comp')],
+      ['staged blocks', 3 * MiB, (q: URLSearchParams) => q.get('comp') === 'block'],
+    ])('an upload (%s) whose connection is reset fails as Transient and keeps the previous object', async (_label, size, query) => {
+      const key = `reset-${size}`;
+      const uploader = createAzureProvider({ ...azureSettingsFor(server), endpointUrl: `${proxy.url}/${server.accountName}` }, { multipartThreshold: 2 * MiB, blockSize: MiB });
+      await uploader.write(bucket, key, bytes('previous'), 8);
+      proxy.setRules([{ match: { method: 'PUT', path: new RegExp(`/${key}$`), query }, max: 1, fault: { kind: 'resetRequest' } }]);
+      try {
+        const err = await rejection(uploader.write(bucket, key, async () => Readable.from([randomBytes(size)]), size));
+        expect(isStorageError(err, 'Transient'), `${String(err)} ${proxy.describe()}`).toBe(true);
+        expect(isAbortError(err)).toBe(false);
+      } finally {
+        proxy.setRules([]);
+      }
+      expect((await readAll(await uploader.read(bucket, key))).toString()).toBe('previous');
+    });
+
     it('a download whose connections are all reset mid-body fails as Transient, not as an abort', async () => {
       // Every GET of the blob (the first and each of the SDK's resumed ranges) is cut off.
       proxy.setRules([{ match: { method: 'GET', path: /big\.bin$/ }, fault: { kind: 'resetResponse' } }]);
