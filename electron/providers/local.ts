@@ -1,27 +1,54 @@
 // Local-folder provider: the root folder holds one sub-folder per bucket; keys are paths relative to
 // the bucket folder, with '/' separators. Useful to try the app without a cloud account and as a
 // sync source/target for backups.
+//
+// Integrity rules it keeps (docs/DESIGN.md, "Integrity rules"):
+// - A write goes to a fresh partial file, which is fsync'ed and renamed to its final name only after
+//   the body stream ended successfully: a body that errors at its end (the engine's checksum check)
+//   leaves the previous file untouched.
+// - Writes, copies and deletes never go through a symlink below the bucket folder (local-dirs.ts).
+// - A read checks, after its last byte, that the file is still the version it opened (local-read.ts).
+// - Listings follow the connection's symlink policy and report every entry they leave out (local-list.ts).
+// - A key is stored under exactly its own name or refused (local-names.ts).
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
-import { once } from 'node:events';
-import { copyFile, mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LocalSettings } from '../../shared/model';
 import { compareKeys } from '../sync/key-order';
-import { StorageError, isAbortError } from './errors';
-import type { ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { PartialRemoveError, SourceChangedError, StorageError, classifyHttpError, isStorageError, unexpectedAbortAsTransient } from './errors';
+import { PathBlockedError, defaultDirAnchor, kindOf, openCheckedDir, type CheckedDir, type DirAnchor } from './local-dirs';
+import { errnoCode, mapFsError } from './local-fs-errors';
+import { walkBucket, type SymlinkPolicy } from './local-list';
+import { keySegments, partialName } from './local-names';
+import { FileVersionStream, closeFd, fileEtag, fstatFd, fsyncFd, objectInfoOf, openFd } from './local-read';
+import type { ObjectInfo, OpenSource, SkippedEntry, StorageProvider, WriteOptions, WriteResult } from './provider';
 
-/** Partially written files carry this marker; listings skip them and they never replace a real file until complete. */
-const PARTIAL_MARKER = '.cds-partial-';
+export interface LocalProviderOptions {
+  /**
+   * What listings, heads and reads do with symlinks below a bucket folder. 'skip' (the default, as
+   * rclone without --links): a symlink is not an object; listings report it through onSkipped.
+   * 'follow': symlinks to files and folders, inside and outside the bucket folder, are read as the
+   * file or folder they point to (a folder symlink that leads back up is reported, not walked again).
+   * Writes, copies and deletes never follow a symlink, whatever this says.
+   */
+  symlinks?: SymlinkPolicy;
+  /** How checked folders are held (local-dirs.ts); tests force 'path' to cover the portable way on Linux. */
+  dirAnchor?: DirAnchor;
+}
 
-export function createLocalProvider(settings: LocalSettings): StorageProvider {
+export function createLocalProvider(settings: LocalSettings, options: LocalProviderOptions = {}): StorageProvider {
   if (!settings.root || !path.isAbsolute(settings.root)) {
     throw new StorageError('InvalidConfig', `local root must be an absolute folder path, got "${settings.root}"`, { field: 'local.root' });
   }
-  return new LocalProvider(path.resolve(settings.root));
+  return new LocalProvider(path.resolve(settings.root), options.symlinks ?? 'skip', options.dirAnchor ?? defaultDirAnchor());
 }
+
+const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+/** Opening a FIFO that raced into a file's place must not block; regular files ignore the flag. */
+const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 
 class LocalProvider implements StorageProvider {
   readonly type = 'local' as const;
@@ -32,7 +59,11 @@ class LocalProvider implements StorageProvider {
     multipartThreshold: Number.POSITIVE_INFINITY,
   };
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly symlinks: SymlinkPolicy,
+    private readonly anchor: DirAnchor,
+  ) {}
 
   async listBuckets(): Promise<string[]> {
     const entries = await readdir(this.root, { withFileTypes: true }).catch((err: unknown) => {
@@ -53,122 +84,151 @@ class LocalProvider implements StorageProvider {
     });
   }
 
-  async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const bucketDir = this.bucketDir(bucket);
+  async *list(bucket: string, prefix: string, signal?: AbortSignal, onSkipped?: (entry: SkippedEntry) => void): AsyncIterable<ObjectInfo> {
     await this.requireBucket(bucket);
-    yield* this.walk(bucketDir, '', prefix, signal);
-  }
-
-  /**
-   * Depth-first walk in global UTF-8 byte order of keys: siblings are sorted with a directory's name
-   * compared as `name/`, which is exactly where its keys fall among its siblings' keys.
-   */
-  private async *walk(dir: string, relDir: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    signal?.throwIfAborted();
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      throw mapFsError(err, `folder ${dir}`);
-    }
-    const sorted = entries
-      .filter((e) => !e.name.includes(PARTIAL_MARKER))
-      .map((e) => ({ entry: e, sortName: e.isDirectory() ? `${e.name}/` : e.name }))
-      .sort((a, b) => compareKeys(a.sortName, b.sortName));
-    for (const { entry, sortName } of sorted) {
-      const rel = relDir + sortName;
-      if (entry.isDirectory()) {
-        // Descend only where keys with the prefix can be.
-        if (rel.startsWith(prefix) || prefix.startsWith(rel)) yield* this.walk(path.join(dir, entry.name), rel, prefix, signal);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && rel.startsWith(prefix)) {
-        const info = await this.statObject(path.join(dir, entry.name), rel);
-        if (info) yield info;
-      }
-    }
+    yield* walkBucket(this.bucketDir(bucket), { prefix, symlinks: this.symlinks, signal, onSkipped });
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | null> {
-    return this.statObject(this.objectPath(bucket, key), key);
+    const info = await this.statForRead(bucket, keySegments(key), key);
+    return info?.isFile() ? objectInfoOf(key, info) : null;
   }
 
-  async read(bucket: string, key: string): Promise<Readable> {
-    // The callback-based stream costs far less per file than a FileHandle stream; waiting for its
-    // 'open' turns a missing file into NotFound here rather than an error event later.
-    const stream = createReadStream(this.objectPath(bucket, key));
+  async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
+    const segments = keySegments(key);
+    const label = `object ${bucket}/${key}`;
+    const fd = await this.openForRead(bucket, segments, key);
+    let version: string;
     try {
-      await once(stream, 'open');
+      const info = await fstatFd(fd);
+      if (!info.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(info)}, not a file`);
+      version = fileEtag(info);
+      if (ifMatch !== undefined && version !== ifMatch) {
+        throw new SourceChangedError(`${label} is version ${version}, not the ${ifMatch} asked for`);
+      }
     } catch (err) {
-      throw mapFsError(err, `object ${bucket}/${key}`);
+      await closeFd(fd);
+      throw mapFsError(err, label);
     }
-    return stream;
+    return new FileVersionStream(fd, version, () => this.statForRead(bucket, segments, key).catch(() => null), label, signal);
   }
 
   async write(bucket: string, key: string, openSource: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
+    const segments = keySegments(key);
+    const name = segments.pop()!;
+    const label = `object ${bucket}/${key}`;
     await this.requireBucket(bucket);
-    const target = this.objectPath(bucket, key);
-    const partial = partialPathFor(target);
-    const md5 = createHash('md5');
-    let written = 0;
+    const dir = await openCheckedDir(this.bucketDir(bucket), segments, { create: true, key, anchor: this.anchor });
     try {
-      await mkdir(path.dirname(target), { recursive: true });
-      const source = await openSource();
-      const measure = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          md5.update(chunk);
-          written += chunk.length;
-          done(null, chunk);
-        },
-      });
-      const handle = await open(partial, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
-      await pipeline(source, measure, handle.createWriteStream(), { signal: options.signal });
-      if (written !== size) {
-        throw new StorageError('Fatal', `object ${bucket}/${key}: source gave ${written} bytes, expected ${size}`);
-      }
-      await rename(partial, target);
-    } catch (err) {
-      await unlink(partial).catch(() => undefined);
-      if (isAbortError(err)) throw err;
-      throw mapFsError(err, `object ${bucket}/${key}`);
+      await refuseNonFile(dir, name, key);
+      return await writeInto(dir, name, openSource, size, options, label);
+    } finally {
+      await dir.close();
     }
-    const info = await this.statObject(target, key);
-    if (!info) throw new StorageError('Transient', `object ${bucket}/${key} vanished right after it was written`);
-    return { etag: info.etag, md5: md5.digest('hex'), size: written, lastModified: info.lastModified };
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
     const bucketDir = this.bucketDir(bucket);
+    const removed: string[] = [];
     for (const key of keys) {
       signal?.throwIfAborted();
-      const file = this.objectPath(bucket, key);
       try {
-        await unlink(file);
+        await this.removeOne(bucketDir, key);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw mapFsError(err, `object ${bucket}/${key}`);
+        const cause = mapFsError(err, `object ${bucket}/${key}`);
+        throw new PartialRemoveError(cause.code, `${cause.message} (${removed.length} of ${keys.length} keys removed before it)`, removed, { cause });
       }
-      await removeEmptyParents(path.dirname(file), bucketDir);
+      removed.push(key);
     }
   }
 
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string): Promise<WriteResult> {
-    const source = this.objectPath(srcBucket, srcKey);
-    const target = this.objectPath(dstBucket, dstKey);
-    const partial = partialPathFor(target);
-    await this.requireBucket(dstBucket);
-    try {
-      await mkdir(path.dirname(target), { recursive: true });
-      await copyFile(source, partial, fsConstants.COPYFILE_EXCL);
-      await rename(partial, target);
-    } catch (err) {
-      await unlink(partial).catch(() => undefined);
-      throw mapFsError(err, `copy ${srcBucket}/${srcKey} → ${dstBucket}/${dstKey}`);
-    }
-    const info = await this.statObject(target, dstKey);
-    if (!info) throw new StorageError('Transient', `object ${dstBucket}/${dstKey} vanished right after it was copied`);
-    return { etag: info.etag, size: info.size, lastModified: info.lastModified };
+  /**
+   * Copies by streaming through read (at the version head saw) and write, so a copy is fsync'ed,
+   * verified to be one version of the source and never written through a symlink, as any write is.
+   */
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+    const source = await this.head(srcBucket, srcKey);
+    if (!source) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey} → ${dstBucket}/${dstKey}: the source does not exist`);
+    return this.write(dstBucket, dstKey, () => this.read(srcBucket, srcKey, signal, source.etag), source.size, { signal });
   }
 
   async close(): Promise<void> {}
+
+  private async removeOne(bucketDir: string, key: string): Promise<void> {
+    const segments = keySegments(key);
+    const name = segments.pop()!;
+    let dir: CheckedDir;
+    try {
+      dir = await openCheckedDir(bucketDir, segments, { create: false, key, anchor: this.anchor });
+    } catch (err) {
+      if (isStorageError(err, 'NotFound')) return; // a missing key is not an error
+      throw err;
+    }
+    try {
+      const info = await dir.lstatEntry(name);
+      if (!info) return;
+      if (!info.isFile()) throw new PathBlockedError(key, key, kindOf(info), 'a file');
+      await unlink(await dir.entry(name)).catch((err: unknown) => {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+      });
+      await dir.removeEmptyFolders();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** Opens a file to read under the symlink policy; NotFound when there is no regular file at the key. */
+  private async openForRead(bucket: string, segments: readonly string[], key: string): Promise<number> {
+    const label = `object ${bucket}/${key}`;
+    const flags = fsConstants.O_RDONLY | O_NONBLOCK;
+    if (this.symlinks === 'follow') {
+      return openFd(path.join(this.bucketDir(bucket), ...segments), flags).catch((err: unknown) => {
+        const code = errnoCode(err);
+        if (code === 'ENOTDIR' || code === 'ELOOP') throw new StorageError('NotFound', `${label}: no file there (${code})`, { cause: err });
+        throw mapFsError(err, label);
+      });
+    }
+    return this.inCheckedDir(bucket, segments, key, async (dir, name) => {
+      try {
+        return await openFd(await dir.entry(name), flags | O_NOFOLLOW);
+      } catch (err) {
+        if (errnoCode(err) === 'ELOOP') throw new StorageError('NotFound', `${label} is a symlink, not followed (symlinks: skip)`);
+        throw mapFsError(err, label);
+      }
+    });
+  }
+
+  /** lstat (or stat, when following symlinks) of the entry at a key; null when nothing readable is there. */
+  private async statForRead(bucket: string, segments: readonly string[], key: string) {
+    try {
+      if (this.symlinks === 'follow') {
+        const info = await stat(path.join(this.bucketDir(bucket), ...segments), { bigint: true });
+        return info;
+      }
+      return await this.inCheckedDir(bucket, segments, key, (dir, name) => dir.lstatEntry(name));
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || isStorageError(err, 'NotFound')) return null;
+      throw mapFsError(err, `object ${bucket}/${key}`);
+    }
+  }
+
+  /** Runs `fn` in the checked folder of a key to read; a path through a symlink or a file reads as missing. */
+  private async inCheckedDir<T>(bucket: string, segments: readonly string[], key: string, fn: (dir: CheckedDir, name: string) => Promise<T>): Promise<T> {
+    const folders = segments.slice(0, -1);
+    let dir: CheckedDir;
+    try {
+      dir = await openCheckedDir(this.bucketDir(bucket), folders, { create: false, key, anchor: this.anchor });
+    } catch (err) {
+      if (err instanceof PathBlockedError) throw new StorageError('NotFound', `object ${bucket}/${key}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    try {
+      return await fn(dir, segments.at(-1)!);
+    } finally {
+      await dir.close();
+    }
+  }
 
   private bucketDir(bucket: string): string {
     if (!bucket || bucket === '.' || bucket === '..' || /[/\\\0]/.test(bucket)) {
@@ -177,71 +237,80 @@ class LocalProvider implements StorageProvider {
     return path.join(this.root, bucket);
   }
 
-  private objectPath(bucket: string, key: string): string {
-    const segments = key.split('/');
-    // Keys that cannot be a file path (empty segments, '.', '..', folder markers ending in '/') are
-    // refused rather than silently renamed, so a sync never writes outside the bucket folder.
-    if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0') || s.includes('\\') || s.includes(PARTIAL_MARKER))) {
-      throw new StorageError('Fatal', `key "${key}" cannot be stored as a file in a local folder`);
-    }
-    return path.join(this.bucketDir(bucket), ...segments);
-  }
-
   private async requireBucket(bucket: string): Promise<void> {
     const dir = this.bucketDir(bucket);
     const info = await stat(dir).catch(() => null);
     if (!info?.isDirectory()) throw new StorageError('NotFound', `bucket "${bucket}" does not exist (no folder ${dir})`);
   }
+}
 
-  private async statObject(file: string, key: string): Promise<ObjectInfo | null> {
+/** A write replaces a regular file or creates one; a symlink, folder or special file at the key is refused. */
+async function refuseNonFile(dir: CheckedDir, name: string, key: string): Promise<void> {
+  const info = await dir.lstatEntry(name);
+  if (info && !info.isFile()) throw new PathBlockedError(key, key, kindOf(info), 'a file');
+}
+
+/**
+ * Streams the source into a new partial file in `dir` (O_EXCL|O_NOFOLLOW: never an existing file or
+ * a symlink), fsyncs it and only then renames it over `name`, inside the same checked folder. Any
+ * failure — the source erroring, even after its last byte; a wrong size; the signal — removes the
+ * partial file and leaves the previous object as it was.
+ */
+async function writeInto(dir: CheckedDir, name: string, openSource: OpenSource, size: number, options: WriteOptions, label: string): Promise<WriteResult> {
+  const partial = partialName();
+  const md5 = createHash('md5');
+  let written = 0;
+  // Which side failed first: the source's own error (the engine's checksum check, a network reset)
+  // is classed as such, not as a file-system error; the other side then only echoes it.
+  let firstError: { from: 'source' | 'file'; err: unknown } | undefined;
+  const record = (from: 'source' | 'file') => (err: unknown) => {
+    firstError ??= { from, err };
+  };
+  let created = false;
+  try {
+    const source = await openSource();
+    source.once('error', record('source'));
+    const fd = await openFd(await dir.entry(partial), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW).catch((err: unknown) => {
+      source.destroy();
+      throw err;
+    });
+    created = true;
+    let etag: string;
+    let lastModified: number;
     try {
-      const info = await stat(file, { bigint: true });
-      if (!info.isFile()) return null;
-      const size = Number(info.size);
-      // Size + nanosecond mtime changes whenever the content is rewritten; hashing every file on each
-      // listing would make a no-change re-sync read the whole folder.
-      return { key, size, etag: `${info.size.toString(16)}-${info.mtimeNs.toString(16)}`, lastModified: Number(info.mtimeMs) };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw mapFsError(err, `object ${key}`);
+      const measure = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          md5.update(chunk);
+          written += chunk.length;
+          done(null, chunk);
+        },
+      });
+      // A plain fd, not a FileHandle: a FileHandle stream that does not close its handle keeps
+      // handle.close() waiting forever. `fd` stays ours (autoClose: false) for the fsync.
+      const file = createWriteStream('', { fd, autoClose: false });
+      file.once('error', record('file'));
+      try {
+        await pipeline(source, measure, file, { signal: options.signal });
+      } finally {
+        // A destroyed stream emits 'close' only once its write in flight is done: never close the fd under it.
+        if (file.destroyed && !file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
+      }
+      if (written !== size) throw new StorageError('Fatal', `${label}: source gave ${written} bytes, expected ${size}`);
+      // Durable before it gets its name: a crash after the rename must not leave an empty or short file.
+      await fsyncFd(fd);
+      const info = await fstatFd(fd);
+      etag = fileEtag(info); // a rename keeps size, mtime and inode
+      lastModified = Number(info.mtimeMs);
+    } finally {
+      await closeFd(fd);
     }
-  }
-}
-
-function partialPathFor(target: string): string {
-  const random = Math.random().toString(36).slice(2, 10);
-  return path.join(path.dirname(target), `.${path.basename(target)}${PARTIAL_MARKER}${random}`);
-}
-
-async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
-  let current = dir;
-  while (current.length > stopAt.length && current.startsWith(stopAt)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return; // not empty (or already gone): stop climbing
-    }
-    current = path.dirname(current);
-  }
-}
-
-function mapFsError(err: unknown, what: string): StorageError {
-  if (err instanceof StorageError) return err;
-  const e = err as NodeJS.ErrnoException;
-  const message = `${what}: ${e.message ?? String(err)}`;
-  switch (e.code) {
-    case 'ENOENT':
-      return new StorageError('NotFound', message, { cause: err });
-    case 'EACCES':
-    case 'EPERM':
-      return new StorageError('AccessDenied', message, { cause: err });
-    case 'EMFILE':
-    case 'ENFILE':
-    case 'EBUSY':
-    case 'EAGAIN':
-      return new StorageError('Transient', message, { cause: err });
-    default:
-      return new StorageError('Fatal', message, { cause: err });
+    await rename(await dir.entry(partial), await dir.entry(name));
+    created = false;
+    return { etag, md5: md5.digest('hex'), size: written, lastModified };
+  } catch (err) {
+    if (created) await dir.entry(partial).then(unlink).catch(() => undefined);
+    options.signal?.throwIfAborted();
+    if (firstError?.from === 'source') throw classifyHttpError(unexpectedAbortAsTransient(firstError.err, options.signal, label), label);
+    throw mapFsError(unexpectedAbortAsTransient(err, options.signal, label), label);
   }
 }

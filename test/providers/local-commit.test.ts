@@ -1,0 +1,86 @@
+// Issue 9, point 2 on a local target: nothing reaches its final name before the body stream ended
+// successfully (the engine's stream errors at its end when a checksum does not match), the bytes are
+// fsync'ed before the rename, and copy() keeps the same rules.
+import fs from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { StorageError, isStorageError } from '../../electron/providers/errors';
+import { createLocalProvider } from '../../electron/providers/local';
+import { rejection } from './helpers';
+import { ANCHORS, filesBelow, tempRoots, writeBytes } from './local-support';
+
+const roots = tempRoots('local-commit');
+afterAll(() => roots.cleanup());
+afterEach(() => {
+  vi.restoreAllMocks();
+  syncBuiltinESMExports();
+});
+
+/** Gives every byte of `data`, then fails instead of ending: what the engine's verified stream does on a checksum mismatch. */
+function failsAfterLastByte(data: Buffer, error: Error): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (!sent) {
+        sent = true;
+        this.push(data);
+      } else {
+        this.destroy(error);
+      }
+    },
+  });
+}
+
+describe.each(ANCHORS)('local write commits only verified bytes (dirAnchor %s)', (dirAnchor) => {
+  it('a body that gives all its bytes and then errors leaves the previous file byte for byte, and no partial file', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    const previous = Buffer.from('the good copy, synced earlier\n');
+    await writeBytes(p, 'b', 'dir/object.bin', previous);
+
+    const corrupt = Buffer.alloc(100_000, 7);
+    const mismatch = new StorageError('Transient', 'CRC32C of the bytes read differs from the source');
+    const err = await rejection(p.write('b', 'dir/object.bin', async () => failsAfterLastByte(corrupt, mismatch), corrupt.length));
+
+    expect(err, 'the source error is passed on as it is, still retryable').toBe(mismatch);
+    expect((await readFile(path.join(root, 'b/dir/object.bin'))).equals(previous)).toBe(true);
+    expect(await filesBelow(path.join(root, 'b'))).toEqual(['dir/object.bin']);
+  });
+
+  it('a body that errors before its end (a network reset) fails retryable and leaves no file where there was none', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const err = await rejection(p.write('b', 'new/object.bin', async () => failsAfterLastByte(Buffer.alloc(10, 1), reset), 20));
+    expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+    expect(await filesBelow(path.join(root, 'b'))).toEqual([]);
+  });
+
+  it('fsyncs the new bytes before they get the final name, for write and for copy', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    await writeBytes(p, 'b', 'target.txt', 'old');
+    const finalFile = path.join(root, 'b/target.txt');
+    const seenAtSync: string[] = [];
+    const realFsync = fs.fsync;
+    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
+      seenAtSync.push(fs.readFileSync(finalFile, 'utf8'));
+      realFsync(fd, callback);
+    }) as typeof fs.fsync);
+    syncBuiltinESMExports();
+
+    await writeBytes(p, 'b', 'target.txt', 'new');
+    expect(seenAtSync, 'one fsync, while the final name still held the old bytes').toEqual(['old']);
+    await writeBytes(p, 'b', 'source.txt', 'copied');
+    seenAtSync.length = 0;
+    await p.copy!('b', 'source.txt', 'b', 'target.txt');
+    expect(seenAtSync).toEqual(['new']);
+    expect(await readFile(finalFile, 'utf8')).toBe('copied');
+  });
+});
