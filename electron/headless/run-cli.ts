@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
 import type { Mapping } from '../../shared/model';
-import { openStore, type Store } from '../store';
+import { DatabaseLockedError, openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
 import { Scheduler } from '../sync/scheduler';
 import { formatBytes } from '../../shared/format';
@@ -11,7 +11,8 @@ import type { RunOutcome } from '../sync/runner';
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { ConsoleLog, type ConsoleStreams } from './console-log';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** `locked` is sysexits' EX_TEMPFAIL: another process has the database; trying again later may work. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 75, interrupted: 130 } as const;
 
 export interface CliEnvironment extends ConsoleStreams {
   /** Signals that request a graceful stop; the second one aborts at once. */
@@ -88,10 +89,11 @@ async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promis
     store = openStore(config.databasePath);
   } catch (err) {
     log.error(`databasePath: ${(err as Error).message}`);
-    return EXIT.usage;
+    return err instanceof DatabaseLockedError ? EXIT.locked : EXIT.usage;
   }
+  // openStore holds the database's lock: a run still 'running' belongs to a process that died.
   const interrupted = store.runs.markInterrupted();
-  if (interrupted > 0) log.info(`Marked ${interrupted} run(s) left running by an earlier crash as interrupted`);
+  if (interrupted > 0) log.info(`Marked ${interrupted} run(s) left running by a process that ended without finishing them as interrupted`);
   store.transaction(() => {
     for (const connection of config.connections) store.connections.upsert(connection);
     for (const mapping of config.mappings) store.mappings.upsert(mapping);

@@ -13,6 +13,7 @@ export type StoreErrorCode =
   | 'NotADatabase' // the file is not SQLite, or is another program's SQLite database
   | 'NewerSchema' // written by a newer version of the app: refused, never modified
   | 'NeedsUpgrade' // opened read-only but the schema is older than this version's
+  | 'Locked' // another live process has the database open (DatabaseLockedError names it)
   | 'InUse' // a row cannot be removed while others refer to it
   | 'InvalidReference' // a row refers to one that does not exist
   | 'NotFound'

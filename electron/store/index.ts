@@ -1,7 +1,10 @@
 // The Store facade: one SQLite connection and one repository per table family. All SQL of the app
 // lives in this folder; everything else goes through these repositories.
 import { ConnectionsRepository, type SecretCipher } from './connections';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { openDatabase, type Database } from './db';
+import { acquireDatabaseLock, type DatabaseLock } from './lock';
 import { LogsRepository } from './logs';
 import { MappingsRepository } from './mappings';
 import { ObjectsRepository } from './objects';
@@ -13,6 +16,11 @@ export interface StoreOptions {
   nativeBinding?: string;
   /** Encrypts connection secrets at rest. Without one (headless CLI), secrets are not persisted. */
   cipher?: SecretCipher;
+  /**
+   * Opens for reading only, beside a live process: no lock, no migration, every write throws. For
+   * inspecting a database that another process holds (tests, support); the schema must be current.
+   */
+  readonly?: boolean;
 }
 
 export class Store {
@@ -22,12 +30,15 @@ export class Store {
   readonly runs: RunsRepository;
   readonly logs: LogsRepository;
   readonly settings: SettingsRepository;
+  /** This process's hold on the database file; null in memory and when opened read-only. */
+  readonly lock: DatabaseLock | null;
   private closed = false;
 
   constructor(
     private readonly db: Database,
-    options: Pick<StoreOptions, 'cipher'> = {},
+    options: Pick<StoreOptions, 'cipher'> & { lock?: DatabaseLock } = {},
   ) {
+    this.lock = options.lock ?? null;
     this.connections = new ConnectionsRepository(db, options.cipher ?? null);
     this.mappings = new MappingsRepository(db);
     this.objects = new ObjectsRepository(db);
@@ -48,7 +59,7 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
-  /** Checkpoints the WAL into the main file and closes. Safe to call more than once. */
+  /** Checkpoints the WAL into the main file, closes, then lets the next process in. Safe to call more than once. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -58,18 +69,40 @@ export class Store {
         this.db.pragma('wal_checkpoint(TRUNCATE)');
       }
     } finally {
-      this.db.close();
+      try {
+        this.db.close();
+      } finally {
+        this.lock?.release();
+      }
     }
   }
 }
 
-/** Opens (creating and migrating if needed) the store at `path`; see openDatabase for what is refused. */
+/**
+ * Opens (creating and migrating if needed) the store at `path`; see openDatabase for what is refused.
+ * A database file is first locked for this process (electron/store/lock.ts): while another live
+ * process has it open this throws DatabaseLockedError naming that process, before anything is read
+ * or migrated. So a run found 'running' here belongs to a process that died, and only such runs are
+ * marked interrupted by the caller.
+ */
 export function openStore(path: string, options: StoreOptions = {}): Store {
-  const db = openDatabase(path, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  const inMemory = path === ':memory:' || path === '';
+  const readonly = options.readonly === true;
+  let lock: DatabaseLock | undefined;
+  if (!inMemory && !readonly) {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    lock = acquireDatabaseLock(path, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  }
   try {
-    return new Store(db, { cipher: options.cipher });
+    const db = openDatabase(path, { readonly, ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }) });
+    try {
+      return new Store(db, { cipher: options.cipher, lock });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   } catch (err) {
-    db.close();
+    lock?.release();
     throw err;
   }
 }
@@ -77,6 +110,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
 export { BatchWriter, type BatchWriterOptions } from './batch-writer';
 export type { ConnectionsRepository, SecretCipher, SecretsSet, UpsertConnectionOptions } from './connections';
 export { LATEST_SCHEMA_VERSION, MAX_PAGE_SIZE, openDatabase, StoreError, type StoreErrorCode } from './db';
+export { DatabaseLockedError, lockPathFor, type DatabaseLock, type LockHolder } from './lock';
 export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
 export type { MappingsRepository } from './mappings';
 export type { ObjectsRepository, ObjectStateRow } from './objects';

@@ -65,8 +65,9 @@ export class RunsRepository {
   }
 
   /**
-   * Records the final status and counts. Also overwrites 'interrupted' (another process's start-up
-   * may have marked a run it thought dead), since the real outcome is better information.
+   * Records the final status and counts. Also overwrites 'interrupted' (a database opened without
+   * the lock, e.g. by an older version, may have marked a live run), since the real outcome is better
+   * information.
    */
   finish(id: number, result: FinishRun): RunSummary {
     if (result.status === 'running') throw new RangeError('finish() needs a final status, not "running"');
@@ -98,7 +99,8 @@ export class RunsRepository {
 
   /**
    * Marks every 'running' run as 'interrupted' and returns how many. Call once at start-up, before the
-   * scheduler starts: a run still 'running' then was cut short by a crash or a kill.
+   * scheduler starts: openStore holds the database's lock by then, so a run still 'running' belongs to
+   * a process that died (a crash or a kill), never to a live one.
    */
   markInterrupted(): number {
     return this.interruptRunning.run(Date.now()).changes;
