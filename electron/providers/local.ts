@@ -97,6 +97,10 @@ class LocalProvider implements StorageProvider {
   async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
     const segments = keySegments(key);
     const label = `object ${bucket}/${key}`;
+    // Look before opening: opening a FIFO would block, a socket fails with ENXIO; neither is an object.
+    const found = await this.statForRead(bucket, segments, key);
+    if (!found) throw new StorageError('NotFound', `${label} does not exist`);
+    if (!found.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(found)}, not a file`);
     const fd = await this.openForRead(bucket, segments, key);
     let version: string;
     try {
@@ -177,25 +181,21 @@ class LocalProvider implements StorageProvider {
     }
   }
 
-  /** Opens a file to read under the symlink policy; NotFound when there is no regular file at the key. */
+  /**
+   * Opens a file to read under the symlink policy, O_NONBLOCK so that a FIFO raced into its place
+   * cannot block (read() fstat's what it opened). NotFound when there is no regular file at the key.
+   */
   private async openForRead(bucket: string, segments: readonly string[], key: string): Promise<number> {
     const label = `object ${bucket}/${key}`;
     const flags = fsConstants.O_RDONLY | O_NONBLOCK;
-    if (this.symlinks === 'follow') {
-      return openFd(path.join(this.bucketDir(bucket), ...segments), flags).catch((err: unknown) => {
-        const code = errnoCode(err);
-        if (code === 'ENOTDIR' || code === 'ELOOP') throw new StorageError('NotFound', `${label}: no file there (${code})`, { cause: err });
-        throw mapFsError(err, label);
-      });
-    }
-    return this.inCheckedDir(bucket, segments, key, async (dir, name) => {
-      try {
-        return await openFd(await dir.entry(name), flags | O_NOFOLLOW);
-      } catch (err) {
-        if (errnoCode(err) === 'ELOOP') throw new StorageError('NotFound', `${label} is a symlink, not followed (symlinks: skip)`);
-        throw mapFsError(err, label);
-      }
-    });
+    const mapOpenError = (err: unknown): never => {
+      const code = errnoCode(err);
+      // ELOOP: a symlink under 'skip' (O_NOFOLLOW); ENXIO: a socket; ENOTDIR: a file where a folder was.
+      if (code === 'ELOOP' || code === 'ENXIO' || code === 'ENOTDIR') throw new StorageError('NotFound', `${label}: no regular file there (${code})`, { cause: err });
+      throw mapFsError(err, label);
+    };
+    if (this.symlinks === 'follow') return openFd(path.join(this.bucketDir(bucket), ...segments), flags).catch(mapOpenError);
+    return this.inCheckedDir(bucket, segments, key, async (dir, name) => openFd(await dir.entry(name), flags | O_NOFOLLOW).catch(mapOpenError));
   }
 
   /** lstat (or stat, when following symlinks) of the entry at a key; null when nothing readable is there. */
