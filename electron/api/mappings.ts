@@ -2,8 +2,10 @@
 // new intervals and enabled flags) and a data.changed event.
 import { validateMappingInput } from '../../shared/config';
 import type { MappingInput, MappingStatus, MappingView } from '../../shared/contract';
-import type { Mapping } from '../../shared/model';
+import type { Connection, Mapping } from '../../shared/model';
+import { StoreError } from '../store';
 import { SchedulerError } from '../sync/scheduler';
+import { locateOnDisk } from './bucket-locations';
 import { ApiFailure } from './errors';
 import { requireMapping, runningMappings } from './lookup';
 import { previewSaved, previewUnsaved } from './preview';
@@ -69,9 +71,23 @@ export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
   };
 }
 
-/** The input checked by config.ts's rules against the stored connections and the other mappings. */
+/**
+ * The input checked by shared/config's rules against the stored connections and the other mappings;
+ * overlaps by where the buckets really are (local folders resolved on disk).
+ */
 function validated({ store }: Pick<ApiDeps, 'store'>, input: MappingInput): Mapping {
-  return validateMappingInput(input, store.connections.list(), store.mappings.list());
+  const connections = store.connections.list();
+  return validateMappingInput(input, connections, store.mappings.list(), locateOnDisk(connections.map((c) => withSecrets(store, c))));
+}
+
+/** An Azure connection string (a secret) holds the endpoint; without a cipher here, the settings must do. */
+function withSecrets(store: ApiDeps['store'], connection: Connection): Connection {
+  try {
+    return store.connections.getWithSecrets(connection.id) ?? connection;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'SecretsUnavailable') return connection;
+    throw err;
+  }
 }
 
 /** The scheduler's status; a mapping it has not picked up yet (no refresh since) counts as idle. */

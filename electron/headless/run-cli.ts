@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
 import type { Mapping } from '../../shared/model';
+import { locateOnDisk } from '../api/bucket-locations';
 import { DatabaseLockedError, openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
 import { Scheduler } from '../sync/scheduler';
@@ -69,7 +70,8 @@ function loadConfig(path: string, log: ConsoleLog): ValidatedConfig | undefined 
     return undefined;
   }
   try {
-    const config = parseConfig(text);
+    // Mappings are checked against each other by where their buckets really are (real paths on disk).
+    const config = parseConfig(text, { locate: locateOnDisk });
     for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
     return config;
   } catch (err) {

@@ -1,7 +1,9 @@
 // Input from the app's forms: the same rules as a config entry, field paths relative to the input
 import { PROVIDER_TYPES, type Connection, type Mapping } from '../model';
+import { locateByConfig, type LocateBucket } from './locations';
 import { routeKey } from './mapping-ids';
-import { prefixesOverlap, readMapping } from './mappings';
+import { readMapping } from './mappings';
+import { findMappingConflicts } from './overlaps';
 import { readConnection, type ProviderList } from './providers';
 import { asFields, ConfigError, quoteList, Report } from './report';
 
@@ -26,36 +28,38 @@ export function validateConnectionInput(value: unknown, id: string): Connection 
 
 /**
  * Validates a mapping entered in the app (MappingInput) against the existing connections, and
- * against the other mappings: the same route twice, or a mirror that would delete what another
- * mapping writes, is refused. The id is the given one or deriveMappingId. Throws ConfigError.
+ * against the other mappings: the same route twice is refused, and so is an overlap by what the
+ * sides resolve to (overlaps.ts): a mapping into itself, a mirror that would delete what another
+ * mapping writes, a loop with deletes. `locate` defaults to the settings alone (locations.ts); main
+ * passes one that resolves local folders on disk. The id is the given one or deriveMappingId.
+ * Throws ConfigError.
  */
-export function validateMappingInput(value: unknown, connections: readonly Connection[], others: readonly Mapping[] = []): Mapping {
+export function validateMappingInput(
+  value: unknown,
+  connections: readonly Connection[],
+  others: readonly Mapping[] = [],
+  locate: LocateBucket = locateByConfig(connections),
+): Mapping {
   const report = new Report('error');
   const f = asFields(report, value, '');
   const providers: ProviderList = { valid: [...connections], types: new Map(connections.map((c) => [c.id, c.type])) };
   const mapping = f && readMapping(f, providers, 'app');
   f?.finish();
-  if (mapping) checkAgainstOthers(report, mapping, others);
+  if (mapping) checkAgainstOthers(report, mapping, others, locate);
   if (!mapping || report.issues.length > 0) throw new ConfigError(report.issues);
   return mapping;
 }
 
-function checkAgainstOthers(report: Report, m: Mapping, others: readonly Mapping[]): void {
-  for (const other of others) {
-    if (other.id === m.id) continue;
-    if (routeKey(other) === routeKey(m)) {
-      report.error('(root)', `syncs the same source and target as mapping "${other.name}"`);
-    } else if (
-      other.targetConnectionId === m.targetConnectionId &&
-      other.targetBucket === m.targetBucket &&
-      prefixesOverlap(other.targetPrefix, m.targetPrefix) &&
-      (other.deleteMode === 'mirror' || m.deleteMode === 'mirror')
-    ) {
-      report.error(
-        'targetPrefix',
-        `writes into the same area as mapping "${other.name}" (prefixes "${m.targetPrefix}" and "${other.targetPrefix}"), and "mirror" mode ` +
-          `would delete the other mapping's objects; use separate target prefixes or deleteMode "synced"`,
-      );
-    }
+/** The rules of overlaps.ts between `m` and the saved mappings; conflicts among the saved ones alone are not this input's. */
+function checkAgainstOthers(report: Report, m: Mapping, others: readonly Mapping[], locate: LocateBucket): void {
+  const rest = others.filter((other) => other.id !== m.id);
+  for (const other of rest) {
+    if (routeKey(other) === routeKey(m)) report.error('(root)', `syncs the same source and target as mapping "${other.name}"`);
+  }
+  const named = [...rest, m].map((mapping) => ({ mapping, label: `mapping "${mapping.name}"` }));
+  const self = named.length - 1;
+  for (const conflict of findMappingConflicts(named, locate)) {
+    if (conflict.level !== 'error' || !conflict.involves.includes(self)) continue;
+    report.error(conflict.kind === 'targets' ? 'targetPrefix' : '(root)', conflict.message);
   }
 }

@@ -7,6 +7,8 @@ export { DEFAULT_AWS_REGION, DEFAULT_DATABASE_PATH, DEFAULT_TRANSFERS, MAX_TRANS
 export { toConfigJson, type ExportOptions } from './export';
 export { deriveMappingId, type MappingRoute } from './mapping-ids';
 export { formatMaxDelete, parseMaxDelete } from './max-delete';
-export { parseConfig, type ValidatedConfig } from './parse';
+export { endpointIdentity, lexicalPath, locateByConfig, type BucketLocation, type LocateBucket } from './locations';
+export { findMappingConflicts, type MappingConflict, type NamedMapping } from './overlaps';
+export { parseConfig, type ParseOptions, type ValidatedConfig } from './parse';
 export { ConfigError, type ConfigIssue } from './report';
 export { generateSampleConfig } from './sample';

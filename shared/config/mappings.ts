@@ -2,8 +2,10 @@
 import { DELETE_MODES, type Mapping, type ProviderType } from '../model';
 import { validateBucketName } from './bucket-names';
 import { DEFAULT_TRANSFERS, MAX_TRANSFERS } from './defaults';
+import { locateByConfig, type LocateBucket } from './locations';
 import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from './mapping-ids';
 import { readMaxDelete, readMaxDeleteInput } from './max-delete';
+import { findMappingConflicts } from './overlaps';
 import type { ProviderList } from './providers';
 import { asFields, quoteList, type Fields, type Report } from './report';
 
@@ -13,7 +15,8 @@ interface ReadMapping {
   tuple: string;
 }
 
-export function readMappings(root: Fields, providers: ProviderList): Mapping[] {
+/** `locate` says where each bucket really is (default: from the settings alone, see locations.ts). */
+export function readMappings(root: Fields, providers: ProviderList, locate: LocateBucket = locateByConfig(providers.valid)): Mapping[] {
   const mappings: ReadMapping[] = [];
   root.list('mappings', 'mapping objects')?.forEach((value, index) => {
     const f = asFields(root.report, value, `mappings[${index}]`);
@@ -21,7 +24,7 @@ export function readMappings(root: Fields, providers: ProviderList): Mapping[] {
     f?.finish();
     if (mapping) mappings.push({ index, mapping, tuple: routeKey(mapping) });
   });
-  checkMappingPairs(root.report, mappings);
+  checkMappingPairs(root.report, mappings, locate);
   return mappings.map((m) => m.mapping);
 }
 
@@ -53,12 +56,6 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     targetBucket: target.bucket,
     targetPrefix: target.prefix,
   };
-  if (source.id === target.id && source.bucket === target.bucket && prefixesOverlap(source.prefix, target.prefix)) {
-    f.errorHere(
-      `source and target are the same bucket (${source.id}:${source.bucket}) with overlapping prefixes ` +
-        `"${source.prefix}" and "${target.prefix}": the mapping would sync into itself; use another bucket or non-overlapping prefixes`,
-    );
-  }
   return {
     id: explicitId ?? deriveMappingId(route),
     name: explicitName ?? defaultMappingName(route),
@@ -113,8 +110,11 @@ export function prefixesOverlap(a: string, b: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
 }
 
-/** Checks between mappings: duplicates, duplicate ids, and targets that two mappings write to. */
-function checkMappingPairs(report: Report, mappings: readonly ReadMapping[]): void {
+/**
+ * Checks between mappings: duplicates and duplicate ids here; overlaps of what the sides resolve to
+ * (a mapping into itself, shared targets, loops) by overlaps.ts's rules.
+ */
+function checkMappingPairs(report: Report, mappings: readonly ReadMapping[], locate: LocateBucket): void {
   const byTuple = new Map<string, number>();
   const byId = new Map<string, number>();
   for (const { index, mapping: m, tuple } of mappings) {
@@ -131,19 +131,10 @@ function checkMappingPairs(report: Report, mappings: readonly ReadMapping[]): vo
       byId.set(m.id, index);
     }
   }
-  // Two mappings writing into overlapping target areas: in mirror mode one deletes what the other copies.
-  for (const [i, a] of mappings.entries()) {
-    for (const b of mappings.slice(i + 1)) {
-      const ma = a.mapping;
-      const mb = b.mapping;
-      if (ma.targetConnectionId !== mb.targetConnectionId || ma.targetBucket !== mb.targetBucket) continue;
-      if (!prefixesOverlap(ma.targetPrefix, mb.targetPrefix) || a.tuple === b.tuple) continue; // duplicates: reported above
-      const area = `${mb.targetConnectionId}:${mb.targetBucket} (prefixes "${ma.targetPrefix}" and "${mb.targetPrefix}")`;
-      if (ma.deleteMode === 'mirror' || mb.deleteMode === 'mirror') {
-        report.error(`mappings[${b.index}]`, `writes into the same area as mappings[${a.index}], ${area}, and "mirror" mode would delete the other mapping's objects; use separate target prefixes or deleteMode "synced"`);
-      } else {
-        report.warn(`mappings[${b.index}]`, `writes into the same area as mappings[${a.index}], ${area}; objects with the same key overwrite each other`);
-      }
-    }
+  const named = mappings.map(({ index, mapping }) => ({ mapping, label: `mappings[${index}]` }));
+  for (const conflict of findMappingConflicts(named, locate)) {
+    const field = named[conflict.at]!.label;
+    if (conflict.level === 'error') report.error(field, conflict.message);
+    else report.warn(field, conflict.message);
   }
 }

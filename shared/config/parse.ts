@@ -2,6 +2,7 @@
 import type { Connection, Mapping } from '../model';
 import { DEFAULT_DATABASE_PATH } from './defaults';
 import { jsonSyntaxIssue } from './json-errors';
+import { locateByConfig, type LocateBucket } from './locations';
 import { readMappings } from './mappings';
 import { readProviders } from './providers';
 import { asFields, ConfigError, Report } from './report';
@@ -14,8 +15,16 @@ export interface ValidatedConfig {
   warnings: string[];
 }
 
+export interface ParseOptions {
+  /**
+   * Where the connections' buckets really are, for the rules between mappings (overlaps.ts). The
+   * default reads the settings alone; main passes one that resolves local folders on disk.
+   */
+  locate?: (connections: readonly Connection[]) => LocateBucket;
+}
+
 /** Parses and validates config.json text. Throws ConfigError listing every problem. */
-export function parseConfig(jsonText: string): ValidatedConfig {
+export function parseConfig(jsonText: string, options: ParseOptions = {}): ValidatedConfig {
   // Editors on Windows may save a UTF-8 byte-order mark, which JSON.parse rejects.
   const text = jsonText.replace(/^\uFEFF/, '');
   if (text.trim() === '') {
@@ -33,7 +42,7 @@ export function parseConfig(jsonText: string): ValidatedConfig {
   if (!f) throw new ConfigError(report.issues);
   const databasePath = f.string('databasePath') ?? DEFAULT_DATABASE_PATH;
   const providers = readProviders(f);
-  const mappings = readMappings(f, providers);
+  const mappings = readMappings(f, providers, (options.locate ?? locateByConfig)(providers.valid));
   f.finish();
   if (report.issues.length > 0) throw new ConfigError(report.issues);
   return { databasePath, connections: providers.valid, mappings, warnings: report.warnings };
