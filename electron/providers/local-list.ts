@@ -9,7 +9,7 @@ import path from 'node:path';
 import { compareKeys } from '../sync/key-order';
 import { kindOf } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
-import { isUtf8Name, segmentProblem } from './local-names';
+import { isPartialName, isUtf8Name, segmentProblem } from './local-names';
 import { objectInfoOf } from './local-read';
 import type { ObjectInfo, SkippedEntry } from './provider';
 
@@ -27,8 +27,8 @@ type Entry =
   | { kind: 'file' | 'folder'; name: string; sortName: string; info?: BigIntStats }
   | { kind: 'skip'; name: string; sortName: string; reason: string };
 
-/** Names partialName() gives (and `.<name>.cds-partial-<8 chars>`, from versions before it). */
-const OUR_PARTIAL = /^\.(?:cds-partial-[0-9a-f]{16}|.+\.cds-partial-[0-9a-z]{8})$/;
+/** Partial files of versions before partialName(): `.<name>.cds-partial-<up to 8 chars>`. */
+const OLDER_PARTIAL = /^\..+\.cds-partial-[0-9a-z]{1,8}$/;
 
 export async function* walkBucket(bucketDir: string, options: WalkOptions): AsyncIterable<ObjectInfo> {
   const root = await stat(bucketDir, { bigint: true }).catch((err: unknown) => {
@@ -53,7 +53,7 @@ async function* walk(dir: string, relDir: string, ancestors: Set<string>, option
   const entries: Entry[] = [];
   for (const dirent of dirents) {
     const name = dirent.name.toString('utf8');
-    if (OUR_PARTIAL.test(name)) continue;
+    if (isPartialName(name) || OLDER_PARTIAL.test(name)) continue;
     if (!couldHoldPrefix(relDir + name, options.prefix)) continue;
     entries.push(await classify(dirent, name, path.join(dir, name), options.symlinks));
   }

@@ -36,6 +36,11 @@ export function partialName(): string {
   return `${PARTIAL_MARKER}${randomBytes(8).toString('hex')}`;
 }
 
+/** True for names partialName() gives: the only names abandonUpload may delete. */
+export function isPartialName(name: string): boolean {
+  return /^\.cds-partial-[0-9a-f]{16}$/.test(name);
+}
+
 /** True when the file name given by the file system as bytes is valid UTF-8 (so a key names it exactly). */
 export function isUtf8Name(bytes: Buffer): boolean {
   return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);

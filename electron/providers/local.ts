@@ -22,7 +22,7 @@ import { PartialRemoveError, SourceChangedError, StorageError, classifyHttpError
 import { PathBlockedError, defaultDirAnchor, kindOf, openCheckedDir, type CheckedDir, type DirAnchor } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { walkBucket, type SymlinkPolicy } from './local-list';
-import { keySegments, partialName } from './local-names';
+import { isPartialName, keySegments, partialName } from './local-names';
 import { FileVersionStream, closeFd, fileEtag, fstatFd, fsyncFd, objectInfoOf, openFd } from './local-read';
 import type { ObjectInfo, OpenSource, SkippedEntry, StorageProvider, WriteOptions, WriteResult } from './provider';
 
@@ -147,6 +147,30 @@ class LocalProvider implements StorageProvider {
   }
 
   /**
+   * Removes the partial file an interrupted write left (its name is all a local write journals).
+   * Only a name this provider gives its partial files is ever deleted, whatever `state` says.
+   */
+  async abandonUpload(bucket: string, key: string, state: string): Promise<void> {
+    const partial = partialFromJournal(state);
+    if (!partial) return;
+    const segments = keySegments(key);
+    segments.pop();
+    let dir: CheckedDir;
+    try {
+      dir = await openCheckedDir(this.bucketDir(bucket), segments, { create: false, key, anchor: this.anchor });
+    } catch (err) {
+      if (isStorageError(err, 'NotFound')) return;
+      throw err;
+    }
+    try {
+      await removePartial(dir, partial);
+      await dir.removeEmptyFolders();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /**
    * Copies by streaming through read (at the version head saw) and write, so a copy is fsync'ed,
    * verified to be one version of the source and never written through a symlink, as any write is.
    */
@@ -250,6 +274,26 @@ async function refuseNonFile(dir: CheckedDir, name: string, key: string): Promis
   if (info && !info.isFile()) throw new PathBlockedError(key, key, kindOf(info), 'a file');
 }
 
+/** The partial file name a write journaled (JSON `{ "partial": name }`), when it is one of ours. */
+function partialFromJournal(state: string | undefined): string | undefined {
+  if (state === undefined) return undefined;
+  try {
+    const partial = (JSON.parse(state) as { partial?: unknown }).partial;
+    return typeof partial === 'string' && isPartialName(partial) ? partial : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes a partial file of ours in `dir`; nothing there is not an error. */
+async function removePartial(dir: CheckedDir, partial: string): Promise<void> {
+  const info = await dir.lstatEntry(partial);
+  if (!info?.isFile()) return;
+  await unlink(await dir.entry(partial)).catch((err: unknown) => {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  });
+}
+
 /**
  * Streams the source into a new partial file in `dir` (O_EXCL|O_NOFOLLOW: never an existing file or
  * a symlink), fsyncs it and only then renames it over `name`, inside the same checked folder. Any
@@ -266,8 +310,21 @@ async function writeInto(dir: CheckedDir, name: string, openSource: OpenSource, 
   const record = (from: 'source' | 'file') => (err: unknown) => {
     firstError ??= { from, err };
   };
+  const { journal } = options;
+  // A partial file a killed attempt at this same version left behind: ours to delete (when that
+  // fails, the journal keeps naming it).
+  const leftover = partialFromJournal(journal?.load());
+  if (leftover) {
+    try {
+      await removePartial(dir, leftover);
+    } catch (err) {
+      throw mapFsError(err, label);
+    }
+  }
   let created = false;
   try {
+    // Journaled before it exists, so a kill at any moment leaves no partial file the engine cannot name.
+    journal?.save(JSON.stringify({ partial }));
     const source = await openSource();
     source.once('error', record('source'));
     const fd = await openFd(await dir.entry(partial), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW).catch((err: unknown) => {
@@ -306,9 +363,12 @@ async function writeInto(dir: CheckedDir, name: string, openSource: OpenSource, 
     }
     await rename(await dir.entry(partial), await dir.entry(name));
     created = false;
+    journal?.clear();
     return { etag, md5: md5.digest('hex'), size: written, lastModified };
   } catch (err) {
-    if (created) await dir.entry(partial).then(unlink).catch(() => undefined);
+    // The journal is cleared only when no partial file is left, so abandonUpload can still find one.
+    const cleaned = !created || (await removePartial(dir, partial).then(() => true, () => false));
+    if (cleaned) journal?.clear();
     options.signal?.throwIfAborted();
     if (firstError?.from === 'source') throw classifyHttpError(unexpectedAbortAsTransient(firstError.err, options.signal, label), label);
     throw mapFsError(unexpectedAbortAsTransient(err, options.signal, label), label);

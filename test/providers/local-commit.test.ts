@@ -1,14 +1,16 @@
 // Issue 9, point 2 on a local target: nothing reaches its final name before the body stream ended
 // successfully (the engine's stream errors at its end when a checksum does not match), the bytes are
-// fsync'ed before the rename, and copy() keeps the same rules.
+// fsync'ed before the rename, and copy() keeps the same rules. Point 12: a partial file a killed write
+// left behind is named in the upload journal, so the engine can abandon it (abandonUpload).
 import fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError, isStorageError } from '../../electron/providers/errors';
 import { createLocalProvider } from '../../electron/providers/local';
+import type { UploadJournal } from '../../electron/providers/provider';
 import { rejection } from './helpers';
 import { ANCHORS, filesBelow, tempRoots, writeBytes } from './local-support';
 
@@ -82,5 +84,79 @@ describe.each(ANCHORS)('local write commits only verified bytes (dirAnchor %s)',
     await p.copy!('b', 'source.txt', 'b', 'target.txt');
     expect(seenAtSync).toEqual(['new']);
     expect(await readFile(finalFile, 'utf8')).toBe('copied');
+  });
+});
+
+/** An UploadJournal in memory, as the engine keeps one in SQLite. */
+function memoryJournal(initial?: string) {
+  const box = { state: initial };
+  const journal: UploadJournal = {
+    load: () => box.state,
+    save: (state) => {
+      box.state = state;
+    },
+    clear: () => {
+      box.state = undefined;
+    },
+  };
+  return { journal, box };
+}
+
+describe.each(ANCHORS)('local partial files left by a killed write (dirAnchor %s)', (dirAnchor) => {
+  const LEFTOVER = '.cds-partial-0123456789abcdef';
+
+  it('while a write runs, its journal names the partial file on disk; a finished write clears it', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    const { journal, box } = memoryJournal();
+    const source = new PassThrough();
+    source.write(Buffer.alloc(1000, 1));
+    const writing = p.write('b', 'dir/big.bin', async () => source, 2000, { journal });
+    const named = async () => {
+      const partial = box.state && (JSON.parse(box.state) as { partial: string }).partial;
+      return partial !== undefined && (await filesBelow(path.join(root, 'b'))).includes(`dir/${partial}`);
+    };
+    for (let i = 0; i < 1000 && !(await named()); i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(await named()).toBe(true);
+    source.end(Buffer.alloc(1000, 2));
+    await writing;
+    expect(box.state).toBeUndefined();
+    expect(await filesBelow(path.join(root, 'b'))).toEqual(['dir/big.bin']);
+  });
+
+  it('abandonUpload removes the partial file the journal names, and the folders it emptied', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    await mkdir(path.join(root, 'b/a/b'), { recursive: true });
+    await writeFile(path.join(root, 'b/a/b', LEFTOVER), 'half');
+    await p.abandonUpload!('b', 'a/b/big.bin', JSON.stringify({ partial: LEFTOVER }));
+    expect(await readdir(path.join(root, 'b'))).toEqual([]);
+    await p.abandonUpload!('b', 'a/b/big.bin', JSON.stringify({ partial: LEFTOVER })); // already gone: fine
+  });
+
+  it('a new write of the same version removes the leftover partial file first', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    await mkdir(path.join(root, 'b/dir'));
+    await writeFile(path.join(root, 'b/dir', LEFTOVER), 'half');
+    const { journal, box } = memoryJournal(JSON.stringify({ partial: LEFTOVER }));
+    await p.write('b', 'dir/big.bin', async () => Readable.from([Buffer.from('whole')]), 5, { journal });
+    expect(await filesBelow(path.join(root, 'b'))).toEqual(['dir/big.bin']);
+    expect(box.state).toBeUndefined();
+  });
+
+  it('abandonUpload deletes nothing but a partial file of ours, whatever the state says', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    await writeBytes(p, 'b', 'dir/real.txt', 'keep');
+    await writeFile(path.join(root, 'outside.txt'), 'keep');
+    for (const state of [JSON.stringify({ partial: 'real.txt' }), JSON.stringify({ partial: '../../outside.txt' }), 'not json', '{}']) {
+      await p.abandonUpload!('b', 'dir/real.txt', state);
+    }
+    expect(await filesBelow(root)).toEqual(['b/dir/real.txt', 'outside.txt']);
   });
 });
