@@ -8,6 +8,7 @@ import { acquireDatabaseLock, type DatabaseLock } from './lock';
 import { LogsRepository } from './logs';
 import { MappingsRepository } from './mappings';
 import { ObjectsRepository } from './objects';
+import { UploadsRepository } from './uploads';
 import { RunsRepository } from './runs';
 import { SettingsRepository } from './settings';
 
@@ -27,6 +28,8 @@ export class Store {
   readonly connections: ConnectionsRepository;
   readonly mappings: MappingsRepository;
   readonly objects: ObjectsRepository;
+  /** Uploads in progress, for resuming them after a crash (uploads.ts). */
+  readonly uploads: UploadsRepository;
   readonly runs: RunsRepository;
   readonly logs: LogsRepository;
   readonly settings: SettingsRepository;
@@ -42,6 +45,7 @@ export class Store {
     this.connections = new ConnectionsRepository(db, options.cipher ?? null);
     this.mappings = new MappingsRepository(db);
     this.objects = new ObjectsRepository(db);
+    this.uploads = new UploadsRepository(db);
     this.runs = new RunsRepository(db);
     this.logs = new LogsRepository(db);
     this.settings = new SettingsRepository(db);

@@ -1,6 +1,7 @@
 // The schema, as an ordered list of numbered steps tracked by PRAGMA user_version. A step is never
 // edited once released: a change is a new step appended at the end.
 import type { Database } from './db';
+import { SCHEMA_UPLOADS } from './uploads';
 
 export interface Migration {
   /** 1, 2, 3… with no gaps; the database's user_version after this step. */
@@ -105,6 +106,7 @@ CREATE TABLE settings (
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
+  { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

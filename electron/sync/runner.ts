@@ -16,6 +16,7 @@ import { ProgressTracker } from './progress';
 import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
+import { UploadJournals } from './upload-journals';
 
 export interface RunLogLine {
   level: LogLevel;
@@ -98,6 +99,8 @@ class MappingRun {
   private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
   private targetObjects = 0;
   private readonly retry: RetryPolicy;
+  /** Resumable uploads of this run (none on dry runs). */
+  private readonly journals: UploadJournals | undefined;
 
   constructor(private readonly options: RunOptions) {
     // Every in-flight transfer, listing and slot wait listens on the run's signals: dozens of
@@ -111,6 +114,19 @@ class MappingRun {
     this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
     this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
     this.largeLane = new Limiter(Math.max(1, Math.floor(this.mapping.transfers / 2)));
+    this.journals = this.dryRun
+      ? undefined
+      : new UploadJournals({
+          uploads: options.store.uploads,
+          mappingId: this.mapping.id,
+          target: options.target,
+          targetBucket: this.mapping.targetBucket,
+          signal: options.signal,
+          onAbandon: (row, err) =>
+            err === undefined
+              ? this.log('info', `Aborted an unfinished upload of ${row.key} (started ${new Date(row.startedAt).toISOString()}); its parts no longer take space`, row.key)
+              : this.log('warn', `Could not abort an unfinished upload of ${row.key} yet (will retry next run): ${errorText(err)}`, row.key),
+        });
   }
 
   async execute(): Promise<RunOutcome> {
@@ -132,6 +148,9 @@ class MappingRun {
       this.recordError(unaccounted);
     }
     const status = this.status(runError, unaccounted !== null);
+    // Only after a clean run is every recorded upload known to be abandoned (failed copies keep
+    // theirs, to resume next run).
+    if (status === 'success') await this.journals?.abandonLeftovers().catch((err: unknown) => this.log('warn', `Could not check for unfinished uploads: ${errorText(err)}`));
     if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
@@ -307,6 +326,7 @@ class MappingRun {
         listed,
         retry: this.retry,
         signal: this.options.signal,
+        journalFor: this.journals && ((version) => this.journals!.journalFor(key, mapping.targetPrefix + key, version)),
         onBytes: (n) => this.progress.bytes(handle, n),
         onRestart: () => this.progress.restart(handle),
         onRetry: (err, attempt, delay) =>

@@ -15,7 +15,7 @@ import type { ObjectInfo, StorageProvider } from '../../electron/providers/provi
 import { openStore, type Store } from '../../electron/store';
 import { runMapping } from '../../electron/sync/runner';
 import { verifiedSource } from '../../electron/sync/verified-source';
-import { startEndpoints, type Endpoints } from '../support/endpoints';
+import { startEndpoints, type Endpoints, type PartTuning } from '../support/endpoints';
 import { bytes, listAll, putText, readAll, uniqueBucket } from '../support/objects';
 
 const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
@@ -222,6 +222,17 @@ describe('engine integrity', () => {
       await expect(drain(bad.stream)).rejects.toThrow(/multipart ETag of the bytes read .* differs from the source's/);
       expect(bad.computed()).toBeUndefined();
     });
+  });
+
+  it('streams an object through us when the server cannot copy it server-side (s3rver has no UploadPartCopy)', async () => {
+    const MiB = 1024 * 1024;
+    // Above copyThreshold the provider copies in parts; s3rver answers NotImplemented to that.
+    const connection = endpoints.provider('s3', { copyThreshold: 6 * MiB, copyPartSize: 5 * MiB } as PartTuning);
+    const m = await mapping('no-part-copy', connection, connection);
+    await putText(connection, m.sourceBucket, 'big.bin', bytes(8, 7 * MiB));
+    const { run } = await runMapping({ store, mapping: m, source: connection, target: connection, sameConnection: true, retry: FAST_RETRY });
+    expect(run).toMatchObject({ status: 'success', copied: 1, failed: 0 });
+    expect((await readAll(connection, m.targetBucket, 'big.bin')).equals(bytes(8, 7 * MiB))).toBe(true);
   });
 
   describe('a source that changes during the copy', () => {
