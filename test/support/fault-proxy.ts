@@ -62,8 +62,8 @@ export interface FaultRule {
   match?: RequestMatch;
   /** Fires on a matching request with this probability (seeded). */
   probability?: number;
-  /** Fires on these matching requests (1-based). Without probability and nth, fires on every match. */
-  nth?: number | readonly number[];
+  /** Fires on these matching requests (1-based), or on those the predicate picks. Without probability and nth, fires on every match. */
+  nth?: number | readonly number[] | ((n: number) => boolean);
   /** Fires at most this many times. */
   max?: number;
   fault: Fault;
@@ -81,10 +81,12 @@ export interface FaultProxy {
   url: string;
   port: number;
   seed: number;
-  /** Replaces the plan (match counters restart); `[]` makes the proxy transparent. */
+  /** Replaces the plan (match counters and `injected` restart); `[]` makes the proxy transparent. */
   setRules(rules: readonly FaultRule[]): void;
-  /** Faults applied so far, per kind (and per rule name when one was given). */
+  /** Faults applied under the current plan, per kind (and per rule name when one was given). */
   readonly injected: Readonly<Record<string, number>>;
+  /** Faults applied since the proxy started, per kind. */
+  readonly injectedTotal: Readonly<Record<string, number>>;
   /** Requests received so far. */
   readonly requests: number;
   /** Counts traffic of matching requests from now on. */
@@ -149,6 +151,25 @@ export const LISTING_REQUESTS: Readonly<Record<'s3' | 'azure' | 'gcs', RequestMa
   gcs: { method: 'GET', path: /^\/storage\/v1\/b\/[^/]+\/o\/?$/ },
 };
 
+/** Reads of an object's bytes (not listings, not HEAD). */
+export const OBJECT_READS: Readonly<Record<'s3' | 'azure' | 'gcs', RequestMatch>> = {
+  s3: { method: 'GET', path: /^\/[^/]+\/.+/ },
+  // GET /account/container/blob with no comp= (comp=blocklist, comp=metadata… are other operations).
+  azure: { method: 'GET', path: /^\/[^/]+\/[^/]+\/.+/, query: (q) => !q.has('comp') },
+  gcs: { method: 'GET', query: (q) => q.get('alt') === 'media' },
+};
+
+/** Requests that carry a body: uploads, parts, blocks, resumable chunks. */
+export const UPLOAD_BODIES: RequestMatch = { method: ['PUT', 'POST'], header: { name: 'content-length', value: /^[1-9]/ } };
+
+/** The query parameter that asks for a listing's next page. */
+export const NEXT_PAGE_PARAM = { s3: 'continuation-token', azure: 'marker', gcs: 'pageToken' } as const;
+
+/** A match that needs every one of `parts` (e.g. a service's object reads of one key). */
+export function allOf(...parts: readonly RequestMatch[]): RequestMatch {
+  return { test: (req) => parts.every((m) => matches(m, req)) };
+}
+
 /** The query parameter each service reads as a listing's page size. */
 export const PAGE_SIZE_PARAM = { s3: 'max-keys', azure: 'maxresults', gcs: 'maxResults' } as const;
 
@@ -160,7 +181,8 @@ export async function startFaultProxy(options: { upstream: string; seed: number;
   const upstream = new URL(options.upstream);
   const seed = options.seed >>> 0;
   let plan = compile(options.rules ?? []);
-  const injected: Record<string, number> = {};
+  let injected: Record<string, number> = {};
+  const injectedTotal: Record<string, number> = {};
   const watchers: Array<{ match: RequestMatch; traffic: Traffic }> = [];
   let requests = 0;
   // Keep-alive to the upstream, but idle sockets are dropped after 1 s: the upstream servers close
@@ -168,14 +190,19 @@ export async function startFaultProxy(options: { upstream: string; seed: number;
   const agent = new http.Agent({ keepAlive: true, timeout: 1_000, maxSockets: 256 });
   const sockets = new Set<Socket>();
 
-  const count = (key: string) => (injected[key] = (injected[key] ?? 0) + 1);
+  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
   const applied = (rule: CompiledRule) => {
-    count(rule.fault.kind);
-    if (rule.name) count(rule.name);
+    if (trace) console.log(`fault proxy ✗ ${rule.name ?? rule.fault.kind}`);
+    count(injected, rule.fault.kind);
+    count(injectedTotal, rule.fault.kind);
+    if (rule.name) count(injected, rule.name);
   };
 
+  // FAULT_PROXY_LOG=1 prints every request and the fault it got, to study a replayed seed.
+  const trace = process.env.FAULT_PROXY_LOG === '1';
   const server = http.createServer((req, res) => {
     requests++;
+    if (trace) console.log(`fault proxy ← ${req.method} ${req.url} length=${req.headers['content-length'] ?? '-'}`);
     handle(req, res).catch(() => res.destroy());
   });
   // Longer than any client keeps an idle socket, so the proxy never closes one under a new request.
@@ -294,9 +321,13 @@ export async function startFaultProxy(options: { upstream: string; seed: number;
     seed,
     setRules(rules) {
       plan = compile(rules);
+      injected = {};
     },
     get injected() {
       return injected;
+    },
+    get injectedTotal() {
+      return injectedTotal;
     },
     get requests() {
       return requests;
@@ -330,7 +361,7 @@ interface CompiledRule {
 
 function compile(rules: readonly FaultRule[]): CompiledRule[] {
   return rules.map((rule, index) => {
-    const nth = rule.nth === undefined ? undefined : new Set(typeof rule.nth === 'number' ? [rule.nth] : rule.nth);
+    const nth = rule.nth === undefined || typeof rule.nth === 'function' ? rule.nth : new Set(typeof rule.nth === 'number' ? [rule.nth] : rule.nth);
     const compiled: CompiledRule = {
       index,
       name: rule.name,
@@ -340,7 +371,7 @@ function compile(rules: readonly FaultRule[]): CompiledRule[] {
       fired: 0,
       fires(n, random) {
         if (rule.max !== undefined && compiled.fired >= rule.max) return false;
-        const hit = nth ? nth.has(n) : rule.probability === undefined || random() < rule.probability;
+        const hit = nth === undefined ? rule.probability === undefined || random() < rule.probability : typeof nth === 'function' ? nth(n) : nth.has(n);
         if (hit) compiled.fired++;
         return hit;
       },
