@@ -5,8 +5,9 @@
 // mapping save and preview.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { lexicalPath, locateByConfig, type LocateBucket } from '../../shared/config';
+import { findMappingConflicts, lexicalPath, locateByConfig, type LocateBucket, type MappingConflict } from '../../shared/config';
 import type { Connection } from '../../shared/model';
+import type { Store } from '../store';
 
 /**
  * Case rules of the usual file systems: NTFS and APFS/HFS+ are case-insensitive by default, Linux
@@ -42,4 +43,14 @@ function realPathOf(target: string): string {
       current = parent;
     }
   }
+}
+
+/**
+ * Errors of shared/config/overlaps.ts's rules among the saved mappings, by real path: for a start-up
+ * check (mappings saved before the rule, or made to overlap by a connection edit) and for a
+ * connection edit, which moves every mapping that uses it.
+ */
+export function storedMappingConflicts(store: Store, connections: readonly Connection[] = store.connections.list()): MappingConflict[] {
+  const named = store.mappings.list().map((mapping) => ({ mapping, label: `mapping "${mapping.name}"` }));
+  return findMappingConflicts(named, locateOnDisk(connections)).filter((c) => c.level === 'error');
 }

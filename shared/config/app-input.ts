@@ -60,6 +60,7 @@ function checkAgainstOthers(report: Report, m: Mapping, others: readonly Mapping
   const self = named.length - 1;
   for (const conflict of findMappingConflicts(named, locate)) {
     if (conflict.level !== 'error' || !conflict.involves.includes(self)) continue;
-    report.error(conflict.kind === 'targets' ? 'targetPrefix' : '(root)', conflict.message);
+    // The form shows a field's error beside it: a target is fixed at its prefix; a loop has no one field.
+    report.error(conflict.kind === 'cycle' ? '(root)' : 'targetPrefix', conflict.message);
   }
 }
