@@ -225,10 +225,7 @@ class LocalProvider implements StorageProvider {
   /** lstat (or stat, when following symlinks) of the entry at a key; null when nothing readable is there. */
   private async statForRead(bucket: string, segments: readonly string[], key: string) {
     try {
-      if (this.symlinks === 'follow') {
-        const info = await stat(path.join(this.bucketDir(bucket), ...segments), { bigint: true });
-        return info;
-      }
+      if (this.symlinks === 'follow') return await stat(path.join(this.bucketDir(bucket), ...segments), { bigint: true });
       return await this.inCheckedDir(bucket, segments, key, (dir, name) => dir.lstatEntry(name));
     } catch (err) {
       const code = errnoCode(err);
