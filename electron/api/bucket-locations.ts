@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findMappingConflicts, lexicalPath, locateByConfig, type LocateBucket, type MappingConflict } from '../../shared/config';
-import type { Connection } from '../../shared/model';
+import type { Connection, Mapping } from '../../shared/model';
 import type { Store } from '../store';
 
 /**
@@ -53,4 +53,32 @@ function realPathOf(target: string): string {
 export function storedMappingConflicts(store: Store, connections: readonly Connection[] = store.connections.list()): MappingConflict[] {
   const named = store.mappings.list().map((mapping) => ({ mapping, label: `mapping "${mapping.name}"` }));
   return findMappingConflicts(named, locateOnDisk(connections)).filter((c) => c.level === 'error');
+}
+
+/**
+ * The mapping sides that hold `file` (the database): a local mapping whose source or target folder
+ * contains it would copy or overwrite the live database files, and reading a file that SQLite holds
+ * a lock on, through another descriptor, silently drops that lock (POSIX) — the one-process lock with it.
+ * Messages name the mapping (`label(index)`) and the side.
+ */
+export function sidesHoldingFile(
+  mappings: readonly Mapping[],
+  connections: readonly Connection[],
+  file: string,
+  label: (index: number) => string,
+): { side: 'source' | 'target'; message: string }[] {
+  const locate = locateOnDisk(connections);
+  const fileKey = `file://${lexicalPath(realPathOf(path.resolve(file)))}`;
+  const found: { side: 'source' | 'target'; message: string }[] = [];
+  mappings.forEach((m, index) => {
+    for (const side of ['source', 'target'] as const) {
+      const location = locate(m[`${side}ConnectionId`], m[`${side}Bucket`]);
+      if (!location?.area.startsWith('file://')) continue;
+      const key = location.area + m[`${side}Prefix`];
+      if (location.foldCase ? fileKey.toLowerCase().startsWith(key.toLowerCase()) : fileKey.startsWith(key)) {
+        found.push({ side, message: `${label(index)}: the ${side} (${key}) holds the database ${fileKey.slice('file://'.length)}; move the database out of synced folders` });
+      }
+    }
+  });
+  return found;
 }

@@ -5,7 +5,7 @@ import type { MappingInput, MappingStatus, MappingView } from '../../shared/cont
 import type { Connection, Mapping } from '../../shared/model';
 import { StoreError } from '../store';
 import { SchedulerError } from '../sync/scheduler';
-import { locateOnDisk } from './bucket-locations';
+import { locateOnDisk, sidesHoldingFile } from './bucket-locations';
 import { ApiFailure } from './errors';
 import { requireMapping, runningMappings } from './lookup';
 import { previewSaved, previewUnsaved } from './preview';
@@ -77,7 +77,11 @@ export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
  */
 function validated({ store }: Pick<ApiDeps, 'store'>, input: MappingInput): Mapping {
   const connections = store.connections.list();
-  return validateMappingInput(input, connections, store.mappings.list(), locateOnDisk(connections.map((c) => withSecrets(store, c))));
+  const mapping = validateMappingInput(input, connections, store.mappings.list(), locateOnDisk(connections.map((c) => withSecrets(store, c))));
+  const database = store.lock?.databasePath;
+  const holding = database === undefined ? [] : sidesHoldingFile([mapping], connections, database, () => `mapping "${mapping.name}"`);
+  if (holding[0]) throw new ApiFailure('InvalidArgument', holding[0].message, `${holding[0].side}Bucket`);
+  return mapping;
 }
 
 /** An Azure connection string (a secret) holds the endpoint; without a cipher here, the settings must do. */

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
 import type { Mapping } from '../../shared/model';
-import { locateOnDisk } from '../api/bucket-locations';
+import { locateOnDisk, sidesHoldingFile } from '../api/bucket-locations';
 import { DatabaseLockedError, openStore, type Store } from '../store';
 import { SyncService } from '../services/sync-service';
 import { Scheduler } from '../sync/scheduler';
@@ -73,6 +73,11 @@ function loadConfig(path: string, log: ConsoleLog): ValidatedConfig | undefined 
     // Mappings are checked against each other by where their buckets really are (real paths on disk).
     const config = parseConfig(text, { locate: locateOnDisk });
     for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
+    const holding = sidesHoldingFile(config.mappings, config.connections, config.databasePath, (i) => `mappings[${i}]`);
+    if (holding.length > 0) {
+      log.error(`invalid configuration in ${path}:\n${holding.map((h) => h.message).join('\n')}`);
+      return undefined;
+    }
     return config;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

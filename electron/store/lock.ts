@@ -13,7 +13,9 @@
 // blocked by a RESERVED lock, so a refused starter reads who holds it.
 //
 // Limits: file locks are only as good as the file system's (NFS/SMB may not honour them; the host in
-// the holder's row helps there). Hard links to one database under two names are not detected; a
+// the holder's row helps there). A POSIX lock is dropped when the process closes ANY descriptor of
+// the file, so nothing else in the process may open the lock file: a mapping whose local folder
+// holds the database is refused for that reason (electron/api/bucket-locations.ts). Hard links to one database under two names are not detected; a
 // symlinked path is (the lock file is named after the real path).
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -43,6 +45,8 @@ export class DatabaseLockedError extends StoreError {
 }
 
 export interface DatabaseLock {
+  /** The database file's real path (symlinks resolved), which the lock is named after. */
+  readonly databasePath: string;
   readonly lockPath: string;
   readonly holder: LockHolder;
   /** Lets the next process in. Safe to call more than once; the lock file stays (see releaseLock). */
@@ -54,12 +58,22 @@ export function lockPathFor(databasePath: string): string {
   return `${realDatabasePath(databasePath)}.lock`;
 }
 
+/** The database file's real path, or its real folder + name before it exists. */
+export function realDatabasePath(databasePath: string): string {
+  try {
+    return realpathSync(databasePath);
+  } catch {
+    return join(realpathSync(dirname(databasePath)), basename(databasePath));
+  }
+}
+
 /**
  * Takes the lock of the database at `databasePath` (the folder must exist) or throws
  * DatabaseLockedError naming the live holder. Never waits for the holder to go away.
  */
 export function acquireDatabaseLock(databasePath: string, options: { nativeBinding?: string } = {}): DatabaseLock {
-  const lockPath = lockPathFor(databasePath);
+  const realPath = realDatabasePath(databasePath);
+  const lockPath = `${realPath}.lock`;
   let db: Database;
   try {
     db = new BetterSqlite3(lockPath, { timeout: SETUP_WAIT_MS, ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }) });
@@ -72,6 +86,7 @@ export function acquireDatabaseLock(databasePath: string, options: { nativeBindi
     claim(db, databasePath, holder, token);
     let released = false;
     return {
+      databasePath: realPath,
       lockPath,
       holder,
       release() {
@@ -154,15 +169,6 @@ function releaseLock(db: Database, token: string): void {
     // Closing below releases the lock whatever happened to the row.
   } finally {
     db.close();
-  }
-}
-
-/** The database file's real path (symlinks resolved), or its real folder + name before it exists. */
-function realDatabasePath(databasePath: string): string {
-  try {
-    return realpathSync(databasePath);
-  } catch {
-    return join(realpathSync(dirname(databasePath)), basename(databasePath));
   }
 }
 

@@ -98,3 +98,27 @@ describe('cli: mappings that overlap through two connections', () => {
     expect(existsSync(path.join(root, 'b', 'p.jpg'))).toBe(true);
   });
 });
+
+describe('cli: a database inside a synced folder', () => {
+  it('is refused: the run would copy the live database and drop its lock', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cds-dbinside-'));
+    try {
+      const root = path.join(dir, 'root');
+      await mkdir(path.join(root, 'src'), { recursive: true });
+      await mkdir(path.join(root, 'dst'), { recursive: true });
+      const file = path.join(dir, 'config.json');
+      await writeFile(file, JSON.stringify({
+        databasePath: path.join(root, 'src', 'state.db'),
+        providers: [{ id: 'disk', type: 'local', local: { root } }],
+        mappings: [{ sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' }],
+      }));
+      const r = await cli(['--config', file, '--once']);
+      expect(r.code).toBe(EXIT.usage);
+      const real = await realpath(root);
+      expect(r.stderr).toContain(`mappings[0]: the source (file://${real}/src/) holds the database ${real}/src/state.db; move the database out of synced folders`);
+      expect(existsSync(path.join(root, 'src', 'state.db'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

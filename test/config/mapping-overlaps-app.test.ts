@@ -52,3 +52,20 @@ describe('app: mapping overlaps by real path', () => {
     expect(storedMappingConflicts(core.store)).toEqual([expect.objectContaining({ kind: 'cycle', message: expect.stringContaining('forms a loop mapping "There" → mapping "Legacy back"') })]);
   });
 });
+
+describe('app: a mapping over the folder that holds the database', () => {
+  it('is refused: a run would read the live database files, and reading the lock file drops the lock', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cds-overlap-app-'));
+    const home = path.join(dir, 'home');
+    mkdirSync(path.join(home, 'config'), { recursive: true });
+    mkdirSync(path.join(home, 'backup'), { recursive: true });
+    core = createAppCore({ dbPath: path.join(home, 'config', 'app', 'data.db'), version: '0.0.0-test', mode: 'desktop' });
+    expect((await core.dispatch('connections.create', { id: 'home', name: 'Home', type: 'local', local: { root: home } })).ok).toBe(true);
+    const saved = await core.dispatch('mappings.create', { ...input({ name: 'Everything' }), sourceConnectionId: 'home', sourceBucket: 'config', targetConnectionId: 'home', targetBucket: 'backup' });
+    const real = realpathSync(home);
+    expect(saved).toMatchObject({
+      ok: false,
+      error: { code: 'InvalidArgument', field: 'sourceBucket', message: `mapping "Everything": the source (file://${real}/config/) holds the database ${real}/config/app/data.db; move the database out of synced folders` },
+    });
+  });
+});
