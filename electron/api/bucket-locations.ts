@@ -50,9 +50,15 @@ function realPathOf(target: string): string {
  * check (mappings saved before the rule, or made to overlap by a connection edit) and for a
  * connection edit, which moves every mapping that uses it.
  */
-export function storedMappingConflicts(store: Store, connections: readonly Connection[] = store.connections.list()): MappingConflict[] {
-  const named = store.mappings.list().map((mapping) => ({ mapping, label: `mapping "${mapping.name}"` }));
-  return findMappingConflicts(named, locateOnDisk(connections)).filter((c) => c.level === 'error');
+export function storedMappingConflicts(
+  store: Store,
+  connections: readonly Connection[] = store.connections.list(),
+): (MappingConflict & { mappingIds: string[] })[] {
+  const mappings = store.mappings.list();
+  const named = mappings.map((mapping) => ({ mapping, label: `mapping "${mapping.name}"` }));
+  return findMappingConflicts(named, locateOnDisk(connections))
+    .filter((c) => c.level === 'error')
+    .map((c) => ({ ...c, mappingIds: c.involves.map((i) => mappings[i]!.id) }));
 }
 
 /**
