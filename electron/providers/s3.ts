@@ -25,12 +25,12 @@ import {
   type HeadObjectCommandOutput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
 import { abortable, abortReason } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import { listInBlocks } from '../lib/ordered-blocks';
+import { abortRecordedUpload, uploadInParts } from './s3-upload';
 import type { Checksums, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
@@ -400,16 +400,17 @@ class S3Provider implements StorageProvider {
           { abortSignal: cancel.signal },
         );
       } else {
-        const upload = new Upload({
-          client: withAbortSignal(this.client, cancel.signal),
-          params,
+        const { Body: _body, ContentLength: _length, ...create } = params;
+        out = await uploadInParts({
+          client: this.client,
+          create,
+          body,
+          size,
           partSize: partSizeFor(size, this.tuning.partSize),
           queueSize: this.tuning.queueSize,
-          leavePartsOnError: false,
-          // Rejects done() at once on cancel, even while a part is still being read from a slow source.
-          abortController: cancel,
+          journal: options.journal,
+          signal: cancel.signal,
         });
-        out = await upload.done();
       }
     } catch (err) {
       signal?.throwIfAborted();
@@ -438,6 +439,10 @@ class S3Provider implements StorageProvider {
         throw deleteBatchError(bucket, batch.length, failed, cause, mapS3Error);
       }
     }
+  }
+
+  async abandonUpload(bucket: string, key: string, state: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ op: 'abort upload to', bucket, key }, () => abortRecordedUpload(this.client, bucket, key, state, signal));
   }
 
   /**
@@ -582,16 +587,4 @@ export function decodeListingKey(key: string, bucket = ''): string {
   }
 }
 
-/**
- * The client as seen by lib-storage's Upload, which sends its requests without an abort signal:
- * every request gets `signal`, except AbortMultipartUpload, which must still go out after an abort
- * to clean up the parts already stored.
- */
-function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
-  const scoped = Object.create(client) as S3Client;
-  const send = (command: Parameters<S3Client['send']>[0]): Promise<unknown> =>
-    client.send(command, command instanceof AbortMultipartUploadCommand ? {} : { abortSignal: signal });
-  Object.defineProperty(scoped, 'send', { value: send });
-  return scoped;
-}
 

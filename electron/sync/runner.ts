@@ -125,7 +125,7 @@ class MappingRun {
           onAbandon: (row, err) =>
             err === undefined
               ? this.log('info', `Aborted an unfinished upload of ${row.key} (started ${new Date(row.startedAt).toISOString()}); its parts no longer take space`, row.key)
-              : this.log('warn', `Could not abort an unfinished upload of ${row.key} yet (will retry next run): ${errorText(err)}`, row.key),
+              : this.log('warn', `Could not abort an unfinished upload of ${row.key}: ${errorText(err)}`, row.key),
         });
   }
 

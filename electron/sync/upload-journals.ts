@@ -3,6 +3,7 @@
 // run — but only for the same source version. An upload of ours that will never be finished (the
 // source changed, or the key is no longer copied) is aborted, never left to accrue storage.
 import { StorageError } from '../providers/errors';
+import { isRetryable } from '../providers/retry';
 import type { ObjectInfo, StorageProvider, UploadJournal } from '../providers/provider';
 import type { UploadRow, UploadsRepository } from '../store/uploads';
 
@@ -59,13 +60,17 @@ export class UploadJournals {
     return aborted;
   }
 
-  /** Aborts one recorded upload; the row is forgotten only when the target confirmed. */
+  /** Aborts one recorded upload; the row is forgotten when the target confirmed, or can never. */
   private async abandon(row: UploadRow): Promise<boolean> {
     try {
       await this.options.target.abandonUpload!(row.targetBucket, row.targetKey, row.state, this.options.signal);
     } catch (err) {
       this.options.onAbandon?.(row, err);
-      return false;
+      // Retried next run, unless it can never succeed (a server that cannot abort uploads at all):
+      // then keeping the row would only repeat the warning.
+      if (isRetryable(err)) return false;
+      this.options.uploads.remove(this.options.mappingId, row.key);
+      return true;
     }
     this.options.uploads.remove(this.options.mappingId, row.key);
     this.options.onAbandon?.(row);
