@@ -63,7 +63,7 @@ Serve options:
   The access token is $CDS_SERVER_TOKEN, or a random one; the URL printed at start carries it.
 
 Exit codes: 0 all mappings succeeded; 1 an object or a run failed; 2 bad usage or configuration;
-130 interrupted.`;
+75 the database is in use by another process (named in the message); 130 interrupted.`;
 
 export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
   if (argv[0] === 'serve') return parseServeArgs(argv.slice(1));

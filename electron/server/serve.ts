@@ -11,6 +11,7 @@ import { createAppCore, type AppCore } from '../app/core';
 import type { ServeArgs } from '../headless/args';
 import type { ConsoleLog } from '../headless/console-log';
 import { EXIT, type CliEnvironment } from '../headless/run-cli';
+import { DatabaseLockedError } from '../store';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './file-key-cipher';
 import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';
 import { startServer, type RunningServer } from './server';
@@ -58,7 +59,8 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     core = createAppCore({ dbPath, cipher: key.cipher, version: cli.version, mode: 'server' });
   } catch (err) {
     log.error(`cannot open the database ${dbPath}: ${(err as Error).message}`);
-    return EXIT.usage;
+    // In use by another process (the message names it): a temporary failure, as the CLI says it.
+    return err instanceof DatabaseLockedError ? EXIT.locked : EXIT.usage;
   }
 
   const rendererBuild = deps.rendererBuild ?? RENDERER_BUILD;

@@ -137,7 +137,7 @@ describe('cli: one process per database', () => {
     try {
       const serve = spawnCli(['serve', '--db', dbPath, '--port', '0'], dir);
       started.push(serve);
-      expect(await exitOf(serve)).not.toBe(0);
+      expect(await exitOf(serve)).toBe(EXIT.locked);
       expect(serve.stderr()).toContain(`is in use by another Cloud Data Sync process: pid ${process.pid}`);
       expect(serve.stdout()).not.toMatch(/is running at/);
     } finally {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseArgs, UsageError, type ServeArgs } from '../../electron/headless/args';
+import { parseArgs, UsageError, USAGE, type ServeArgs } from '../../electron/headless/args';
 import { ConsoleLog } from '../../electron/headless/console-log';
-import type { CliEnvironment } from '../../electron/headless/run-cli';
+import { EXIT, type CliEnvironment } from '../../electron/headless/run-cli';
 import { loadOrCreateKeyFile } from '../../electron/server/file-key-cipher';
 import { defaultDatabasePath, runServe } from '../../electron/server/serve';
 import { openStore } from '../../electron/store';
@@ -184,6 +184,21 @@ describe('runServe', () => {
     const h2 = harness();
     expect(await runServe(serveArgs({ dbPath: path.join(home, 'b.db') }), new ConsoleLog(h2.cli, 'info'), h2.cli, { env: { CDS_SERVER_TOKEN: 'short' } })).toBe(2);
     expect(h2.err()).toContain('CDS_SERVER_TOKEN must have at least 16 characters');
+  });
+
+  it('exits 75 (EX_TEMPFAIL), not 2, when another process holds the database, and names that process', async () => {
+    const dbPath = path.join(tempDir(), 'held.db');
+    const holder = openStore(dbPath); // this test process holds the lock
+    try {
+      const h = harness();
+      const code = await runServe(serveArgs({ dbPath }), new ConsoleLog(h.cli, 'info'), h.cli, { env: { CDS_SERVER_TOKEN: TOKEN } });
+      expect(code).toBe(EXIT.locked);
+      expect(h.err()).toContain(`is in use by another Cloud Data Sync process: pid ${process.pid}`);
+      expect(h.out()).not.toMatch(/is running at/);
+      expect(USAGE).toContain('75 the database is in use by another process (named in the message)');
+    } finally {
+      holder.close();
+    }
   });
 
   it('generates a random token when none is given', async () => {
