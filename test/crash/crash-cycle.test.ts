@@ -1,5 +1,5 @@
 // Crash cycles: the real CLI (`--once`) syncing a local folder to s3rver and to another local folder
-// is killed with SIGKILL at seeded moments — while listing, after N objects were recorded as synced,
+// (and its large object alone to moto, the S3 server that can list open multipart uploads) is killed with SIGKILL at seeded moments — while listing, after N objects were recorded as synced,
 // part way through a multipart upload of a large object — and then run once more without being
 // killed. That clean run must end `success` with exit code 0, every source object must be at both
 // targets with equal bytes, and the invariants (test/support/invariants.ts) must hold.
@@ -17,6 +17,7 @@ import { openStore } from '../../electron/store';
 import { createLocalProvider } from '../../electron/providers/local';
 import { createS3Provider } from '../../electron/providers/s3';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
+import { startMotoServer } from '../support/moto-server';
 import { spawnCli, waitFor, type CliChild } from '../support/cli-child';
 import { writeRandomFile } from '../support/large-file';
 import { bytes } from '../support/objects';
@@ -34,8 +35,8 @@ const STATE_TIMEOUT_MS = 90_000;
 type KillMoment =
   | { kind: 'listing' }
   | { kind: 'synced'; mappingId: string; atLeast: number }
-  /** Bytes of the large object sent to S3 (through the proxy) in this cycle. */
-  | { kind: 'large-upload'; bytes: number }
+  /** Bytes of the large object sent to an S3 connection (through its proxy) in this cycle. */
+  | { kind: 'large-upload'; connection: string; bytes: number }
   /** Bytes of the large object's partial file in the local target folder. */
   | { kind: 'large-local-write'; bytes: number };
 
@@ -44,6 +45,8 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
   let root: string;
   let s3: S3TestServer;
   let proxy: FaultProxy;
+  let moto: S3TestServer;
+  let motoProxy: FaultProxy;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cds-crash-'));
@@ -51,6 +54,8 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
     s3 = await startS3Server();
     // Transparent: it only lets the test see how far the large upload got.
     proxy = await startFaultProxy({ upstream: s3.endpoint, seed: SEED });
+    moto = await startMotoServer();
+    motoProxy = await startFaultProxy({ upstream: moto.endpoint, seed: SEED });
     for (let i = 0; i < SMALL_OBJECTS; i++) {
       const file = path.join(root, 'src', `d${String(i % 25).padStart(2, '0')}`, `f${String(i).padStart(4, '0')}.txt`);
       await mkdir(path.dirname(file), { recursive: true });
@@ -61,15 +66,18 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
     await mkdir(path.join(root, 'dst'), { recursive: true });
   }, 120_000);
   afterAll(async () => {
-    await proxy?.stop();
-    await s3?.stop();
+    await Promise.allSettled([proxy?.stop(), motoProxy?.stop()]);
+    await Promise.allSettled([s3?.stop(), moto?.stop()]);
     await rm(dir, { recursive: true, force: true });
   });
 
   it('loses nothing and records nothing falsely as synced', { timeout: 300_000 }, async () => {
     const bucket = 'crash-target';
+    const largeBucket = 'crash-large';
     const direct = createS3Provider(awsSettingsFor(s3));
+    const directMoto = createS3Provider(awsSettingsFor(moto));
     await direct.createBucket(bucket);
+    await directMoto.createBucket(largeBucket);
     const dbPath = path.join(dir, 'state.db');
     const configFile = path.join(dir, 'config.json');
     const text = JSON.stringify({
@@ -77,8 +85,10 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
       providers: [
         { id: 'disk', type: 'local', local: { root } },
         { id: 's3', type: 'aws', aws: { region: 'us-east-1', endpoint: proxy.url, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
+        { id: 'moto', type: 'aws', aws: { region: 'us-east-1', endpoint: motoProxy.url, accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } },
       ],
       mappings: [
+        { sourceProviderId: 'disk', sourceBucket: 'src', sourcePrefix: 'big/', targetProviderId: 'moto', targetBucket: largeBucket },
         { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 's3', targetBucket: bucket },
         { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' },
       ],
@@ -92,7 +102,10 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
     try {
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         figures.cycles++;
-        const largeTraffic = proxy.watch({ method: 'PUT', path: new RegExp(`^/${bucket}/${LARGE_KEY}$`) });
+        const largeTraffic = {
+          s3: proxy.watch({ method: 'PUT', path: new RegExp(`^/${bucket}/${LARGE_KEY}$`) }),
+          moto: motoProxy.watch({ method: 'PUT', path: new RegExp(`^/${largeBucket}/${path.basename(LARGE_KEY)}$`) }),
+        };
         const moment = chooseMoment(random, mappings, progress);
         figures.moments.push(describeMoment(moment));
         const cli = spawnCli(['--config', configFile, '--once'], dir);
@@ -121,7 +134,7 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
       for (const mapping of mappings) {
         const runs = runsSince(store, mapping.id, 0);
         expect(runs.at(-1)?.status, context).toBe('success');
-        const target = mapping.targetConnectionId === 's3' ? direct : local;
+        const target = { s3: direct, moto: directMoto }[mapping.targetConnectionId] ?? local;
         const report = await checkInvariants({
           store,
           mapping,
@@ -131,7 +144,10 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
           runs,
           exit: { code: code as number },
           complete: true,
-          openUploads: mapping.targetConnectionId === 's3' ? s3OpenUploads(awsSettingsFor(s3), bucket) : localOpenUploads(root, 'dst'),
+          openUploads:
+            mapping.targetConnectionId === 's3' ? s3OpenUploads(awsSettingsFor(s3), bucket)
+              : mapping.targetConnectionId === 'moto' ? s3OpenUploads(awsSettingsFor(moto), largeBucket)
+                : localOpenUploads(root, 'dst'),
         });
         reports.push(report);
         console.log(formatReport(`crash cycles → ${mapping.targetConnectionId}:${mapping.targetBucket}`, report));
@@ -140,6 +156,7 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
       store.close();
       await local.close();
       await direct.close();
+      await directMoto.close();
     }
     const sum = (f: (r: InvariantReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     console.log(
@@ -157,15 +174,16 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
  * object (which restarts from zero in every cycle until resumable uploads exist).
  */
 function chooseMoment(random: () => number, mappings: readonly Mapping[], progress: DbProgress): KillMoment {
-  const mapping = mappings.find((m) => progress.synced(m.id) < SMALL_OBJECTS + 1) ?? mappings[mappings.length - 1]!;
+  const objects = (m: Mapping) => (LARGE_KEY.startsWith(m.sourcePrefix) ? 1 : 0) + (m.sourcePrefix === '' ? SMALL_OBJECTS : 0);
+  const mapping = mappings.find((m) => progress.synced(m.id) < objects(m)) ?? mappings[mappings.length - 1]!;
   const r = random();
   if (r < 0.15) return { kind: 'listing' };
-  if (r < 0.45 && !progress.has(mapping.id, LARGE_KEY)) {
+  if (r < 0.45 && !progress.has(mapping.id, LARGE_KEY.slice(mapping.sourcePrefix.length))) {
     const bytes = 1 + Math.floor(random() * 0.9 * LARGE_BYTES);
-    return mapping.targetConnectionId === 's3' ? { kind: 'large-upload', bytes } : { kind: 'large-local-write', bytes };
+    return mapping.targetConnectionId === 'disk' ? { kind: 'large-local-write', bytes } : { kind: 'large-upload', connection: mapping.targetConnectionId, bytes };
   }
-  const step = Math.ceil((SMALL_OBJECTS + 1) / 3);
-  return { kind: 'synced', mappingId: mapping.id, atLeast: Math.min(SMALL_OBJECTS + 1, progress.synced(mapping.id) + 1 + Math.floor(random() * step)) };
+  const step = Math.ceil(objects(mapping) / 3);
+  return { kind: 'synced', mappingId: mapping.id, atLeast: Math.min(objects(mapping), progress.synced(mapping.id) + 1 + Math.floor(random() * step)) };
 }
 
 function describeMoment(m: KillMoment): string {
@@ -174,13 +192,15 @@ function describeMoment(m: KillMoment): string {
       return 'listing';
     case 'synced':
       return `${m.mappingId} synced≥${m.atLeast}`;
-    default:
-      return `${m.kind}≥${(m.bytes / 1024 / 1024).toFixed(1)}MiB`;
+    case 'large-upload':
+      return `${m.connection} large-upload≥${(m.bytes / 1024 / 1024).toFixed(1)}MiB`;
+    case 'large-local-write':
+      return `large-local-write≥${(m.bytes / 1024 / 1024).toFixed(1)}MiB`;
   }
 }
 
 /** Waits until the moment comes (true) or the child exits first (false); bounded. */
-async function waitForMoment(cli: CliChild, moment: KillMoment, progress: DbProgress, large: Traffic, localLargeDir: string): Promise<boolean> {
+async function waitForMoment(cli: CliChild, moment: KillMoment, progress: DbProgress, large: Record<string, Traffic>, localLargeDir: string): Promise<boolean> {
   let exited = false;
   void cli.exit.then(() => (exited = true));
   const startedRuns = () => cli.stderr().match(/Run started/g)?.length ?? 0;
@@ -191,7 +211,7 @@ async function waitForMoment(cli: CliChild, moment: KillMoment, progress: DbProg
       case 'synced':
         return progress.synced(moment.mappingId) >= moment.atLeast;
       case 'large-upload':
-        return large.requestBytes >= moment.bytes;
+        return (large[moment.connection]?.requestBytes ?? 0) >= moment.bytes;
       case 'large-local-write':
         return partialBytes(localLargeDir) >= moment.bytes;
     }

@@ -272,7 +272,7 @@ export async function startFaultProxy(options: { upstream: string; seed: number;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const cutRequestAt =
       fault?.kind === 'resetRequest' && declared > 0 ? Math.floor(terminal!.random() * declared) : undefined;
-    const requestMeter = new ByteTap(cutRequestAt, undefined, (n) => traffic.forEach((t) => (t.requestBytes += n)), () => {
+    const requestMeter = new ByteTap(cutRequestAt === undefined ? undefined : () => cutRequestAt, undefined, (n) => traffic.forEach((t) => (t.requestBytes += n)), () => {
       applied(terminal!.rule);
       upstreamReq.destroy();
       resetSocket(req.socket);
@@ -290,8 +290,10 @@ export async function startFaultProxy(options: { upstream: string; seed: number;
         resetSocket(req.socket);
         return;
       }
-      // Without a known length, pick an offset in the first 64 KiB (the fault is skipped if the body is shorter).
-      const offset = bodyFault && hasBody ? Math.floor(terminal!.random() * (Number.isFinite(length) ? length : 64 * 1024)) : undefined;
+      // Without a known length (chunked answers), the offset falls inside the first chunk.
+      const share = terminal?.random();
+      const offset: Position | undefined =
+        bodyFault && hasBody && share !== undefined ? (firstChunk) => Math.floor(share * (Number.isFinite(length) ? length : firstChunk)) : undefined;
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeaders(upstreamRes, upstream, req));
       const tap = new ByteTap(
         bodyFault === 'corrupt' ? undefined : offset,
@@ -429,18 +431,23 @@ function resetSocket(socket: Socket): void {
   else socket.destroy();
 }
 
+/** A body offset, decided when the first chunk arrives (given its length, for bodies of unknown length). */
+type Position = (firstChunkLength: number) => number;
+
 /**
- * Passes bytes through, counting them. With `cutAt`, passes exactly that many bytes and then calls
- * `onCut` (the caller drops the connection). With `flipAt`, inverts the byte at that offset and calls
+ * Passes bytes through, counting them. With a cut position, passes exactly that many bytes and then calls
+ * `onCut` (the caller drops the connection). With a flip position, inverts the byte at that offset and calls
  * `onFlip`.
  */
 class ByteTap extends Transform {
   private offset = 0;
   private cut = false;
+  private cutAt: number | undefined;
+  private flipAt: number | undefined;
 
   constructor(
-    private readonly cutAt: number | undefined,
-    private readonly flipAt: number | undefined,
+    private readonly cutPosition: Position | undefined,
+    private readonly flipPosition: Position | undefined,
     private readonly onBytes: (n: number) => void,
     private readonly onCut: () => void,
     private readonly onFlip: () => void = () => undefined,
@@ -450,6 +457,10 @@ class ByteTap extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (this.cut) return done();
+    if (this.offset === 0) {
+      this.cutAt = this.cutPosition?.(chunk.length);
+      this.flipAt = this.flipPosition?.(chunk.length);
+    }
     const start = this.offset;
     this.offset += chunk.length;
     if (this.flipAt !== undefined && this.flipAt >= start && this.flipAt < this.offset) {
