@@ -22,7 +22,11 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Connection settings per provider type. Secret fields are listed in SECRET_FIELDS. */
-export interface LocalSettings { root: string }
+export interface LocalSettings {
+  root: string;
+  /** Symlinks below a bucket folder: 'skip' (default) reports them and reads nothing through them; 'follow' reads through them. Writes never follow. */
+  symlinks?: 'skip' | 'follow';
+}
 export interface AwsSettings {
   region?: string;
   accessKeyId?: string;

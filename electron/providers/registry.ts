@@ -9,7 +9,7 @@ import type { StorageProvider } from './provider';
 export async function createProvider(connection: Connection): Promise<StorageProvider> {
   switch (connection.type) {
     case 'local':
-      return (await import('./local')).createLocalProvider(connection.local);
+      return (await import('./local')).createLocalProvider(connection.local, { symlinks: connection.local.symlinks });
     case 'aws':
       return (await import('./s3')).createS3Provider(connection.aws);
     case 'minio':

@@ -69,6 +69,17 @@ export const CONNECTION_FIELDS: Record<ProviderType, readonly FieldDef[]> = {
           ? null
           : `must be an absolute path such as "/data/buckets" or "C:\\data\\buckets"${v.startsWith('~') ? ' ("~" is not expanded: write the full path)' : ''}`,
     },
+    {
+      key: 'symlinks',
+      label: 'Symlinks',
+      kind: 'select',
+      help: 'Symlinks inside a bucket folder when it is a source. Skip: each one is reported in the log and nothing is read through it. Follow: the file or folder it points to is synced. Writes never follow a symlink.',
+      // An empty form value (a connection saved without the setting) shows as the first option, the default.
+      options: [
+        { value: 'skip', label: 'Skip (default)' },
+        { value: 'follow', label: 'Follow' },
+      ],
+    },
   ],
   aws: [
     { key: 'region', label: 'Region', kind: 'text', placeholder: 'us-east-1', help: 'The AWS region of your buckets, e.g. "eu-west-1". Empty means us-east-1.', check: regionCheck },

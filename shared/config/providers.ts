@@ -105,8 +105,11 @@ function readLocal(s: Fields): LocalSettings {
     const tilde = root.startsWith('~') ? ' ("~" is not expanded: write the full path)' : '';
     s.error('root', `must be an absolute path such as "/data/buckets" or "C:\\data\\buckets" (got ${describe(root)})${tilde}`);
   }
-  return { root: root ?? '' };
+  const symlinks = s.oneOf('symlinks', SYMLINK_POLICIES);
+  return defined({ root: root ?? '', symlinks });
 }
+
+const SYMLINK_POLICIES: readonly NonNullable<LocalSettings['symlinks']>[] = ['skip', 'follow'];
 
 function isAbsolutePath(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || /^\\\\[^\\]+\\[^\\]+/.test(p);

@@ -47,6 +47,38 @@ describe('creating a local folder connection', () => {
   });
 });
 
+describe('the symlink policy of a local folder connection', () => {
+  test('offers Skip (default) and Follow; Follow is saved as "symlinks": "follow"', async () => {
+    const onDone = vi.fn();
+    const { user, client } = renderWithStore(<ConnectionForm connection={null} initialType="local" onDone={onDone} />, {
+      'connections.create': (input) => ({ ...localConnection('c1', input.name), id: 'c1' }),
+    });
+    const symlinks = screen.getByLabelText(/^Symlinks/) as HTMLSelectElement;
+    expect([...symlinks.options].map((o) => o.textContent)).toEqual(['Skip (default)', 'Follow']);
+    expect(symlinks.value).toBe('skip');
+    expect(description(symlinks)).toContain('Writes never follow a symlink');
+    await user.type(screen.getByLabelText(/^Name/), 'Linked folder');
+    await user.type(screen.getByLabelText(/^Folder/), '/data/buckets');
+    await user.selectOptions(symlinks, 'follow');
+    await user.click(screen.getByRole('button', { name: 'Save connection' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(client.argsOf('connections.create')).toEqual([{ name: 'Linked folder', type: 'local', local: { root: '/data/buckets', symlinks: 'follow' } }]);
+  });
+
+  test('a saved "follow" shows as Follow; switching back to Skip saves "skip"', async () => {
+    const linked = { ...localConnection('d', 'Disk'), local: { root: '/data/d', symlinks: 'follow' as const } };
+    const { user, client } = renderWithStore(<ConnectionForm connection={linked} initialType="local" onDone={vi.fn()} />, {
+      'connections.update': (input) => ({ ...linked, name: input.name }),
+    });
+    const symlinks = screen.getByLabelText(/^Symlinks/) as HTMLSelectElement;
+    expect(symlinks.value).toBe('follow');
+    await user.selectOptions(symlinks, 'skip');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(client.argsOf('connections.update')).toHaveLength(1));
+    expect(client.argsOf('connections.update')[0]).toMatchObject({ id: 'd', type: 'local', local: { root: '/data/d', symlinks: 'skip' } });
+  });
+});
+
 describe('secrets of a saved connection', () => {
   const update = (calls: ConnectionInput[]) => calls[0] as ConnectionInput & { type: 'minio' };
 
