@@ -3,6 +3,8 @@ import { parseConfig, PLACEHOLDER_PREFIX, toConfigJson } from '../../shared/conf
 import type { ConfigImportResult } from '../../shared/contract';
 import { SECRET_FIELDS, type Connection } from '../../shared/model';
 import type { Store } from '../store';
+import { locateOnDisk, sidesHoldingFile, storedMappingConflicts } from './bucket-locations';
+import { connectionsForLocating, refuseNewMappingConflicts } from './connections';
 import { ApiFailure } from './errors';
 import { namesOf, runningMappings } from './lookup';
 import { settingsOf } from './secrets';
@@ -12,7 +14,12 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
   const { store, syncService, scheduler, emit } = deps;
   return {
     'config.import': async ({ json, apply }) => {
-      const config = parseConfig(json); // ConfigError → InvalidArgument, with the path in the file
+      // ConfigError → InvalidArgument, with the path in the file. The file's mappings are checked
+      // against each other by where their buckets really are (real paths on disk), as the CLI does.
+      const config = parseConfig(json, { locate: locateOnDisk });
+      const database = store.lock?.databasePath;
+      const holding = database === undefined ? [] : sidesHoldingFile(config.mappings, config.connections, database, (i) => `mappings[${i}]`);
+      if (holding.length > 0) throw new ApiFailure('InvalidArgument', holding.map((h) => h.message).join('\n'));
       const result: ConfigImportResult = {
         connections: config.connections.map((c) => ({ id: c.id, name: c.name, type: c.type, exists: store.connections.get(c.id) !== undefined })),
         mappings: config.mappings.map((m) => ({ id: m.id, name: m.name, exists: store.mappings.get(m.id) !== undefined })),
@@ -29,10 +36,13 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
       if (affected.length > 0) throw new ApiFailure('Conflict', `the import changes what ${namesOf(affected)} running with; wait for the runs to end or cancel them`);
 
       // One transaction: a file that fails halfway (e.g. a mapping the store refuses) changes nothing.
+      const conflictsBefore = storedMappingConflicts(store, connectionsForLocating(store));
       store.transaction(() => {
         // Secrets the file leaves out or holds as placeholders (a redacted export) keep the stored values.
         for (const c of config.connections) store.connections.upsert(withoutPlaceholderSecrets(c), { keepExistingSecrets: true });
         for (const m of config.mappings) store.mappings.upsert(m);
+        // The file's mappings beside the saved ones, and saved mappings moved by a changed connection.
+        refuseNewMappingConflicts(store, conflictsBefore, storedMappingConflicts(store, connectionsForLocating(store)));
       });
       await Promise.all([...connectionIds].map((id) => syncService.forget(id)));
       scheduler.refresh();

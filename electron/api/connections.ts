@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { validateBucketName, validateConnectionInput } from '../../shared/config';
 import type { ConnectionInput, ConnectionView } from '../../shared/contract';
-import { SECRET_FIELDS, type Connection } from '../../shared/model';
+import { SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
 import { createProvider } from '../providers/registry';
-import type { Store } from '../store';
+import { StoreError, type Store } from '../store';
+import { storedMappingConflicts } from './bucket-locations';
 import { testConnection } from './connection-test';
 import { ApiFailure, invalidArgument } from './errors';
 import { namesOf, requireConnection, runningMappings } from './lookup';
@@ -34,7 +35,17 @@ export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommand
       refuseWhileRunning(deps, input.id);
       // Stored secrets the form left out are merged in first, so the rules that need a secret (a
       // MinIO secretKey, an AWS key pair) see the effective connection; '' still clears one.
-      store.connections.upsert(validateConnectionInput(withStoredSecrets(store, input, input.id), input.id));
+      const edited = validateConnectionInput(withStoredSecrets(store, input, input.id), input.id);
+      // A new root or endpoint moves every mapping that uses the connection: refused when that makes
+      // saved mappings overlap (a mapping into its own source, a mirror over another's target, a loop).
+      const before = connectionsForLocating(store);
+      refuseNewMappingConflicts(
+        store,
+        storedMappingConflicts(store, before),
+        storedMappingConflicts(store, before.map((c) => (c.id === edited.id ? edited : c))),
+        `${edited.type}.${LOCATION_FIELD[edited.type]}`,
+      );
+      store.connections.upsert(edited);
       // The cached provider was built from the old settings.
       await syncService.forget(input.id);
       emit('data.changed', { lists: ['connections'] });
@@ -81,6 +92,50 @@ function withStoredSecrets(store: Store, input: ConnectionInput, id: string): Co
   const saved = settingsOf(stored);
   const merged = { ...given, ...Object.fromEntries(missing.map((field) => [field, saved[field]])) };
   return { ...input, [input.type]: merged } as ConnectionInput;
+}
+
+/**
+ * The saved connections as the overlap rules need them: with their secrets where those can be read,
+ * since an Azure connection string holds the endpoint (without it two such connections would look alike).
+ */
+export function connectionsForLocating(store: Store): Connection[] {
+  return store.connections.list().map((c) => {
+    try {
+      return store.connections.getWithSecrets(c.id) ?? c;
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'SecretsUnavailable') return c;
+      throw err;
+    }
+  });
+}
+
+/** The setting that says where a connection's buckets are: where the form shows a refusal of a move. */
+const LOCATION_FIELD: Record<ProviderType, string> = { local: 'root', aws: 'endpoint', minio: 'endpoint', gcs: 'apiEndpoint', azure: 'endpointUrl' };
+
+export type StoredConflict = ReturnType<typeof storedMappingConflicts>[number];
+
+/**
+ * Refuses a change of connections (an edit, an import) that puts saved mappings into an overlap
+ * conflict they were not in before. Conflicts that were there already (mappings saved before the
+ * rule) are not this change's: the app holds those mappings back when they would run (app/core.ts),
+ * and a change that resolves one is not refused. Messages name every mapping involved.
+ */
+export function refuseNewMappingConflicts(store: Store, before: readonly StoredConflict[], after: readonly StoredConflict[], field?: string): void {
+  const known = new Set(before.map(conflictKey));
+  const added = after.filter((c) => !known.has(conflictKey(c)));
+  if (added.length === 0) return;
+  throw new ApiFailure('InvalidArgument', `this change would make saved mappings overlap: ${added.map((c) => conflictMessage(store, c)).join('; ')}`, field);
+}
+
+/** The conflict's message with the mapping it is about: "mapping "B" writes into …", "mapping "B": source … and target …". */
+export function conflictMessage(store: Store, c: StoredConflict): string {
+  const about = store.mappings.get(c.mappingIds[c.involves.indexOf(c.at)]!);
+  return `mapping "${about?.name}"${c.kind === 'self' ? ':' : ''} ${c.message}`;
+}
+
+/** One conflict among the same mappings, whatever the places in its message say. */
+function conflictKey(c: StoredConflict): string {
+  return `${c.kind}:${[...c.mappingIds].sort().join(',')}`;
 }
 
 /** A running mapping uses the connection's cached provider until it ends: no edits meanwhile. */

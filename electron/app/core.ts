@@ -3,6 +3,8 @@
 import type { AppSettings, EventName, Events } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
+import { storedMappingConflicts } from '../api/bucket-locations';
+import { conflictMessage, connectionsForLocating, type StoredConflict } from '../api/connections';
 import { EventBus, type EventSink } from './event-bus';
 import { SyncService, type ProviderFactory } from '../services/sync-service';
 import { openStore, type SecretCipher, type Store } from '../store';
@@ -65,20 +67,34 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   store.runs.markInterrupted();
   const initial = loadAppSettings(store);
   const bus = new EventBus();
-  const emit = <E extends EventName>(name: E, payload: Events[E]): void => bus.emit(name, payload);
+  // Overlap conflicts among the saved mappings (saved before the rule existed): computed when a run
+  // is due, kept until connections or mappings change.
+  let conflicts: StoredConflict[] | undefined;
+  const emit = <E extends EventName>(name: E, payload: Events[E]): void => {
+    if (name === 'data.changed' && (payload as Events['data.changed']).lists.some((list) => list === 'connections' || list === 'mappings')) conflicts = undefined;
+    bus.emit(name, payload);
+  };
+  const heldBackBy = (mapping: Mapping): string | undefined => {
+    conflicts ??= storedMappingConflicts(store, connectionsForLocating(store));
+    const own = conflicts.filter((c) => c.mappingIds.includes(mapping.id));
+    if (own.length === 0) return undefined;
+    return `not run, it overlaps other saved mappings (change one of the mappings or connections involved): ${own.map((c) => conflictMessage(store, c)).join('; ')}`;
+  };
 
   const syncService = new SyncService(store, (id) => store.connections.getWithSecrets(id), {
     globalTransfers: initial.globalConcurrency,
     providerFactory: options.providerFactory,
   });
 
+  // Every run the scheduler starts (timers and "sync now") passes here. A mapping in a stored
+  // overlap conflict is not run: the conflict is recorded as its failed run, so history, status and
+  // alerts show why.
   const runMapping = async (mapping: Mapping, control: RunControl): Promise<RunSummary> => {
-    const { run } = await syncService.run(mapping, {
-      signal: control.signal,
-      stopSignal: control.stopSignal,
-      onStart: (started) => emit('run.started', { mappingId: mapping.id, runId: started.id }),
-      onProgress: (snapshot) => emit('progress', snapshot),
-    });
+    const onStart = (started: RunSummary): void => emit('run.started', { mappingId: mapping.id, runId: started.id });
+    const heldBack = heldBackBy(mapping);
+    const { run } = heldBack
+      ? { run: recordUnstartedRun(store, mapping, heldBack, onStart) }
+      : await syncService.run(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
     if (alert) emit('alert', alert);
@@ -131,4 +147,16 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
       return closing;
     },
   };
+}
+
+/**
+ * A failed run of a mapping that could not start, with `message` as its error and only log line: the
+ * record SyncService.run makes when a mapping's providers cannot be built.
+ */
+function recordUnstartedRun(store: Store, mapping: Mapping, message: string, onStart: (run: RunSummary) => void): RunSummary {
+  const run = store.runs.start(mapping.id, mapping.dryRun);
+  onStart(run);
+  store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
+  const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
+  return store.runs.finish(run.id, { status: 'failed', counts, firstError: message });
 }
