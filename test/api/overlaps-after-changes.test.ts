@@ -79,6 +79,23 @@ describe('config import', () => {
     expect(core.store.connections.list().map((c) => c.id)).toEqual(['disk']);
     expect(core.store.mappings.list().map((m) => m.name)).toEqual(['There']);
   });
+
+  it('refuses a file with a mapping over the folder that holds the database', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'cds-overlap-target-'));
+    try {
+      const json = JSON.stringify({
+        providers: [{ id: 'up', type: 'local', local: { root: path.dirname(dir) } }, { id: 'backup', type: 'local', local: { root: outside } }],
+        mappings: [{ sourceProviderId: 'up', sourceBucket: path.basename(dir), targetProviderId: 'backup', targetBucket: 'b' }],
+      });
+      const result = await core.dispatch('config.import', { json, apply: false });
+      expect(result).toMatchObject({ ok: false, error: { code: 'InvalidArgument' } });
+      expect(!result.ok && result.error.message).toBe(
+        `mappings[0]: the source (file://${realpathSync(dir)}/) holds the database ${realpathSync(dir)}/data.db; move the database out of synced folders`,
+      );
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('connection edit', () => {
