@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAppCore, type AppCore } from '../../electron/app/core';
-import type { MappingInput } from '../../shared/contract';
+import { unwrapEnvelope, type CommandArgs, type CommandName, type CommandResult, type MappingInput } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 
 let core: AppCore;
@@ -39,6 +39,11 @@ function input(extra: Partial<MappingInput>): MappingInput {
 
 async function connect(id: string, folder: string): Promise<void> {
   expect((await core.dispatch('connections.create', { id, name: id, type: 'local', local: { root: folder } })).ok).toBe(true);
+}
+
+/** A command's result; throws its error. */
+async function call<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandResult<N>> {
+  return unwrapEnvelope(await core.dispatch(name, args)) as CommandResult<N>;
 }
 
 /** The next finished run of `mappingId`. */
@@ -129,8 +134,7 @@ describe('mappings saved in a conflict', () => {
     writeFileSync(path.join(root, 'a', 'x.txt'), 'x');
     await connect('disk', root);
     await connect('alias', alias);
-    const there = await core.dispatch('mappings.create', input({ name: 'There', deleteMode: 'mirror' }));
-    if (!there.ok) throw new Error(there.error.message);
+    const there = await call('mappings.create', input({ name: 'There', deleteMode: 'mirror' }));
     // Saved before the rule existed (the API refuses it now): B → A through the alias, every hour.
     const back: Mapping = { ...input({ name: 'Back', sourceConnectionId: 'alias', sourceBucket: 'b', targetConnectionId: 'disk', targetBucket: 'a', intervalSeconds: 3600 }), id: 'legacy-back' };
     core.store.mappings.upsert(back);
@@ -143,18 +147,18 @@ describe('mappings saved in a conflict', () => {
       /^not run, it overlaps other saved mappings \(change one of the mappings or connections involved\): mapping "Back" forms a loop mapping "There" → mapping "Back" → mapping "There"/,
     );
 
-    const manual = nextRun(there.value.id);
-    expect(await core.dispatch('sync.now', { mappingId: there.value.id })).toMatchObject({ ok: true });
+    const manual = nextRun(there.id);
+    expect(await core.dispatch('sync.now', { mappingId: there.id })).toMatchObject({ ok: true });
     const thereRun = await manual;
     expect(thereRun).toMatchObject({ status: 'failed', firstError: backRun.firstError });
     expect(existsSync(path.join(root, 'b', 'x.txt'))).toBe(false);
-    const logs = await core.dispatch('logs.query', { mappingId: there.value.id, runId: thereRun.id });
-    expect(logs.ok && logs.value.map((l) => [l.level, l.message])).toEqual([['error', thereRun.firstError]]);
+    const logs = await call('logs.query', { mappingId: there.id, runId: thereRun.id });
+    expect(logs.map((l) => [l.level, l.message])).toEqual([['error', thereRun.firstError]]);
 
     // Deleting one side of the loop (a data change) lets the other run.
     expect(await core.dispatch('mappings.delete', { id: back.id })).toMatchObject({ ok: true });
-    const fixed = nextRun(there.value.id);
-    await core.dispatch('sync.now', { mappingId: there.value.id });
+    const fixed = nextRun(there.id);
+    await core.dispatch('sync.now', { mappingId: there.id });
     expect(await fixed).toMatchObject({ status: 'success', copied: 1 });
     expect(readFileSync(path.join(root, 'b', 'x.txt'), 'utf8')).toBe('x');
   });
