@@ -369,7 +369,10 @@ class AzureProvider implements StorageProvider {
       throw mapAzureError(bodyError ?? err, ctx, signal);
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // Both: a guard destroyed before it read anything leaves its source open (and the source's own
+      // download with it, to fail later with nobody listening).
       body.destroy();
+      source.destroy();
     }
   }
 
@@ -595,8 +598,12 @@ function sourceChanged(what: string, ifMatch: string | undefined, cause: unknown
  * AbortError when the connection is cut ("aborted") and with a plain Error when it gave up resuming.
  * Destroying the returned stream destroys `body`.
  */
-function mappedErrors(body: Readable, mapError: (err: unknown) => Error): Readable {
+export function mappedErrors(body: Readable, mapError: (err: unknown) => Error): Readable {
   const out = new PassThrough();
+  // The caller may not read at once (a target opens its temp file first): a download failing in
+  // between must not be an unhandled 'error' that ends the process. The error stays on the stream
+  // (readable.errored), so a later for-await or pipeline still fails with it.
+  out.on('error', () => undefined);
   body.once('error', (err) => out.destroy(mapError(err)));
   out.once('close', () => body.destroy());
   body.pipe(out);

@@ -68,6 +68,10 @@ export function openDownload(d: Download): Promise<Readable> {
         return;
       }
       const checked = checkedBody(res, expectedCrc32c(res), Number(header(res, 'content-length') ?? NaN), where);
+      // The caller may not read at once (a target opens its temp file first): a download failing in
+      // between must not be an unhandled 'error' that ends the process. The error stays on the
+      // stream (readable.errored), so a later for-await or pipeline still fails with it.
+      checked.on('error', () => undefined);
       // The caller's abort surfaces here as a reset of the response: it stays the caller's abort.
       res.once('error', (err) => checked.destroy(d.signal?.aborted ? abortReason(d.signal) : mapGcsError(err, d.ctx, d.signal)));
       checked.once('close', () => res.destroy());

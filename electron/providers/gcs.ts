@@ -186,7 +186,7 @@ class GcsProvider implements StorageProvider {
     const { what, md5: expectedMd5 } = checkWrite(bucket, key, size, options.md5);
     checkObjectName(key, what);
     const { signal } = options;
-    const { body } = await openExactly(open, size, what, signal);
+    const { source, body } = await openExactly(open, size, what, signal);
     if (signal) addAbortSignal(signal, body);
     const file = this.storage.bucket(bucket).file(key);
     let stored: FileMetadata;
@@ -211,7 +211,9 @@ class GcsProvider implements StorageProvider {
       signal?.throwIfAborted();
       throw mapGcsError(err, ctx, signal);
     } finally {
+      // Both: a guard destroyed before it read anything leaves its source open.
       body.destroy();
+      source.destroy();
     }
     if (Number(stored.size) !== size) {
       throw new StorageError('Fatal', `${what}: the service stored ${String(stored.size)} bytes, expected ${size}`);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -19,7 +19,7 @@ import {
   inUtf8Order,
 } from '../../electron/providers/azure-names';
 import { azureBlobNameProblem } from '../../electron/providers/azure-names';
-import { blockSizeFor, createAzureProvider, mapAzureError, resolveAzureEndpoint } from '../../electron/providers/azure';
+import { blockSizeFor, createAzureProvider, mapAzureError, mappedErrors, resolveAzureEndpoint } from '../../electron/providers/azure';
 import { PartialRemoveError, SourceChangedError, StorageError, isAbortError, isStorageError } from '../../electron/providers/errors';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { azureSettingsFor, azuriteConnectionString, startAzurite, type AzuriteServer } from '../support/azurite';
@@ -565,6 +565,16 @@ describe('azure error classes under faults (issue 9, point 7)', () => {
     const gaveUp = new Error('Data corruption failure: received less data than required and reached maxRetires limitation.');
     expect(mapAzureError(gaveUp, { op: 'read' })).toMatchObject({ code: 'Transient' });
     expect(mapAzureError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { op: 'read' })).toMatchObject({ code: 'Transient' });
+  });
+
+  it('a download body that fails before anyone reads it keeps its (mapped) error for the reader: no unhandled error', async () => {
+    const body = new PassThrough();
+    const out = mappedErrors(body, (err) => mapAzureError(err, { op: 'read', bucket: 'b', key: 'k' }));
+    body.destroy(Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }));
+    // (events.once would listen for 'error' itself.)
+    await new Promise((resolve) => out.once('close', resolve)); // failed while nobody consumed it
+    const err = await rejection(readAll(out));
+    expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
   });
 
   describe('through a fault-injecting proxy', () => {

@@ -497,6 +497,22 @@ describe('gcs error classes under faults (issue 9, point 7)', () => {
     expect(mapGcsError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { op: 'read' })).toMatchObject({ code: 'Transient' });
   });
 
+  it('a download that fails before anyone reads it keeps its error for the reader: no unhandled error', async () => {
+    const p = createGcsProvider(gcsSettingsFor(server));
+    await p.createBucket('gcs-unread');
+    await writeBytes(p, 'gcs-unread', 'k', randomBytes(64 * 1024));
+    server.faults.resetDownloads = 1;
+    try {
+      const stream = await p.read('gcs-unread', 'k');
+      // (events.once would listen for 'error' itself.)
+      await new Promise((resolve) => stream.once('close', resolve)); // failed while nobody consumed it
+      const err = await rejection(readAll(stream));
+      expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+    } finally {
+      server.faults.resetDownloads = 0;
+    }
+  });
+
   describe('through a fault-injecting proxy', () => {
     let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
     let p: StorageProvider;

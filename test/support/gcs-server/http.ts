@@ -9,6 +9,8 @@ import type { UploadSession } from './uploads';
 export interface GcsFaults {
   /** Media downloads still to corrupt (one byte flipped; x-goog-hash keeps describing the stored bytes). */
   corruptDownloads: number;
+  /** Media downloads still to cut: the headers and half the body go out, then the connection is reset. */
+  resetDownloads: number;
   /**
    * Uploads still to damage "in transit": one byte of what arrived is flipped just before the
    * commit checks it, so only a hash the client declared (md5Hash, crc32c, X-Goog-Hash) can catch it.

@@ -41,7 +41,7 @@ export async function startGcsServer(options: GcsServerOptions = {}): Promise<Gc
   const ctx: ServerContext = {
     state: new GcsState(dataDir),
     baseUrl: '',
-    faults: { corruptDownloads: 0, corruptUploads: 0, failures: [] },
+    faults: { corruptDownloads: 0, corruptUploads: 0, resetDownloads: 0, failures: [] },
     rewriteBytesPerCall: options.rewriteBytesPerCall ?? 8 * KiB * KiB,
     uploadGranularity: options.uploadGranularity ?? 256 * KiB,
     requests: [],

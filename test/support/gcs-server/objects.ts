@@ -92,6 +92,19 @@ async function download(call: Call, object: StoredObject): Promise<void> {
   });
   const body = handle.createReadStream({ start, end: end - 1 });
   res.writeHead(range ? 206 : 200, headers);
+  if (ctx.faults.resetDownloads > 0 && end - start > 1) {
+    ctx.faults.resetDownloads--;
+    const cut = (end - start) >> 1;
+    let sent = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      res.write(chunk.subarray(0, cut - sent));
+      sent += Math.min(chunk.length, cut - sent);
+      if (sent >= cut) break;
+    }
+    // The connection ends with the body half sent: to the client, a connection lost mid-body.
+    res.socket?.end();
+    return;
+  }
   if (ctx.faults.corruptDownloads > 0) {
     ctx.faults.corruptDownloads--;
     await pipeline(body, flipOneByte(), res);
