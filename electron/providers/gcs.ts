@@ -1,4 +1,5 @@
-// Google Cloud Storage through @google-cloud/storage (the JSON API).
+// Google Cloud Storage through @google-cloud/storage (the JSON API). Media downloads and resumable
+// uploads use our own requests (gcs-download.ts, gcs-resumable.ts say why); the rest is the SDK's.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';

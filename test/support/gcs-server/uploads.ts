@@ -109,6 +109,8 @@ export async function continueUpload(call: Call, id: string): Promise<void> {
       throw errors.invalid(`Invalid request. ${session.persisted} bytes received, more than the declared total of ${total}.`);
     }
     if (total !== undefined && session.persisted === total) {
+      // X-Goog-Hash of the last request wins over the session's md5Hash/crc32c here. What GCS does when
+      // the two disagree is not documented; the provider never sends two different values.
       const expected = { ...session.expected, ...expectedHashes({}, req.headers['x-goog-hash']) };
       const draft = { bucket: session.bucket, name: session.name, file: session.file, fields: session.fields, expected };
       await damageIfAsked(call, session.file);
