@@ -88,9 +88,10 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
         { id: 'moto', type: 'aws', aws: { region: 'us-east-1', endpoint: motoProxy.url, accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } },
       ],
       mappings: [
+        // The CLI runs them in this order, and kill moments aim at the first one not complete yet.
+        { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' },
         { sourceProviderId: 'disk', sourceBucket: 'src', sourcePrefix: 'big/', targetProviderId: 'moto', targetBucket: largeBucket },
         { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 's3', targetBucket: bucket },
-        { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' },
       ],
     });
     await writeFile(configFile, text);
@@ -178,7 +179,9 @@ function chooseMoment(random: () => number, mappings: readonly Mapping[], progre
   const mapping = mappings.find((m) => progress.synced(m.id) < objects(m)) ?? mappings[mappings.length - 1]!;
   const r = random();
   if (r < 0.15) return { kind: 'listing' };
-  if (r < 0.45 && !progress.has(mapping.id, LARGE_KEY.slice(mapping.sourcePrefix.length))) {
+  // A mapping of the large object alone is aimed at mid-upload more often: that is where its kills matter.
+  const largeShare = objects(mapping) === 1 ? 0.75 : 0.45;
+  if (r < largeShare && !progress.has(mapping.id, LARGE_KEY.slice(mapping.sourcePrefix.length))) {
     const bytes = 1 + Math.floor(random() * 0.9 * LARGE_BYTES);
     return mapping.targetConnectionId === 'disk' ? { kind: 'large-local-write', bytes } : { kind: 'large-upload', connection: mapping.targetConnectionId, bytes };
   }

@@ -16,6 +16,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings, Mapping, RunStatus, RunSummary } from '../../shared/model';
+import { EXIT } from '../../electron/headless/run-cli';
 import type { StorageProvider } from '../../electron/providers/provider';
 import type { Store } from '../../electron/store';
 import { listAll } from './objects';
@@ -168,10 +169,10 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   return report;
 }
 
-/** What run-cli.ts returns for these statuses: 130 when signalled, 1 when any mapping did not succeed, else 0. */
+/** What run-cli.ts returns for these statuses: interrupted when signalled, failed when any mapping did not succeed, else ok. */
 export function expectedExitCode(statuses: readonly RunStatus[], signalled: boolean): number {
-  if (signalled) return 130;
-  return statuses.some((s) => s !== 'success') ? 1 : 0;
+  if (signalled) return EXIT.interrupted;
+  return statuses.some((s) => s !== 'success') ? EXIT.failed : EXIT.ok;
 }
 
 function checkRunCounts(run: RunSummary, planned: number, violation: (text: string) => void): void {
