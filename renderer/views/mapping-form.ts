@@ -1,7 +1,16 @@
 // The mapping editor's form state, its checks (bucket names and maxDelete through shared/config's
 // validators, the same ones the config file uses) and the conversion to MappingInput.
 import type { ConnectionView, MappingInput, MappingView } from '../../shared/contract';
-import { ConfigError, DEFAULT_TRANSFERS, MAX_TRANSFERS, formatMaxDelete, parseMaxDelete, validateBucketName } from '../../shared/config';
+import {
+  ConfigError,
+  DEFAULT_TRANSFERS,
+  MAX_TRANSFERS,
+  findMappingConflicts,
+  formatMaxDelete,
+  locateByConfig,
+  parseMaxDelete,
+  validateBucketName,
+} from '../../shared/config';
 import type { DeleteMode, ProviderType } from '../../shared/model';
 
 export interface MappingFormState {
@@ -126,14 +135,9 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     const prefix = prefixProblem(form[`${side}Prefix`], type);
     if (prefix) errors[`${side}Prefix`] = prefix;
   }
-  if (
-    !errors.sourceBucket &&
-    !errors.targetBucket &&
-    form.sourceConnectionId === form.targetConnectionId &&
-    form.sourceBucket.trim() === form.targetBucket.trim() &&
-    (form.sourcePrefix.startsWith(form.targetPrefix) || form.targetPrefix.startsWith(form.sourcePrefix))
-  ) {
-    errors.targetPrefix = 'Source and target are the same bucket with overlapping prefixes: the mapping would sync into itself. Use another bucket or separate prefixes.';
+  if (!errors.sourceConnectionId && !errors.targetConnectionId && !errors.sourceBucket && !errors.targetBucket) {
+    const self = selfOverlap(form, connections);
+    if (self) errors.targetPrefix = self;
   }
   if (form.schedule === 'interval') {
     const minutes = parseWhole(form.intervalMinutes);
@@ -146,6 +150,17 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     if (!maxDelete.ok) errors.maxDelete = maxDelete.message;
   }
   return errors;
+}
+
+/**
+ * shared/config's rule for a mapping into its own source, by what the sides resolve to (two
+ * connections may name one folder or one service): the server checks again, with local folders
+ * resolved on disk and against the other mappings.
+ */
+function selfOverlap(form: MappingFormState, connections: readonly ConnectionView[]): string | null {
+  const mapping = { ...formToMappingInput(form), id: form.id ?? '' };
+  const self = findMappingConflicts([{ mapping, label: 'this mapping' }], locateByConfig(connections)).find((c) => c.kind === 'self');
+  return self ? `${self.message.charAt(0).toUpperCase()}${self.message.slice(1)}.` : null;
 }
 
 /** The mappings.create / update / preview input. Call only when validateMappingForm found nothing. */
