@@ -1,5 +1,5 @@
 // config.import and config.export: the original tool's config.json, in and out.
-import { parseConfig, PLACEHOLDER_PREFIX, toConfigJson } from '../../shared/config';
+import { parseConfig, PLACEHOLDER_PREFIX, toConfigJson, type ValidatedConfig } from '../../shared/config';
 import type { ConfigImportResult } from '../../shared/contract';
 import { SECRET_FIELDS, type Connection } from '../../shared/model';
 import type { Store } from '../store';
@@ -26,7 +26,18 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
         warnings: config.warnings,
         applied: false,
       };
-      if (!apply) return result;
+      if (!apply) {
+        // The same writes and checks as an apply, rolled back: a preview refuses what the apply would.
+        try {
+          store.transaction(() => {
+            saveConfig(store, config);
+            throw PREVIEW_ONLY;
+          });
+        } catch (err) {
+          if (err !== PREVIEW_ONLY) throw err;
+        }
+        return result;
+      }
 
       const connectionIds = new Set(config.connections.map((c) => c.id));
       const mappingIds = new Set(config.mappings.map((m) => m.id));
@@ -36,14 +47,7 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
       if (affected.length > 0) throw new ApiFailure('Conflict', `the import changes what ${namesOf(affected)} running with; wait for the runs to end or cancel them`);
 
       // One transaction: a file that fails halfway (e.g. a mapping the store refuses) changes nothing.
-      const conflictsBefore = storedMappingConflicts(store, connectionsForLocating(store));
-      store.transaction(() => {
-        // Secrets the file leaves out or holds as placeholders (a redacted export) keep the stored values.
-        for (const c of config.connections) store.connections.upsert(withoutPlaceholderSecrets(c), { keepExistingSecrets: true });
-        for (const m of config.mappings) store.mappings.upsert(m);
-        // The file's mappings beside the saved ones, and saved mappings moved by a changed connection.
-        refuseNewMappingConflicts(store, conflictsBefore, storedMappingConflicts(store, connectionsForLocating(store)));
-      });
+      store.transaction(() => saveConfig(store, config));
       await Promise.all([...connectionIds].map((id) => syncService.forget(id)));
       scheduler.refresh();
       emit('data.changed', { lists: ['connections', 'mappings'] });
@@ -54,6 +58,21 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
       json: toConfigJson(store.connections.list().map((c) => withSetSecretsMarked(store, c)), store.mappings.list(), 'data.db', { redactSecrets: true }),
     }),
   };
+}
+
+const PREVIEW_ONLY = Symbol('preview only');
+
+/**
+ * Writes the file's connections and mappings; call inside a transaction, since it throws (after
+ * writing) when they make saved mappings overlap: the file's mappings beside the saved ones, or
+ * saved mappings moved by a changed connection.
+ */
+function saveConfig(store: Store, config: ValidatedConfig): void {
+  const before = storedMappingConflicts(store, connectionsForLocating(store));
+  // Secrets the file leaves out or holds as placeholders (a redacted export) keep the stored values.
+  for (const c of config.connections) store.connections.upsert(withoutPlaceholderSecrets(c), { keepExistingSecrets: true });
+  for (const m of config.mappings) store.mappings.upsert(m);
+  refuseNewMappingConflicts(store, before, storedMappingConflicts(store, connectionsForLocating(store)));
 }
 
 function withoutPlaceholderSecrets(connection: Connection): Connection {

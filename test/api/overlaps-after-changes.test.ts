@@ -71,16 +71,18 @@ describe('config import', () => {
     expect(core.store.connections.list()).toEqual([]);
   });
 
-  it('refuses a file whose mapping closes a loop with a saved mirror mapping; the transaction leaves nothing behind', async () => {
+  it('refuses a file whose mapping closes a loop with a saved mirror mapping, in the preview too; the transaction leaves nothing behind', async () => {
     await connect('disk', root);
     expect((await core.dispatch('mappings.create', input({ name: 'There', deleteMode: 'mirror' }))).ok).toBe(true);
     const json = JSON.stringify({
       providers: [{ id: 'alias', type: 'local', local: { root: alias } }],
       mappings: [{ name: 'Back', sourceProviderId: 'alias', sourceBucket: 'b', targetProviderId: 'alias', targetBucket: 'a' }],
     });
-    const result = await core.dispatch('config.import', { json, apply: true });
-    expect(result).toMatchObject({ ok: false, error: { code: 'InvalidArgument' } });
-    expect(!result.ok && result.error.message).toContain('this change would make saved mappings overlap: mapping "Back" forms a loop mapping "There" → mapping "Back" → mapping "There"');
+    for (const apply of [false, true]) {
+      const result = await core.dispatch('config.import', { json, apply });
+      expect(result).toMatchObject({ ok: false, error: { code: 'InvalidArgument' } });
+      expect(!result.ok && result.error.message).toContain('this change would make saved mappings overlap: mapping "Back" forms a loop mapping "There" → mapping "Back" → mapping "There"');
+    }
     expect(core.store.connections.list().map((c) => c.id)).toEqual(['disk']);
     expect(core.store.mappings.list().map((m) => m.name)).toEqual(['There']);
   });
