@@ -49,7 +49,10 @@ export function exactSize(source: Readable, size: number, what: string): Readabl
     if (total !== size) throw sizeError(what, `${total}, expected ${size}`);
     if (held) yield held;
   }
-  return Readable.from(checked(), { objectMode: false });
+  const guarded = Readable.from(checked(), { objectMode: false });
+  // Closing the guard before its first read never starts the generator: close the source directly.
+  guarded.once('close', () => source.destroy());
+  return guarded;
 }
 
 function sizeError(what: string, detail: string): StorageError {

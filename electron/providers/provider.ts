@@ -43,7 +43,11 @@ export interface ObjectInfo extends ObjectMetadata {
   size: number;
   /** The service's opaque version tag; changes whenever the content changes. Never assume it is an MD5. */
   etag: string;
-  /** Content MD5 as lower-case hex, only when the service really knows it (not a multipart ETag). */
+  /**
+   * Content MD5 as lower-case hex, only when the service really knows it (not a multipart ETag). From
+   * a listing it is a hint (an S3 SSE-KMS/SSE-C ETag looks like an MD5 but is not one): the engine
+   * verifies against what `head` reports.
+   */
   md5?: string;
   /** Last modification, ms since epoch. */
   lastModified: number;
@@ -61,6 +65,8 @@ export interface SkippedEntry {
 export interface WriteOptions extends ObjectMetadata {
   /** Expected content MD5 (hex) when known before the upload: sent so the service verifies it. */
   md5?: string;
+  /** Other checksums of the source known before the upload: sent where the service verifies them (GCS crc32c). */
+  checksums?: Checksums;
   signal?: AbortSignal;
   /**
    * Where a multipart / block / resumable upload records its progress, so that a later write of the
@@ -166,7 +172,9 @@ export interface StorageProvider {
 
   /**
    * Server-side copy inside this connection; only when capabilities.serverSideCopy. Keeps the
-   * source's content type and metadata.
+   * source's content type and metadata. Copies exactly the version its own HEAD found. A server that
+   * cannot copy this object (e.g. no UploadPartCopy above 5 GiB) fails Fatal with the service's
+   * NotImplemented/MethodNotAllowed as cause, and the engine streams the object instead.
    */
   copy?(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult>;
 

@@ -112,6 +112,7 @@ async function streamCopy(req: TransferRequest): Promise<TransferResult> {
     contentDisposition: source.contentDisposition,
     metadata: source.metadata,
     md5: source.md5,
+    checksums: source.checksums,
     signal: req.signal,
     journal: await req.journalFor?.(source),
   };
