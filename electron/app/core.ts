@@ -93,7 +93,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     const onStart = (started: RunSummary): void => emit('run.started', { mappingId: mapping.id, runId: started.id });
     const heldBack = heldBackBy(mapping);
     const { run } = heldBack
-      ? { run: recordUnstartedRun(store, mapping, heldBack, onStart) }
+      ? syncService.recordUnstarted(mapping, heldBack, { onStart })
       : await syncService.run(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
@@ -149,14 +149,3 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   };
 }
 
-/**
- * A failed run of a mapping that could not start, with `message` as its error and only log line: the
- * record SyncService.run makes when a mapping's providers cannot be built.
- */
-function recordUnstartedRun(store: Store, mapping: Mapping, message: string, onStart: (run: RunSummary) => void): RunSummary {
-  const run = store.runs.start(mapping.id, mapping.dryRun);
-  onStart(run);
-  store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
-  const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-  return store.runs.finish(run.id, { status: 'failed', counts, firstError: message });
-}

@@ -57,13 +57,7 @@ export class SyncService {
     try {
       [source, target] = await Promise.all([this.provider(mapping.sourceConnectionId), this.provider(mapping.targetConnectionId)]);
     } catch (err) {
-      const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
-      request.onStart?.(run);
-      const message = err instanceof Error ? err.message : String(err);
-      this.store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
-      request.onLog?.({ level: 'error', message });
-      const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-      return { run: this.store.runs.finish(run.id, { status: 'failed', counts, firstError: message }), preview: { copies: [], deletes: [] } };
+      return this.recordUnstarted(mapping, err instanceof Error ? err.message : String(err), request);
     }
     return runMapping({
       ...request,
@@ -74,6 +68,16 @@ export class SyncService {
       sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
       globalLimiter: this.globalLimiter,
     });
+  }
+
+  /** Records a failed run of a mapping that could not start: `message` is its error and only log line. */
+  recordUnstarted(mapping: Mapping, message: string, request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog'> = {}): RunOutcome {
+    const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
+    request.onStart?.(run);
+    this.store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
+    request.onLog?.({ level: 'error', message });
+    const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
+    return { run: this.store.runs.finish(run.id, { status: 'failed', counts, firstError: message }), preview: { copies: [], deletes: [] } };
   }
 
   /** Drops the cached provider of a connection (after its settings changed). */
