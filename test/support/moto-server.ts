@@ -16,6 +16,7 @@
 // 5. HEAD of a single-request object answers its checksums without x-amz-checksum-type (AWS sends
 //    FULL_OBJECT); a single-request object's checksum is always full-object, so nothing depends on it.
 // moto keeps objects in memory and does not verify SigV4 signatures (any key pair works).
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HOST, startChildServer } from './child-server';
 import type { S3TestServer } from './s3-server';
@@ -27,6 +28,10 @@ const SECRET_KEY = 'moto-test-secret';
 const STOP_GRACE_MS = 1_000;
 
 export async function startMotoServer(): Promise<S3TestServer> {
+  // A clear message instead of a server that never gets ready.
+  if (spawnSync('/bin/sh', ['-c', 'command -v moto_server']).status !== 0) {
+    throw new Error('moto\'s S3 server is not installed (no moto_server on PATH): pip install "moto[server]"');
+  }
   const server = await startChildServer({
     name: 'moto_server',
     scratchPrefix: 'moto-',
