@@ -7,13 +7,13 @@
 // aborts are honoured between requests and by destroying the streams we hand out or consume.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
 import { abortable, abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
+import { keepAliveAgent } from './keep-alive-agent';
 import type { Checksums, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
@@ -133,8 +133,7 @@ class MinioProvider implements StorageProvider {
   constructor(resolved: ResolvedMinioSettings, options: MinioProviderOptions) {
     this.tuning = resolveTuning(options);
     this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
-    const agentOptions = { keepAlive: true, maxSockets: 64 };
-    this.agent = resolved.useSSL ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.agent = keepAliveAgent(resolved.useSSL);
     try {
       this.client = new Client({
         endPoint: resolved.endPoint,

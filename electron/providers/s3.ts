@@ -1,7 +1,5 @@
 // Amazon S3 and S3-compatible services through the AWS SDK v3.
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
@@ -29,6 +27,7 @@ import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
 import { abortable, abortReason } from './abort';
 import { checkWrite, openExactly } from './exact-size';
+import { keepAliveAgent } from './keep-alive-agent';
 import { listInBlocks } from '../lib/ordered-blocks';
 import { abortRecordedUpload, uploadInParts } from './s3-upload';
 import type { Checksums, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
@@ -155,7 +154,6 @@ class S3Provider implements StorageProvider {
     this.checksumMode = resolved.checksumMode;
     this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
     // One keep-alive pool per provider: many small objects would otherwise pay a TCP (+TLS) handshake each.
-    const agentOptions = { keepAlive: true, maxSockets: 64 };
     const config: S3ClientConfig = {
       region: resolved.region,
       endpoint: resolved.endpoint,
@@ -165,8 +163,8 @@ class S3Provider implements StorageProvider {
       credentials: resolved.credentials,
       logger: QUIET_LOGGER,
       requestHandler: {
-        httpAgent: new http.Agent(agentOptions),
-        httpsAgent: new https.Agent(agentOptions),
+        httpAgent: keepAliveAgent(false),
+        httpsAgent: keepAliveAgent(true),
         connectionTimeout: 15_000,
         // Inactivity, not total duration: a large part may take long but never sits silent this long.
         socketTimeout: 120_000,
