@@ -11,6 +11,12 @@
 //   checked again right before every call that uses it; a swap between that check and the call
 //   itself (one system call) is the race this way leaves open.
 // The bucket folder itself is the boundary the user configured and may be a symlink.
+//
+// Folders in use: every open CheckedDir holds the folders of its chain until it is closed, and
+// removeEmptyFolders leaves alone a folder another CheckedDir of this process holds (a write that
+// opened it and has not yet created its partial file would otherwise find it gone: ENOENT under
+// /proc/self/fd/N/, or a re-check that fails). Another process removing folders under a write is
+// not prevented: that write fails and the next run copies the object again.
 import { existsSync, constants as fsConstants, type BigIntStats, type Dirent } from 'node:fs';
 import { lstat, mkdir, open, rmdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,10 +85,87 @@ export interface CheckOptions {
  * PathBlockedError when one is a symlink or not a folder, NotFound when one is missing.
  */
 export async function openCheckedDir(bucketDir: string, segments: readonly string[], options: CheckOptions): Promise<CheckedDir> {
-  return options.anchor === 'fd' ? openFdChain(bucketDir, segments, options) : openPathChain(bucketDir, segments, options);
+  const folders = segments.map((_, i) => path.join(bucketDir, ...segments.slice(0, i + 1)));
+  await foldersInUse.hold(folders);
+  try {
+    const dir = await (options.anchor === 'fd' ? openFdChain(bucketDir, segments, options) : openPathChain(bucketDir, segments, options));
+    let closed = false;
+    return {
+      ...dir,
+      removeEmptyFolders: () => dir.removeEmptyFolders((depth, rmdirAt) => foldersInUse.removeIfUnused(folders[depth]!, rmdirAt)),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        try {
+          await dir.close();
+        } finally {
+          foldersInUse.release(folders);
+        }
+      },
+    };
+  } catch (err) {
+    foldersInUse.release(folders);
+    throw err;
+  }
 }
 
-async function openFdChain(bucketDir: string, segments: readonly string[], options: CheckOptions): Promise<CheckedDir> {
+/**
+ * Which folders open CheckedDirs of this process hold (each holder counts once per folder of its
+ * chain), and which are being removed. Holding and the check before a removal are synchronous, so
+ * in one process a folder is either held or being removed, never both.
+ */
+class FoldersInUse {
+  private readonly holders = new Map<string, number>();
+  private readonly removing = new Map<string, Promise<void>>();
+
+  /** Holds `folders`, after any removal of one of them in flight has finished (it is then made again). */
+  async hold(folders: readonly string[]): Promise<void> {
+    // Bounded: each wait is for one rmdir; a new removal can only start on a folder no one holds.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const pending = folders.map((f) => this.removing.get(f)).filter((p) => p !== undefined);
+      if (pending.length === 0) break;
+      await Promise.all(pending);
+    }
+    for (const folder of folders) this.holders.set(folder, (this.holders.get(folder) ?? 0) + 1);
+  }
+
+  release(folders: readonly string[]): void {
+    for (const folder of folders) {
+      const n = (this.holders.get(folder) ?? 0) - 1;
+      if (n > 0) this.holders.set(folder, n);
+      else this.holders.delete(folder);
+    }
+  }
+
+  /**
+   * Runs `rmdirAt` for `folder` (which the caller itself holds once) when no one else holds it;
+   * false when someone does, or when the rmdir failed (not empty, gone).
+   */
+  async removeIfUnused(folder: string, rmdirAt: () => Promise<boolean>): Promise<boolean> {
+    if ((this.holders.get(folder) ?? 0) > 1 || this.removing.has(folder)) return false;
+    const removal = rmdirAt();
+    const done = removal.then(() => undefined, () => undefined);
+    this.removing.set(folder, done);
+    try {
+      return await removal;
+    } finally {
+      this.removing.delete(folder);
+    }
+  }
+}
+
+const foldersInUse = new FoldersInUse();
+
+/** A chain of checked folders as one anchor holds it; openCheckedDir adds who else holds them. */
+interface AnchoredChain {
+  entry(name: string): Promise<string>;
+  lstatEntry(name: string): Promise<BigIntStats | null>;
+  /** Removes the folders that are now empty, deepest first, each through `remove` (false: stop climbing). */
+  removeEmptyFolders(remove: (depth: number, rmdirAt: () => Promise<boolean>) => Promise<boolean>): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openFdChain(bucketDir: string, segments: readonly string[], options: CheckOptions): Promise<AnchoredChain> {
   const handles: FileHandle[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.all(handles.splice(0).map((h) => h.close().catch(() => undefined)));
@@ -104,10 +187,10 @@ async function openFdChain(bucketDir: string, segments: readonly string[], optio
   return {
     entry: async (name) => ref(handles.length - 1, name),
     lstatEntry: (name) => lstatOrNull(ref(handles.length - 1, name)),
-    removeEmptyFolders: async () => {
+    removeEmptyFolders: async (remove) => {
       for (let i = segments.length - 1; i >= 0; i--) {
         // rmdir never follows a symlink and fails on a folder that is not empty: then stop climbing.
-        if (!(await rmdir(ref(i, segments[i]!)).then(() => true, () => false))) return;
+        if (!(await remove(i, () => rmdir(ref(i, segments[i]!)).then(() => true, () => false)))) return;
       }
     },
     close: closeAll,
@@ -143,7 +226,7 @@ interface CheckedPath {
   ino: bigint;
 }
 
-async function openPathChain(bucketDir: string, segments: readonly string[], options: CheckOptions): Promise<CheckedDir> {
+async function openPathChain(bucketDir: string, segments: readonly string[], options: CheckOptions): Promise<AnchoredChain> {
   const chain: CheckedPath[] = [];
   let parent = bucketDir;
   for (let i = 0; i < segments.length; i++) {
@@ -180,14 +263,14 @@ async function openPathChain(bucketDir: string, segments: readonly string[], opt
       await recheck(chain.length);
       return lstatOrNull(path.join(innermost, name));
     },
-    removeEmptyFolders: async () => {
+    removeEmptyFolders: async (remove) => {
       for (let i = chain.length - 1; i >= 0; i--) {
-        try {
+        const rmdirAt = async (): Promise<boolean> => {
           await recheck(i + 1);
           await rmdir(chain[i]!.path);
-        } catch {
-          return;
-        }
+          return true;
+        };
+        if (!(await remove(i, () => rmdirAt().catch(() => false)))) return;
       }
     },
     close: async () => undefined,

@@ -5,25 +5,27 @@
 // Integrity rules it keeps (docs/DESIGN.md, "Integrity rules"):
 // - A write goes to a fresh partial file, which is fsync'ed and renamed to its final name only after
 //   the body stream ended successfully: a body that errors at its end (the engine's checksum check)
-//   leaves the previous file untouched.
-// - Writes, copies and deletes never go through a symlink below the bucket folder (local-dirs.ts).
+//   leaves the previous file untouched (local-write.ts).
+// - No server-side copy: inside one local connection it would be the same read and write the engine
+//   streams itself, and only the engine's write carries the upload journal that lets a later run
+//   remove the partial file of a copy killed half way.
+// - Writes and deletes never go through a symlink below the bucket folder (local-dirs.ts).
 // - A read checks, after its last byte, that the file is still the version it opened (local-read.ts).
 // - Listings follow the connection's symlink policy and report every entry they leave out (local-list.ts).
 // - A key is stored under exactly its own name or refused (local-names.ts).
-import { createHash } from 'node:crypto';
-import { constants as fsConstants, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { LocalSettings } from '../../shared/model';
 import { compareKeys } from '../sync/key-order';
-import { PartialRemoveError, SourceChangedError, StorageError, classifyHttpError, isStorageError, unexpectedAbortAsTransient } from './errors';
+import { PartialRemoveError, SourceChangedError, StorageError, isStorageError } from './errors';
 import { PathBlockedError, defaultDirAnchor, kindOf, openCheckedDir, type CheckedDir, type DirAnchor } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { walkBucket, type SymlinkPolicy } from './local-list';
-import { isPartialName, keySegments, partialName } from './local-names';
-import { FileVersionStream, closeFd, fileEtag, fstatFd, fsyncFd, objectInfoOf, openFd } from './local-read';
+import { keySegments } from './local-names';
+import { FileVersionStream, closeFd, fileEtag, fstatFd, objectInfoOf, openFd } from './local-read';
+import { partialFromJournal, removePartial, writeInto } from './local-write';
 import type { ObjectInfo, OpenSource, SkippedEntry, StorageProvider, WriteOptions, WriteResult } from './provider';
 
 export interface LocalProviderOptions {
@@ -53,7 +55,7 @@ const O_NONBLOCK = fsConstants.O_NONBLOCK ?? 0;
 class LocalProvider implements StorageProvider {
   readonly type = 'local' as const;
   readonly capabilities = {
-    serverSideCopy: true,
+    serverSideCopy: false,
     metadata: false,
     md5InListing: false,
     multipartThreshold: Number.POSITIVE_INFINITY,
@@ -170,16 +172,6 @@ class LocalProvider implements StorageProvider {
     }
   }
 
-  /**
-   * Copies by streaming through read (at the version head saw) and write, so a copy is fsync'ed,
-   * verified to be one version of the source and never written through a symlink, as any write is.
-   */
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
-    const source = await this.head(srcBucket, srcKey);
-    if (!source) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey} → ${dstBucket}/${dstKey}: the source does not exist`);
-    return this.write(dstBucket, dstKey, () => this.read(srcBucket, srcKey, signal, source.etag), source.size, { signal });
-  }
-
   async close(): Promise<void> {}
 
   private async removeOne(bucketDir: string, key: string): Promise<void> {
@@ -269,105 +261,4 @@ class LocalProvider implements StorageProvider {
 async function refuseNonFile(dir: CheckedDir, name: string, key: string): Promise<void> {
   const info = await dir.lstatEntry(name);
   if (info && !info.isFile()) throw new PathBlockedError(key, key, kindOf(info), 'a file');
-}
-
-/** The partial file name a write journaled (JSON `{ "partial": name }`), when it is one of ours. */
-function partialFromJournal(state: string | undefined): string | undefined {
-  if (state === undefined) return undefined;
-  try {
-    const partial = (JSON.parse(state) as { partial?: unknown }).partial;
-    return typeof partial === 'string' && isPartialName(partial) ? partial : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Deletes a partial file of ours in `dir`; nothing there is not an error. */
-async function removePartial(dir: CheckedDir, partial: string): Promise<void> {
-  const info = await dir.lstatEntry(partial);
-  if (!info?.isFile()) return;
-  await unlink(await dir.entry(partial)).catch((err: unknown) => {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-  });
-}
-
-/**
- * Streams the source into a new partial file in `dir` (O_EXCL|O_NOFOLLOW: never an existing file or
- * a symlink), fsyncs it and only then renames it over `name`, inside the same checked folder. Any
- * failure — the source erroring, even after its last byte; a wrong size; the signal — removes the
- * partial file and leaves the previous object as it was.
- */
-async function writeInto(dir: CheckedDir, name: string, openSource: OpenSource, size: number, options: WriteOptions, label: string): Promise<WriteResult> {
-  const partial = partialName();
-  const md5 = createHash('md5');
-  let written = 0;
-  // Which side failed first: the source's own error (the engine's checksum check, a network reset)
-  // is classed as such, not as a file-system error; the other side then only echoes it.
-  let firstError: { from: 'source' | 'file'; err: unknown } | undefined;
-  const record = (from: 'source' | 'file') => (err: unknown) => {
-    firstError ??= { from, err };
-  };
-  const { journal } = options;
-  // A partial file a killed attempt at this same version left behind: ours to delete (when that
-  // fails, the journal keeps naming it).
-  const leftover = partialFromJournal(journal?.load());
-  if (leftover) {
-    try {
-      await removePartial(dir, leftover);
-    } catch (err) {
-      throw mapFsError(err, label);
-    }
-  }
-  let created = false;
-  try {
-    // Journaled before it exists, so a kill at any moment leaves no partial file the engine cannot name.
-    journal?.save(JSON.stringify({ partial }));
-    const source = await openSource();
-    source.once('error', record('source'));
-    const fd = await openFd(await dir.entry(partial), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW).catch((err: unknown) => {
-      source.destroy();
-      throw err;
-    });
-    created = true;
-    let etag: string;
-    let lastModified: number;
-    try {
-      const measure = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          md5.update(chunk);
-          written += chunk.length;
-          done(null, chunk);
-        },
-      });
-      // A plain fd, not a FileHandle: a FileHandle stream that does not close its handle keeps
-      // handle.close() waiting forever. `fd` stays ours (autoClose: false) for the fsync.
-      const file = createWriteStream('', { fd, autoClose: false });
-      file.once('error', record('file'));
-      try {
-        await pipeline(source, measure, file, { signal: options.signal });
-      } finally {
-        // A destroyed stream emits 'close' only once its write in flight is done: never close the fd under it.
-        if (file.destroyed && !file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
-      }
-      if (written !== size) throw new StorageError('Fatal', `${label}: source gave ${written} bytes, expected ${size}`);
-      // Durable before it gets its name: a crash after the rename must not leave an empty or short file.
-      await fsyncFd(fd);
-      const info = await fstatFd(fd);
-      etag = fileEtag(info); // a rename keeps size, mtime and inode
-      lastModified = Number(info.mtimeMs);
-    } finally {
-      await closeFd(fd);
-    }
-    await rename(await dir.entry(partial), await dir.entry(name));
-    created = false;
-    journal?.clear();
-    return { etag, md5: md5.digest('hex'), size: written, lastModified };
-  } catch (err) {
-    // The journal is cleared only when no partial file is left, so abandonUpload can still find one.
-    const cleaned = !created || (await removePartial(dir, partial).then(() => true, () => false));
-    if (cleaned) journal?.clear();
-    options.signal?.throwIfAborted();
-    if (firstError?.from === 'source') throw classifyHttpError(unexpectedAbortAsTransient(firstError.err, options.signal, label), label);
-    throw mapFsError(unexpectedAbortAsTransient(err, options.signal, label), label);
-  }
 }

@@ -1,7 +1,9 @@
 // Issue 9, point 2 on a local target: nothing reaches its final name before the body stream ended
 // successfully (the engine's stream errors at its end when a checksum does not match), the bytes are
-// fsync'ed before the rename, and copy() keeps the same rules. Point 12: a partial file a killed write
-// left behind is named in the upload journal, so the engine can abandon it (abandonUpload).
+// fsync'ed before the rename, and a failed write closes its partial file's descriptor exactly once.
+// There is no server-side copy that could bypass these rules: the engine streams a copy inside one
+// connection through write(). Point 12: a partial file a killed write left behind is named in the
+// upload journal, so the engine can abandon it (abandonUpload).
 import fs from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
@@ -10,6 +12,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError, isStorageError } from '../../electron/providers/errors';
 import { createLocalProvider } from '../../electron/providers/local';
+import { PARTIAL_MARKER } from '../../electron/providers/local-names';
 import type { UploadJournal } from '../../electron/providers/provider';
 import { rejection } from './helpers';
 import { ANCHORS, filesBelow, tempRoots, writeBytes } from './local-support';
@@ -63,7 +66,7 @@ describe.each(ANCHORS)('local write commits only verified bytes (dirAnchor %s)',
     expect(await filesBelow(path.join(root, 'b'))).toEqual([]);
   });
 
-  it('fsyncs the new bytes before they get the final name, for write and for copy', async () => {
+  it('fsyncs the new bytes before they get the final name', async () => {
     const root = await roots.make();
     const p = createLocalProvider({ root }, { dirAnchor });
     await p.createBucket('b');
@@ -79,11 +82,40 @@ describe.each(ANCHORS)('local write commits only verified bytes (dirAnchor %s)',
 
     await writeBytes(p, 'b', 'target.txt', 'new');
     expect(seenAtSync, 'one fsync, while the final name still held the old bytes').toEqual(['old']);
-    await writeBytes(p, 'b', 'source.txt', 'copied');
-    seenAtSync.length = 0;
-    await p.copy!('b', 'source.txt', 'b', 'target.txt');
-    expect(seenAtSync).toEqual(['new']);
-    expect(await readFile(finalFile, 'utf8')).toBe('copied');
+    expect(await readFile(finalFile, 'utf8')).toBe('new');
+  });
+
+  it('a failed write closes its partial file once: never a descriptor number the process gave to something else since', async () => {
+    const root = await roots.make();
+    const p = createLocalProvider({ root }, { dirAnchor });
+    await p.createBucket('b');
+    const partialFds = new Set<number>();
+    const realOpen = fs.open;
+    vi.spyOn(fs, 'open').mockImplementation(((file: fs.PathLike, flags: number, mode: number, callback: (err: NodeJS.ErrnoException | null, fd: number) => void) => {
+      realOpen(file, flags, mode, (err, fd) => {
+        if (!err && String(file).includes(PARTIAL_MARKER)) partialFds.add(fd);
+        callback(err, fd);
+      });
+    }) as typeof fs.open);
+    const closes: number[] = [];
+    const realClose = fs.close;
+    vi.spyOn(fs, 'close').mockImplementation(((fd: number, callback?: (err: NodeJS.ErrnoException | null) => void) => {
+      if (partialFds.has(fd)) closes.push(fd);
+      realClose(fd, callback);
+    }) as typeof fs.close);
+    syncBuiltinESMExports();
+
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    await rejection(p.write('b', 'dir/object.bin', async () => failsAfterLastByte(Buffer.alloc(100_000, 1), reset), 200_000));
+    await rejection(p.write('b', 'dir/object.bin', async () => failsAfterLastByte(Buffer.alloc(100_000, 1), reset), 100_000));
+    expect(partialFds.size).toBeGreaterThan(0);
+    expect(closes.length, `closes of partial files' descriptors: ${closes.join(', ')}`).toBe(2);
+  });
+
+  it('has no server-side copy: a copy inside one connection is the engine\'s streamed, journaled write', () => {
+    const p = createLocalProvider({ root: '/unused' }, { dirAnchor });
+    expect(p.capabilities.serverSideCopy).toBe(false);
+    expect(p.copy).toBeUndefined();
   });
 });
 
