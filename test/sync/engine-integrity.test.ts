@@ -3,6 +3,7 @@
 // never replace a good copy; every checksum the source declares is checked; a source that changes
 // mid-copy is copied again, never recorded with its old identity; partial deletes are counted.
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -259,6 +260,39 @@ describe('engine integrity', () => {
       const head = await source.head(m.sourceBucket, 'live.txt');
       expect(stateOf(m, 'live.txt')).toMatchObject({ sourceEtag: head!.etag, sourceSize: 12 });
     });
+  });
+
+  it('copies a local file rewritten in place (same size) during its upload as its new version, never a mix', async () => {
+    const MiB = 1024 * 1024;
+    const source = endpoints.provider('local');
+    const real = endpoints.provider('moto', { multipartThreshold: 5 * MiB, partSize: 5 * MiB });
+    const m = await mapping('rewritten-mid-upload', source, real);
+    const file = path.join(endpoints.localRoot, m.sourceBucket, 'live.bin');
+    await putText(source, m.sourceBucket, 'live.bin', bytes(30, 12 * MiB));
+    let rewrites = 0;
+    // After the first chunk of the first attempt has gone by, someone rewrites the file in place.
+    const target = override(real, {
+      write: (bucket: string, key: string, open: () => Promise<Readable>, size: number, options?: Parameters<StorageProvider['write']>[4]) =>
+        real.write(bucket, key, async () => {
+          const body = await open();
+          if (rewrites++ > 0) return body;
+          let first = true;
+          const rewriteAfterFirstChunk = new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              if (first) writeFileSync(file, bytes(31, 12 * MiB));
+              first = false;
+              done(null, chunk);
+            },
+          });
+          body.on('error', (err) => rewriteAfterFirstChunk.destroy(err));
+          return body.pipe(rewriteAfterFirstChunk);
+        }, size, options),
+    });
+    const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
+    expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
+    expect(rewrites).toBeGreaterThan(1);
+    expect((await readAll(real, m.targetBucket, 'live.bin')).equals(bytes(31, 12 * MiB))).toBe(true);
+    expect(stateOf(m, 'live.bin')?.sourceEtag).toBe((await source.head(m.sourceBucket, 'live.bin'))!.etag);
   });
 
   describe('deletes', () => {
