@@ -15,6 +15,7 @@ import { parseConfig } from '../../shared/config';
 import type { Mapping } from '../../shared/model';
 import { openStore } from '../../electron/store';
 import { createLocalProvider } from '../../electron/providers/local';
+import { PARTIAL_MARKER } from '../../electron/providers/local-names';
 import { createS3Provider } from '../../electron/providers/s3';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
 import { startMotoServer } from '../support/moto-server';
@@ -223,10 +224,10 @@ async function waitForMoment(cli: CliChild, moment: KillMoment, progress: DbProg
   return !exited && reached();
 }
 
-/** Size of the biggest partial file (the local provider's `.<name>.cds-partial-…`) in a folder. */
+/** Size of the biggest partial file (the local provider's PARTIAL_MARKER names) in a folder. */
 function partialBytes(dir: string): number {
   try {
-    return Math.max(0, ...readdirSync(dir).filter((n) => n.includes('.cds-partial-')).map((n) => statSync(path.join(dir, n)).size));
+    return Math.max(0, ...readdirSync(dir).filter((n) => n.includes(PARTIAL_MARKER)).map((n) => statSync(path.join(dir, n)).size));
   } catch {
     return 0;
   }

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings, Mapping, RunStatus, RunSummary } from '../../shared/model';
 import { EXIT } from '../../electron/headless/run-cli';
+import { PARTIAL_MARKER } from '../../electron/providers/local-names';
 import type { StorageProvider } from '../../electron/providers/provider';
 import type { Store } from '../../electron/store';
 import { listAll } from './objects';
@@ -262,14 +263,13 @@ export async function abortS3Uploads(settings: AwsSettings, bucket: string): Pro
 }
 
 /**
- * The local provider's partial files (`.<name>.cds-partial-<random>`) left in a bucket folder: an
- * upload of ours that never finished. The marker is the one in electron/providers/local.ts (not exported there).
+ * The local provider's partial files (named with PARTIAL_MARKER) left in a bucket folder: uploads of
+ * ours that never finished. Any name with the marker counts, not only the exact form it gives today.
  */
 export function localOpenUploads(root: string, bucket: string): OpenUploadsProbe {
-  const LOCAL_PARTIAL_MARKER = '.cds-partial-';
   return async () => {
     const entries = await readdir(path.join(root, bucket), { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.includes(LOCAL_PARTIAL_MARKER)).map((e) => path.join(e.parentPath, e.name));
+    return entries.filter((e) => !e.isDirectory() && e.name.includes(PARTIAL_MARKER)).map((e) => path.join(e.parentPath, e.name));
   };
 }
 
