@@ -2,7 +2,7 @@
 // the last byte that the file it read is still that version, so a consumer never takes bytes of two
 // versions as one object.
 import { close, fstat, fsync, open, read, type BigIntStats } from 'node:fs';
-import { Readable } from 'node:stream';
+import { Readable, addAbortSignal } from 'node:stream';
 import { SourceChangedError } from './errors';
 import { mapFsError } from './local-fs-errors';
 import type { ObjectInfo } from './provider';
@@ -61,7 +61,10 @@ export class FileVersionStream extends Readable {
     private readonly label: string,
     signal?: AbortSignal,
   ) {
-    super({ highWaterMark: CHUNK, signal });
+    // The signal is attached only now: given to super(), an already-aborted one would destroy the
+    // stream before `fd` is assigned (parameter properties are set after super returns).
+    super({ highWaterMark: CHUNK });
+    if (signal) addAbortSignal(signal, this);
   }
 
   override _read(): void {

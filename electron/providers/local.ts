@@ -116,6 +116,11 @@ class LocalProvider implements StorageProvider {
       await closeFd(fd);
       throw mapFsError(err, label);
     }
+    if (signal?.aborted) {
+      // Cancelled while opening: reject here rather than hand back a stream that is already destroyed.
+      await closeFd(fd);
+      signal.throwIfAborted();
+    }
     return new FileVersionStream(fd, version, () => this.statForRead(bucket, segments, key).catch(() => null), label, signal);
   }
 
