@@ -14,6 +14,7 @@ import { StorageError, classifyHttpError } from './errors';
 import { abortable, abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import { keepAliveAgent } from './keep-alive-agent';
+import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
 import type { Checksums, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
@@ -23,7 +24,6 @@ import {
   copySourceInfo,
   deleteBatchError,
   eachLimited,
-  MAX_PARTS,
   encodeCopySource,
   etagFromContent,
   fullObjectChecksums,
@@ -300,7 +300,7 @@ class MinioProvider implements StorageProvider {
     let answer: { etag: string } & WriteAnswer;
     try {
       const upload = multipart
-        ? this.uploadParts(bucket, key, body, size, headers, signal)
+        ? this.uploadParts(bucket, key, body, size, headers, options)
         : this.putSingle(bucket, key, body, size, headers, md5, what);
       answer = await unlessAborted(upload, signal);
     } catch (err) {
@@ -316,7 +316,7 @@ class MinioProvider implements StorageProvider {
   /** One PUT. Below the multipart threshold the body is collected first (the client signs its SHA-256). */
   private async putSingle(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, md5: string | undefined, what: string): Promise<{ etag: string } & WriteAnswer> {
     let data: Buffer = Buffer.alloc(0);
-    for await (const part of readParts(body, Math.max(size, 1))) data = part;
+    for await (const part of partsOf(body, Math.max(size, 1))) data = part.data;
     const actual = createHash('md5').update(data);
     const digest = actual.copy().digest('hex');
     if (md5 && digest !== md5) {
@@ -331,49 +331,69 @@ class MinioProvider implements StorageProvider {
   }
 
   /**
-   * Multipart upload with at most queueSize parts in memory: a part is read only when an upload slot
-   * is free. Any failure (including the size guard and aborts) aborts the upload on the server.
+   * Multipart upload (s3-multipart.ts) with at most queueSize parts in memory: recorded in the
+   * journal and continued by a later write of the same source version; without a journal any
+   * failure aborts it on the server.
    */
-  private async uploadParts(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, signal?: AbortSignal): Promise<{ etag: string } & WriteAnswer> {
-    const uploadId = await this.client.initiateNewMultipartUpload(bucket, key, headers);
-    const parts = readParts(body, partSizeFor(size, this.tuning.partSize))[Symbol.asyncIterator]();
-    const etags: { part: number; etag: string }[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const failures: unknown[] = [];
-    try {
-      for (let part = 1; ; part++) {
-        while (inFlight.size >= this.tuning.queueSize) await Promise.race(inFlight);
-        if (failures.length > 0) throw failures[0];
-        signal?.throwIfAborted();
-        const next = await parts.next();
-        if (next.done) break;
-        if (part > MAX_PARTS) throw new StorageError('Fatal', `write ${bucket}/${key}: more than ${MAX_PARTS} parts`);
-        const data = next.value;
-        const config = {
-          bucketName: bucket,
-          objectName: key,
-          uploadID: uploadId,
-          partNumber: part,
-          // Over https the client signs UNSIGNED-PAYLOAD; Content-MD5 still lets the server verify each part.
-          headers: { 'Content-MD5': createHash('md5').update(data).digest('base64') },
-        };
-        const task: Promise<void> = this.client.uploadPart(config, data).then(
-          (r) => void etags.push({ part: r.part, etag: r.etag }),
-          (error: unknown) => void failures.push(error),
-        ).finally(() => inFlight.delete(task));
-        inFlight.add(task);
-      }
-      await Promise.all(inFlight);
-      if (failures.length > 0) throw failures[0];
-      etags.sort((a, b) => a.part - b.part);
-      signal?.throwIfAborted();
-      return await this.completeUpload(bucket, key, uploadId, etags);
-    } catch (err) {
-      // Part requests cannot be cancelled: let them settle, then drop the upload's stored parts.
-      await Promise.allSettled(inFlight);
-      await this.client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
-      throw err;
-    }
+  private uploadParts(bucket: string, key: string, body: Readable, size: number, headers: Record<string, string>, options: WriteOptions): Promise<{ etag: string } & WriteAnswer> {
+    return uploadResumable({
+      api: this.multipartApi(bucket, key, headers),
+      what: `write ${bucket}/${key}`,
+      body,
+      size,
+      partSize: partSizeFor(size, this.tuning.partSize),
+      queueSize: this.tuning.queueSize,
+      journal: options.journal,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * The requests of one multipart upload to bucket/key. Part requests cannot be cancelled (the
+   * client has no signals): an abort stops new parts, and the running ones settle.
+   */
+  private multipartApi(bucket: string, key: string, headers: Record<string, string>): MultipartApi<{ etag: string } & WriteAnswer> {
+    const target = { bucketName: bucket, objectName: key };
+    const query = (uploadId: string, more = ''): string => `uploadId=${encodeURIComponent(uploadId)}${more}`;
+    return {
+      create: () => this.client.initiateNewMultipartUpload(bucket, key, headers),
+      // Over https the client signs UNSIGNED-PAYLOAD; Content-MD5 still lets the server verify each part.
+      uploadPart: async (uploadId, n, data, md5) =>
+        (await this.client.uploadPart({ ...target, uploadID: uploadId, partNumber: n, headers: { 'Content-MD5': md5.toString('base64') } }, data)).etag,
+      // Our own ListParts: the client's is not public.
+      listParts: async (uploadId, marker) => {
+        try {
+          const res = await this.client.makeRequestAsync({ ...target, method: 'GET', query: query(uploadId, marker ? `&part-number-marker=${encodeURIComponent(marker)}` : '') });
+          return parseListParts(await readText(res));
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (code === 'NoSuchUpload') return 'gone';
+          // s3rver answers 405 MethodNotAllowed to a GET with uploadId.
+          if (code === 'NotImplemented' || code === 'MethodNotAllowed') return 'unsupported';
+          throw err;
+        }
+      },
+      complete: (uploadId, parts) => this.completeUpload(bucket, key, uploadId, parts.map((p) => ({ part: p.n, etag: p.etag }))),
+      abort: async (uploadId) => {
+        try {
+          // Our own request: the client's sends the upload id without escaping it.
+          await this.client.makeRequestAsyncOmit({ ...target, method: 'DELETE', query: query(uploadId) }, '', [204]);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (code !== 'NoSuchUpload' && code !== 'NotFound') throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * Aborts an upload recorded in a journal; one the server no longer knows is not an error. A
+   * server that cannot abort uploads (s3rver: 405 MethodNotAllowed) fails non-retryable (Fatal).
+   */
+  async abandonUpload(bucket: string, key: string, state: string, signal?: AbortSignal): Promise<void> {
+    const saved = parseMultipartState(state);
+    if (!saved) return;
+    await this.call({ op: 'abort upload to', bucket, key }, signal, () => this.multipartApi(bucket, key, {}).abort(saved.uploadId));
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -402,9 +422,7 @@ class MinioProvider implements StorageProvider {
       parts.map((p) => `<Part><PartNumber>${p.part}</PartNumber><ETag>"${escapeXml(unquoteEtag(p.etag))}"</ETag></Part>`).join('') +
       '</CompleteMultipartUpload>';
     const res = await this.client.makeRequestAsync({ method: 'POST', bucketName: bucket, objectName: key, query: `uploadId=${encodeURIComponent(uploadId)}` }, body);
-    const chunks: Buffer[] = [];
-    for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-    const parsed = parseCompleteMultipart(Buffer.concat(chunks).toString('utf8'));
+    const parsed = parseCompleteMultipart(await readText(res));
     if ('code' in parsed) throw Object.assign(new Error(parsed.message), { code: parsed.code });
     return { etag: parsed.etag, encryption: encryptionOf(res.headers), checksums: checksumAnswer(res.headers) };
   }
@@ -534,28 +552,13 @@ function checksumAnswer(headers: http.IncomingHttpHeaders): ChecksumAnswer {
   };
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** An answer body as text (small XML answers only). */
+async function readText(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Cuts a stream into parts of exactly partSize bytes (the last one shorter), one buffer at a time. */
-async function* readParts(body: Readable, partSize: number): AsyncGenerator<Buffer> {
-  let buffer: Buffer | undefined;
-  let filled = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    let offset = 0;
-    while (offset < chunk.length) {
-      buffer ??= Buffer.allocUnsafe(partSize);
-      const n = Math.min(partSize - filled, chunk.length - offset);
-      chunk.copy(buffer, filled, offset, offset + n);
-      filled += n;
-      offset += n;
-      if (filled === partSize) {
-        yield buffer;
-        buffer = undefined;
-        filled = 0;
-      }
-    }
-  }
-  if (buffer && filled > 0) yield buffer.subarray(0, filled);
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
