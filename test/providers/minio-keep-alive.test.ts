@@ -4,9 +4,9 @@
 // CLOSE_WAIT) then wrote its next request on the dead socket. Covers minio.ts and s3.ts, which share
 // the agent (electron/providers/keep-alive-agent.ts).
 //
-// s3rver only: moto (werkzeug, Python's http.server without a timeout) never closes an idle
-// connection, so the race cannot happen there. Real S3 and MinIO close idle connections after some
-// seconds without announcing it.
+// s3rver only: moto answers every request with `Connection: close`, so no socket is ever reused
+// there. Real S3 and MinIO keep connections alive and close idle ones after some seconds, without
+// announcing when.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
