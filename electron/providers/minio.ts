@@ -1,10 +1,12 @@
 // MinIO (and other S3-compatible services) through the minio client, configured as in the original
 // tool: endpoint "host:port", access key, secret key, useSSL, region.
 //
-// Multipart uploads are driven here rather than by client.putObject: for large or unknown sizes the
-// client first lists in-progress multipart uploads to resume one, which servers without that API
-// (s3rver) reject, and it resends consumed streams on retry. The client has no abort signals, so
-// aborts are honoured between requests and by destroying the streams we hand out or consume.
+// Multipart uploads are driven here (s3-multipart.ts, over the client's requests) rather than by
+// client.putObject: for large or unknown sizes the client first lists in-progress multipart uploads
+// to resume one, which servers without that API (s3rver) reject, and it resends consumed streams on
+// retry. Ours record their progress in the engine's UploadJournal and continue from it after a kill.
+// The client has no abort signals, so aborts are honoured between requests and by destroying the
+// streams we hand out or consume.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Readable } from 'node:stream';
