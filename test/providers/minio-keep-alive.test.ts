@@ -9,6 +9,7 @@
 // announcing when.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepAliveAgent } from '../../electron/providers/keep-alive-agent';
 import { createMinioProvider } from '../../electron/providers/minio';
@@ -83,5 +84,17 @@ describe.runIf(process.platform === 'linux')('keep-alive after the server closed
       await minio.close();
       await s3.close();
     }
+  });
+});
+
+describe('keepAliveAgent', () => {
+  it('is the https agent for TLS endpoints (its TLS options and session cache), the http one otherwise', () => {
+    const tls = keepAliveAgent(true);
+    const plain = keepAliveAgent(false);
+    expect(tls).toBeInstanceOf(https.Agent);
+    expect(plain).not.toBeInstanceOf(https.Agent);
+    expect([tls, plain].map((a) => (a as http.Agent & { keepAlive: boolean }).keepAlive)).toEqual([true, true]);
+    tls.destroy();
+    plain.destroy();
   });
 });
