@@ -50,15 +50,28 @@ export function openDownload(d: Download): Promise<Readable> {
       headers: { ...d.headers, 'Accept-Encoding': 'gzip' },
       signal: d.signal,
     });
+    // Every error of the request and of the answer, however many come and whenever, lands in one
+    // place: before the answer it rejects; after it, it fails the body unless that already ended
+    // (the error stays on the stream, readable.errored, for a reader that comes later). Listeners
+    // stay for the request's whole life (`on`, not `once`): a second error event of either object
+    // must never be an unhandled 'error' that ends the process. The caller's abort surfaces as a
+    // reset: it stays the caller's abort.
+    let body: Transform | undefined;
+    const failed = (err: unknown): void => {
+      const mapped = d.signal?.aborted ? abortReason(d.signal) : mapGcsError(err, d.ctx, d.signal);
+      if (!body) reject(mapped);
+      else if (!body.destroyed) body.destroy(mapped);
+    };
+    req.on('error', failed);
     req.setTimeout(d.idleTimeoutMs, () => req.destroy(new StorageError('Transient', `${where}: no data for ${d.idleTimeoutMs} ms`)));
-    req.once('error', (err) => reject(mapGcsError(err, d.ctx, d.signal)));
     req.once('response', (res) => {
+      res.on('error', failed);
       const status = res.statusCode ?? 0;
       if (status >= 300) {
         readError(res).then((message) => {
           const err = mapGcsError(Object.assign(new Error(message), { code: status }), d.ctx, d.signal);
           reject(status === 412 ? new SourceChangedError(`${where}: the object is no longer generation ${d.ifMatch}`, { cause: err }) : err);
-        }, reject);
+        }, failed);
         return;
       }
       const generation = header(res, 'x-goog-generation');
@@ -67,16 +80,10 @@ export function openDownload(d: Download): Promise<Readable> {
         reject(new SourceChangedError(`${where}: asked for generation ${d.ifMatch}, the answer is generation ${generation}`));
         return;
       }
-      const checked = checkedBody(res, expectedCrc32c(res), Number(header(res, 'content-length') ?? NaN), where);
-      // The caller may not read at once (a target opens its temp file first): a download failing in
-      // between must not be an unhandled 'error' that ends the process. The error stays on the
-      // stream (readable.errored), so a later for-await or pipeline still fails with it.
-      checked.on('error', () => undefined);
-      // The caller's abort surfaces here as a reset of the response: it stays the caller's abort.
-      res.once('error', (err) => checked.destroy(d.signal?.aborted ? abortReason(d.signal) : mapGcsError(err, d.ctx, d.signal)));
-      checked.once('close', () => res.destroy());
-      res.pipe(checked);
-      resolve(checked);
+      body = checkedBody(res, expectedCrc32c(res), Number(header(res, 'content-length') ?? NaN), where);
+      body.once('close', () => res.destroy());
+      res.pipe(body);
+      resolve(body);
     });
     req.end();
   });
@@ -87,7 +94,7 @@ function checkedBody(res: http.IncomingMessage, crc32c: string | undefined, leng
   const crc = new CRC32C();
   let received = 0;
   let held: Buffer | undefined;
-  return new Transform({
+  const body = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       crc.update(chunk);
       received += chunk.length;
@@ -106,6 +113,10 @@ function checkedBody(res: http.IncomingMessage, crc32c: string | undefined, leng
       }
     },
   });
+  // From its creation on: the caller may not read at once (a target opens its temp file first), and
+  // a download failing in between must not be an unhandled 'error' that ends the process.
+  body.on('error', () => undefined);
+  return body;
 }
 
 /**

@@ -1,6 +1,7 @@
 // GCS object resources ↔ ObjectInfo, and the resource sent with an upload.
 import type { FileMetadata } from '@google-cloud/storage';
-import type { ObjectInfo, ObjectMetadata } from './provider';
+import { StorageError } from './errors';
+import type { Checksums, ObjectInfo, ObjectMetadata } from './provider';
 
 /**
  * The ObjectInfo etag of a GCS object is its `generation`: GCS gives every new content of a name a
@@ -50,11 +51,12 @@ function userMetadata(metadata: FileMetadata['metadata']): Record<string, string
 }
 
 /**
- * The object resource of an upload. With a known MD5 the resource carries `md5Hash`, so GCS itself
- * refuses to commit bytes that do not match (the SDK's own check runs only after the commit, and on
- * a mismatch deletes the object, which would lose the previous version too).
+ * The object resource of an upload. With a known MD5 the resource carries `md5Hash`, and with the
+ * source's CRC32C `crc32c`, so GCS itself refuses to commit bytes that do not match (the SDK's own
+ * check runs only after the commit, and on a mismatch deletes the object, which would lose the
+ * previous version too).
  */
-export function uploadResource(options: ObjectMetadata & { md5?: string }): FileMetadata {
+export function uploadResource(options: ObjectMetadata & { md5?: string; crc32c?: string }): FileMetadata {
   const resource: FileMetadata = {};
   if (options.contentType) resource.contentType = options.contentType;
   if (options.cacheControl) resource.cacheControl = options.cacheControl;
@@ -62,5 +64,19 @@ export function uploadResource(options: ObjectMetadata & { md5?: string }): File
   if (options.contentDisposition) resource.contentDisposition = options.contentDisposition;
   if (options.metadata && Object.keys(options.metadata).length > 0) resource.metadata = { ...options.metadata };
   if (options.md5) resource.md5Hash = Buffer.from(options.md5, 'hex').toString('base64');
+  if (options.crc32c) resource.crc32c = options.crc32c;
   return resource;
+}
+
+/**
+ * The source's CRC32C from WriteOptions.checksums, checked to be what GCS takes (base64 of the 4
+ * big-endian bytes); undefined when the source declared none.
+ */
+export function expectedCrc32c(checksums: Checksums | undefined, what: string): string | undefined {
+  const value = checksums?.crc32c;
+  if (value === undefined) return undefined;
+  if (Buffer.from(value, 'base64').length !== 4 || Buffer.from(value, 'base64').toString('base64') !== value) {
+    throw new StorageError('Fatal', `${what}: options.checksums.crc32c must be base64 of 4 bytes, got "${value}"`);
+  }
+  return value;
 }

@@ -3,8 +3,8 @@
 // Why not the SDK's createWriteStream: in @google-cloud/storage 7.x it never sends X-Goog-Hash on a
 // resumable upload; it compares the MD5 after GCS finalized the object and, on a mismatch, deletes
 // it, so bytes damaged on the way cost the previous version of the object as well. Here the last
-// request carries `X-Goog-Hash: md5=…` of every byte sent, and GCS refuses to finalize on a
-// mismatch. Requests go out with fetch(): the session start with the caller's credentials, the
+// request carries `X-Goog-Hash: md5=…` of every byte sent (and `crc32c=…` of the source, when it
+// declared one), and GCS refuses to finalize on a mismatch. Requests go out with fetch(): the session start with the caller's credentials, the
 // chunks to the session URI, which GCS documents as its own credential. (The SDK's
 // createResumableUpload would do for the start, but it switches off retries for the whole Storage
 // client while it runs, and other calls that start meanwhile keep them off.)
@@ -24,7 +24,7 @@ export interface ResumableUpload {
   key: string;
   /** Authorization headers, when the endpoint takes credentials (the session start and a status look-up). */
   headers: Record<string, string>;
-  /** The object resource (content type, metadata, md5Hash when the caller knows it). */
+  /** The object resource (content type, metadata, md5Hash and crc32c when the caller knows them). */
   resource: FileMetadata;
   size: number;
   /** Bytes per request but the last: a multiple of 256 KiB. One chunk is held in memory to resend it. */
@@ -43,11 +43,11 @@ const RESUME_INCOMPLETE = 308;
 
 /**
  * Uploads `body` (exactly `size` bytes, see exactSize) and resolves with the object resource GCS
- * stored. Chunks go out while the body is read, but the last request is sent only after the body
+ * stored. `crc32c` is the source's (base64), declared so GCS checks it too. Chunks go out while the body is read, but the last request is sent only after the body
  * ended without error, so an error of the body (a size or checksum check of the caller) leaves an
  * unfinished session: nothing replaces the previous object. A failed upload's session is cancelled.
  */
-export async function uploadResumable(u: ResumableUpload, body: Readable, expectedMd5: string | undefined): Promise<FileMetadata> {
+export async function uploadResumable(u: ResumableUpload, body: Readable, expectedMd5: string | undefined, crc32c: string | undefined): Promise<FileMetadata> {
   const uri = await startSession(u);
   try {
     const md5 = createHash('md5');
@@ -72,7 +72,9 @@ export async function uploadResumable(u: ResumableUpload, body: Readable, expect
     if (expectedMd5 !== undefined && digest.toString('hex') !== expectedMd5) {
       throw new StorageError('Transient', `${describe(u)}: the source's bytes have MD5 ${digest.toString('hex')}, expected ${expectedMd5}`);
     }
-    const resource = await sendChunk(u, uri, Buffer.concat(pending), offset, digest.toString('base64'));
+    // The same values as the resource's md5Hash/crc32c: GCS would take either as the truth.
+    const hash = `${crc32c === undefined ? '' : `crc32c=${crc32c},`}md5=${digest.toString('base64')}`;
+    const resource = await sendChunk(u, uri, Buffer.concat(pending), offset, hash);
     if (!resource) throw new StorageError('Fatal', `${describe(u)}: GCS did not finalize the upload after its last byte`);
     return resource;
   } catch (err) {
@@ -100,18 +102,19 @@ async function startSession(u: ResumableUpload): Promise<string> {
 }
 
 /**
- * Sends `data` (the object's bytes from `offset` on) to the session; `md5` marks the last request.
+ * Sends `data` (the object's bytes from `offset` on) to the session; `hash` (the X-Goog-Hash value)
+ * marks the last request.
  * Resolves with the object resource once GCS finalized, undefined for a chunk it kept. A failed
  * request is retried from the offset GCS confirms it holds (it keeps whole 256 KiB units).
  */
-async function sendChunk(u: ResumableUpload, uri: string, data: Buffer, offset: number, md5: string | undefined): Promise<FileMetadata | undefined> {
-  const last = md5 !== undefined;
+async function sendChunk(u: ResumableUpload, uri: string, data: Buffer, offset: number, hash: string | undefined): Promise<FileMetadata | undefined> {
+  const last = hash !== undefined;
   const end = offset + data.length;
   let from = offset;
   for (let attempt = 0; ; attempt++) {
     u.signal?.throwIfAborted();
     const headers: Record<string, string> = { 'Content-Range': `bytes ${from}-${end - 1}/${last ? u.size : '*'}` };
-    if (last) headers['X-Goog-Hash'] = `md5=${md5}`;
+    if (last) headers['X-Goog-Hash'] = hash;
     let failure: StorageError;
     let resend: boolean;
     try {

@@ -15,7 +15,7 @@ import { openDownload } from './gcs-download';
 import { describe, mapGcsError } from './gcs-errors';
 import { uploadResumable } from './gcs-resumable';
 import { checkObjectName } from './gcs-names';
-import { objectInfo, uploadResource } from './gcs-metadata';
+import { expectedCrc32c, objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
@@ -86,9 +86,17 @@ class GcsProvider implements StorageProvider {
       apiEndpoint: resolved.apiEndpoint,
       useAuthWithCustomEndpoint: resolved.useAuthWithCustomEndpoint,
       timeout: REQUEST_TIMEOUT_MS,
-      // The engine retries whole operations with its own backoff; the SDK's retries stay short, but
-      // they are what lets a resumable upload resend just its last chunk after a hiccup.
-      retryOptions: { autoRetry: true, maxRetries: 2, retryDelayMultiplier: 2, maxRetryDelay: 8, totalTimeout: 120 },
+      // The SDK's own retries are off for every call, as for Azure: each call already has one retry
+      // layer above it, and two multiply (the SDK's backoff starts at 1-2 s, so one failing listing
+      // page took ~7 s per attempt of the engine's, ~44 s in all).
+      // - list pages, head, remove, bucket calls: resilient.ts retries them with its backoff and
+      //   pacer (a listing restarts after its last key). All idempotent: remove ignores missing keys,
+      //   createBucket takes a 409 of our own bucket as success.
+      // - write (single request) and copy (rewrite): the engine retries the whole copy, after a new
+      //   HEAD of the source. The SDK could not resend a consumed upload stream anyway.
+      // - read and resumable chunks are our own requests (gcs-download.ts, gcs-resumable.ts); a
+      //   chunk is resent there from what GCS confirmed, which only the session itself can do.
+      retryOptions: { autoRetry: false, maxRetries: 0 },
     });
   }
 
@@ -174,8 +182,10 @@ class GcsProvider implements StorageProvider {
   }
 
   /**
-   * GCS checks an MD5 only when it is declared before it commits: `md5Hash` in the object resource,
-   * or X-Goog-Hash on the last request of a resumable upload (see gcs-resumable.ts). The SDK's own
+   * GCS checks an MD5 or CRC32C only when it is declared before it commits: `md5Hash`/`crc32c` in
+   * the object resource, or X-Goog-Hash on the last request of a resumable upload (see
+   * gcs-resumable.ts). The source's CRC32C (options.checksums) is declared too, so GCS compares
+   * what it received with what the source holds, also where no MD5 is known (a composite object). The SDK's own
    * check runs after the commit and deletes the object on a mismatch, the previous version with it,
    * so it is off. A small object whose MD5 the caller does not know is read whole first (it is below
    * the threshold: the memory a resumable chunk takes anyway) and sent with the MD5 of what was
@@ -185,6 +195,7 @@ class GcsProvider implements StorageProvider {
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'write', bucket, key };
     const { what, md5: expectedMd5 } = checkWrite(bucket, key, size, options.md5);
+    const crc32c = expectedCrc32c(options.checksums, what);
     checkObjectName(key, what);
     const { signal } = options;
     const { source, body } = await openExactly(open, size, what, signal);
@@ -195,14 +206,14 @@ class GcsProvider implements StorageProvider {
       if (size >= this.capabilities.multipartThreshold) {
         const apiEndpoint = this.apiEndpoint();
         const headers = this.authenticated ? await this.authHeaders(apiEndpoint) : {};
-        const resource = uploadResource({ ...options, md5: expectedMd5 });
+        const resource = uploadResource({ ...options, md5: expectedMd5, crc32c });
         const upload = { apiEndpoint, bucket, key, headers, resource, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
-        stored = await uploadResumable(upload, body, expectedMd5);
+        stored = await uploadResumable(upload, body, expectedMd5, crc32c);
       } else {
         const data = expectedMd5 === undefined ? await buffer(body) : undefined;
         const md5 = data ? createHash('md5').update(data).digest('hex') : expectedMd5;
         setUploadDeadline(file, size);
-        const sdk = file.createWriteStream({ resumable: false, metadata: uploadResource({ ...options, md5 }), validation: false });
+        const sdk = file.createWriteStream({ resumable: false, metadata: uploadResource({ ...options, md5, crc32c }), validation: false });
         // Any failure (a short source, the SDK, an abort) destroys every stream of the pipeline: an
         // unfinished request is never committed.
         await pipeline(data ? Readable.from([data]) : body, sdk);
