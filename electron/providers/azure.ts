@@ -186,9 +186,8 @@ const AZURE_ERROR_CODES: Readonly<Record<string, StorageErrorCode>> = {
   ConditionNotMet: 'Transient',
   SourceConditionNotMet: 'Transient',
   Md5Mismatch: 'Transient',
-  // The SDK's codes for a failed send and a cut-off XML answer.
+  // The SDK's code for a failed send (a cut-off XML answer, PARSE_ERROR, see unreadableAnswer).
   REQUEST_SEND_ERROR: 'Transient',
-  PARSE_ERROR: 'Transient',
   // A blob being deleted or a lease in the way: both go away by themselves.
   BlobBeingDeleted: 'Transient',
 };
@@ -230,10 +229,25 @@ export function mapAzureError(err: unknown, ctx: ErrorContext, signal?: AbortSig
   }
   // The download body gave up resuming a cut-off transfer: a retry reads it again.
   if (code === undefined && /^Data corruption failure/.test(detail)) return new StorageError('Transient', `${where}: ${detail}`, { cause: err });
+  if (code === 'PARSE_ERROR') return new StorageError('Transient', `${where}: ${unreadableAnswer(err)}`, { cause: err });
   const mapped = code === undefined ? undefined : AZURE_ERROR_CODES[code];
   if (mapped) return new StorageError(mapped, `${where}: ${detail}${detail.includes(code!) ? '' : ` (${code})`}`, { cause: err });
   const classified = classifyHttpError({ code, statusCode: e?.statusCode, message: detail }, where);
   return new StorageError(classified.code, classified.message, { cause: err });
+}
+
+/**
+ * What to say about an answer the SDK could not parse. Its own message quotes the XML parser's error,
+ * an object (so `Error "[object Object]" occurred while parsing the response body`), followed by the
+ * whole body: neither tells a user anything, and the body may be a whole listing page.
+ */
+function unreadableAnswer(err: unknown): string {
+  const e = err as { message?: string; statusCode?: number; response?: { bodyAsText?: string | null } } | null;
+  const quoted = /^Error "([\s\S]*?)" occurred while parsing the response body/.exec(e?.message ?? '')?.[1];
+  const why = quoted === undefined || quoted.startsWith('[object ') ? 'it is not well-formed XML' : quoted.replace(/^Error: /, '');
+  const length = e?.response?.bodyAsText?.length;
+  const answer = [e?.statusCode === undefined ? undefined : `HTTP ${e.statusCode}`, length === undefined ? undefined : `${length} characters`].filter(Boolean).join(', ');
+  return `the service's answer${answer ? ` (${answer})` : ''} could not be read (${why}): it was probably cut off or damaged on the way`;
 }
 
 // ---- provider ----

@@ -375,6 +375,18 @@ describe('azure error mapping', () => {
     expect(mapped.message).not.toContain('RequestId');
   });
 
+  it('says what a cut-off answer is instead of the SDK\'s "[object Object]" and the whole body (PARSE_ERROR, Transient)', () => {
+    const body = '<?xml version="1.0" encoding="UTF-8"?><EnumerationResults><Blobs><Blob><Name>a</Na';
+    const parse = (inner: string) =>
+      Object.assign(new Error(`Error "${inner}" occurred while parsing the response body - ${body}.`), {
+        name: 'RestError', code: 'PARSE_ERROR', statusCode: 200, response: { bodyAsText: body },
+      });
+    const mapped = mapAzureError(parse('[object Object]'), { op: 'list', bucket: 'c' }) as StorageError;
+    expect(mapped.code).toBe('Transient');
+    expect(mapped.message).toBe(`list container "c": the service's answer (HTTP 200, ${body.length} characters) could not be read (it is not well-formed XML): it was probably cut off or damaged on the way`);
+    expect(mapAzureError(parse('Error: Document is empty'), { op: 'list', bucket: 'c' }).message).toContain('(Document is empty)');
+  });
+
   it('blames the blob name, not the container, when the container name is valid', () => {
     const mapped = mapAzureError(restError('InvalidResourceName', 400), { op: 'write', bucket: 'good-name', key: 'k' }) as StorageError;
     expect(mapped.code).toBe('Fatal');
@@ -601,6 +613,19 @@ describe('azure error classes under faults (issue 9, point 7)', () => {
         const err = await rejection(collect(provider.list(bucket, '')));
         expect(isStorageError(err, code), String(err)).toBe(true);
         expect((await collect(provider.list(bucket, ''))).map((o) => o.key)).toEqual(['big.bin']);
+      } finally {
+        proxy.setRules([]);
+      }
+    });
+
+    it('a listing page cut off mid-answer fails as Transient with a message that says so', async () => {
+      proxy.setRules([{ match: { method: 'GET', query: (q) => q.get('comp') === 'list' && q.get('restype') === 'container' }, max: 1, fault: { kind: 'truncate' } }]);
+      try {
+        const err = await rejection(collect(provider.list(bucket, '')));
+        expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+        expect(proxy.injected.truncate, proxy.describe()).toBe(1);
+        expect((err as Error).message).toMatch(/^list container "azure-faults": the service's answer \(HTTP 200, \d+ characters\) could not be read \(it is not well-formed XML\): it was probably cut off/);
+        expect((err as Error).message).not.toContain('<?xml');
       } finally {
         proxy.setRules([]);
       }
