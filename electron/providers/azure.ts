@@ -237,12 +237,16 @@ export function mapAzureError(err: unknown, ctx: ErrorContext, signal?: AbortSig
 }
 
 /**
- * What to say about an answer the SDK could not parse. Its own message quotes the XML parser's error,
- * an object (so `Error "[object Object]" occurred while parsing the response body`), followed by the
- * whole body: neither tells a user anything, and the body may be a whole listing page.
+ * What to say about an answer the SDK could not read (its code PARSE_ERROR covers both): a connection
+ * that broke mid-answer ("Error reading response as text: aborted"), or a body that is not XML. For
+ * the latter the SDK's message quotes the XML parser's error, an object (so `Error "[object Object]"
+ * occurred while parsing the response body`), followed by the whole body: neither tells a user
+ * anything, and the body may be a whole listing page.
  */
 function unreadableAnswer(err: unknown): string {
   const e = err as { message?: string; statusCode?: number; response?: { bodyAsText?: string | null } } | null;
+  const broken = /^Error reading response as text: (.*)/s.exec(e?.message ?? '')?.[1];
+  if (broken !== undefined) return `the connection broke while the answer was read (${broken.split('\n')[0]!.trim()})`;
   const quoted = /^Error "([\s\S]*?)" occurred while parsing the response body/.exec(e?.message ?? '')?.[1];
   const why = quoted === undefined || quoted.startsWith('[object ') ? 'it is not well-formed XML' : quoted.replace(/^Error: /, '');
   const length = e?.response?.bodyAsText?.length;

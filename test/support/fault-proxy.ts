@@ -436,8 +436,10 @@ type Position = (firstChunkLength: number) => number;
 
 /**
  * Passes bytes through, counting them. With a cut position, passes exactly that many bytes and then calls
- * `onCut` (the caller drops the connection). With a flip position, inverts the byte at that offset and calls
- * `onFlip`.
+ * `onCut` (the caller drops the connection); a cut stream never ends, so the answer is never completed
+ * (a chunked one would otherwise get its last chunk and look whole, short, to the client, which then
+ * reuses the connection the proxy is about to close). With a flip position, inverts the byte at that
+ * offset and calls `onFlip`.
  */
 class ByteTap extends Transform {
   private offset = 0;
@@ -479,5 +481,9 @@ class ByteTap extends Transform {
     }
     this.onBytes(chunk.length);
     done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.cut) done();
   }
 }
