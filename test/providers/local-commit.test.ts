@@ -149,7 +149,8 @@ describe.each(ANCHORS)('local partial files left by a killed write (dirAnchor %s
       const partial = box.state && (JSON.parse(box.state) as { partial: string }).partial;
       return partial !== undefined && (await filesBelow(path.join(root, 'b'))).includes(`dir/${partial}`);
     };
-    for (let i = 0; i < 1000 && !(await named()); i++) await new Promise((resolve) => setImmediate(resolve));
+    // Bounded by count, generous: under load the write's file-system calls queue behind others.
+    for (let i = 0; i < 2_000 && !(await named()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await named()).toBe(true);
     source.end(Buffer.alloc(1000, 2));
     await writing;
