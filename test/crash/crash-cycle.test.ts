@@ -89,7 +89,7 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
         { id: 'moto', type: 'aws', aws: { region: 'us-east-1', endpoint: motoProxy.url, accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } },
       ],
       mappings: [
-        // The CLI runs them in this order, and kill moments aim at the first one not complete yet.
+        // The CLI runs them in this order; the cycles are shared out among them (chooseMoment).
         { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst' },
         { sourceProviderId: 'disk', sourceBucket: 'src', sourcePrefix: 'big/', targetProviderId: 'moto', targetBucket: largeBucket },
         { sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 's3', targetBucket: bucket },
@@ -108,7 +108,7 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
           s3: proxy.watch({ method: 'PUT', path: new RegExp(`^/${bucket}/${LARGE_KEY}$`) }),
           moto: motoProxy.watch({ method: 'PUT', path: new RegExp(`^/${largeBucket}/${path.basename(LARGE_KEY)}$`) }),
         };
-        const moment = chooseMoment(random, mappings, progress);
+        const moment = chooseMoment(random, mappings, progress, cycle);
         figures.moments.push(describeMoment(moment));
         const cli = spawnCli(['--config', configFile, '--once'], dir);
         const reached = await waitForMoment(cli, moment, progress, largeTraffic, path.join(root, 'dst', path.dirname(LARGE_KEY)));
@@ -171,13 +171,18 @@ describe('crash cycles: SIGKILL at seeded moments, then a clean run', () => {
 });
 
 /**
- * A seeded moment among the progress states of the first mapping that is not complete yet (the CLI
- * runs them in order): its listing, N objects recorded as synced, or part way through the large
- * object (which restarts from zero in every cycle until resumable uploads exist).
+ * A seeded moment among the progress states of one mapping: the cycles are shared out among the
+ * mappings in order (the first third aim at the first one, and so on), and a mapping already
+ * complete passes its turn to the next one that is not. Always aiming at the first incomplete one
+ * left the last mapping without a kill in 10 cycles; picking any incomplete one at random left the
+ * first without any (reaching a later mapping completes the earlier ones). The moments: its listing,
+ * N objects recorded as synced, or part way through the large object.
  */
-function chooseMoment(random: () => number, mappings: readonly Mapping[], progress: DbProgress): KillMoment {
+function chooseMoment(random: () => number, mappings: readonly Mapping[], progress: DbProgress, cycle: number): KillMoment {
   const objects = (m: Mapping) => (LARGE_KEY.startsWith(m.sourcePrefix) ? 1 : 0) + (m.sourcePrefix === '' ? SMALL_OBJECTS : 0);
-  const mapping = mappings.find((m) => progress.synced(m.id) < objects(m)) ?? mappings[mappings.length - 1]!;
+  const incomplete = (m: Mapping) => progress.synced(m.id) < objects(m);
+  const turn = Math.min(mappings.length - 1, Math.floor((cycle * mappings.length) / CYCLES));
+  const mapping = mappings.slice(turn).find(incomplete) ?? mappings.find(incomplete) ?? mappings[mappings.length - 1]!;
   const r = random();
   if (r < 0.15) return { kind: 'listing' };
   // A mapping of the large object alone is aimed at mid-upload more often: that is where its kills matter.
