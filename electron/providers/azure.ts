@@ -28,7 +28,7 @@ import {
   unexpectedAbortAsTransient,
   type StorageErrorCode,
 } from './errors';
-import { abortReason } from './abort';
+import { abortReason, unlessAborted } from './abort';
 import { checkWrite, openExactly } from './exact-size';
 import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import { unquoteEtag, type ErrorContext } from './s3-common';
@@ -40,6 +40,12 @@ export interface AzureProviderOptions {
   blockSize?: number;
   /** Blocks in flight per upload (default 4); memory per upload ≈ blockSize × (concurrency + 1). */
   concurrency?: number;
+  /**
+   * A write fails (Transient) when for this long (default 60 s) no byte of it was sent and no
+   * answer came: the SDK sets no deadline of its own, so a server that never answers would hold
+   * the write for good.
+   */
+  stallTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +53,12 @@ const MiB = 1024 * 1024;
 const DEFAULT_MULTIPART_THRESHOLD = 64 * MiB;
 const DEFAULT_BLOCK_SIZE = 8 * MiB;
 const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/**
+ * Staged blocks are read into buffers before they are sent, so the source's pace says nothing about
+ * the blocks in flight: they get this rate floor on top of the stall timeout (as GCS chunks do).
+ */
+const MIN_UPLOAD_BYTES_PER_SECOND = 32 * 1024;
 /** A block blob has at most 50,000 committed blocks of at most 4000 MiB each. */
 const MAX_BLOCKS = 50_000;
 const MAX_BLOCK_SIZE = 4000 * MiB;
@@ -140,6 +152,7 @@ function resolveTuning(options: AzureProviderOptions): Required<AzureProviderOpt
     multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
     blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
   };
   const check = (ok: boolean, field: string, message: string): void => {
     if (!ok) throw new StorageError('InvalidConfig', message, { field });
@@ -151,6 +164,7 @@ function resolveTuning(options: AzureProviderOptions): Required<AzureProviderOpt
   );
   check(Number.isSafeInteger(tuning.blockSize) && tuning.blockSize >= 1 && tuning.blockSize <= MAX_BLOCK_SIZE, 'blockSize', `block size must be 1 byte to 4000 MiB, got ${tuning.blockSize}`);
   check(Number.isSafeInteger(tuning.concurrency) && tuning.concurrency >= 1 && tuning.concurrency <= 64, 'concurrency', `concurrency must be between 1 and 64, got ${tuning.concurrency}`);
+  check(Number.isSafeInteger(tuning.stallTimeoutMs) && tuning.stallTimeoutMs >= 1, 'stallTimeoutMs', `stall timeout must be a positive number of ms, got ${tuning.stallTimeoutMs}`);
   return tuning;
 }
 
@@ -373,6 +387,19 @@ class AzureProvider implements StorageProvider {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort(); // while open() ran
+    // Every byte the upload takes from `sent` (and every block Azure confirmed) pushes the deadline
+    // back; after the last one, the answer has as long to come.
+    const blocks = size >= this.tuning.multipartThreshold;
+    const inFlight = blocks ? Math.min(size, blockSizeFor(size, this.tuning.blockSize) * this.tuning.concurrency) : 0;
+    const stallMs = this.tuning.stallTimeoutMs + Math.ceil((inFlight / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+    const stalled = new StorageError('Transient', `${what}: no byte sent and no answer for ${stallMs / 1000} s`);
+    const watchdog = new Watchdog(stallMs, () => {
+      bodyError ??= stalled;
+      cancel.abort(stalled);
+    });
+    const sent = Readable.from(progressOf(body, () => watchdog.kick()));
+    // Its errors are the body's (handled above); the SDK pipes it without listening.
+    sent.on('error', () => undefined);
     const headers: BlobHTTPHeaders = {
       blobContentType: options.contentType,
       blobCacheControl: options.cacheControl,
@@ -380,13 +407,15 @@ class AzureProvider implements StorageProvider {
       blobContentDisposition: options.contentDisposition,
     };
     try {
-      const upload = { bucket, key, body, size, md5, headers, metadata, signal: cancel.signal, what };
-      return size < this.tuning.multipartThreshold ? await this.putBlob(upload) : await this.putBlocks(upload);
+      const upload = { bucket, key, body: sent, size, md5, headers, metadata, signal: cancel.signal, what, progress: () => watchdog.kick() };
+      return blocks ? await this.putBlocks(upload) : await this.putBlob(upload);
     } catch (err) {
       signal?.throwIfAborted();
       throw mapAzureError(bodyError ?? err, ctx, signal);
     } finally {
+      watchdog.stop();
       signal?.removeEventListener('abort', onAbort);
+      sent.destroy();
       // Both: a guard destroyed before it read anything leaves its source open (and the source's own
       // download with it, to fail later with nobody listening).
       body.destroy();
@@ -444,7 +473,13 @@ class AzureProvider implements StorageProvider {
     // Abort, source errors and size errors all surface as an error of this stream, which stops uploadStream.
     u.signal.addEventListener('abort', () => stream.destroy(abortReason(u.signal)), { once: true });
     const client = this.container(u.bucket).getBlockBlobClient(u.key);
-    const res = await client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, abortSignal: u.signal });
+    // uploadStream passes no abort signal to its Put Block requests (12.32.0): one that is never
+    // answered would hold it for good, after the stream ended. So the wait ends with the signal;
+    // the commit, which does take the signal, can then never happen.
+    const res = await unlessAborted(
+      client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, abortSignal: u.signal, onProgress: u.progress }),
+      u.signal,
+    );
     let etag = res.etag;
     let lastModified = res.lastModified;
     if (!sent) {
@@ -565,6 +600,8 @@ interface Upload {
   metadata: Record<string, string> | undefined;
   signal: AbortSignal;
   what: string;
+  /** Called as blocks are confirmed (the stall watchdog's kick). */
+  progress: () => void;
 }
 
 interface BlobProps {
@@ -626,4 +663,30 @@ export function mappedErrors(body: Readable, mapError: (err: unknown) => Error):
   out.once('close', () => body.destroy());
   body.pipe(out);
   return out;
+}
+
+/** Calls `onStall` once when `kick()` was not called for `ms`; `stop()` ends the watch. */
+class Watchdog {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly ms: number,
+    private readonly onStall: () => void,
+  ) {
+    this.kick();
+  }
+  kick(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onStall, this.ms);
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** The chunks of `body`, calling `onChunk` as each is taken. */
+async function* progressOf(body: Readable, onChunk: () => void): AsyncGenerator<Buffer> {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    onChunk();
+    yield chunk;
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import {
   AccountSASPermissions,
@@ -335,6 +336,7 @@ describe('azure settings', () => {
     expect(() => createAzureProvider(settings, { blockSize: 0 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'blockSize' }));
     expect(() => createAzureProvider(settings, { concurrency: 0 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'concurrency' }));
     expect(() => createAzureProvider(settings, { multipartThreshold: -1 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'multipartThreshold' }));
+    expect(() => createAzureProvider(settings, { stallTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'stallTimeoutMs' }));
   });
 
   it('grows the block size so an object fits in 50,000 blocks', () => {
@@ -592,6 +594,30 @@ describe('azure error classes under faults (issue 9, point 7)', () => {
     await new Promise((resolve) => out.once('close', resolve)); // failed while nobody consumed it
     const err = await rejection(readAll(out));
     expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+  });
+
+  it.each([
+    ['one Put Blob', 1000],
+    ['staged blocks', 40 * 1024],
+  ])('a write (%s) to a server that takes the request and never answers fails as Transient instead of waiting for good', async (_label, size) => {
+    // What Azurite does to an upload queued behind one whose client went away (Azurite #2575): no answer, ever.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket.resume()));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const p = createAzureProvider(
+        { ...azureSettingsFor(server), endpointUrl: `http://127.0.0.1:${port}/${server.accountName}` },
+        // Blocks in flight (here the whole 40 KiB) get 32 KiB/s on top: 1.55 s.
+        { multipartThreshold: 32 * 1024, stallTimeoutMs: 300 },
+      );
+      const err = await rejection(p.write('c', 'k', async () => Readable.from([randomBytes(size)]), size));
+      expect(isStorageError(err, 'Transient'), String(err)).toBe(true);
+      expect(String(err)).toMatch(/no byte sent and no answer for (0\.3|1\.55) s/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   describe('through a fault-injecting proxy', () => {
