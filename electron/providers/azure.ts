@@ -1,9 +1,9 @@
 // Azure Blob Storage through @azure/storage-blob. Buckets are containers, objects are block blobs.
 // Auth by account name + key, connection string or SAS token; any endpoint (Azurite, sovereign clouds).
 //
-// The SDK's own retries are off: the engine retries whole operations (sync/retry.ts), and an SDK
-// retry would resend an upload stream that has already been consumed, or sleep for minutes inside
-// one call with its default backoff.
+// The SDK's own retries are off: resilient.ts retries single calls and listings and the engine
+// whole copies, and an SDK retry would resend an upload stream that has already been consumed, or
+// sleep for minutes inside one call with its default backoff.
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
