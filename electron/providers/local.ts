@@ -59,6 +59,7 @@ class LocalProvider implements StorageProvider {
     metadata: false,
     md5InListing: false,
     multipartThreshold: Number.POSITIVE_INFINITY,
+    listingIsHead: true,
   };
 
   constructor(

@@ -114,6 +114,12 @@ export interface ProviderCapabilities {
   md5InListing: boolean;
   /** Objects at or above this size are uploaded in parts (multipart / blocks / resumable). */
   multipartThreshold: number;
+  /**
+   * A listing entry is all `head` would say (same etag, checksums and metadata; local files: one
+   * stat each), so a copy may read at the listed version without asking first. Where unset, the
+   * engine calls `head` before every streamed copy.
+   */
+  listingIsHead?: boolean;
 }
 
 export interface StorageProvider {

@@ -48,7 +48,7 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
   let first = true;
   let serverSide = req.sameConnection && req.source.capabilities.serverSideCopy && req.source.copy !== undefined;
   return withRetry(
-    async () => {
+    async (attempt) => {
       if (!first) req.onRestart?.();
       first = false;
       try {
@@ -60,7 +60,9 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
             serverSide = false; // e.g. no UploadPartCopy on this server: stream it through us instead
           }
         }
-        return await streamCopy(req);
+        // The listing is the version to read on a first attempt where it says all HEAD would; a
+        // retry (the source may have changed) always asks again.
+        return await streamCopy(req, attempt === 1 && req.source.capabilities.listingIsHead === true);
       } catch (err) {
         throw unexpectedAbortAsTransient(err, req.signal, `copy ${req.sourceKey}`);
       }
@@ -89,12 +91,12 @@ function cannotCopyServerSide(err: unknown): boolean {
 }
 
 /**
- * Streams the version HEAD finds now (a conditional read of exactly that version), verifying the
- * bytes against every checksum the source declares before the target may commit them, then checks
- * what the target says it stored.
+ * Streams the version HEAD finds now (or the listed one, see listingIsHead) with a conditional read
+ * of exactly that version, verifying the bytes against every checksum the source declares before
+ * the target may commit them, then checks what the target says it stored.
  */
-async function streamCopy(req: TransferRequest): Promise<TransferResult> {
-  const source = await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
+async function streamCopy(req: TransferRequest, useListing: boolean): Promise<TransferResult> {
+  const source = useListing ? req.listed : await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
   if (!source) throw new StorageError('NotFound', `source object ${req.sourceKey} disappeared after listing`);
 
   let current: VerifiedSource | undefined;

@@ -295,6 +295,29 @@ describe('engine integrity', () => {
     expect(stateOf(m, 'live.bin')?.sourceEtag).toBe((await source.head(m.sourceBucket, 'live.bin'))!.etag);
   });
 
+  it('reads a local source at its listed version without asking first, and copies the new version when it changed since the listing', async () => {
+    const source = endpoints.provider('local');
+    const target = endpoints.provider('local');
+    const m = await mapping('local-listed-version', source, target);
+    const file = path.join(endpoints.localRoot, m.sourceBucket, 'note.txt');
+    await putText(source, m.sourceBucket, 'note.txt', 'listed version');
+    let heads = 0;
+    let reads = 0;
+    const changing = override(source, {
+      head: async (...args: Parameters<StorageProvider['head']>) => (heads++, source.head(...args)),
+      read: async (...args: Parameters<StorageProvider['read']>) => {
+        if (reads++ === 0) writeFileSync(file, 'changed after the listing'); // between the listing and the copy
+        return source.read(...args);
+      },
+    });
+    const { run } = await runMapping({ store, mapping: m, source: changing, target, sameConnection: false, retry: FAST_RETRY });
+    expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
+    expect((await readAll(target, m.targetBucket, 'note.txt')).toString()).toBe('changed after the listing');
+    // No HEAD before the first attempt (the listing is a stat); one before the retry.
+    expect({ heads, reads }).toEqual({ heads: 1, reads: 2 });
+    expect(stateOf(m, 'note.txt')?.sourceEtag).toBe((await source.head(m.sourceBucket, 'note.txt'))!.etag);
+  });
+
   describe('deletes', () => {
     it('counts and logs the objects a partly failed delete batch did delete, and fails the run', async () => {
       const source = endpoints.provider('local');
