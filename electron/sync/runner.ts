@@ -82,10 +82,11 @@ class MappingRun {
   private readonly counts: RunCounts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
   private firstError: string | null = null;
   /**
-   * Every key the plan acted on, by outcome. Each planned object ends in exactly one of them; a run
-   * whose tally does not add up is failed (see checkOutcomes), so no object is ever dropped silently.
+   * Keys the plan copies, adopts or skips, and those a cancel stopped. With the copied, adopted,
+   * skipped and failed counts they must add up; a run whose tally does not is failed
+   * (unaccountedObjects), so no object is ever dropped silently.
    */
-  private readonly outcomes = { planned: 0, copied: 0, adopted: 0, skipped: 0, failed: 0, cancelled: 0 };
+  private readonly outcomes = { planned: 0, cancelled: 0 };
   private readonly writer: BatchWriter;
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
@@ -162,12 +163,13 @@ class MappingRun {
 
   /** A message when the outcomes of the planned objects do not add up, else null. */
   private unaccountedObjects(): string | null {
-    const o = this.outcomes;
-    const ended = o.copied + o.adopted + o.skipped + o.failed + o.cancelled;
-    if (ended === o.planned) return null;
+    const { planned, cancelled } = this.outcomes;
+    const c = this.counts;
+    const ended = c.copied + c.adopted + c.skipped + c.failed + cancelled;
+    if (ended === planned) return null;
     return (
-      `Internal error: ${o.planned} object(s) were planned but ${ended} ended with an outcome ` +
-      `(copied ${o.copied}, adopted ${o.adopted}, skipped ${o.skipped}, failed ${o.failed}, cancelled ${o.cancelled}); ` +
+      `Internal error: ${planned} object(s) were planned but ${ended} ended with an outcome ` +
+      `(copied ${c.copied}, adopted ${c.adopted}, skipped ${c.skipped}, failed ${c.failed}, cancelled ${cancelled}); ` +
       'the run is marked failed and deletions were not made'
     );
   }
@@ -237,11 +239,9 @@ class MappingRun {
     switch (action.kind) {
       case 'skip':
         this.counts.skipped++;
-        this.outcomes.skipped++;
         return;
       case 'adopt':
         this.counts.adopted++;
-        this.outcomes.adopted++;
         if (!this.dryRun) this.writer.upsertState(this.mapping.id, stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
         return;
       case 'forget':
@@ -263,7 +263,6 @@ class MappingRun {
   private async scheduleCopy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
     if (this.dryRun) {
       this.counts.copied++;
-      this.outcomes.copied++;
       this.counts.bytesCopied += listed.size;
       if (this.preview.copies.length < (this.options.previewLimit ?? 100)) this.preview.copies.push({ key, size: listed.size, reason });
       return;
@@ -341,7 +340,6 @@ class MappingRun {
     }
     this.progress.end(handle, true);
     this.counts.copied++;
-    this.outcomes.copied++;
     this.counts.bytesCopied += result.source.size;
     // The state row is written only now, after the bytes were verified. The source MD5 recorded is
     // the source's own, or ours when the bytes were verified end to end against another checksum.
@@ -353,7 +351,6 @@ class MappingRun {
 
   private fail(key: string, err: unknown): void {
     this.counts.failed++;
-    this.outcomes.failed++;
     const message = `Failed to copy ${key}: ${errorText(err)}`;
     this.recordError(message);
     this.log('error', message, key);
