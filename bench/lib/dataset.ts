@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { mulberry32 } from '../../test/support/prng';
 
 export interface Dataset {
   name: 'small' | 'large' | 'huge';
@@ -15,16 +16,7 @@ export interface Dataset {
 }
 
 /** Deterministic PRNG (mulberry32), so every run of the bench syncs the same bytes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 function fill(buffer: Buffer, random: () => number): void {
   for (let i = 0; i < buffer.length; i += 4) buffer.writeUInt32LE(Math.floor(random() * 0x100000000), Math.min(i, buffer.length - 4));

@@ -22,7 +22,8 @@ import { startMotoServer } from '../support/moto-server';
 import { spawnCli, waitFor, type CliChild } from '../support/cli-child';
 import { writeRandomFile } from '../support/large-file';
 import { bytes } from '../support/objects';
-import { mulberry32, seedFromEnv, startFaultProxy, type FaultProxy, type Traffic } from '../support/fault-proxy';
+import { seedFromEnv, startFaultProxy, type FaultProxy, type Traffic } from '../support/fault-proxy';
+import { mulberry32 } from '../support/prng';
 import { checkInvariants, formatReport, localOpenUploads, runsSince, s3OpenUploads, type InvariantReport } from '../support/invariants';
 
 const SEED = seedFromEnv(20_251_109);

@@ -13,6 +13,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
+import { mulberry32 } from './prng';
 
 const HOST = '127.0.0.1';
 
@@ -96,17 +97,6 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: a tiny seeded PRNG, good enough to spread faults. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seed from FAULT_SEED when set (to replay a failure), else `fallback`. */
 export function seedFromEnv(fallback: number): number {

@@ -226,12 +226,7 @@ export function lastRunId(store: Store, mappingId: string): number {
  */
 export function s3OpenUploads(settings: AwsSettings, bucket: string): OpenUploadsProbe {
   return async () => {
-    const client = new S3Client({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: settings.accessKeyId ?? '', secretAccessKey: settings.secretAccessKey ?? '' },
-    });
+    const client = rawS3Client(settings);
     try {
       const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       return (out.Uploads ?? []).map((u) => `${u.Key} (upload ${u.UploadId}, started ${u.Initiated?.toISOString()})`);
@@ -245,14 +240,19 @@ export function s3OpenUploads(settings: AwsSettings, bucket: string): OpenUpload
   };
 }
 
-/** Aborts every open multipart upload of a bucket (test clean-up after a deliberate kill). */
-export async function abortS3Uploads(settings: AwsSettings, bucket: string): Promise<number> {
-  const client = new S3Client({
+/** A plain SDK client straight at the server, independent of the providers under test. */
+function rawS3Client(settings: AwsSettings): S3Client {
+  return new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: settings.accessKeyId ?? '', secretAccessKey: settings.secretAccessKey ?? '' },
   });
+}
+
+/** Aborts every open multipart upload of a bucket (test clean-up after a deliberate kill). */
+export async function abortS3Uploads(settings: AwsSettings, bucket: string): Promise<number> {
+  const client = rawS3Client(settings);
   try {
     const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     for (const u of out.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
