@@ -2,7 +2,7 @@
 // mapping editor. Uses the sync service's cached provider of the connection.
 import type { ObjectEntry, ObjectPage } from '../../shared/contract';
 import type { StorageProvider } from '../providers/provider';
-import { compareKeys } from '../sync/key-order';
+import { compareKeys } from '../lib/key-order';
 import { requireConnection } from './lookup';
 import type { ApiDeps, HandlersFor } from './types';
 import { PAGE_LIMITS } from './validate';

@@ -2,7 +2,7 @@
 // listed on its own, several folders at once. Folder listings run concurrently but are yielded in key
 // order, so callers still get one sorted listing. Keys under "a/" sort together between the keys
 // below "a/" and those above every "a/…" key, which is what makes block order equal key order.
-import { compareKeys } from '../sync/key-order';
+import { compareKeys } from './key-order';
 import { readAhead } from './read-ahead';
 
 export interface TopLevel<T> {

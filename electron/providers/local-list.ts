@@ -6,7 +6,7 @@
 import type { BigIntStats, Dirent } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { compareKeys } from '../sync/key-order';
+import { compareKeys } from '../lib/key-order';
 import { kindOf } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { isPartialName, isUtf8Name, segmentProblem } from './local-names';

@@ -18,7 +18,7 @@ import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { LocalSettings } from '../../shared/model';
-import { compareKeys } from '../sync/key-order';
+import { compareKeys } from '../lib/key-order';
 import { PartialRemoveError, SourceChangedError, StorageError, isStorageError } from './errors';
 import { PathBlockedError, defaultDirAnchor, kindOf, openCheckedDir, type CheckedDir, type DirAnchor } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';

@@ -12,7 +12,7 @@
 //   caller's own signal means "cancelled".
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError, unexpectedAbortAsTransient } from './errors';
-import { compareKeys } from '../sync/key-order';
+import { compareKeys } from '../lib/key-order';
 import { Pacer } from './pacer';
 import type { ObjectInfo, OpenSource, SkippedEntry, StorageProvider, WriteOptions, WriteResult } from './provider';
 import { DEFAULT_RETRY, backoffDelay, isRetryable, withRetry, type RetryPolicy } from './retry';

@@ -2,7 +2,7 @@
 // one pass pairs them with memory bounded by the read-ahead buffers, whatever the bucket size.
 import type { ObjectInfo } from '../providers/provider';
 import { readAhead } from '../lib/read-ahead';
-import { assertSorted, compareKeys } from './key-order';
+import { assertSorted, compareKeys } from '../lib/key-order';
 
 export interface MergedEntry {
   /** Key relative to the mapping's prefix on each side. */

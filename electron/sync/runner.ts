@@ -8,7 +8,7 @@ import type { ObjectInfo, StorageProvider } from '../providers/provider';
 import { BatchWriter } from '../store/batch-writer';
 import type { Store } from '../store';
 import type { ObjectStateRow } from '../store/objects';
-import { compareKeys } from './key-order';
+import { compareKeys } from '../lib/key-order';
 import { Limiter } from './limiter';
 import { ListingError, mergeListings, type MergedEntry } from './merge';
 import { planKey, type PlanAction } from './plan';

@@ -1,6 +1,6 @@
 // Reads a mapping's sync-state rows in key order, page by page, so the run can join them with the
 // merged listings without loading every row. Rows are handed out in ranges: all rows up to a key.
-import { compareKeys } from './key-order';
+import { compareKeys } from '../lib/key-order';
 import type { ObjectStateRow } from '../store/objects';
 
 export interface StatePager {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listInBlocks } from '../../electron/lib/ordered-blocks';
-import { compareKeys } from '../../electron/sync/key-order';
+import { compareKeys } from '../../electron/lib/key-order';
 
 const keys = ['a', 'a b', 'a-b', 'a/', 'a/x', 'a/y/z', 'a0', 'b/1', 'b/2', 'b~', 'c/😀', 'c/\uFF5E', 'd'];
 

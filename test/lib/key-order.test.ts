@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSorted, compareKeys, KeyOrderError } from '../../electron/sync/key-order';
+import { assertSorted, compareKeys, KeyOrderError } from '../../electron/lib/key-order';
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
