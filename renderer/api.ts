@@ -13,7 +13,7 @@ import {
   type Events,
 } from '../shared/contract';
 
-/** What electron/preload.ts exposes on `window.cloudDataSync`: exactly these two functions. */
+/** What electron/shell/preload.ts exposes on `window.cloudDataSync`: exactly these two functions. */
 export interface PreloadBridge {
   invoke(name: string, args: unknown): Promise<Envelope<unknown>>;
   on(name: string, listener: (payload: unknown) => void): () => void;

@@ -7,7 +7,7 @@
 // under Electron, whose ABI differs. Rebuilding in place (electron-rebuild) would break `npm test`,
 // so this script makes a SECOND binary at native/electron/better_sqlite3.node and never touches the
 // first one; the Electron main passes that path to better-sqlite3 as `nativeBinding`
-// (see electron/native-binding.ts).
+// (see electron/shell/native-binding.ts).
 //
 // How: copy the better-sqlite3 package (without build/) to a temp dir, then
 //   1. prebuild-install --runtime=electron --target=<electron version> (a prebuilt from the release

@@ -117,7 +117,7 @@ export type StoredConflict = ReturnType<typeof storedMappingConflicts>[number];
 /**
  * Refuses a change of connections (an edit, an import) that puts saved mappings into an overlap
  * conflict they were not in before. Conflicts that were there already (mappings saved before the
- * rule) are not this change's: the app holds those mappings back when they would run (app/core.ts),
+ * rule) are not this change's: the app holds those mappings back when they would run (core/core.ts),
  * and a change that resolves one is not refused. Messages name every mapping involved.
  */
 export function refuseNewMappingConflicts(store: Store, before: readonly StoredConflict[], after: readonly StoredConflict[], field?: string): void {

@@ -1,5 +1,5 @@
 // `cloud-data-sync serve`: the whole app without Electron. The same core as the desktop app (store,
-// sync service, scheduler, API, events: electron/app/core.ts) behind the headless server instead
+// sync service, scheduler, API, events: electron/core/core.ts) behind the headless server instead
 // of IPC. Runs until SIGINT/SIGTERM: runs in flight get a grace period, then the server and the
 // database close.
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppCore, type AppCore } from '../app/core';
+import { createAppCore, type AppCore } from '../core/core';
 import type { ServeArgs } from '../headless/args';
 import type { ConsoleLog } from '../headless/console-log';
 import { EXIT, type CliEnvironment } from '../headless/run-cli';

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppCore, type AppCore } from '../../electron/app/core';
+import { createAppCore, type AppCore } from '../../electron/core/core';
 import { unwrapEnvelope, type CommandArgs, type CommandName, type CommandResult, type MappingInput } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 

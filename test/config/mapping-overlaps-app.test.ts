@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppCore, type AppCore } from '../../electron/app/core';
+import { createAppCore, type AppCore } from '../../electron/core/core';
 import { storedMappingConflicts } from '../../electron/api/bucket-locations';
 import type { MappingInput } from '../../shared/contract';
 

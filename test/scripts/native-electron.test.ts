@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ELECTRON_NATIVE_BINDING, electronNativeBindingPath } from '../../electron/native-binding.js';
+import { ELECTRON_NATIVE_BINDING, electronNativeBindingPath } from '../../electron/shell/native-binding.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const script = path.join(repoRoot, 'scripts', 'native-electron.mjs');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, Events } from '../../shared/contract';
-import { createAppCore, type AppCore } from '../../electron/app/core';
+import { createAppCore, type AppCore } from '../../electron/core/core';
 import { openStore } from '../../electron/store';
 import { addLocalMapping, makeSandbox, mappingInput, nextEvent, value, type Sandbox } from './helpers';
 

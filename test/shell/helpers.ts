@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Envelope, EventName, Events, MappingInput } from '../../shared/contract';
-import type { AppCore } from '../../electron/app/core';
+import type { AppCore } from '../../electron/core/core';
 
 export interface Sandbox {
   dir: string;

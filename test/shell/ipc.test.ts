@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_EVENT, IPC_INVOKE } from '../../electron/app/ipc-channels';
-import { isTrustedSender, rendererEntry } from '../../electron/app/window-policy';
+import { IPC_EVENT, IPC_INVOKE } from '../../electron/shell/ipc-channels';
+import { isTrustedSender, rendererEntry } from '../../electron/shell/window-policy';
 
 const fake = vi.hoisted(() => {
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
@@ -12,7 +12,7 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ ipcMain: fake.ipcMain }));
 
-const { forwardEvent, registerIpc } = await import('../../electron/ipc');
+const { forwardEvent, registerIpc } = await import('../../electron/shell/ipc');
 
 const entry = rendererEntry(undefined, '/app/out/renderer/index.html');
 const APP_URL = 'file:///app/out/renderer/index.html';

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyStartAtLogin, AUTOSTART_FILE, autostartEntry, HIDDEN_FLAG } from '../../electron/app/login-item';
-import { throttle } from '../../electron/app/throttle';
+import { applyStartAtLogin, AUTOSTART_FILE, autostartEntry, HIDDEN_FLAG } from '../../electron/shell/login-item';
+import { throttle } from '../../electron/shell/throttle';
 
 describe('applyStartAtLogin', () => {
   let dir: string | undefined;

@@ -1,4 +1,4 @@
-// electron/main.ts under Node with a fake `electron`: the whole start-up, IPC, close-to-tray,
+// electron/shell/main.ts under Node with a fake `electron`: the whole start-up, IPC, close-to-tray,
 // notifications and the quit sequence, against a real store. The native binding is the Node build of
 // better-sqlite3, placed where electronNativeBindingPath looks for the Electron one.
 import { mkdirSync, symlinkSync } from 'node:fs';
@@ -193,7 +193,7 @@ function provideNativeBinding(): void {
 }
 
 async function startMain(): Promise<void> {
-  await import('../../electron/main');
+  await import('../../electron/shell/main');
   // whenReady().then(start): let it run.
   await new Promise((resolve) => setImmediate(resolve));
 }

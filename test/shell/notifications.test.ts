@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStatus, RunSummary } from '../../shared/model';
-import { alertForRun, createNotificationPolicy } from '../../electron/app/notifications';
+import { alertForRun, createNotificationPolicy } from '../../electron/core/notifications';
 
 const mapping = { id: 'm1', name: 'Photos' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES, EVENT_NAMES } from '../../shared/contract';
-import { IPC_EVENT, IPC_INVOKE } from '../../electron/app/ipc-channels';
+import { IPC_EVENT, IPC_INVOKE } from '../../electron/shell/ipc-channels';
 
 // A fake ipcRenderer (an EventEmitter-like with invoke) and contextBridge that records what is exposed.
 const fake = vi.hoisted(() => {
@@ -26,7 +26,7 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ ipcRenderer: fake.ipcRenderer, contextBridge: fake.contextBridge }));
 
-await import('../../electron/preload');
+await import('../../electron/shell/preload');
 
 interface Bridge {
   invoke(name: unknown, args?: unknown): Promise<unknown>;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Connection } from '../../shared/model';
-import { createAppCore } from '../../electron/app/core';
-import { createQuitSequence } from '../../electron/app/quit';
+import { createAppCore } from '../../electron/core/core';
+import { createQuitSequence } from '../../electron/core/quit';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createProvider } from '../../electron/providers/registry';
 import { openStore } from '../../electron/store';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSafeStorageCipher, encryptionUnavailableReason, type SafeStorageLike } from '../../electron/app/safe-storage-cipher';
+import { createSafeStorageCipher, encryptionUnavailableReason, type SafeStorageLike } from '../../electron/shell/safe-storage-cipher';
 import { openStore, StoreError } from '../../electron/store';
 
 /** A stand-in for Electron's safeStorage: reversible, but the plaintext never appears in the blob. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MappingState, MappingStatus } from '../../shared/contract';
 import type { RunStatus, RunSummary } from '../../shared/model';
-import { buildTrayModel, MAX_STATUS_LINES, pickTrayState, trayIconFile, TRAY_STATES, type TrayInput } from '../../electron/app/tray-model';
+import { buildTrayModel, MAX_STATUS_LINES, pickTrayState, trayIconFile, TRAY_STATES, type TrayInput } from '../../electron/shell/tray-model';
 
 // A fake of the few Electron classes tray.ts uses; the tray records what it was given.
 const fake = vi.hoisted(() => {
@@ -45,7 +45,7 @@ vi.mock('electron', () => ({
   nativeImage: { createFromPath: (path: string) => ({ path }) },
 }));
 
-const { createTray, TRAY_REFRESH_MS } = await import('../../electron/tray');
+const { createTray, TRAY_REFRESH_MS } = await import('../../electron/shell/tray');
 
 function run(mappingId: string, status: RunStatus, failed = 0): RunSummary {
   return {

@@ -6,7 +6,7 @@ import {
   isPermissionAllowed,
   rendererEntry,
   withCsp,
-} from '../../electron/app/window-policy';
+} from '../../electron/shell/window-policy';
 
 // Fakes of BrowserWindow, shell and a Session: they record what window.ts registers.
 const fake = vi.hoisted(() => {
@@ -50,7 +50,7 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ BrowserWindow: fake.FakeBrowserWindow, shell: { openExternal: fake.openExternal } }));
 
-const { createMainWindow, secureSession, windowOptions } = await import('../../electron/window');
+const { createMainWindow, secureSession, windowOptions } = await import('../../electron/shell/window');
 
 const paths = { preload: '/app/out/preload/preload.cjs', icon: '/app/assets/icon.png' };
 const built = rendererEntry(undefined, '/app/out/renderer/index.html');

@@ -1,9 +1,9 @@
 // The contract over Electron IPC: commands in through one invoke channel, events out to the app's
 // windows. Only the main frame of one of the app's own windows, showing the app's page, is heard.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import type { Envelope, EventName, Events } from '../shared/contract';
-import { IPC_EVENT, IPC_INVOKE } from './app/ipc-channels';
-import { isTrustedSender, type RendererEntry, type SenderInfo } from './app/window-policy';
+import type { Envelope, EventName, Events } from '../../shared/contract';
+import { IPC_EVENT, IPC_INVOKE } from './ipc-channels';
+import { isTrustedSender, type RendererEntry, type SenderInfo } from './window-policy';
 
 export interface IpcOptions {
   /** The api dispatcher: validates the name and the arguments, never throws. */

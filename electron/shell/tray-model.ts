@@ -1,5 +1,5 @@
 // What the tray shows, decided without Electron: the icon state, the tooltip and the context menu as
-// plain data. electron/tray.ts only turns this model into a Tray and a Menu.
+// plain data. tray.ts only turns this model into a Tray and a Menu.
 import type { MappingStatus } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 

@@ -1,4 +1,4 @@
-// The main window and its session's guards. Thin: every decision is in app/window-policy.ts.
+// The main window and its session's guards. Thin: every decision is in window-policy.ts.
 import { BrowserWindow, shell, type BrowserWindowConstructorOptions, type Session } from 'electron';
 import {
   contentSecurityPolicy,
@@ -7,7 +7,7 @@ import {
   isPermissionAllowed,
   withCsp,
   type RendererEntry,
-} from './app/window-policy';
+} from './window-policy';
 
 export interface WindowPaths {
   /** out/preload/preload.cjs: a sandboxed preload must be CommonJS. */

@@ -1,9 +1,9 @@
-// The tray icon: its image, tooltip and menu come from the electron-free model (app/tray-model.ts);
+// The tray icon: its image, tooltip and menu come from the electron-free model (tray-model.ts);
 // this file only renders them and routes clicks.
 import { join } from 'node:path';
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import { throttle } from './app/throttle';
-import { buildTrayModel, trayIconFile, TRAY_STATES, type TrayAction, type TrayInput, type TrayMenuItem, type TrayState } from './app/tray-model';
+import { throttle } from './throttle';
+import { buildTrayModel, trayIconFile, TRAY_STATES, type TrayAction, type TrayInput, type TrayMenuItem, type TrayState } from './tray-model';
 
 /** Status events can come many times a second; the menu is rebuilt at most this often. */
 export const TRAY_REFRESH_MS = 500;

@@ -1,5 +1,5 @@
 // What deserves the user's attention: which finished runs become an 'alert' event, and which alerts
-// become a desktop notification. Electron-free; main.ts only shows what `decide` returns.
+// become a desktop notification. Electron-free; shell/main.ts only shows what `decide` returns.
 import type { Events } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 import { isMaxDeleteGuardMessage } from '../sync/runner';

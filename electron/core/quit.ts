@@ -1,6 +1,6 @@
 // The quit sequence, shared by the tray's Quit, the OS asking the app to quit and SIGTERM: stop
 // scheduling, give in-flight transfers a bounded time, let the runner record 'cancelled', close the
-// database, then exit. Electron-free: main.ts passes app.exit and the core's shutdown.
+// database, then exit. Electron-free: shell/main.ts passes app.exit and the core's shutdown.
 
 /** How long in-flight transfers may take to finish before they are aborted. */
 export const QUIT_GRACE_MS = 10_000;
