@@ -10,16 +10,8 @@ import { Scheduler } from '../sync/scheduler';
 import { formatBytes } from '../../shared/format';
 import type { RunOutcome } from '../sync/runner';
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
-import { ConsoleLog, type ConsoleStreams } from './console-log';
-
-/** `locked` is sysexits' EX_TEMPFAIL: another process has the database; trying again later may work. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 75, interrupted: 130 } as const;
-
-export interface CliEnvironment extends ConsoleStreams {
-  /** Signals that request a graceful stop; the second one aborts at once. */
-  onShutdownRequest(listener: (signal: string) => void): () => void;
-  version: string;
-}
+import { ConsoleLog } from './console-log';
+import { EXIT, type CliEnvironment } from './exit-codes';
 
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
   let args: CliArgs | ServeArgs;

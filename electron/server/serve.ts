@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppCore, type AppCore } from '../core/core';
 import type { ServeArgs } from '../headless/args';
 import type { ConsoleLog } from '../headless/console-log';
-import { EXIT, type CliEnvironment } from '../headless/run-cli';
+import { EXIT, type CliEnvironment } from '../headless/exit-codes';
 import { DatabaseLockedError } from '../store';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './file-key-cipher';
 import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';

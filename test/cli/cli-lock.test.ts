@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
-import { EXIT } from '../../electron/headless/run-cli';
+import { EXIT } from '../../electron/headless/exit-codes';
 import { openStore } from '../../electron/store';
 import { createS3Provider } from '../../electron/providers/s3';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';

@@ -6,7 +6,8 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../../electron/headless/run-cli';
+import { EXIT } from '../../electron/headless/exit-codes';
+import { runCli } from '../../electron/headless/run-cli';
 
 async function cli(args: string[]) {
   let stdout = '';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseArgs, UsageError, USAGE, type ServeArgs } from '../../electron/headless/args';
 import { ConsoleLog } from '../../electron/headless/console-log';
-import { EXIT, type CliEnvironment } from '../../electron/headless/run-cli';
+import { EXIT, type CliEnvironment } from '../../electron/headless/exit-codes';
 import { loadOrCreateKeyFile } from '../../electron/server/file-key-cipher';
 import { defaultDatabasePath, runServe } from '../../electron/server/serve';
 import { openStore } from '../../electron/store';

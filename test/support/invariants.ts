@@ -16,7 +16,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings, Mapping, RunStatus, RunSummary } from '../../shared/model';
-import { EXIT } from '../../electron/headless/run-cli';
+import { EXIT } from '../../electron/headless/exit-codes';
 import { PARTIAL_MARKER } from '../../electron/providers/local-names';
 import type { StorageProvider } from '../../electron/providers/provider';
 import type { Store } from '../../electron/store';

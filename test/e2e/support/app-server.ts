@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServeArgs } from '../../../electron/headless/args';
 import { ConsoleLog } from '../../../electron/headless/console-log';
-import type { CliEnvironment } from '../../../electron/headless/run-cli';
+import type { CliEnvironment } from '../../../electron/headless/exit-codes';
 import { runServe, TOKEN_ENV } from '../../../electron/server/serve';
 
 export interface AppServer {
