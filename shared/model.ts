@@ -133,6 +133,13 @@ export interface RunSummary extends RunCounts {
   finishedAt: number | null;
   durationMs: number | null;
   firstError: string | null;
+  /**
+   * What caused firstError, to match on instead of the message: a storage error code ('NotFound',
+   * 'AccessDenied', 'InvalidConfig', 'Throttled', 'Transient', 'Fatal') or one of the engine's
+   * (electron/sync/ports.ts ENGINE_ERROR_CODES: 'MaxDeleteGuard', 'ListingFailed', 'Unaccounted',
+   * 'NotStarted', 'Cancelled', 'Internal'). Null for a run without an error, and while it runs.
+   */
+  errorCode: string | null;
 }
 
 export interface TransferProgress { key: string; bytesDone: number; size: number }
