@@ -1,6 +1,9 @@
 // App-wide status (version, paused, desktop or server) and the global Pause / Resume.
 import type { AppStatus } from '../../shared/contract';
 import type { LoadStatus, SliceCreator, StoreDeps } from './types';
+import type { MappingsSlice } from './mappings-slice';
+import type { ConnectionsSlice } from './connections-slice';
+import type { UiSlice } from './ui-slice';
 
 export interface AppSlice {
   status: AppStatus | null;
@@ -14,7 +17,7 @@ export interface AppSlice {
   initialize: () => Promise<void>;
 }
 
-export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice> => (set, get) => {
+export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice, Pick<UiSlice, 'reportError'> & Pick<ConnectionsSlice, 'loadConnections'> & Pick<MappingsSlice, 'loadMappings'>> => (set, get) => {
   const setPaused = async (paused: boolean) => {
     if (get().pauseBusy) return;
     set({ pauseBusy: true });

@@ -2,6 +2,8 @@
 // session, so the list can show each one's last result).
 import type { ApiError, CommandArgs, ConnectionInput, ConnectionTestResult, ConnectionView, Envelope } from '../../shared/contract';
 import { attempt, toApiError, type LoadStatus, type SliceCreator, type StoreDeps } from './types';
+import type { BrowseSlice } from './browse-slice';
+import type { UiSlice } from './ui-slice';
 
 export interface ConnectionTestState {
   running: boolean;
@@ -28,7 +30,7 @@ export interface ConnectionsSlice {
   clearConnectionTest: (key: string) => void;
 }
 
-export const createConnectionsSlice = ({ api, now }: StoreDeps): SliceCreator<ConnectionsSlice> => (set, get) => {
+export const createConnectionsSlice = ({ api, now }: StoreDeps): SliceCreator<ConnectionsSlice, Pick<UiSlice, 'reportError'> & Pick<BrowseSlice, 'forgetBuckets'>> => (set, get) => {
   let loadSeq = 0;
   return {
     connections: [],

@@ -2,7 +2,7 @@
 // which, so each slice keeps small, separately testable handlers.
 import type { StoreApi } from 'zustand';
 import type { ContractClient, DataList } from '../../shared/contract';
-import type { Store } from './types';
+import type { Store } from './app-state';
 
 export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[]): void {
   const s = store.getState();

@@ -11,10 +11,11 @@ import { createHistorySlice } from './history-slice';
 import { createLogsSlice } from './logs-slice';
 import { createMappingsSlice } from './mappings-slice';
 import { createSettingsSlice } from './settings-slice';
-import type { Store, StoreDeps } from './types';
+import type { Store } from './app-state';
+import type { StoreDeps } from './types';
 import { createUiSlice } from './ui-slice';
 
-export type { Store } from './types';
+export type { Store } from './app-state';
 export { connectEvents } from './events';
 
 export type AppStore = StoreApi<Store>;

@@ -3,6 +3,7 @@
 import type { CommandArgs, Envelope, LogLineView } from '../../shared/contract';
 import type { LogLevel } from '../../shared/model';
 import { attempt, toApiError, type SliceCreator, type StoreDeps } from './types';
+import type { UiSlice } from './ui-slice';
 
 export const LOG_PAGE_SIZE = 1000;
 /** While a run writes lines, the viewer asks for new ones at most this often. */
@@ -57,7 +58,7 @@ export function logFilterArgs(mappingId: string, filter: LogFilter): CommandArgs
 
 const EMPTY: LogsState = { mappingId: null, filter: DEFAULT_LOG_FILTER, lines: [], status: 'idle', error: null, hasOlder: false, loadingOlder: false, follow: true };
 
-export const createLogsSlice = ({ api, now }: StoreDeps): SliceCreator<LogsSlice> => (set, get) => {
+export const createLogsSlice = ({ api, now }: StoreDeps): SliceCreator<LogsSlice, Pick<UiSlice, 'reportError'>> => (set, get) => {
   // Bumped whenever the mapping or filter changes: answers to older requests are dropped.
   let generation = 0;
   let lastRefresh = 0;

@@ -3,6 +3,8 @@
 import type { ApiError, CommandArgs, Envelope, MappingInput, MappingStatus, MappingView, PlannedChangeView, PreviewResult } from '../../shared/contract';
 import type { RunSummary } from '../../shared/model';
 import { attempt, toApiError, type LoadStatus, type SliceCreator, type StoreDeps } from './types';
+import type { ActivitySlice } from './activity-slice';
+import type { UiSlice } from './ui-slice';
 
 export type PreviewState =
   | { status: 'idle' }
@@ -67,7 +69,7 @@ export function needsFirstRunCheck(m: MappingView): boolean {
   return (lastRun === null || lastRun.dryRun) && !m.dryRun && m.deleteMode === 'mirror';
 }
 
-export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSlice> => (set, get) => {
+export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSlice, Pick<UiSlice, 'notify' | 'reportError' | 'selectedMappingId'> & Pick<ActivitySlice, 'pruneProgress'>> => (set, get) => {
   let loadSeq = 0;
   let previewSeq = 0;
   const setPending = (key: string, on: boolean) =>

@@ -1,6 +1,9 @@
 // App settings, and import/export of the original tool's config.json.
 import type { AppSettings, ConfigImportResult, Envelope } from '../../shared/contract';
 import { attempt, type LoadStatus, type SliceCreator, type StoreDeps } from './types';
+import type { MappingsSlice } from './mappings-slice';
+import type { ConnectionsSlice } from './connections-slice';
+import type { UiSlice } from './ui-slice';
 
 export interface SettingsSlice {
   settings: AppSettings | null;
@@ -12,7 +15,7 @@ export interface SettingsSlice {
   exportConfig: () => Promise<Envelope<{ json: string }>>;
 }
 
-export const createSettingsSlice = ({ api }: StoreDeps): SliceCreator<SettingsSlice> => (set, get) => ({
+export const createSettingsSlice = ({ api }: StoreDeps): SliceCreator<SettingsSlice, Pick<UiSlice, 'reportError'> & Pick<ConnectionsSlice, 'loadConnections'> & Pick<MappingsSlice, 'loadMappings'>> => (set, get) => ({
   settings: null,
   settingsLoad: 'idle',
   loadSettings: async () => {

@@ -1,34 +1,19 @@
-// The combined store type, the slice-creator type every slice uses, and the one way actions turn a
-// failed call into data (an Envelope) instead of an exception the UI might forget to catch.
+// The slice-creator type every slice uses, and the one way actions turn a failed call into data (an
+// Envelope) instead of an exception the UI might forget to catch. The combined store type is in
+// app-state.ts: slices name only the other slices they use, so no slice imports the whole store.
 import type { StateCreator } from 'zustand';
 import { API_ERROR_CODES, type ApiError, type ContractClient, type Envelope } from '../../shared/contract';
-import type { ActivitySlice } from './activity-slice';
-import type { AppSlice } from './app-slice';
-import type { BrowseSlice } from './browse-slice';
-import type { ConnectionsSlice } from './connections-slice';
-import type { HistorySlice } from './history-slice';
-import type { LogsSlice } from './logs-slice';
-import type { MappingsSlice } from './mappings-slice';
-import type { SettingsSlice } from './settings-slice';
-import type { UiSlice } from './ui-slice';
-
-export type Store = UiSlice &
-  AppSlice &
-  ConnectionsSlice &
-  BrowseSlice &
-  MappingsSlice &
-  ActivitySlice &
-  HistorySlice &
-  LogsSlice &
-  SettingsSlice;
-
 /** What slices need from outside: the contract client (injected, so tests pass a fake) and a clock. */
 export interface StoreDeps {
   api: ContractClient;
   now: () => number;
 }
 
-export type SliceCreator<Slice> = StateCreator<Store, [], [], Slice>;
+/**
+ * A slice's creator. `Uses` is what the slice reads from other slices through get(), e.g.
+ * `Pick<UiSlice, 'reportError'>`: the slice depends on those, not on the whole store.
+ */
+export type SliceCreator<Slice, Uses = unknown> = StateCreator<Slice & Uses, [], [], Slice>;
 
 /** Loading state of a list fetched from the API. 'idle' = never asked yet. */
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
