@@ -10,7 +10,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Mapping } from '../shared/model';
 import { openStore } from '../electron/store';
-import type { ObjectStateRow } from '../electron/store/objects';
+import type { SyncedObject } from '../electron/sync/ports';
 import { runMapping } from '../electron/sync/runner';
 import { REPO_ROOT } from '../test/support/cli-child';
 import { createSyntheticProvider, syntheticKey } from './lib/synthetic-provider';
@@ -34,7 +34,7 @@ const mapping = (id: string): Mapping => ({
 
 /** Fills the sync state as if every object had been synced before (not measured). */
 function seedState(store: ReturnType<typeof openStore>, mappingId: string, objects: number): void {
-  const batch: ObjectStateRow[] = [];
+  const batch: SyncedObject[] = [];
   const flush = () => {
     store.objects.upsertMany(mappingId, batch);
     batch.length = 0;
@@ -62,7 +62,7 @@ async function runScenario(scenario: Scenario, objects: number): Promise<Scenari
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
     const started = performance.now();
-    const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, dryRun: !lag });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, dryRun: !lag });
     const seconds = (performance.now() - started) / 1000;
     histogram.disable();
     if (run.status !== 'success') throw new Error(`${scenario}: run ${run.status}: ${run.firstError}`);

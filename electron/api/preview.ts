@@ -6,13 +6,12 @@
 // same as a run of a mapping set to dry-run. Nothing else is written: a dry run records no sync state.
 //
 // Unsaved input (the editor before saving) has no sync state and no row its run could belong to,
-// so it runs against a throwaway in-memory store: the plan is exactly what its first run would do,
-// and neither history nor logs see it.
+// so it runs against an empty MemoryState, no database at all: the plan is exactly what its first
+// run would do, and neither history nor logs see it.
 import type { PreviewResult } from '../../shared/contract';
 import type { Mapping } from '../../shared/model';
-import { openStore } from '../store';
+import { MemoryState } from '../sync/memory-state';
 import { runMapping, type RunOutcome } from '../sync/runner';
-import { requireConnection } from './lookup';
 import type { ApiDeps } from './types';
 
 /** `previewLimit`: how many planned copies and deletes to list. */
@@ -23,31 +22,19 @@ export async function previewSaved({ syncService, emit }: ApiDeps, mapping: Mapp
 }
 
 /** `mapping` must be validated (its connections exist). */
-export async function previewUnsaved(deps: ApiDeps, mapping: Mapping, previewLimit: number): Promise<PreviewResult> {
-  return toPreviewResult(await dryRunInScratchStore(deps, mapping, previewLimit));
-}
-
-async function dryRunInScratchStore({ store, syncService, openScratchStore }: ApiDeps, mapping: Mapping, previewLimit: number): Promise<RunOutcome> {
+export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping, previewLimit: number): Promise<PreviewResult> {
   const [source, target] = await Promise.all([syncService.provider(mapping.sourceConnectionId), syncService.provider(mapping.targetConnectionId)]);
-  const scratch = openScratchStore?.() ?? openStore(':memory:');
-  try {
-    // The run row needs its mapping, and the mapping its connections (without secrets: the
-    // providers above were built from the real ones).
-    for (const id of new Set([mapping.sourceConnectionId, mapping.targetConnectionId])) scratch.connections.upsert(requireConnection(store, id));
-    scratch.mappings.upsert(mapping);
-    return await runMapping({
-      store: scratch,
-      mapping,
-      source,
-      target,
-      sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
-      dryRun: true,
-      previewLimit,
-      globalLimiter: syncService.globalLimiter,
-    });
-  } finally {
-    scratch.close();
-  }
+  const outcome: RunOutcome = await runMapping({
+    state: new MemoryState(),
+    mapping,
+    source,
+    target,
+    sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
+    dryRun: true,
+    previewLimit,
+    globalLimiter: syncService.globalLimiter,
+  });
+  return toPreviewResult(outcome);
 }
 
 function toPreviewResult({ run, preview }: RunOutcome): PreviewResult {

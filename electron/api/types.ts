@@ -22,9 +22,4 @@ export interface ApiDeps {
   mode: 'desktop' | 'server';
   /** Applies start-at-login and the like; provided by the Electron shell only. */
   applyDesktopSetting?: (settings: AppSettings) => void;
-  /**
-   * Opens a throwaway in-memory Store, for previews of unsaved mappings. Electron passes one opened
-   * with its native binding; the default, openStore(':memory:'), loads the Node build.
-   */
-  openScratchStore?: () => Store;
 }

@@ -81,7 +81,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     return `not run, it overlaps other saved mappings (change one of the mappings or connections involved): ${own.map((c) => conflictMessage(store, c)).join('; ')}`;
   };
 
-  const syncService = new SyncService(store, (id) => store.connections.getWithSecrets(id), {
+  const syncService = new SyncService(store.engineState, (id) => store.connections.getWithSecrets(id), {
     globalTransfers: initial.globalConcurrency,
     providerFactory: options.providerFactory,
   });
@@ -93,7 +93,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     const onStart = (started: RunSummary): void => emit('run.started', { mappingId: mapping.id, runId: started.id });
     const heldBack = heldBackBy(mapping);
     const { run } = heldBack
-      ? syncService.recordUnstarted(mapping, heldBack, { onStart })
+      ? await syncService.recordUnstarted(mapping, heldBack, { onStart })
       : await syncService.run(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
@@ -117,8 +117,6 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     version: options.version,
     mode: options.mode,
     applyDesktopSetting: options.applyDesktopSetting,
-    // Previews of unsaved mappings need a scratch store that loads with the same native binding.
-    openScratchStore: () => openStore(':memory:', { nativeBinding: options.nativeBinding }),
   });
 
   let closing: Promise<void> | undefined;

@@ -2,14 +2,13 @@
 // become a desktop notification. Electron-free; shell/main.ts only shows what `decide` returns.
 import type { Events } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
-import { isMaxDeleteGuardMessage } from '../sync/runner';
 
 export type Alert = Events['alert'];
 
 /** The alert for a finished run, or null when it went fine (or was stopped on purpose). */
 export function alertForRun(mapping: Pick<Mapping, 'id' | 'name'>, run: RunSummary): Alert | null {
   const message = run.firstError ?? 'See the mapping\'s log for details.';
-  if (run.status === 'failed' && run.firstError !== null && isMaxDeleteGuardMessage(run.firstError)) {
+  if (run.status === 'failed' && run.errorCode === 'MaxDeleteGuard') {
     return { mappingId: mapping.id, title: `${mapping.name}: delete guard tripped`, message };
   }
   if (run.status === 'failed') return { mappingId: mapping.id, title: `${mapping.name}: sync failed`, message };

@@ -99,7 +99,7 @@ async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promis
   });
 
   const connections = new Map(config.connections.map((c) => [c.id, c]));
-  const service = new SyncService(store, (id) => connections.get(id));
+  const service = new SyncService(store.engineState, (id) => connections.get(id));
   const stop = new AbortController();
   const abort = new AbortController();
   let abortTimer: NodeJS.Timeout | undefined;

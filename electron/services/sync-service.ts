@@ -3,11 +3,11 @@
 // headless CLI and the desktop app's API/scheduler.
 import type { Connection, Mapping } from '../../shared/model';
 import type { StorageProvider } from '../providers/provider';
-import { StorageError } from '../providers/errors';
+import { isStorageError, StorageError } from '../providers/errors';
 import { createProvider } from '../providers/registry';
 import { resilient } from '../providers/resilient';
-import type { Store } from '../store';
 import { Limiter } from '../sync/limiter';
+import type { EngineState, RunErrorCode } from '../sync/ports';
 import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
 
 /** Returns a connection WITH its secrets, or undefined when it does not exist. */
@@ -22,8 +22,9 @@ export class SyncService {
   private readonly providers = new Map<string, Promise<StorageProvider>>();
   readonly globalLimiter: Limiter;
 
+  /** `state`: where runs are recorded and sync state kept (the store's engineState, or a MemoryState). */
   constructor(
-    private readonly store: Store,
+    private readonly state: EngineState,
     private readonly resolveConnection: ConnectionResolver,
     options: { globalTransfers?: number; providerFactory?: ProviderFactory } = {},
   ) {
@@ -57,11 +58,11 @@ export class SyncService {
     try {
       [source, target] = await Promise.all([this.provider(mapping.sourceConnectionId), this.provider(mapping.targetConnectionId)]);
     } catch (err) {
-      return this.recordUnstarted(mapping, err instanceof Error ? err.message : String(err), request);
+      return this.recordUnstarted(mapping, err instanceof Error ? err.message : String(err), request, isStorageError(err) ? err.code : 'NotStarted');
     }
     return runMapping({
       ...request,
-      store: this.store,
+      state: this.state,
       mapping,
       source,
       target,
@@ -70,14 +71,22 @@ export class SyncService {
     });
   }
 
-  /** Records a failed run of a mapping that could not start: `message` is its error and only log line. */
-  recordUnstarted(mapping: Mapping, message: string, request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog'> = {}): RunOutcome {
-    const run = this.store.runs.start(mapping.id, request.dryRun === true || mapping.dryRun);
-    request.onStart?.(run);
-    this.store.logs.appendMany([{ runId: run.id, mappingId: mapping.id, ts: Date.now(), level: 'error', message }]);
+  /**
+   * Records a failed run of a mapping that could not start: `message` is its error and only log line,
+   * `errorCode` what stopped it (a provider's StorageError code, or 'NotStarted').
+   */
+  async recordUnstarted(
+    mapping: Mapping,
+    message: string,
+    request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog'> = {},
+    errorCode: RunErrorCode = 'NotStarted',
+  ): Promise<RunOutcome> {
+    const recorder = await this.state.journal.start(mapping.id, request.dryRun === true || mapping.dryRun);
+    request.onStart?.(recorder.run);
+    recorder.log({ level: 'error', message });
     request.onLog?.({ level: 'error', message });
     const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-    return { run: this.store.runs.finish(run.id, { status: 'failed', counts, firstError: message }), preview: { copies: [], deletes: [] } };
+    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] } };
   }
 
   /** Drops the cached provider of a connection (after its settings changed). */

@@ -1,9 +1,17 @@
 // Buffers the engine's many small writes (state rows, log lines) and writes them in short
 // transactions: one commit per batch instead of per object, and no transaction long enough to freeze
 // the main process (better-sqlite3 is synchronous).
-import type { Store } from './index';
-import type { NewLogLine } from './logs';
-import type { ObjectStateRow } from './objects';
+import type { SyncedObject } from '../sync/ports';
+import type { LogsRepository, NewLogLine } from './logs';
+import type { ObjectsRepository } from './objects';
+
+/** Where the writes go: the Store, or anything holding its repositories and transactions. */
+export interface BatchWriterTarget {
+  readonly objects: ObjectsRepository;
+  readonly logs: LogsRepository;
+  /** Runs `fn` in one transaction (Store.transaction). */
+  transaction<T>(fn: () => T): T;
+}
 
 export interface BatchWriterOptions {
   /** Flush as soon as this many writes are buffered (default 500). */
@@ -19,7 +27,7 @@ export interface BatchWriterOptions {
 }
 
 type Write =
-  | { kind: 'upsert'; mappingId: string; row: ObjectStateRow }
+  | { kind: 'upsert'; mappingId: string; row: SyncedObject }
   | { kind: 'remove'; mappingId: string; key: string }
   | { kind: 'log'; line: NewLogLine };
 
@@ -33,7 +41,7 @@ export class BatchWriter {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly target: BatchWriterTarget,
     options: BatchWriterOptions = {},
   ) {
     this.maxItems = options.maxItems ?? 500;
@@ -48,7 +56,7 @@ export class BatchWriter {
     return this.buffer.length;
   }
 
-  upsertState(mappingId: string, row: ObjectStateRow): void {
+  upsertState(mappingId: string, row: SyncedObject): void {
     this.push({ kind: 'upsert', mappingId, row });
   }
 
@@ -118,7 +126,7 @@ export class BatchWriter {
     if (this.buffer.length === 0) return;
     const writes = this.buffer;
     this.buffer = [];
-    this.store.transaction(() => {
+    this.target.transaction(() => {
       // Consecutive writes of one kind (and mapping) go through the repository in one call.
       let start = 0;
       for (let i = 1; i <= writes.length; i++) {
@@ -133,13 +141,13 @@ export class BatchWriter {
     const first = group[0]!;
     switch (first.kind) {
       case 'upsert':
-        this.store.objects.upsertMany(first.mappingId, group.map((w) => (w as Extract<Write, { kind: 'upsert' }>).row));
+        this.target.objects.upsertMany(first.mappingId, group.map((w) => (w as Extract<Write, { kind: 'upsert' }>).row));
         break;
       case 'remove':
-        this.store.objects.removeMany(first.mappingId, group.map((w) => (w as Extract<Write, { kind: 'remove' }>).key));
+        this.target.objects.removeMany(first.mappingId, group.map((w) => (w as Extract<Write, { kind: 'remove' }>).key));
         break;
       case 'log':
-        this.store.logs.appendMany(group.map((w) => (w as Extract<Write, { kind: 'log' }>).line));
+        this.target.logs.appendMany(group.map((w) => (w as Extract<Write, { kind: 'log' }>).line));
         break;
     }
   }

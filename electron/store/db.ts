@@ -4,9 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { applyMigrations, LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
+import type { Database } from './sqlite';
 
-export type Database = BetterSqlite3.Database;
-export type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+export type { Database, Statement } from './sqlite';
 
 export type StoreErrorCode =
   | 'CannotOpen' // missing file (read-only), no permission, or the native module failed to load

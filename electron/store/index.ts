@@ -1,6 +1,8 @@
 // The Store facade: one SQLite connection and one repository per table family. All SQL of the app
 // lives in this folder; everything else goes through these repositories.
+import type { EngineState } from '../sync/ports';
 import { ConnectionsRepository, type SecretCipher } from './connections';
+import { storeEngineState } from './engine-state';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openDatabase, type Database } from './db';
@@ -8,6 +10,7 @@ import { acquireDatabaseLock, type DatabaseLock } from './lock';
 import { LogsRepository } from './logs';
 import { MappingsRepository } from './mappings';
 import { ObjectsRepository } from './objects';
+import { PendingDeletesRepository } from './pending-deletes';
 import { UploadsRepository } from './uploads';
 import { RunsRepository } from './runs';
 import { SettingsRepository } from './settings';
@@ -33,6 +36,10 @@ export class Store {
   readonly runs: RunsRepository;
   readonly logs: LogsRepository;
   readonly settings: SettingsRepository;
+  /** Deletions running runs have planned, spilled out of memory (pending-deletes.ts). */
+  readonly pendingDeletes: PendingDeletesRepository;
+  /** The engine's ports (sync/ports.ts) over this database: what runMapping and SyncService take. */
+  readonly engineState: EngineState;
   /** This process's hold on the database file; null in memory and when opened read-only. */
   readonly lock: DatabaseLock | null;
   private closed = false;
@@ -49,6 +56,8 @@ export class Store {
     this.runs = new RunsRepository(db);
     this.logs = new LogsRepository(db);
     this.settings = new SettingsRepository(db);
+    this.pendingDeletes = new PendingDeletesRepository(db);
+    this.engineState = storeEngineState(this);
   }
 
   get isOpen(): boolean {
@@ -117,6 +126,7 @@ export { LATEST_SCHEMA_VERSION, MAX_PAGE_SIZE, openDatabase, StoreError, type St
 export { DatabaseLockedError, lockPathFor, type DatabaseLock, type LockHolder } from './lock';
 export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
 export type { MappingsRepository } from './mappings';
-export type { ObjectsRepository, ObjectStateRow } from './objects';
+export type { ObjectsRepository } from './objects';
+export type { PendingDeletesRepository } from './pending-deletes';
 export type { FinalRunStatus, FinishRun, RunsRepository } from './runs';
 export type { SettingsRepository } from './settings';

@@ -1,7 +1,6 @@
 // The schema, as an ordered list of numbered steps tracked by PRAGMA user_version. A step is never
 // edited once released: a change is a new step appended at the end.
-import type { Database } from './db';
-import { SCHEMA_UPLOADS } from './uploads';
+import type { Database } from './sqlite';
 
 export interface Migration {
   /** 1, 2, 3… with no gaps; the database's user_version after this step. */
@@ -104,9 +103,43 @@ CREATE TABLE settings (
 ) STRICT;
 `;
 
+// Uploads in progress (uploads.ts): one row per mapping and key, naming the source version it uploads.
+const SCHEMA_UPLOADS = `
+CREATE TABLE uploads (
+  mapping_id    TEXT NOT NULL REFERENCES mappings(id) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  target_bucket TEXT NOT NULL,
+  target_key    TEXT NOT NULL,
+  source_etag   TEXT NOT NULL,
+  source_size   INTEGER NOT NULL,
+  state         TEXT NOT NULL,
+  started_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (mapping_id, key)
+) STRICT;
+`;
+
+// What caused a run's first error, as a code (RunSummary.errorCode). Runs before this step have none.
+const SCHEMA_RUN_ERROR_CODE = `ALTER TABLE runs ADD COLUMN error_code TEXT;`;
+
+// Deletions a running run has planned but not made yet (pending-deletes.ts), spilled here so a mirror
+// run against an emptied source does not hold the whole target listing in memory. Rows live only
+// while their run does: the run clears them, start-up clears those of runs a crash cut short.
+const SCHEMA_PENDING_DELETES = `
+CREATE TABLE pending_deletes (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  size   INTEGER,
+  reason TEXT NOT NULL CHECK (reason IN ('source-deleted', 'extra')),
+  PRIMARY KEY (run_id, key)
+) STRICT, WITHOUT ROWID;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
+  { version: 3, description: 'error code of a run', up: (db) => db.exec(SCHEMA_RUN_ERROR_CODE) },
+  { version: 4, description: 'pending deletes of running runs', up: (db) => db.exec(SCHEMA_PENDING_DELETES) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,23 +1,8 @@
 // Per-object sync state: what the last successful copy of each key saw on both sides. The engine
 // reads it in pages, in the same UTF-8 byte order as the listings it merges them with, so memory never
 // holds a whole bucket's worth of rows.
+import type { SyncedObject } from '../sync/ports';
 import { checkLimit, isForeignKeyError, StoreError, type Database } from './db';
-
-/** One synced object. `key` is relative to the mapping's source and target prefixes. */
-export interface ObjectStateRow {
-  key: string;
-  sourceEtag: string;
-  sourceSize: number;
-  /** Source lastModified, ms since epoch. */
-  sourceMtime: number;
-  /** Content MD5 (hex) when known. */
-  sourceMd5: string | null;
-  targetEtag: string;
-  targetSize: number;
-  targetMtime: number | null;
-  /** When the row was recorded, ms since epoch. */
-  syncedAt: number;
-}
 
 const COLUMNS = `key, source_etag AS sourceEtag, source_size AS sourceSize, source_mtime AS sourceMtime,
   source_md5 AS sourceMd5, target_etag AS targetEtag, target_size AS targetSize, target_mtime AS targetMtime,
@@ -33,13 +18,13 @@ export class ObjectsRepository {
 
   constructor(private readonly db: Database) {
     // Both pages walk the primary key (mapping_id, key) in order: no sort, no OFFSET scan.
-    this.firstPage = db.prepare<[string, number], ObjectStateRow>(
+    this.firstPage = db.prepare<[string, number], SyncedObject>(
       `SELECT ${COLUMNS} FROM objects WHERE mapping_id = ? ORDER BY key LIMIT ?`,
     );
-    this.nextPage = db.prepare<[string, string, number], ObjectStateRow>(
+    this.nextPage = db.prepare<[string, string, number], SyncedObject>(
       `SELECT ${COLUMNS} FROM objects WHERE mapping_id = ? AND key > ? ORDER BY key LIMIT ?`,
     );
-    this.upsertRow = db.prepare<[ObjectStateRow & { mappingId: string }]>(
+    this.upsertRow = db.prepare<[SyncedObject & { mappingId: string }]>(
       `INSERT INTO objects (mapping_id, key, source_etag, source_size, source_mtime, source_md5,
          target_etag, target_size, target_mtime, synced_at)
        VALUES (@mappingId, @key, @sourceEtag, @sourceSize, @sourceMtime, @sourceMd5,
@@ -60,13 +45,13 @@ export class ObjectsRepository {
    * (SQLite BINARY collation). Pass the last key of a page as `afterKey` to get the next one; an empty
    * page means the end.
    */
-  page(mappingId: string, afterKey: string | null, limit: number): ObjectStateRow[] {
+  page(mappingId: string, afterKey: string | null, limit: number): SyncedObject[] {
     checkLimit(limit);
     return afterKey === null ? this.firstPage.all(mappingId, limit) : this.nextPage.all(mappingId, afterKey, limit);
   }
 
   /** Inserts or replaces rows, in one transaction. Throws InvalidReference for an unknown mapping. */
-  upsertMany(mappingId: string, rows: readonly ObjectStateRow[]): void {
+  upsertMany(mappingId: string, rows: readonly SyncedObject[]): void {
     if (rows.length === 0) return;
     try {
       this.db.transaction(() => {

@@ -10,6 +10,8 @@ export interface FinishRun {
   status: RunStatus;
   counts: RunCounts;
   firstError: string | null;
+  /** What caused firstError (RunSummary.errorCode). */
+  errorCode: string | null;
 }
 
 interface RunRow extends RunCounts {
@@ -20,11 +22,12 @@ interface RunRow extends RunCounts {
   startedAt: number;
   finishedAt: number | null;
   firstError: string | null;
+  errorCode: string | null;
 }
 
 const SELECT = `SELECT id, mapping_id AS mappingId, status, dry_run AS dryRun, started_at AS startedAt,
   finished_at AS finishedAt, copied, adopted, skipped, deleted, failed, bytes_copied AS bytesCopied,
-  first_error AS firstError FROM runs`;
+  first_error AS firstError, error_code AS errorCode FROM runs`;
 
 export class RunsRepository {
   private readonly insertRow;
@@ -32,15 +35,17 @@ export class RunsRepository {
   private readonly selectOne;
   private readonly selectPage;
   private readonly interruptRunning;
+  private readonly dropPendingDeletes;
+  private readonly markInterruptedTx;
 
   constructor(db: Database) {
     this.insertRow = db.prepare<[string, 0 | 1, number]>(
       `INSERT INTO runs (mapping_id, status, dry_run, started_at) VALUES (?, 'running', ?, ?)`,
     );
-    this.finishRow = db.prepare<[RunCounts & { id: number; status: FinalRunStatus; now: number; firstError: string | null }]>(
+    this.finishRow = db.prepare<[RunCounts & { id: number; status: FinalRunStatus; now: number; firstError: string | null; errorCode: string | null }]>(
       `UPDATE runs SET status = @status, finished_at = @now, copied = @copied, adopted = @adopted,
          skipped = @skipped, deleted = @deleted, failed = @failed, bytes_copied = @bytesCopied,
-         first_error = @firstError
+         first_error = @firstError, error_code = @errorCode
        WHERE id = @id`,
     );
     this.selectOne = db.prepare<[number], RunRow>(`${SELECT} WHERE id = ?`);
@@ -49,6 +54,11 @@ export class RunsRepository {
       `${SELECT} WHERE mapping_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     );
     this.interruptRunning = db.prepare<[number]>(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'`);
+    this.dropPendingDeletes = db.prepare(`DELETE FROM pending_deletes WHERE run_id IN (SELECT id FROM runs WHERE status = 'running')`);
+    this.markInterruptedTx = db.transaction((now: number) => {
+      this.dropPendingDeletes.run();
+      return this.interruptRunning.run(now).changes;
+    });
   }
 
   /** Records a new 'running' run. Throws InvalidReference for an unknown mapping. */
@@ -77,6 +87,7 @@ export class RunsRepository {
       status: result.status,
       now: Date.now(),
       firstError: result.firstError,
+      errorCode: result.errorCode,
     });
     if (changes === 0) throw new StoreError('NotFound', `run ${id} does not exist`);
     return this.get(id)!;
@@ -100,10 +111,11 @@ export class RunsRepository {
   /**
    * Marks every 'running' run as 'interrupted' and returns how many. Call once at start-up, before the
    * scheduler starts: openStore holds the database's lock by then, so a run still 'running' belongs to
-   * a process that died (a crash or a kill), never to a live one.
+   * a process that died (a crash or a kill), never to a live one. The deletions those runs had
+   * planned (pending_deletes) are dropped with them: they would never be made.
    */
   markInterrupted(): number {
-    return this.interruptRunning.run(Date.now()).changes;
+    return this.markInterruptedTx(Date.now());
   }
 }
 
@@ -123,5 +135,6 @@ function toSummary(row: RunRow): RunSummary {
     failed: row.failed,
     bytesCopied: row.bytesCopied,
     firstError: row.firstError,
+    errorCode: row.errorCode,
   };
 }

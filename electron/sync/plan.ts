@@ -2,14 +2,14 @@
 // the last successful sync recorded. No I/O: unit-tested on tables of cases (test/sync/plan.test.ts).
 import type { DeleteMode } from '../../shared/model';
 import type { ObjectInfo } from '../providers/provider';
-import type { ObjectStateRow } from '../store/objects';
+import type { DeleteReason, SyncedObject } from './ports';
 
 export interface PlanEntry {
   /** Key relative to the mapping's prefixes. */
   key: string;
   source?: ObjectInfo;
   target?: ObjectInfo;
-  state?: ObjectStateRow;
+  state?: SyncedObject;
 }
 
 export type PlanAction =
@@ -17,7 +17,7 @@ export type PlanAction =
   | { kind: 'skip' }
   /** Equal content is already at the target: record state, transfer nothing. */
   | { kind: 'adopt' }
-  | { kind: 'delete'; reason: 'source-deleted' | 'extra' }
+  | { kind: 'delete'; reason: DeleteReason }
   /** A target object that stays although the source lacks it (delete mode, or it was changed behind our back). */
   | { kind: 'keep'; reason: 'never-delete' | 'not-synced-by-us' | 'target-changed' }
   /** A state row whose object is gone on both sides: drop it. */
@@ -31,7 +31,7 @@ export function planKey(entry: PlanEntry, deleteMode: DeleteMode): PlanAction {
   return { kind: 'forget' };
 }
 
-function planBoth(source: ObjectInfo, target: ObjectInfo, state: ObjectStateRow | undefined): PlanAction {
+function planBoth(source: ObjectInfo, target: ObjectInfo, state: SyncedObject | undefined): PlanAction {
   const sourceUnchanged = state !== undefined && state.sourceEtag === source.etag && state.sourceSize === source.size;
   const targetUnchanged = state !== undefined && state.targetEtag === target.etag && state.targetSize === target.size;
   if (sourceUnchanged && targetUnchanged) return { kind: 'skip' };
@@ -41,7 +41,7 @@ function planBoth(source: ObjectInfo, target: ObjectInfo, state: ObjectStateRow 
   return { kind: 'copy', reason: sourceUnchanged ? 'target-changed' : 'changed' };
 }
 
-function planTargetOnly(target: ObjectInfo, state: ObjectStateRow | undefined, deleteMode: DeleteMode): PlanAction {
+function planTargetOnly(target: ObjectInfo, state: SyncedObject | undefined, deleteMode: DeleteMode): PlanAction {
   if (deleteMode === 'never') return { kind: 'keep', reason: 'never-delete' };
   if (deleteMode === 'mirror') return { kind: 'delete', reason: state ? 'source-deleted' : 'extra' };
   // 'synced': only what this mapping wrote, and only if nobody changed it since.

@@ -1,31 +1,28 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
-import { formatBytes } from '../../shared/format';
+import { routeText } from '../../shared/config/mapping-ids';
+import { formatBytes, formatRunCounts } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
-import { BatchWriter } from '../store/batch-writer';
-import type { Store } from '../store';
-import type { ObjectStateRow } from '../store/objects';
 import { compareKeys } from '../lib/key-order';
+import { DeleteQueue } from './delete-queue';
 import { Limiter } from './limiter';
 import { ListingError, mergeListings, type MergedEntry } from './merge';
 import { planKey, type PlanAction } from './plan';
+import type { EngineState, PendingDelete, RunErrorCode, RunLogLine, RunRecorder, SyncedObject } from './ports';
 import { ProgressTracker } from './progress';
 import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
 import { UploadJournals } from './upload-journals';
 
-export interface RunLogLine {
-  level: LogLevel;
-  message: string;
-  key?: string;
-}
+export type { RunLogLine } from './ports';
 
 export interface RunOptions {
-  store: Store;
+  /** Where the run is recorded and the mapping's sync state kept: the store's, or a MemoryState. */
+  state: EngineState;
   mapping: Mapping;
   source: StorageProvider;
   target: StorageProvider;
@@ -47,6 +44,8 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** How many planned copies/deletes a dry run lists in its preview. */
   previewLimit?: number;
+  /** How many planned deletes are held in memory before they spill to state.pendingDeletes (default 10,000). */
+  pendingDeletesInMemory?: number;
 }
 
 export interface PlannedChange {
@@ -64,6 +63,12 @@ export interface RunOutcome {
 /** Error that stops a run as a whole (as opposed to one object failing). */
 class RunError extends Error {
   override readonly name = 'RunError';
+  constructor(
+    message: string,
+    readonly code: RunErrorCode,
+  ) {
+    super(message);
+  }
 }
 
 const STATE_CHUNK = 500;
@@ -72,8 +77,11 @@ const QUEUE_AHEAD = 2_000;
 /** Objects at least this big go through the large-object lane. */
 export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
 
+const PENDING_DELETES_IN_MEMORY = 10_000;
+
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
-  return new MappingRun(options).execute();
+  const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
+  return new MappingRun(options, recorder).execute();
 }
 
 class MappingRun {
@@ -81,13 +89,13 @@ class MappingRun {
   private readonly dryRun: boolean;
   private readonly counts: RunCounts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
   private firstError: string | null = null;
+  private errorCode: RunErrorCode | null = null;
   /**
    * Keys the plan copies, adopts or skips, and those a cancel stopped. With the copied, adopted,
    * skipped and failed counts they must add up; a run whose tally does not is failed
    * (unaccountedObjects), so no object is ever dropped silently.
    */
   private readonly outcomes = { planned: 0, cancelled: 0 };
-  private readonly writer: BatchWriter;
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
   private readonly limiter: Limiter;
@@ -96,29 +104,32 @@ class MappingRun {
   /** Planned copies not finished yet (waiting or transferring): bounds how far the listing runs ahead. */
   private readonly queued = new Limiter(QUEUE_AHEAD);
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly pendingDeletes: PlannedChange[] = [];
+  /** Deletes wait here until the listing completed and every transfer succeeded. */
+  private readonly deletes: DeleteQueue;
   private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
   private targetObjects = 0;
   private readonly retry: RetryPolicy;
   /** Resumable uploads of this run (none on dry runs). */
   private readonly journals: UploadJournals | undefined;
 
-  constructor(private readonly options: RunOptions) {
+  constructor(
+    private readonly options: RunOptions,
+    private readonly recorder: RunRecorder,
+  ) {
     // Every in-flight transfer, listing and slot wait listens on the run's signals: dozens of
     // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
     for (const signal of [options.signal, options.stopSignal]) if (signal) setMaxListeners(0, signal);
     this.mapping = options.mapping;
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.run = options.store.runs.start(this.mapping.id, this.dryRun);
-    this.writer = new BatchWriter(options.store);
+    this.run = recorder.run;
     this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
     this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
     this.largeLane = new Limiter(Math.max(1, Math.floor(this.mapping.transfers / 2)));
     this.journals = this.dryRun
       ? undefined
       : new UploadJournals({
-          uploads: options.store.uploads,
+          uploads: options.state.uploads,
           mappingId: this.mapping.id,
           target: options.target,
           targetBucket: this.mapping.targetBucket,
@@ -128,12 +139,17 @@ class MappingRun {
               ? this.log('info', `Aborted an unfinished upload of ${row.key} (started ${new Date(row.startedAt).toISOString()}); its parts no longer take space`, row.key)
               : this.log('warn', `Could not abort an unfinished upload of ${row.key}: ${errorText(err)}`, row.key),
         });
+    this.deletes = new DeleteQueue(options.state.pendingDeletes, this.run.id, {
+      keepAll: !this.dryRun,
+      memoryLimit: options.pendingDeletesInMemory ?? PENDING_DELETES_IN_MEMORY,
+      keepFirst: options.previewLimit ?? 100,
+    });
   }
 
   async execute(): Promise<RunOutcome> {
     const { mapping } = this;
     this.options.onStart?.(this.run);
-    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${describe(mapping)}`);
+    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
     let runError: unknown;
     try {
       await this.planAndTransfer();
@@ -143,21 +159,22 @@ class MappingRun {
       runError = err;
     }
     await Promise.allSettled(this.inFlight);
+    await this.deletes.clear().catch((err: unknown) => this.log('warn', `Could not forget this run's planned deletions: ${errorText(err)}`));
     const unaccounted = this.unaccountedObjects();
     if (unaccounted !== null) {
-      runError ??= new RunError(unaccounted);
-      this.recordError(unaccounted);
+      runError ??= new RunError(unaccounted, 'Unaccounted');
+      this.recordError(unaccounted, 'Unaccounted');
     }
     const status = this.status(runError, unaccounted !== null);
     // Only after a clean run is every recorded upload known to be abandoned (failed copies keep
     // theirs, to resume next run).
     if (status === 'success') await this.journals?.abandonLeftovers().catch((err: unknown) => this.log('warn', `Could not check for unfinished uploads: ${errorText(err)}`));
-    if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping));
+    if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping), errorCodeOf(runError));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
-    this.writer.close();
     this.progress.finish();
-    const run = this.options.store.runs.finish(this.run.id, { status, counts: this.counts, firstError: this.firstError });
+    const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
+    const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
     return { run, preview: this.preview };
   }
 
@@ -182,7 +199,7 @@ class MappingRun {
    * Only the run's own signals mean "cancelled"; an abort error from anywhere else is a failure.
    * Objects that cannot be accounted for make the run failed even when it was cancelled.
    */
-  private status(runError: unknown, unaccounted: boolean): RunStatus {
+  private status(runError: unknown, unaccounted: boolean): Exclude<RunStatus, 'running'> {
     if (unaccounted) return 'failed';
     if (this.stopping) return 'cancelled';
     if (runError) return 'failed';
@@ -200,26 +217,26 @@ class MappingRun {
       target.list(mapping.targetBucket, mapping.targetPrefix, signal),
       mapping.targetPrefix,
     );
-    const state = new StateCursor(this.options.store.objects, mapping.id);
+    const state = new StateCursor(this.options.state.syncState, mapping.id);
     let chunk: MergedEntry[] = [];
     for await (const entry of merged) {
       if (this.stopping) break;
       if (entry.target) this.targetObjects++;
       chunk.push(entry);
       if (chunk.length >= STATE_CHUNK) {
-        await this.planChunk(chunk, state.takeThrough(chunk[chunk.length - 1]!.key));
+        await this.planChunk(chunk, await state.takeThrough(chunk[chunk.length - 1]!.key));
         chunk = [];
       }
     }
     if (this.stopping) return;
     // The listing is complete: the final chunk also takes every state row past the last listed key.
-    await this.planChunk(chunk, state.takeThrough(null));
+    await this.planChunk(chunk, await state.takeThrough(null));
     this.progress.setPhase('transferring', true);
     await Promise.allSettled(this.inFlight);
   }
 
   /** Joins one chunk of merged entries with the state rows of the same key range, then acts on each. */
-  private async planChunk(entries: MergedEntry[], rows: ObjectStateRow[]): Promise<void> {
+  private async planChunk(entries: MergedEntry[], rows: SyncedObject[]): Promise<void> {
     let r = 0;
     for (const entry of entries) {
       while (r < rows.length && compareKeys(rows[r]!.key, entry.key) < 0) await this.act({ key: rows[r]!.key, state: rows[r++] });
@@ -229,7 +246,7 @@ class MappingRun {
     while (r < rows.length) await this.act({ key: rows[r]!.key, state: rows[r++] });
   }
 
-  private async act(entry: MergedEntry & { state?: ObjectStateRow }): Promise<void> {
+  private async act(entry: MergedEntry & { state?: SyncedObject }): Promise<void> {
     if (entry.key === '') {
       if (entry.source) this.log('warn', `Skipped "${entry.source.key}": it equals the source prefix, so it has no name of its own at the target`);
       return;
@@ -242,10 +259,10 @@ class MappingRun {
         return;
       case 'adopt':
         this.counts.adopted++;
-        if (!this.dryRun) this.writer.upsertState(this.mapping.id, stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
+        if (!this.dryRun) this.recorder.upsertState(stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
         return;
       case 'forget':
-        if (!this.dryRun) this.writer.removeState(this.mapping.id, entry.key);
+        if (!this.dryRun) this.recorder.removeState(entry.key);
         return;
       case 'keep':
         if (action.reason === 'target-changed') {
@@ -253,8 +270,7 @@ class MappingRun {
         }
         return;
       case 'delete':
-        this.pendingDeletes.push({ key: entry.key, size: entry.target?.size, reason: action.reason });
-        return;
+        return this.deletes.add({ key: entry.key, size: entry.target?.size, reason: action.reason });
       case 'copy':
         return this.scheduleCopy(entry.key, entry.source!, action.reason);
     }
@@ -344,7 +360,7 @@ class MappingRun {
     // The state row is written only now, after the bytes were verified. The source MD5 recorded is
     // the source's own, or ours when the bytes were verified end to end against another checksum.
     const sourceMd5 = result.source.md5 ?? (result.verifiedWith.length > 0 ? result.md5 : undefined) ?? null;
-    this.writer.upsertState(mapping.id, stateRow(key, result.source, result.target, sourceMd5));
+    this.recorder.upsertState(stateRow(key, result.source, result.target, sourceMd5));
     const how = result.serverSide ? 'server-side' : result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
     this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key);
   }
@@ -352,30 +368,29 @@ class MappingRun {
   private fail(key: string, err: unknown): void {
     this.counts.failed++;
     const message = `Failed to copy ${key}: ${errorText(err)}`;
-    this.recordError(message);
+    this.recordError(message, errorCodeOf(err));
     this.log('error', message, key);
   }
 
   private async deletePhase(): Promise<void> {
-    const deletes = this.pendingDeletes;
-    if (deletes.length === 0 || this.stopping) return;
+    const deletes = this.deletes;
+    if (deletes.count === 0 || this.stopping) return;
     // Every transfer has settled here: an object without an outcome blocks every deletion.
     const unaccounted = this.unaccountedObjects();
-    if (unaccounted !== null) throw new RunError(unaccounted);
+    if (unaccounted !== null) throw new RunError(unaccounted, 'Unaccounted');
     if (this.counts.failed > 0) {
-      this.log('warn', `Skipped ${deletes.length} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`);
+      this.log('warn', `Skipped ${deletes.count} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`);
       return;
     }
-    this.checkMaxDelete(deletes.length);
+    this.checkMaxDelete(deletes.count);
     if (this.dryRun) {
-      this.counts.deleted += deletes.length;
-      this.preview.deletes.push(...deletes.slice(0, this.options.previewLimit ?? 100));
+      this.counts.deleted += deletes.count;
+      this.preview.deletes.push(...deletes.first);
       return;
     }
     const { target, mapping, signal } = this.options;
-    for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
+    for await (const batch of deletes.batches(DELETE_BATCH)) {
       if (this.stopping) return;
-      const batch = deletes.slice(i, i + DELETE_BATCH);
       try {
         // Retried (and paced) by the provider's resilient wrapper, like every single call.
         await target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal);
@@ -389,11 +404,11 @@ class MappingRun {
   }
 
   /** Counts, logs and forgets the deletes of `batch` (those whose target key is in `removed`, when given). */
-  private recordDeleted(batch: PlannedChange[], removed?: ReadonlySet<string>): void {
+  private recordDeleted(batch: PendingDelete[], removed?: ReadonlySet<string>): void {
     const { mapping } = this.options;
     for (const d of batch) {
       if (removed && !removed.has(mapping.targetPrefix + d.key)) continue;
-      this.writer.removeState(mapping.id, d.key);
+      this.recorder.removeState(d.key);
       this.counts.deleted++;
       this.log('info', `Deleted ${d.key} from the target (${d.reason === 'extra' ? 'not in the source' : 'deleted at the source'})`, d.key);
     }
@@ -406,25 +421,24 @@ class MappingRun {
     throw new RunError(
       `${MAX_DELETE_GUARD} tripped: this run would delete ${count} object(s)${share}, above the limit of ${formatLimit(limit)}. ` +
         'Nothing was deleted. Check the source, or raise maxDelete for this mapping.',
+      'MaxDeleteGuard',
     );
   }
 
-  private recordError(message: string): void {
-    this.firstError ??= message;
+  private recordError(message: string, code: RunErrorCode): void {
+    if (this.firstError !== null) return;
+    this.firstError = message;
+    this.errorCode = code;
   }
 
   private log(level: LogLevel, message: string, key?: string): void {
-    this.writer.log({ runId: this.run.id, mappingId: this.mapping.id, ts: Date.now(), level, message, key });
+    this.recorder.log({ level, message, key });
     this.options.onLog?.({ level, message, key });
   }
 }
 
-/** The start of a run's firstError when the maxDelete guard stopped it (alerts tell it apart). */
+/** The start of a run's firstError when the maxDelete guard stopped it (its errorCode is 'MaxDeleteGuard'). */
 const MAX_DELETE_GUARD = 'maxDelete guard';
-
-export function isMaxDeleteGuardMessage(message: string): boolean {
-  return message.startsWith(`${MAX_DELETE_GUARD} tripped`);
-}
 
 export function withinLimit(limit: MaxDelete, count: number, targetObjects: number): boolean {
   if (limit.kind === 'count') return count <= limit.value;
@@ -435,7 +449,7 @@ function formatLimit(limit: MaxDelete): string {
   return limit.kind === 'count' ? `${limit.value} object(s)` : `${limit.value}%`;
 }
 
-function stateRow(key: string, source: ObjectInfo, target: { etag: string; size: number; lastModified?: number }, md5: string | null): ObjectStateRow {
+function stateRow(key: string, source: ObjectInfo, target: { etag: string; size: number; lastModified?: number }, md5: string | null): SyncedObject {
   return {
     key,
     sourceEtag: source.etag,
@@ -461,18 +475,18 @@ function describeRunError(err: unknown, mapping: Mapping): string {
   return errorText(err);
 }
 
+/** The code of an error that stopped a run or failed an object (ports.ts ENGINE_ERROR_CODES). */
+function errorCodeOf(err: unknown): RunErrorCode {
+  if (err instanceof RunError) return err.code;
+  if (err instanceof ListingError) return isStorageError(err.cause) ? err.cause.code : 'ListingFailed';
+  if (isStorageError(err)) return err.code;
+  return 'Internal';
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function describe(m: Mapping): string {
-  return `${m.sourceConnectionId}:${m.sourceBucket}/${m.sourcePrefix} → ${m.targetConnectionId}:${m.targetBucket}/${m.targetPrefix}`;
-}
-
 function summaryLine(status: RunStatus, c: RunCounts, dryRun: boolean): string {
-  const verb = dryRun ? 'would copy' : 'copied';
-  return (
-    `Run ${status}: ${verb} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ` +
-    `${dryRun ? 'would delete' : 'deleted'} ${c.deleted}, failed ${c.failed}`
-  );
+  return `Run ${status}: ${formatRunCounts(c, dryRun)}`;
 }

@@ -1,27 +1,23 @@
-// Reads a mapping's sync-state rows in key order, page by page, so the run can join them with the
-// merged listings without loading every row. Rows are handed out in ranges: all rows up to a key.
+// Reads a mapping's sync state in key order, page by page, so the run can join it with the merged
+// listings without loading every object. Objects are handed out in ranges: all up to a key.
 import { compareKeys } from '../lib/key-order';
-import type { ObjectStateRow } from '../store/objects';
-
-export interface StatePager {
-  page(mappingId: string, afterKey: string | null, limit: number): ObjectStateRow[];
-}
+import type { SyncedObject, SyncStatePort } from './ports';
 
 export class StateCursor {
-  private buffer: ObjectStateRow[] = [];
+  private buffer: SyncedObject[] = [];
   private index = 0;
   private lastFetchedKey: string | null = null;
   private exhausted = false;
 
   constructor(
-    private readonly pager: StatePager,
+    private readonly state: SyncStatePort,
     private readonly mappingId: string,
     private readonly pageSize = 1_000,
   ) {}
 
-  /** Rows with key <= `upTo` (every remaining row when `upTo` is null), in key order. */
-  takeThrough(upTo: string | null): ObjectStateRow[] {
-    const rows: ObjectStateRow[] = [];
+  /** Objects with key <= `upTo` (every remaining one when `upTo` is null), in key order. */
+  async takeThrough(upTo: string | null): Promise<SyncedObject[]> {
+    const rows: SyncedObject[] = [];
     for (;;) {
       while (this.index < this.buffer.length) {
         const row = this.buffer[this.index]!;
@@ -30,12 +26,12 @@ export class StateCursor {
         this.index++;
       }
       if (this.exhausted) return rows;
-      this.fetch();
+      await this.fetch();
     }
   }
 
-  private fetch(): void {
-    this.buffer = this.pager.page(this.mappingId, this.lastFetchedKey, this.pageSize);
+  private async fetch(): Promise<void> {
+    this.buffer = await this.state.page(this.mappingId, this.lastFetchedKey, this.pageSize);
     this.index = 0;
     if (this.buffer.length < this.pageSize) this.exhausted = true;
     if (this.buffer.length > 0) this.lastFetchedKey = this.buffer[this.buffer.length - 1]!.key;

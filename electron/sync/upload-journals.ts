@@ -1,19 +1,20 @@
-// Resumable uploads for one run of one mapping: a journal per copied key, kept in the store, so a
+// Resumable uploads for one run of one mapping: a journal per copied key, kept in the upload-journal
+// port (ports.ts; the uploads table of the store), so a
 // multipart upload interrupted by a crash or kill continues from its last confirmed part on the next
 // run — but only for the same source version. An upload of ours that will never be finished (the
 // source changed, or the key is no longer copied) is aborted, never left to accrue storage.
 import { StorageError } from '../providers/errors';
 import { isRetryable } from '../providers/retry';
 import type { ObjectInfo, StorageProvider, UploadJournal } from '../providers/provider';
-import type { UploadRow, UploadsRepository } from '../store/uploads';
+import type { UploadJournalPort, UploadRecord } from './ports';
 
 export interface UploadJournalsOptions {
-  uploads: UploadsRepository;
+  uploads: UploadJournalPort;
   mappingId: string;
   target: StorageProvider;
   targetBucket: string;
   /** Told about uploads that were aborted, or could not be. */
-  onAbandon?: (row: UploadRow, error?: unknown) => void;
+  onAbandon?: (row: UploadRecord, error?: unknown) => void;
   signal?: AbortSignal;
 }
 
@@ -27,21 +28,25 @@ export class UploadJournals {
   async journalFor(key: string, targetKey: string, source: ObjectInfo): Promise<UploadJournal | undefined> {
     const { uploads, mappingId, targetBucket } = this.options;
     if (!this.options.target.abandonUpload) return undefined; // the target has nothing to resume
-    const existing = uploads.get(mappingId, key);
+    const existing = await uploads.get(mappingId, key);
     const sameVersion = existing?.sourceEtag === source.etag && existing.sourceSize === source.size && existing.targetKey === targetKey && existing.targetBucket === targetBucket;
     if (existing && !sameVersion && !(await this.abandon(existing))) {
       // Its row is the only record of that upload: keep it, and try again next run.
       throw new StorageError('Transient', `${targetKey}: an earlier upload of another version could not be aborted yet`);
     }
     let startedAt = sameVersion ? existing!.startedAt : Date.now();
+    // What the journal holds for this key: only this journal writes it while the copy runs.
+    let saved = sameVersion ? existing!.state : undefined;
     return {
-      load: () => (sameVersion ? uploads.get(mappingId, key)?.state : undefined),
+      load: () => (sameVersion ? saved : undefined),
       save: (state) => {
         const now = Date.now();
         uploads.put(mappingId, { key, targetBucket, targetKey, sourceEtag: source.etag, sourceSize: source.size, state, startedAt, updatedAt: now });
+        saved = state;
       },
       clear: () => {
         uploads.remove(mappingId, key);
+        saved = undefined;
         startedAt = Date.now();
       },
     };
@@ -53,7 +58,7 @@ export class UploadJournals {
    */
   async abandonLeftovers(): Promise<number> {
     let aborted = 0;
-    for (const row of this.options.uploads.all(this.options.mappingId)) {
+    for (const row of await this.options.uploads.all(this.options.mappingId)) {
       if (this.options.signal?.aborted) break;
       if (await this.abandon(row)) aborted++;
     }
@@ -61,7 +66,7 @@ export class UploadJournals {
   }
 
   /** Aborts one recorded upload; the row is forgotten when the target confirmed, or can never. */
-  private async abandon(row: UploadRow): Promise<boolean> {
+  private async abandon(row: UploadRecord): Promise<boolean> {
     try {
       await this.options.target.abandonUpload!(row.targetBucket, row.targetKey, row.state, this.options.signal);
     } catch (err) {

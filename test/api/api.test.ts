@@ -63,7 +63,7 @@ afterEach(async () => {
 
 function harness(options: { runMapping?: (m: Mapping, control: RunControl, run: () => Promise<RunSummary>) => Promise<RunSummary> } = {}): Harness {
   const { store } = tempStore({ cipher: testCipher() });
-  const syncService = new SyncService(store, (id) => store.connections.getWithSecrets(id), { globalTransfers: 16 });
+  const syncService = new SyncService(store.engineState, (id) => store.connections.getWithSecrets(id), { globalTransfers: 16 });
   const scheduler = new Scheduler({
     listMappings: () => store.mappings.list(),
     runMapping: (mapping, control) => {

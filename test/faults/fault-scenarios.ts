@@ -141,7 +141,7 @@ export function describeFaultSuite(start: () => Promise<FaultyService>, defaultS
     let faults: string;
     let injected: Record<string, number>;
     try {
-      ({ run } = await runMapping({ store, mapping: s.mapping, source: s.source, target: s.target, sameConnection: false, retry: FAULT_RETRY }));
+      ({ run } = await runMapping({ state: store.engineState, mapping: s.mapping, source: s.source, target: s.target, sameConnection: false, retry: FAULT_RETRY }));
     } finally {
       faults = proxy.describe();
       injected = { ...proxy.injected };

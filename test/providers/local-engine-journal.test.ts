@@ -78,7 +78,7 @@ describe('local → local in one connection: partial files and the upload journa
     await mkdir(path.join(root, m.sourceBucket, 'dir'));
     await writeFile(path.join(root, m.sourceBucket, 'dir/object.bin'), data);
     const { held, release } = withHeldReads(local);
-    const running = runMapping({ store, mapping: m, source: held, target: held, sameConnection: true, retry: FAST_RETRY });
+    const running = runMapping({ state: store.engineState, mapping: m, source: held, target: held, sameConnection: true, retry: FAST_RETRY });
     try {
       let partials: string[] = [];
       for (let i = 0; i < 2_000 && partials.length === 0; i++) {
@@ -115,7 +115,7 @@ describe('local → local in one connection: partial files and the upload journa
         state: JSON.stringify({ partial }), startedAt: 1, updatedAt: 1,
       });
     }
-    const { run } = await runMapping({ store, mapping: m, source: local, target: local, sameConnection: true, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: local, target: local, sameConnection: true, retry: FAST_RETRY });
     expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
     expect(await filesBelow(path.join(root, m.targetBucket))).toEqual(['a/again.bin']);
     expect(store.uploads.all(m.id)).toEqual([]);

@@ -45,6 +45,7 @@ export function run(id: number, mappingId: string, patch: Partial<RunSummary> = 
     finishedAt: 1_700_000_000_500 + id * 1000,
     durationMs: 500,
     firstError: null,
+    errorCode: null,
     copied: 3,
     adopted: 0,
     skipped: 1,

@@ -7,7 +7,7 @@ const mapping = { id: 'm1', name: 'Photos' };
 function run(status: RunStatus, extra: Partial<RunSummary> = {}): RunSummary {
   return {
     id: 1, mappingId: 'm1', status, dryRun: false, startedAt: 0, finishedAt: 1, durationMs: 1,
-    copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0, firstError: null, ...extra,
+    copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0, firstError: null, errorCode: null, ...extra,
   };
 }
 
@@ -20,7 +20,9 @@ describe('alertForRun', () => {
 
   it('tells a tripped delete guard apart from other failures', () => {
     const firstError = 'maxDelete guard tripped: this run would delete 5 object(s), above the limit of 1 object(s). Nothing was deleted.';
-    expect(alertForRun(mapping, run('failed', { firstError }))).toEqual({ mappingId: 'm1', title: 'Photos: delete guard tripped', message: firstError });
+    expect(alertForRun(mapping, run('failed', { firstError, errorCode: 'MaxDeleteGuard' }))).toEqual({ mappingId: 'm1', title: 'Photos: delete guard tripped', message: firstError });
+    // The code decides, not the wording of the message.
+    expect(alertForRun(mapping, run('failed', { firstError, errorCode: 'Internal' }))?.title).toBe('Photos: sync failed');
   });
 
   it('alerts on a partial run with the number of objects that failed', () => {

@@ -50,7 +50,7 @@ const { createTray, TRAY_REFRESH_MS } = await import('../../electron/shell/tray'
 function run(mappingId: string, status: RunStatus, failed = 0): RunSummary {
   return {
     id: 1, mappingId, status, dryRun: false, startedAt: 0, finishedAt: 1, durationMs: 1,
-    copied: 0, adopted: 0, skipped: 0, deleted: 0, failed, bytesCopied: 0, firstError: null,
+    copied: 0, adopted: 0, skipped: 0, deleted: 0, failed, bytesCopied: 0, firstError: null, errorCode: null,
   };
 }
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatchWriter, type ObjectStateRow } from '../../electron/store';
+import { BatchWriter } from '../../electron/store';
+import type { SyncedObject } from '../../electron/sync/ports';
 import { storeWithMappings } from './fixtures';
 
-function row(key: string): ObjectStateRow {
+function row(key: string): SyncedObject {
   return { key, sourceEtag: 'e', sourceSize: 1, sourceMtime: 1, sourceMd5: null, targetEtag: 't', targetSize: 1, targetMtime: 1, syncedAt: 1 };
 }
 

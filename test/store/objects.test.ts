@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectStateRow } from '../../electron/store';
+import type { SyncedObject } from '../../electron/sync/ports';
 import { openDatabase } from '../../electron/store';
 import { storeWithMappings } from './fixtures';
 
-function row(key: string, etag = 'etag'): ObjectStateRow {
+function row(key: string, etag = 'etag'): SyncedObject {
   return {
     key,
     sourceEtag: etag,
@@ -18,8 +18,8 @@ function row(key: string, etag = 'etag'): ObjectStateRow {
 }
 
 /** Every row of the mapping, read page by page like the engine does. */
-function readAll(store: ReturnType<typeof storeWithMappings>['store'], mappingId: string, pageSize: number): ObjectStateRow[] {
-  const rows: ObjectStateRow[] = [];
+function readAll(store: ReturnType<typeof storeWithMappings>['store'], mappingId: string, pageSize: number): SyncedObject[] {
+  const rows: SyncedObject[] = [];
   let after: string | null = null;
   for (;;) {
     const page = store.objects.page(mappingId, after, pageSize);

@@ -9,11 +9,11 @@ describe('runs', () => {
     const { store } = storeWithMappings('m1');
     const before = Date.now();
     const started = store.runs.start('m1', true);
-    expect(started).toMatchObject({ mappingId: 'm1', status: 'running', dryRun: true, finishedAt: null, durationMs: null, copied: 0, firstError: null });
+    expect(started).toMatchObject({ mappingId: 'm1', status: 'running', dryRun: true, finishedAt: null, durationMs: null, copied: 0, firstError: null, errorCode: null });
     expect(started.startedAt).toBeGreaterThanOrEqual(before);
 
-    const finished = store.runs.finish(started.id, { status: 'partial', counts, firstError: 'photo.jpg: AccessDenied' });
-    expect(finished).toMatchObject({ ...counts, id: started.id, status: 'partial', firstError: 'photo.jpg: AccessDenied' });
+    const finished = store.runs.finish(started.id, { status: 'partial', counts, firstError: 'photo.jpg: AccessDenied', errorCode: 'AccessDenied' });
+    expect(finished).toMatchObject({ ...counts, id: started.id, status: 'partial', firstError: 'photo.jpg: AccessDenied', errorCode: 'AccessDenied' });
     expect(finished.finishedAt).toBeGreaterThanOrEqual(started.startedAt);
     expect(finished.durationMs).toBe(finished.finishedAt! - finished.startedAt);
     expect(store.runs.get(started.id)).toEqual(finished);
@@ -22,8 +22,8 @@ describe('runs', () => {
   it('refuses "running" as a final status, unknown runs and unknown mappings', () => {
     const { store } = storeWithMappings('m1');
     const run = store.runs.start('m1', false);
-    expect(() => store.runs.finish(run.id, { status: 'running', counts, firstError: null })).toThrow(RangeError);
-    expect(() => store.runs.finish(9999, { status: 'success', counts, firstError: null })).toThrow(expect.objectContaining({ code: 'NotFound' }));
+    expect(() => store.runs.finish(run.id, { status: 'running', counts, firstError: null, errorCode: null })).toThrow(RangeError);
+    expect(() => store.runs.finish(9999, { status: 'success', counts, firstError: null, errorCode: null })).toThrow(expect.objectContaining({ code: 'NotFound' }));
     expect(() => store.runs.start('ghost', false)).toThrow(expect.objectContaining({ code: 'InvalidReference' }));
   });
 
@@ -43,7 +43,7 @@ describe('runs', () => {
   it('markInterrupted closes every run a crash left running, and only those', () => {
     const { store } = storeWithMappings('m1', 'm2');
     const done = store.runs.start('m1', false);
-    store.runs.finish(done.id, { status: 'success', counts, firstError: null });
+    store.runs.finish(done.id, { status: 'success', counts, firstError: null, errorCode: null });
     const a = store.runs.start('m1', false);
     const b = store.runs.start('m2', true);
 
@@ -55,9 +55,23 @@ describe('runs', () => {
     }
     expect(store.runs.get(done.id)?.status).toBe('success');
     expect(store.runs.markInterrupted()).toBe(0);
+    expect(store.runs.get(a.id)?.errorCode).toBeNull();
 
     // The real outcome, if it still arrives, wins over the guess.
-    expect(store.runs.finish(a.id, { status: 'cancelled', counts, firstError: null }).status).toBe('cancelled');
+    expect(store.runs.finish(a.id, { status: 'cancelled', counts, firstError: null, errorCode: null }).status).toBe('cancelled');
+  });
+
+  it('markInterrupted drops the pending deletes of the runs it closes, and only those', () => {
+    const { store } = storeWithMappings('m1');
+    const done = store.runs.start('m1', false);
+    store.pendingDeletes.append(done.id, [{ key: 'kept', reason: 'extra' }]);
+    store.runs.finish(done.id, { status: 'success', counts, firstError: null, errorCode: null });
+    const cut = store.runs.start('m1', false);
+    store.pendingDeletes.append(cut.id, [{ key: 'a', size: 1, reason: 'extra' }, { key: 'b', reason: 'source-deleted' }]);
+
+    expect(store.runs.markInterrupted()).toBe(1);
+    expect(store.pendingDeletes.page(cut.id, null, 10)).toEqual([]);
+    expect(store.pendingDeletes.page(done.id, null, 10)).toEqual([{ key: 'kept', reason: 'extra' }]);
   });
 
   it('never reuses a run id, even after the newest run is deleted', () => {

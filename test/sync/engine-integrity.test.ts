@@ -92,7 +92,7 @@ describe('engine integrity', () => {
       });
       const m = await mapping('abort-once', source, real);
       await putText(source, m.sourceBucket, 'big.bin', bytes(1, 1000));
-      const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'success', copied: 1, failed: 0 });
       expect((await readAll(real, m.targetBucket, 'big.bin')).equals(bytes(1, 1000))).toBe(true);
     });
@@ -108,7 +108,7 @@ describe('engine integrity', () => {
       const m = await mapping('abort-always', source, real, { deleteMode: 'mirror' });
       await putText(source, m.sourceBucket, 'a.txt', 'a');
       await putText(real, m.targetBucket, 'extra.txt', 'not in the source');
-      const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'failed', copied: 0, failed: 1, deleted: 0 });
       expect(run.firstError).toMatch(/Failed to copy a\.txt: .*aborted without a cancel/);
       expect((await readAll(real, m.targetBucket, 'extra.txt')).toString()).toBe('not in the source');
@@ -127,7 +127,7 @@ describe('engine integrity', () => {
           return target.write(...args);
         },
       });
-      const { run } = await runMapping({ store, mapping: m, source, target: gated, sameConnection: false, retry: FAST_RETRY, signal: controller.signal });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target: gated, sameConnection: false, retry: FAST_RETRY, signal: controller.signal });
       expect(run).toMatchObject({ status: 'cancelled', copied: 0, failed: 0 });
     });
   });
@@ -138,13 +138,13 @@ describe('engine integrity', () => {
       const target = endpoints.provider('local');
       const m = await mapping('corrupt-keeps-good', source, target);
       await putText(source, m.sourceBucket, 'doc.bin', bytes(2, 5000));
-      expect((await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY })).run).toMatchObject({ status: 'success', copied: 1 });
+      expect((await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY })).run).toMatchObject({ status: 'success', copied: 1 });
       // The source changes; every read of it now arrives with one byte flipped.
       await putText(source, m.sourceBucket, 'doc.bin', bytes(3, 5000));
       const corrupting = override(source, {
         read: async (...args: Parameters<StorageProvider['read']>) => flipByte(await source.read(...args), 1234),
       });
-      const { run } = await runMapping({ store, mapping: m, source: corrupting, target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source: corrupting, target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'failed', copied: 0, failed: 1 });
       expect(run.firstError).toMatch(/MD5 of the bytes read .* differs from the source's/);
       expect((await readAll(target, m.targetBucket, 'doc.bin')).equals(bytes(2, 5000))).toBe(true);
@@ -174,7 +174,7 @@ describe('engine integrity', () => {
       const target = endpoints.provider('local');
       const m = await mapping('crc-corrupt', real, target);
       await putText(real, m.sourceBucket, 'multi.bin', bytes(4, 3000));
-      const { run } = await runMapping({ store, mapping: m, source: crcOnlySource(real, true), target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source: crcOnlySource(real, true), target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'failed', copied: 0, failed: 1 });
       expect(run.firstError).toMatch(/crc32c of the bytes read .* differs from the source's/);
       expect(store.objects.count(m.id)).toBe(0);
@@ -185,7 +185,7 @@ describe('engine integrity', () => {
       const target = endpoints.provider('local');
       const m = await mapping('crc-ok', real, target);
       await putText(real, m.sourceBucket, 'multi.bin', bytes(5, 3000));
-      const { run } = await runMapping({ store, mapping: m, source: crcOnlySource(real, false), target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source: crcOnlySource(real, false), target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'success', copied: 1 });
       expect(logsOf(m, run.id).some((line) => /Copied multi\.bin .*verified: crc32c/.test(line))).toBe(true);
       // The MD5 recorded for the source is ours, verified end to end by the CRC.
@@ -231,7 +231,7 @@ describe('engine integrity', () => {
     const connection = endpoints.provider('s3', { copyThreshold: 6 * MiB, copyPartSize: 5 * MiB } as PartTuning);
     const m = await mapping('no-part-copy', connection, connection);
     await putText(connection, m.sourceBucket, 'big.bin', bytes(8, 7 * MiB));
-    const { run } = await runMapping({ store, mapping: m, source: connection, target: connection, sameConnection: true, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: connection, target: connection, sameConnection: true, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'success', copied: 1, failed: 0 });
     expect((await readAll(connection, m.targetBucket, 'big.bin')).equals(bytes(8, 7 * MiB))).toBe(true);
   });
@@ -254,7 +254,7 @@ describe('engine integrity', () => {
           return source.read(...args);
         },
       });
-      const { run } = await runMapping({ store, mapping: m, source: changing, target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source: changing, target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'success', copied: 1 });
       expect((await readAll(target, m.targetBucket, 'live.txt')).toString()).toBe('version two!');
       const head = await source.head(m.sourceBucket, 'live.txt');
@@ -288,7 +288,7 @@ describe('engine integrity', () => {
           return body.pipe(rewriteAfterFirstChunk);
         }, size, options),
     });
-    const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
     expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
     expect(rewrites).toBeGreaterThan(1);
     expect((await readAll(real, m.targetBucket, 'live.bin')).equals(bytes(31, 12 * MiB))).toBe(true);
@@ -310,7 +310,7 @@ describe('engine integrity', () => {
         return source.read(...args);
       },
     });
-    const { run } = await runMapping({ store, mapping: m, source: changing, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: changing, target, sameConnection: false, retry: FAST_RETRY });
     expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
     expect((await readAll(target, m.targetBucket, 'note.txt')).toString()).toBe('changed after the listing');
     // No HEAD before the first attempt (the listing is a stat); one before the retry.
@@ -330,7 +330,7 @@ describe('engine integrity', () => {
           throw new PartialRemoveError('Fatal', 'x2: access denied', keys.filter((k) => k !== 'x2'));
         },
       });
-      const { run } = await runMapping({ store, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target, sameConnection: false, retry: FAST_RETRY });
       expect(run).toMatchObject({ status: 'failed', deleted: 2 });
       const lines = logsOf(m, run.id);
       expect(lines.filter((l) => /^Deleted x[13] /.test(l))).toHaveLength(2);
@@ -349,7 +349,7 @@ describe('engine integrity', () => {
       },
     });
     const target = endpoints.provider('local');
-    const { run } = await runMapping({ store, mapping: { ...m, targetBucket: m.targetBucket }, source, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: { ...m, targetBucket: m.targetBucket }, source, target, sameConnection: false, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'success', copied: 1 });
     expect(logsOf(m, run.id)).toContain('Not synced: pipe (a FIFO, not a regular file)');
   });

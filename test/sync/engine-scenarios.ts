@@ -50,7 +50,7 @@ export function describeEnginePairs(sourceKind: EndpointKind, targetKinds: reado
         let target: Instrumented;
         let mapping: Mapping;
         const run = (extra: Partial<RunOptions> = {}, m: Partial<Mapping> = {}) =>
-          runMapping({ store, mapping: { ...mapping, ...m }, source: source.provider, target: target.provider, sameConnection: false, retry: FAST_RETRY, ...extra });
+          runMapping({ state: store.engineState, mapping: { ...mapping, ...m }, source: source.provider, target: target.provider, sameConnection: false, retry: FAST_RETRY, ...extra });
 
         beforeAll(async () => {
           store = openStore(path.join(dir, `${sourceKind}-${targetKind}.db`));
@@ -83,7 +83,7 @@ export function describeEnginePairs(sourceKind: EndpointKind, targetKinds: reado
 
         it('first sync copies every object, byte for byte, under the target prefix', async () => {
           const { run: r } = await run();
-          expect(r).toMatchObject({ status: 'success', copied: Object.keys(SEED).length, failed: 0, firstError: null });
+          expect(r).toMatchObject({ status: 'success', copied: Object.keys(SEED).length, failed: 0, firstError: null, errorCode: null });
           expect(await contentMap(target.provider, mapping.targetBucket, 'mirror/')).toEqual(await contentMap(source.provider, mapping.sourceBucket, 'data/'));
           if (source.provider.capabilities.metadata && target.provider.capabilities.metadata) {
             expect((await target.provider.head(mapping.targetBucket, 'mirror/a.txt'))?.contentType).toBe('text/plain');
@@ -143,6 +143,7 @@ export function describeEnginePairs(sourceKind: EndpointKind, targetKinds: reado
           expect(r.status).toBe('failed');
           expect(r.deleted).toBe(0);
           expect(r.firstError).toMatch(/maxDelete guard tripped: this run would delete 3 object/);
+          expect(r.errorCode).toBe('MaxDeleteGuard');
           expect(await contentMap(target.provider, mapping.targetBucket)).toEqual(before);
         });
 
@@ -151,6 +152,7 @@ export function describeEnginePairs(sourceKind: EndpointKind, targetKinds: reado
           const { run: r } = await run({}, { sourceBucket: uniqueBucket('gone'), deleteMode: 'mirror' });
           expect(r.status).toBe('failed');
           expect(r.firstError).toMatch(/source bucket "gone-.*" was not found.*Nothing was deleted/);
+          expect(r.errorCode).toBe('NotFound');
           expect(await contentMap(target.provider, mapping.targetBucket)).toEqual(before);
         });
       });

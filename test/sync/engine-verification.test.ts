@@ -49,13 +49,13 @@ describe('engine verification', () => {
     const connection = instrument(endpoints.provider(kind));
     const mapping = await setup(connection.provider, connection.provider, `same-${kind}`);
     connection.reset();
-    const { run } = await runMapping({ store, mapping, source: connection.provider, target: connection.provider, sameConnection: true, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping, source: connection.provider, target: connection.provider, sameConnection: true, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'success', copied: 2 });
     expect(connection.calls).toMatchObject({ copy: 2, read: 0, write: 0 });
     expect((await readAll(connection.provider, mapping.targetBucket, 'copy/dir/two.txt')).toString()).toBe('second');
     // The state recorded after a server-side copy makes the next run a no-op.
     connection.reset();
-    expect((await runMapping({ store, mapping, source: connection.provider, target: connection.provider, sameConnection: true })).run).toMatchObject({ copied: 0, skipped: 2 });
+    expect((await runMapping({ state: store.engineState, mapping, source: connection.provider, target: connection.provider, sameConnection: true })).run).toMatchObject({ copied: 0, skipped: 2 });
     expect(connection.calls.copy).toBe(0);
   });
 
@@ -71,7 +71,7 @@ describe('engine verification', () => {
       write: async (...args) => ({ ...(await real.write(...args)), md5: '00000000000000000000000000000000' }),
     };
     const mapping = await setup(source, real, 'corrupt');
-    const { run } = await runMapping({ store, mapping, source, target: lying, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping, source, target: lying, sameConnection: false, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'failed', copied: 0, failed: 2 });
     expect(run.firstError).toMatch(/the target stored MD5 0{32} but we sent [0-9a-f]{32}; the upload was corrupted/);
     expect(store.objects.count(mapping.id)).toBe(0);
@@ -88,12 +88,12 @@ describe('engine verification', () => {
         return info && { ...info, md5: 'ffffffffffffffffffffffffffffffff' };
       },
     });
-    const { run } = await runMapping({ store, mapping, source: headWrong, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping, source: headWrong, target, sameConnection: false, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'failed', failed: 2 });
     expect(run.firstError).toMatch(/differs from the source's .*corrupted in transit or changed during the copy, so nothing was committed/);
     expect(store.objects.count(mapping.id)).toBe(0);
     // Nothing verified was left behind as "synced", and the next honest run copies both.
-    expect((await runMapping({ store, mapping, source, target, sameConnection: false })).run).toMatchObject({ status: 'success', copied: 2 });
+    expect((await runMapping({ state: store.engineState, mapping, source, target, sameConnection: false })).run).toMatchObject({ status: 'success', copied: 2 });
     expect((await listAll(target, mapping.targetBucket)).map((o) => o.key)).toEqual(['copy/dir/two.txt', 'copy/one.txt']);
   });
 
@@ -111,7 +111,7 @@ describe('engine verification', () => {
     });
     const mapping = { ...(await setup(source, real, 'ahead')), transfers: 1 };
     const snapshots: ProgressSnapshot[] = [];
-    const running = runMapping({ store, mapping, source, target: slow, sameConnection: false, progressIntervalMs: 5, onProgress: (p) => snapshots.push(p) });
+    const running = runMapping({ state: store.engineState, mapping, source, target: slow, sameConnection: false, progressIntervalMs: 5, onProgress: (p) => snapshots.push(p) });
     const deadline = Date.now() + 10_000;
     while (!snapshots.some((p) => p.totalsFinal) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const early = snapshots.find((p) => p.totalsFinal)!;
@@ -141,7 +141,7 @@ describe('engine verification', () => {
       await putText(source, mapping.sourceBucket, name, Buffer.alloc(0));
       await truncate(path.join(endpoints.localRoot, mapping.sourceBucket, name), LARGE_OBJECT_BYTES);
     }
-    const running = runMapping({ store, mapping, source, target, sameConnection: false });
+    const running = runMapping({ state: store.engineState, mapping, source, target, sameConnection: false });
     const deadline = Date.now() + 10_000;
     while (smallDone.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(smallDone.sort()).toEqual(['copy/dir/two.txt', 'copy/one.txt']);

@@ -55,7 +55,7 @@ describe('metadata fidelity', () => {
         await target.createBucket(mapping.targetBucket);
         await putText(source, mapping.sourceBucket, 'report.json', gzipSync('{"ok":true}'), SENT);
         store.mappings.upsert(mapping);
-        const { run } = await runMapping({ store, mapping, source, target, sameConnection: false });
+        const { run } = await runMapping({ state: store.engineState, mapping, source, target, sameConnection: false });
         expect(run.status, run.firstError ?? '').toBe('success');
         const got = await target.head(mapping.targetBucket, 'report.json');
         const kept = FIELDS.map((field) => (field === 'metadata' ? JSON.stringify(got?.metadata ?? {}) === JSON.stringify(SENT.metadata) : got?.[field] === SENT[field]));

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { DeleteMode } from '../../shared/model';
 import type { ObjectInfo } from '../../electron/providers/provider';
-import type { ObjectStateRow } from '../../electron/store/objects';
+import type { SyncedObject } from '../../electron/sync/ports';
 import { planKey, type PlanAction } from '../../electron/sync/plan';
 
 const obj = (etag: string, size = 10, md5?: string): ObjectInfo => ({ key: 'k', etag, size, md5, lastModified: 1 });
-const state = (sourceEtag: string, targetEtag: string, size = 10): ObjectStateRow => ({
+const state = (sourceEtag: string, targetEtag: string, size = 10): SyncedObject => ({
   key: 'k', sourceEtag, sourceSize: size, sourceMtime: 1, sourceMd5: null, targetEtag, targetSize: size, targetMtime: null, syncedAt: 1,
 });
 // A real-S3 multipart ETag is not an MD5; the plan must never compare it with anything but itself.
 const MULTIPART_ETAG = '9b2cf535f27731c974343645a3985328-3';
 const MD5 = '0123456789abcdef0123456789abcdef';
 
-type Case = [name: string, source: ObjectInfo | undefined, target: ObjectInfo | undefined, st: ObjectStateRow | undefined, mode: DeleteMode, expected: PlanAction];
+type Case = [name: string, source: ObjectInfo | undefined, target: ObjectInfo | undefined, st: SyncedObject | undefined, mode: DeleteMode, expected: PlanAction];
 
 const cases: Case[] = [
   ['new object', obj('s1'), undefined, undefined, 'synced', { kind: 'copy', reason: 'new' }],

@@ -109,7 +109,7 @@ describe.each([
     const journalled = (): number => JSON.parse(store.uploads.get(m.id, 'big.bin')?.state ?? '{"parts":[]}').parts.length;
     const watching = setInterval(() => journalled() >= parts && controller.abort(), 5);
     try {
-      const { run } = await runMapping({ store, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY, signal: controller.signal });
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY, signal: controller.signal });
       expect(run.status).toBe('cancelled');
     } finally {
       clearInterval(watching);
@@ -125,7 +125,7 @@ describe.each([
     expect(await openUploads(m.targetBucket)).toBe(canList ? 1 : null);
 
     const sentParts = proxy.watch({ method: 'PUT', query: (q) => q.has('partNumber') });
-    const { run } = await runMapping({ store, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
     expect(run, run.firstError ?? '').toMatchObject({ status: 'success', copied: 1 });
     expect((await readAll(target, m.targetBucket, 'big.bin')).equals(data)).toBe(true);
     // At least the two confirmed parts were not sent again (all five where the server cannot say what it holds).
@@ -141,7 +141,7 @@ describe.each([
     await runCutOffAfter(m, 1);
     const changed = bytes(23, SIZE);
     await putText(local, m.sourceBucket, 'big.bin', changed);
-    const { run } = await runMapping({ store, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'success', copied: 1 });
     expect((await readAll(target, m.targetBucket, 'big.bin')).equals(changed)).toBe(true);
     expect(store.uploads.all(m.id)).toEqual([]);
@@ -153,7 +153,7 @@ describe.each([
     await putText(local, m.sourceBucket, 'big.bin', bytes(24, SIZE));
     await runCutOffAfter(m, 1);
     await local.remove(m.sourceBucket, ['big.bin']);
-    const { run } = await runMapping({ store, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
+    const { run } = await runMapping({ state: store.engineState, mapping: m, source: local, target, sameConnection: false, retry: FAST_RETRY });
     expect(run).toMatchObject({ status: 'success', copied: 0 });
     expect(store.uploads.all(m.id)).toEqual([]);
     expect(await openUploads(m.targetBucket)).toBe(canList ? 0 : null);
