@@ -1,8 +1,7 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
-import { routeText } from '../../shared/config/mapping-ids';
-import { formatBytes, formatRunCounts } from '../../shared/format';
+import { formatBytes } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
@@ -149,7 +148,7 @@ class MappingRun {
   async execute(): Promise<RunOutcome> {
     const { mapping } = this;
     this.options.onStart?.(this.run);
-    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
+    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${describe(mapping)}`);
     let runError: unknown;
     try {
       await this.planAndTransfer();
@@ -487,6 +486,14 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+function describe(m: Mapping): string {
+  return `${m.sourceConnectionId}:${m.sourceBucket}/${m.sourcePrefix} → ${m.targetConnectionId}:${m.targetBucket}/${m.targetPrefix}`;
+}
+
 function summaryLine(status: RunStatus, c: RunCounts, dryRun: boolean): string {
-  return `Run ${status}: ${formatRunCounts(c, dryRun)}`;
+  const verb = dryRun ? 'would copy' : 'copied';
+  return (
+    `Run ${status}: ${verb} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ` +
+    `${dryRun ? 'would delete' : 'deleted'} ${c.deleted}, failed ${c.failed}`
+  );
 }
