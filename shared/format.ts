@@ -1,5 +1,6 @@
 // Sizes as every part of the app shows them (UI, CLI summaries, run logs): decimal units, as
-// storage consoles show them. Pure: imported by main and renderer.
+// storage consoles show them; a run's counts. Pure: imported by main and renderer.
+import type { RunCounts } from './model';
 
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;
 
@@ -19,4 +20,13 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${BYTE_UNITS[unit]}`;
+}
+
+/**
+ * "copied 3 (1.5 kB), adopted 0, skipped 2, deleted 1, failed 0" ("would copy", "would delete" in a
+ * dry run): a run's counts as every summary of it says them (run log, CLI).
+ */
+export function formatRunCounts(c: RunCounts, dryRun: boolean): string {
+  const [copy, del] = dryRun ? ['would copy', 'would delete'] : ['copied', 'deleted'];
+  return `${copy} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ${del} ${c.deleted}, failed ${c.failed}`;
 }

@@ -1,8 +1,19 @@
 // Domain types shared by main and renderer. Pure types and constants: no Node or DOM imports.
 
-/** Provider types. gcs / aws / azure / minio come from the original tool's config.json; local is new. */
-export const PROVIDER_TYPES = ['local', 'aws', 'minio', 'gcs', 'azure'] as const;
-export type ProviderType = (typeof PROVIDER_TYPES)[number];
+// Provider types, their settings and secret fields come from the descriptors (shared/providers/).
+export {
+  connectionSettings,
+  PROVIDER_TYPES,
+  SECRET_FIELDS,
+  type AwsSettings,
+  type AzureSettings,
+  type ConnectionSettings,
+  type GcsSettings,
+  type LocalSettings,
+  type MinioSettings,
+  type ProviderType,
+} from './providers';
+import type { ConnectionSettings } from './providers';
 
 /** How a run treats target objects that are not (or no longer) in the source. */
 export const DELETE_MODES = ['synced', 'mirror', 'never'] as const;
@@ -21,80 +32,7 @@ export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'cancelle
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** Connection settings per provider type. Secret fields are listed in SECRET_FIELDS. */
-export interface LocalSettings {
-  root: string;
-  /** Symlinks below a bucket folder: 'skip' (default) reports them and reads nothing through them; 'follow' reads through them. Writes never follow. */
-  symlinks?: 'skip' | 'follow';
-}
-export interface AwsSettings {
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  /** Custom endpoint for S3-compatible services, e.g. http://127.0.0.1:9000 */
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  /** Original tool's field: when an endpoint has no scheme, use http:// */
-  disableSSL?: boolean;
-  /** 'WHEN_SUPPORTED' (SDK default) or 'WHEN_REQUIRED'. Defaults: AWS → SDK default, custom endpoint → WHEN_REQUIRED. */
-  checksumMode?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
-}
-export interface MinioSettings {
-  /** host:port, as in the original tool (no scheme) */
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  useSSL?: boolean;
-  region?: string;
-}
-export interface GcsSettings {
-  projectId?: string;
-  keyFile?: string;
-  credentialsJson?: string;
-  apiEndpoint?: string;
-}
-export interface AzureSettings {
-  accountName?: string;
-  accountKey?: string;
-  connectionString?: string;
-  sasToken?: string;
-  endpointUrl?: string;
-}
-
-export type ConnectionSettings =
-  | { type: 'local'; local: LocalSettings }
-  | { type: 'aws'; aws: AwsSettings }
-  | { type: 'minio'; minio: MinioSettings }
-  | { type: 'gcs'; gcs: GcsSettings }
-  | { type: 'azure'; azure: AzureSettings };
-
-/** Fields that hold secrets, per provider type: encrypted at rest, never logged, never sent to the renderer. */
-export const SECRET_FIELDS: { [T in ProviderType]: readonly string[] } = {
-  local: [],
-  aws: ['secretAccessKey', 'sessionToken'],
-  minio: ['secretKey'],
-  gcs: ['credentialsJson'],
-  azure: ['accountKey', 'connectionString', 'sasToken'],
-};
-
 export type Connection = { id: string; name: string } & ConnectionSettings;
-
-/** The settings object of a connection's own type (e.g. `c.aws` for an aws connection). */
-export function connectionSettings(c: ConnectionSettings): object {
-  switch (c.type) {
-    case 'local':
-      return c.local;
-    case 'aws':
-      return c.aws;
-    case 'minio':
-      return c.minio;
-    case 'gcs':
-      return c.gcs;
-    case 'azure':
-      return c.azure;
-  }
-}
 
 export interface Mapping {
   id: string;

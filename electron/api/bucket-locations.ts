@@ -5,7 +5,7 @@
 // mapping save and preview.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { findMappingConflicts, lexicalPath, locateByConfig, type LocateBucket, type MappingConflict } from '../../shared/config';
+import { bucketsFolderOf, findMappingConflicts, lexicalPath, locateByConfig, placeHolds, placeKey, placeOf, type LocateBucket, type MappingConflict } from '../../shared/config';
 import type { Connection, Mapping } from '../../shared/model';
 import type { Store } from '../store';
 
@@ -21,8 +21,9 @@ export function locateOnDisk(connections: readonly Connection[]): LocateBucket {
   const byId = new Map(connections.map((c) => [c.id, c]));
   return (connectionId, bucket) => {
     const c = byId.get(connectionId);
-    if (c?.type !== 'local') return bySettings(connectionId, bucket);
-    return { area: `file://${lexicalPath(realPathOf(path.resolve(c.local.root, bucket)))}/`, foldCase: FOLDS_CASE };
+    const folder = c && bucketsFolderOf(c);
+    if (folder === undefined) return bySettings(connectionId, bucket);
+    return { area: `file://${lexicalPath(realPathOf(path.resolve(folder, bucket)))}/`, foldCase: FOLDS_CASE };
   };
 }
 
@@ -78,11 +79,12 @@ export function sidesHoldingFile(
   const found: { side: 'source' | 'target'; message: string }[] = [];
   mappings.forEach((m, index) => {
     for (const side of ['source', 'target'] as const) {
-      const location = locate(m[`${side}ConnectionId`], m[`${side}Bucket`]);
+      const { connectionId, bucket, prefix } = placeOf(m, side);
+      const location = locate(connectionId, bucket);
       if (!location?.area.startsWith('file://')) continue;
-      const key = location.area + m[`${side}Prefix`];
-      if (location.foldCase ? fileKey.toLowerCase().startsWith(key.toLowerCase()) : fileKey.startsWith(key)) {
-        found.push({ side, message: `${label(index)}: the ${side} (${key}) holds the database ${fileKey.slice('file://'.length)}; move the database out of synced folders` });
+      // The file as a place on the same file system, so case is folded alike.
+      if (placeHolds(placeKey(location, prefix), placeKey({ area: fileKey, foldCase: location.foldCase }, ''))) {
+        found.push({ side, message: `${label(index)}: the ${side} (${location.area}${prefix}) holds the database ${fileKey.slice('file://'.length)}; move the database out of synced folders` });
       }
     }
   });

@@ -1,13 +1,13 @@
 // config.import and config.export: the original tool's config.json, in and out.
 import { parseConfig, PLACEHOLDER_PREFIX, toConfigJson, type ValidatedConfig } from '../../shared/config';
 import type { ConfigImportResult } from '../../shared/contract';
-import { SECRET_FIELDS, type Connection } from '../../shared/model';
+import type { Connection } from '../../shared/model';
+import { connectionSettings, SECRET_FIELDS } from '../../shared/providers';
 import type { Store } from '../store';
 import { locateOnDisk, sidesHoldingFile, storedMappingConflicts } from './bucket-locations';
 import { connectionsForLocating, refuseNewMappingConflicts } from './connections';
 import { ApiFailure } from './errors';
 import { namesOf, runningMappings } from './lookup';
-import { settingsOf } from './secrets';
 import type { ApiDeps, HandlersFor } from './types';
 
 export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' | 'config.export'> {
@@ -76,7 +76,7 @@ function saveConfig(store: Store, config: ValidatedConfig): void {
 }
 
 function withoutPlaceholderSecrets(connection: Connection): Connection {
-  const settings = { ...settingsOf(connection) };
+  const settings = { ...connectionSettings(connection) };
   for (const field of SECRET_FIELDS[connection.type]) {
     if (typeof settings[field] === 'string' && settings[field].startsWith(PLACEHOLDER_PREFIX)) delete settings[field];
   }
@@ -90,5 +90,5 @@ function withoutPlaceholderSecrets(connection: Connection): Connection {
 function withSetSecretsMarked(store: Store, connection: Connection): Connection {
   const set = store.connections.secretsSet(connection.id) ?? {};
   const marked = Object.fromEntries(SECRET_FIELDS[connection.type].filter((field) => set[field]).map((field) => [field, '']));
-  return { ...connection, [connection.type]: { ...settingsOf(connection), ...marked } } as Connection;
+  return { ...connection, [connection.type]: { ...connectionSettings(connection), ...marked } } as Connection;
 }

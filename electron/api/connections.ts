@@ -3,21 +3,26 @@
 import { randomBytes } from 'node:crypto';
 import { validateBucketName, validateConnectionInput } from '../../shared/config';
 import type { ConnectionInput, ConnectionView } from '../../shared/contract';
-import { SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
+import type { Connection } from '../../shared/model';
+import { connectionSettings, descriptorOf, publicSettings, SECRET_FIELDS } from '../../shared/providers';
 import { createProvider } from '../providers/registry';
 import { StoreError, type Store } from '../store';
 import { storedMappingConflicts } from './bucket-locations';
 import { testConnection } from './connection-test';
 import { ApiFailure, invalidArgument } from './errors';
 import { namesOf, requireConnection, runningMappings } from './lookup';
-import { scrubSecrets, secretValuesOf, settingsOf } from './secrets';
+import { scrubSecrets, secretValuesOf } from './secrets';
 import type { ApiDeps, HandlersFor } from './types';
 
 type ConnectionCommands = 'connections.list' | 'connections.create' | 'connections.update' | 'connections.delete' | 'connections.test';
 
 export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommands> {
   const { store, syncService, emit } = deps;
-  const view = (id: string): ConnectionView => ({ ...requireConnection(store, id), secretsSet: store.connections.secretsSet(id) ?? {} });
+  // Secret fields are dropped here as well as in the store: whatever a settings object holds, no secret leaves main.
+  const view = (id: string): ConnectionView => {
+    const connection = requireConnection(store, id);
+    return { ...connection, [connection.type]: publicSettings(connection), secretsSet: store.connections.secretsSet(id) ?? {} } as ConnectionView;
+  };
 
   return {
     'connections.list': async () => store.connections.list().map((c) => view(c.id)),
@@ -43,7 +48,7 @@ export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommand
         store,
         storedMappingConflicts(store, before),
         storedMappingConflicts(store, before.map((c) => (c.id === edited.id ? edited : c))),
-        `${edited.type}.${LOCATION_FIELD[edited.type]}`,
+        `${edited.type}.${descriptorOf(edited.type).whereabouts.field}`,
       );
       store.connections.upsert(edited);
       // The cached provider was built from the old settings.
@@ -84,12 +89,12 @@ export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommand
  * every secret works even where the stored ones can no longer be decrypted.
  */
 function withStoredSecrets(store: Store, input: ConnectionInput, id: string): ConnectionInput {
-  const given = settingsOf(input);
+  const given = connectionSettings(input);
   const set = store.connections.secretsSet(id) ?? {};
   const missing = SECRET_FIELDS[input.type].filter((field) => given[field] === undefined && set[field]);
   const stored = missing.length > 0 ? store.connections.getWithSecrets(id) : undefined;
   if (!stored || stored.type !== input.type) return input;
-  const saved = settingsOf(stored);
+  const saved = connectionSettings(stored);
   const merged = { ...given, ...Object.fromEntries(missing.map((field) => [field, saved[field]])) };
   return { ...input, [input.type]: merged } as ConnectionInput;
 }
@@ -108,9 +113,6 @@ export function connectionsForLocating(store: Store): Connection[] {
     }
   });
 }
-
-/** The setting that says where a connection's buckets are: where the form shows a refusal of a move. */
-const LOCATION_FIELD: Record<ProviderType, string> = { local: 'root', aws: 'endpoint', minio: 'endpoint', gcs: 'apiEndpoint', azure: 'endpointUrl' };
 
 export type StoredConflict = ReturnType<typeof storedMappingConflicts>[number];
 

@@ -1,6 +1,6 @@
 // mappings.*: what syncs where. Every write is followed by scheduler.refresh() (timers follow the
 // new intervals and enabled flags) and a data.changed event.
-import { validateMappingInput } from '../../shared/config';
+import { sameRoute, validateMappingInput } from '../../shared/config';
 import type { MappingInput, MappingStatus, MappingView } from '../../shared/contract';
 import type { Connection, Mapping } from '../../shared/model';
 import { StoreError } from '../store';
@@ -108,11 +108,4 @@ function statusOf({ store, scheduler }: ApiDeps, mapping: Mapping): MappingStatu
       lastRun: store.runs.latest(mapping.id) ?? null,
     };
   }
-}
-
-const ROUTE_FIELDS = ['sourceConnectionId', 'sourceBucket', 'sourcePrefix', 'targetConnectionId', 'targetBucket', 'targetPrefix'] as const satisfies readonly (keyof Mapping)[];
-
-/** Same source and target: the sync state recorded for one is valid for the other. */
-function sameRoute(a: Mapping, b: Mapping): boolean {
-  return ROUTE_FIELDS.every((field) => a[field] === b[field]);
 }

@@ -1,6 +1,6 @@
 // Secret values must never leave main, not even inside an error message (an SDK may echo a setting,
 // a validator may quote a value). These helpers find the secret values in play and blank them out.
-import { SECRET_FIELDS, type ConnectionSettings } from '../../shared/model';
+import { connectionSettings, SECRET_FIELDS, type ConnectionSettings } from '../../shared/providers';
 import type { Store } from '../store';
 
 const ALL_SECRET_FIELDS = new Set(Object.values(SECRET_FIELDS).flat());
@@ -8,14 +8,9 @@ const REDACTED = '***';
 // Shorter values would blank out ordinary words; no real key or token is this short.
 const MIN_SCRUBBED_LENGTH = 4;
 
-/** The settings object of a connection or connection input: `{ type: 'aws', aws: {...} }` → `{...}`. */
-export function settingsOf(connection: ConnectionSettings): Record<string, unknown> {
-  return ((connection as unknown as Record<string, unknown>)[connection.type] ?? {}) as Record<string, unknown>;
-}
-
 /** The non-empty secret values of a connection. */
 export function secretValuesOf(connection: ConnectionSettings): string[] {
-  const settings = settingsOf(connection);
+  const settings = connectionSettings(connection);
   return SECRET_FIELDS[connection.type].map((field) => settings[field]).filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

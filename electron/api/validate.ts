@@ -8,7 +8,8 @@
 // checked by the handlers with shared/config/'s rules (the same as for config.json), because
 // those need the store: the connections that exist, and stored secrets an edit leaves out.
 import type { AppSettings, CommandArgs, CommandName, ConnectionInput, MappingInput } from '../../shared/contract';
-import { LOG_LEVELS, PROVIDER_TYPES, type LogLevel, type Mapping } from '../../shared/model';
+import { LOG_LEVELS, type LogLevel, type Mapping } from '../../shared/model';
+import { PROVIDER_TYPES, providerTypeOf } from '../../shared/providers';
 import { ApiFailure, invalidArgument } from './errors';
 import { SETTINGS_LIMITS } from './settings';
 
@@ -134,7 +135,7 @@ export const ARG_VALIDATORS: ArgValidators = {
 function connectionInput(raw: unknown, path = ''): ConnectionInput {
   // The type first: it decides which settings key belongs.
   const typeValue = asObject(raw, path).type;
-  const type = PROVIDER_TYPES.find((t) => t === typeValue);
+  const type = providerTypeOf(typeValue);
   if (type === undefined) throw invalidArgument(`${path}type`, `must be one of ${PROVIDER_TYPES.map((t) => `"${t}"`).join(', ')} (got ${describe(typeValue)})`);
   const o = argsObject(raw, ['id', 'name', 'type', type], path);
   optionalString(o, 'id', path);

@@ -1,7 +1,8 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
-import { formatBytes } from '../../shared/format';
+import { routeText } from '../../shared/config/mapping-ids';
+import { formatBytes, formatRunCounts } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
@@ -148,7 +149,7 @@ class MappingRun {
   async execute(): Promise<RunOutcome> {
     const { mapping } = this;
     this.options.onStart?.(this.run);
-    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${describe(mapping)}`);
+    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
     let runError: unknown;
     try {
       await this.planAndTransfer();
@@ -486,14 +487,6 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function describe(m: Mapping): string {
-  return `${m.sourceConnectionId}:${m.sourceBucket}/${m.sourcePrefix} → ${m.targetConnectionId}:${m.targetBucket}/${m.targetPrefix}`;
-}
-
 function summaryLine(status: RunStatus, c: RunCounts, dryRun: boolean): string {
-  const verb = dryRun ? 'would copy' : 'copied';
-  return (
-    `Run ${status}: ${verb} ${c.copied} (${formatBytes(c.bytesCopied)}), adopted ${c.adopted}, skipped ${c.skipped}, ` +
-    `${dryRun ? 'would delete' : 'deleted'} ${c.deleted}, failed ${c.failed}`
-  );
+  return `Run ${status}: ${formatRunCounts(c, dryRun)}`;
 }

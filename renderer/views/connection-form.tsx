@@ -1,16 +1,16 @@
-// Add or edit a connection: per-type fields with help, client checks, server errors next to their
-// field, secrets as "set / Replace / Clear", and a test of the form's values before saving.
+// Add or edit a connection: the provider's fields (from its descriptor) with help, client checks,
+// server errors next to their field, secrets as "set / Replace / Clear", and a test of the form's
+// values before saving.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionView } from '../../shared/contract';
-import type { ProviderType } from '../../shared/model';
+import { descriptorOf, DESCRIPTORS, fieldsOf, type ProviderType } from '../../shared/providers';
 import { Field, CheckboxField } from '../components/field';
-import { PROVIDER_LABELS, PROVIDER_ORDER, ProviderLogo } from '../components/provider-logo';
+import { ProviderLogo } from '../components/provider-logo';
 import { SecretField } from '../components/secret-field';
 import { useNow } from '../components/use-debounced';
 import { useAppStore } from '../store';
 import { DRAFT_TEST_KEY } from '../store/connections-slice';
 import {
-  CONNECTION_FIELDS,
   connectionToForm,
   emptyConnectionForm,
   formFieldOf,
@@ -42,7 +42,8 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
   const now = useNow(15_000);
   const formRef = useRef<HTMLFormElement>(null);
   const headingId = useId();
-  const fields = CONNECTION_FIELDS[form.type];
+  const fields = useMemo(() => fieldsOf(form.type), [form.type]);
+  const label = descriptorOf(form.type).label;
   const editing = connection !== null;
   const clearConnectionTest = useAppStore((s) => s.clearConnectionTest);
 
@@ -66,6 +67,7 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
     setFormError(null);
     const found = validateConnectionForm(form);
     setErrors(found);
+    setFormError(found[''] ?? null);
     if (Object.keys(found).length > 0) {
       focusFirstError(found);
       return;
@@ -96,13 +98,12 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
     });
   };
 
-  const typeChoices = useMemo(() => PROVIDER_ORDER.map((t) => ({ value: t, label: PROVIDER_LABELS[t] })), []);
 
   return (
     <form ref={formRef} className="panel connection-form" aria-labelledby={headingId} onSubmit={onSubmit} noValidate>
       <header className="panel-header">
         <ProviderLogo type={form.type} size={28} decorative />
-        <h2 id={headingId}>{editing ? `Edit ${connection.name}` : `Add ${PROVIDER_LABELS[form.type]} connection`}</h2>
+        <h2 id={headingId}>{editing ? `Edit ${connection.name}` : `Add ${label} connection`}</h2>
       </header>
 
       {!editing && (
@@ -118,9 +119,9 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
                 setErrors({});
               }}
             >
-              {typeChoices.map((c) => (
-                <option key={c.value} value={c.value}>
-                  {c.label}
+              {DESCRIPTORS.map((d) => (
+                <option key={d.type} value={d.type}>
+                  {d.label}
                 </option>
               ))}
             </select>
@@ -145,18 +146,18 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
       </Field>
 
       <fieldset className="fieldset">
-        <legend>{PROVIDER_LABELS[form.type]} settings</legend>
+        <legend>{label} settings</legend>
         {fields.map((f) => {
-          if (f.kind === 'secret' || f.kind === 'secret-multiline') {
+          if (f.secret) {
             return (
               <SecretField
                 key={f.key}
                 label={f.label}
                 help={f.help}
                 error={errors[f.key]}
-                required={f.required}
+                required={f.required !== undefined}
                 placeholder={f.placeholder}
-                multiline={f.kind === 'secret-multiline'}
+                multiline={f.kind === 'multiline'}
                 storedSet={form.storedSecrets[f.key] === true}
                 value={form.secrets[f.key] ?? { kind: 'keep' }}
                 onChange={(value) => {
@@ -185,18 +186,29 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
             );
           }
           return (
-            <Field key={f.key} label={f.label} help={f.help} error={errors[f.key]} required={f.required}>
-              {(control) => (
-                <input
-                  {...control}
-                  className="input"
-                  value={String(form.values[f.key] ?? '')}
-                  placeholder={f.placeholder}
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(e) => setValue(f.key, e.target.value)}
-                />
-              )}
+            <Field key={f.key} label={f.label} help={f.help} error={errors[f.key]} required={f.required !== undefined}>
+              {(control) =>
+                f.kind === 'multiline' ? (
+                  <textarea
+                    {...control}
+                    className="input"
+                    value={String(form.values[f.key] ?? '')}
+                    placeholder={f.placeholder}
+                    spellCheck={false}
+                    onChange={(e) => setValue(f.key, e.target.value)}
+                  />
+                ) : (
+                  <input
+                    {...control}
+                    className="input"
+                    value={String(form.values[f.key] ?? '')}
+                    placeholder={f.placeholder}
+                    autoComplete="off"
+                    spellCheck={false}
+                    onChange={(e) => setValue(f.key, e.target.value)}
+                  />
+                )
+              }
             </Field>
           );
         })}

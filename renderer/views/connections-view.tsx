@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionView } from '../../shared/contract';
+import { connectionSummary } from '../../shared/providers';
 import { Dialog } from '../components/dialog';
 import { LoadingBlock } from '../components/empty-state';
 import { PROVIDER_LABELS, ProviderLogo } from '../components/provider-logo';
@@ -11,22 +12,6 @@ import { formatRelativeTime } from '../format';
 import { useAppStore } from '../store';
 import { ConnectionForm } from './connection-form';
 import { FirstRun } from './first-run';
-
-/** One line that tells connections of the same type apart. */
-export function connectionSummary(c: ConnectionView): string {
-  switch (c.type) {
-    case 'local':
-      return c.local.root;
-    case 'aws':
-      return c.aws.endpoint ? c.aws.endpoint : `AWS ${c.aws.region ?? 'us-east-1'}${c.aws.accessKeyId ? '' : ' · default credentials'}`;
-    case 'minio':
-      return `${c.minio.useSSL ? 'https' : 'http'}://${c.minio.endpoint}`;
-    case 'gcs':
-      return c.gcs.projectId ? `Project ${c.gcs.projectId}` : c.gcs.apiEndpoint ?? 'Default project';
-    case 'azure':
-      return c.azure.accountName ? `Account ${c.azure.accountName}` : c.azure.endpointUrl ?? 'Connection string';
-  }
-}
 
 function TestStatus({ id, now }: { id: string; now: number }) {
   const test = useAppStore((s) => s.connectionTests[id]);

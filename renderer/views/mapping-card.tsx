@@ -1,6 +1,7 @@
 // One mapping on the board: source (connection → bucket → prefix) → target, its state and last
 // run, and what can be done with it.
-import type { ConnectionView, MappingView } from '../../shared/contract';
+import { placeOf, type RouteSide } from '../../shared/config';
+import type { MappingView } from '../../shared/contract';
 import { ProviderLogo } from '../components/provider-logo';
 import { MappingStateBadge, RunStatusBadge } from '../components/status-badge';
 import { formatInterval, formatRelativeTime } from '../format';
@@ -8,7 +9,10 @@ import { useAppStore } from '../store';
 import { ALL_MAPPINGS } from '../store/mappings-slice';
 import { DELETE_MODE_TEXT } from './mapping-form';
 
-function Endpoint({ label, connection, bucket, prefix }: { label: string; connection: ConnectionView | undefined; bucket: string; prefix: string }) {
+function Endpoint({ mapping, side }: { mapping: MappingView; side: RouteSide }) {
+  const { connectionId, bucket, prefix } = placeOf(mapping, side);
+  const connection = useAppStore((s) => s.connections.find((c) => c.id === connectionId));
+  const label = side === 'source' ? 'From' : 'To';
   return (
     <div className="endpoint-card" aria-label={`${label}: ${connection?.name ?? 'missing connection'} → ${bucket}${prefix ? ` → ${prefix}` : ''}`} role="group">
       <span className="endpoint-label">{label}</span>
@@ -25,8 +29,6 @@ function Endpoint({ label, connection, bucket, prefix }: { label: string; connec
 }
 
 export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingView; now: number; onDelete: (m: MappingView) => void }) {
-  const source = useAppStore((s) => s.connections.find((c) => c.id === m.sourceConnectionId));
-  const target = useAppStore((s) => s.connections.find((c) => c.id === m.targetConnectionId));
   const pending = useAppStore((s) => s.syncPending.includes(m.id) || s.syncPending.includes(ALL_MAPPINGS));
   const requestSyncNow = useAppStore((s) => s.requestSyncNow);
   const cancelSync = useAppStore((s) => s.cancelSync);
@@ -43,11 +45,11 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
         <MappingStateBadge state={state} />
       </header>
       <div className="route">
-        <Endpoint label="From" connection={source} bucket={m.sourceBucket} prefix={m.sourcePrefix} />
+        <Endpoint mapping={m} side="source" />
         <svg className="route-arrow-svg" width="40" height="24" viewBox="0 0 40 24" aria-hidden="true">
           <path d="M2 12h32M27 5l8 7-8 7" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
-        <Endpoint label="To" connection={target} bucket={m.targetBucket} prefix={m.targetPrefix} />
+        <Endpoint mapping={m} side="target" />
       </div>
       <p className="mapping-meta">
         <span>{formatInterval(m.intervalSeconds)}</span>

@@ -4,31 +4,25 @@ import type { ConnectionView, MappingInput, MappingView } from '../../shared/con
 import {
   ConfigError,
   DEFAULT_TRANSFERS,
+  defaultMappingName,
   MAX_TRANSFERS,
   findMappingConflicts,
   formatMaxDelete,
   locateByConfig,
   parseMaxDelete,
+  prefixProblem,
   validateBucketName,
+  type MappingRoute,
 } from '../../shared/config';
-import type { DeleteMode, ProviderType } from '../../shared/model';
+import type { DeleteMode, Mapping } from '../../shared/model';
 
-export interface MappingFormState {
+/** The mapping's route and flags as they are; numbers as the text the user types. */
+export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
   id: string | null;
-  name: string;
-  sourceConnectionId: string;
-  sourceBucket: string;
-  sourcePrefix: string;
-  targetConnectionId: string;
-  targetBucket: string;
-  targetPrefix: string;
   schedule: 'manual' | 'interval';
   intervalMinutes: string;
-  enabled: boolean;
   transfers: string;
-  deleteMode: DeleteMode;
   maxDelete: string;
-  dryRun: boolean;
 }
 
 export type MappingFormErrors = Partial<Record<keyof MappingFormState | 'form', string>>;
@@ -91,16 +85,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
 
 /** The name a mapping gets when the user leaves the name empty. */
 export function suggestedMappingName(form: MappingFormState): string {
-  const side = (bucket: string, prefix: string) => (bucket ? `${bucket}${prefix ? `/${prefix.replace(/\/+$/, '')}` : ''}` : '…');
-  return `${side(form.sourceBucket, form.sourcePrefix)} → ${side(form.targetBucket, form.targetPrefix)}`;
-}
-
-function prefixProblem(prefix: string, type: ProviderType | undefined): string | null {
-  if (prefix.startsWith('/')) return `Keys have no leading "/": write "${prefix.replace(/^\/+/, '')}".`;
-  if (type === 'local' && (/[\\\u0000]/.test(prefix) || prefix.split('/').some((seg) => seg === '.' || seg === '..'))) {
-    return 'For a local folder the prefix must not contain "\\" or "." / ".." segments.';
-  }
-  return null;
+  return defaultMappingName(form, { connections: false });
 }
 
 function parseWhole(text: string): number | null {
@@ -133,7 +118,7 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
       if (problem) errors[`${side}Bucket`] = `${Side} bucket: ${problem}.`;
     }
     const prefix = prefixProblem(form[`${side}Prefix`], type);
-    if (prefix) errors[`${side}Prefix`] = prefix;
+    if (prefix) errors[`${side}Prefix`] = `${Side} prefix ${prefix}.`;
   }
   if (!errors.sourceConnectionId && !errors.targetConnectionId && !errors.sourceBucket && !errors.targetBucket) {
     const self = selfOverlap(form, connections);

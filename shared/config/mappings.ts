@@ -1,5 +1,6 @@
 // The "mappings" entries (and the app's MappingInput): each side, prefixes, and checks between mappings.
 import { DELETE_MODES, type Mapping, type ProviderType } from '../model';
+import { descriptorOf } from '../providers';
 import { validateBucketName } from './bucket-names';
 import { DEFAULT_TRANSFERS, MAX_TRANSFERS } from './defaults';
 import { locateByConfig, type LocateBucket } from './locations';
@@ -90,24 +91,17 @@ function readSide(
 
   const prefixKey = `${side}Prefix`;
   const prefix = f.string(prefixKey) ?? '';
-  const prefixProblem = prefixProblemFor(prefix, type);
-  if (prefixProblem) f.error(prefixKey, prefixProblem);
+  const problem = prefixProblem(prefix, type);
+  if (problem) f.error(prefixKey, problem);
 
   if (id === undefined || bucket === undefined) return undefined;
   return { id, bucket, prefix };
 }
 
-function prefixProblemFor(prefix: string, type: ProviderType | undefined): string | null {
+/** A problem with a mapping's prefix on a connection of `type` (undefined: not known yet), or null. */
+export function prefixProblem(prefix: string, type: ProviderType | undefined): string | null {
   if (prefix.startsWith('/')) return `must not start with "/" (keys have no leading slash): write "${prefix.replace(/^\/+/, '')}"`;
-  // A local prefix becomes folders: "." or ".." segments would alias or escape the bucket folder.
-  if (type === 'local' && (/[\\\u0000]/.test(prefix) || prefix.split('/').some((seg) => seg === '.' || seg === '..'))) {
-    return 'for a local folder must not contain "\\", NUL, or "." and ".." path segments';
-  }
-  return null;
-}
-
-export function prefixesOverlap(a: string, b: string): boolean {
-  return a.startsWith(b) || b.startsWith(a);
+  return (type && descriptorOf(type).prefixProblem?.(prefix)) ?? null;
 }
 
 /**

@@ -8,7 +8,7 @@
 // Pure: the caller supplies the locator and turns each conflict into a report entry.
 import type { Mapping } from '../model';
 import type { BucketLocation, LocateBucket } from './locations';
-import { routeKey } from './mapping-ids';
+import { placeOf, placeText, routeKey, type RouteSide } from './mapping-ids';
 
 export interface MappingConflict {
   level: 'error' | 'warn';
@@ -29,10 +29,7 @@ export interface NamedMapping {
 
 /** Every conflict among `mappings` (each pair once, each cycle once), in a stable order. */
 export function findMappingConflicts(mappings: readonly NamedMapping[], locate: LocateBucket): MappingConflict[] {
-  const sides = mappings.map(({ mapping: m }) => ({
-    source: place(locate, m.sourceConnectionId, m.sourceBucket, m.sourcePrefix),
-    target: place(locate, m.targetConnectionId, m.targetBucket, m.targetPrefix),
-  }));
+  const sides = mappings.map(({ mapping: m }) => ({ source: place(locate, m, 'source'), target: place(locate, m, 'target') }));
   const conflicts: MappingConflict[] = [];
 
   sides.forEach(({ source, target }, i) => {
@@ -88,16 +85,26 @@ interface Place {
   location: BucketLocation | undefined;
 }
 
-function place(locate: LocateBucket, connectionId: string, bucket: string, prefix: string): Place {
+function place(locate: LocateBucket, m: Mapping, side: RouteSide): Place {
+  const { connectionId, bucket, prefix } = placeOf(m, side);
   const location = locate(connectionId, bucket);
   // An unknown connection (reported elsewhere) still collides with itself by id.
-  const area = location?.area ?? `connection:${connectionId}/${bucket}/`;
-  const key = area + prefix;
-  return { key: location?.foldCase ? key.toLowerCase() : key, location };
+  return { key: placeKey(location ?? { area: `connection:${connectionId}/${bucket}/`, foldCase: false }, prefix), location };
+}
+
+/** The comparable key of what lies under `prefix` at `location`: case folded where the place folds case. */
+export function placeKey(location: BucketLocation, prefix: string): string {
+  const key = location.area + prefix;
+  return location.foldCase ? key.toLowerCase() : key;
+}
+
+/** Whether the place with key `outer` holds the one with key `inner` (or is it). */
+export function placeHolds(outer: string, inner: string): boolean {
+  return inner.startsWith(outer);
 }
 
 function overlap(a: Place, b: Place): boolean {
-  return a.key.startsWith(b.key) || b.key.startsWith(a.key);
+  return placeHolds(a.key, b.key) || placeHolds(b.key, a.key);
 }
 
 function selfMessage(m: Mapping, source: Place, target: Place): string {
@@ -109,9 +116,9 @@ function selfMessage(m: Mapping, source: Place, target: Place): string {
 }
 
 /** "disk:photos/2024/ (file:///srv/photos/2024/)": what the user wrote, and where it leads when that differs. */
-function describePlace(m: Mapping, side: 'source' | 'target', p: Place): string {
-  const written = side === 'source' ? `${m.sourceConnectionId}:${m.sourceBucket}/${m.sourcePrefix}` : `${m.targetConnectionId}:${m.targetBucket}/${m.targetPrefix}`;
-  return p.location ? `${written} (${p.location.area}${side === 'source' ? m.sourcePrefix : m.targetPrefix})` : written;
+function describePlace(m: Mapping, side: RouteSide, p: Place): string {
+  const written = placeOf(m, side);
+  return p.location ? `${placeText(written)} (${p.location.area}${written.prefix})` : placeText(written);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The sample config.json written by --generate-config.
-import { DEFAULT_AWS_REGION, DEFAULT_DATABASE_PATH, DEFAULT_TRANSFERS, PLACEHOLDER_PREFIX } from './defaults';
+import { DESCRIPTORS } from '../providers';
+import { DEFAULT_DATABASE_PATH, DEFAULT_TRANSFERS } from './defaults';
 
 /**
  * The file written by --generate-config: one provider of each type, placeholders where secrets go
@@ -9,33 +10,8 @@ import { DEFAULT_AWS_REGION, DEFAULT_DATABASE_PATH, DEFAULT_TRANSFERS, PLACEHOLD
 export function generateSampleConfig(): string {
   const sample = {
     databasePath: DEFAULT_DATABASE_PATH,
-    providers: [
-      { id: 'local', name: 'Local folder (each subfolder is a bucket)', type: 'local', local: { root: '/tmp/cloud-data-sync/local' } },
-      {
-        id: 'minio',
-        name: 'MinIO on this machine',
-        type: 'minio',
-        minio: { endpoint: 'localhost:9000', accessKey: `${PLACEHOLDER_PREFIX}MINIO_ACCESS_KEY`, secretKey: `${PLACEHOLDER_PREFIX}MINIO_SECRET_KEY`, useSSL: false },
-      },
-      {
-        id: 'aws',
-        name: 'Amazon S3',
-        type: 'aws',
-        aws: { region: DEFAULT_AWS_REGION, accessKeyId: `${PLACEHOLDER_PREFIX}AWS_ACCESS_KEY_ID`, secretAccessKey: `${PLACEHOLDER_PREFIX}AWS_SECRET_ACCESS_KEY` },
-      },
-      {
-        id: 'gcs',
-        name: 'Google Cloud Storage',
-        type: 'gcs',
-        gcs: { projectId: `${PLACEHOLDER_PREFIX}GCP_PROJECT_ID`, keyFile: `${PLACEHOLDER_PREFIX}PATH_TO_SERVICE_ACCOUNT_KEY_JSON` },
-      },
-      {
-        id: 'azure',
-        name: 'Azure Blob Storage',
-        type: 'azure',
-        azure: { accountName: `${PLACEHOLDER_PREFIX}STORAGE_ACCOUNT_NAME`, accountKey: `${PLACEHOLDER_PREFIX}STORAGE_ACCOUNT_KEY` },
-      },
-    ],
+    // One of each type, from its descriptor; the mappings below use their ids (the type names).
+    providers: DESCRIPTORS.map((d) => ({ id: d.type, name: d.sample.name, type: d.type, [d.type]: d.sample.settings })),
     mappings: [
       {
         name: 'Local photos to MinIO',

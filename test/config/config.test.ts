@@ -586,8 +586,8 @@ describe('generateSampleConfig', () => {
   it('marks every placeholder credential, and each one is reported as a warning', () => {
     expect(config.warnings.length).toBeGreaterThan(0);
     for (const w of config.warnings) expect(w).toMatch(/still holds the placeholder "REPLACE_WITH_/);
-    expect(config.warnings.some((w) => w.startsWith('providers[1].minio.secretKey'))).toBe(true);
-    expect(config.warnings.some((w) => w.startsWith('providers[2].aws.secretAccessKey'))).toBe(true);
+    expect(config.warnings.some((w) => w.startsWith('providers[2].minio.secretKey'))).toBe(true);
+    expect(config.warnings.some((w) => w.startsWith('providers[1].aws.secretAccessKey'))).toBe(true);
   });
 
   it('leaves the mapping between placeholder clouds disabled', () => {
