@@ -476,7 +476,7 @@ describe('sync, runs and logs', () => {
     expect(readdirSync(join(h.root, 'backup')).sort()).toEqual(['a.jpg', 'b']);
 
     const [run] = await h.call('runs.list', { mappingId: id });
-    expect(run).toMatchObject({ mappingId: id, status: 'success', dryRun: false, copied: 3 });
+    expect(run).toMatchObject({ mappingId: id, status: 'success', dryRun: false, copied: 3, errorCode: null });
     expect(await h.call('runs.get', { id: run!.id })).toEqual(run);
     expect((await h.call('mappings.list'))[0]!.status.lastRun).toEqual(run);
 

@@ -144,7 +144,7 @@ describe('mappings saved in a conflict', () => {
     const scheduled = nextRun(back.id);
     core.start(); // interval mappings run once at start
     const backRun = await scheduled;
-    expect(backRun).toMatchObject({ status: 'failed', copied: 0, failed: 0 });
+    expect(backRun).toMatchObject({ status: 'failed', copied: 0, failed: 0, errorCode: 'NotStarted' });
     expect(backRun.firstError).toMatch(
       /^not run, it overlaps other saved mappings \(change one of the mappings or connections involved\): mapping "Back" forms a loop mapping "There" → mapping "Back" → mapping "There"/,
     );
@@ -154,6 +154,8 @@ describe('mappings saved in a conflict', () => {
     const thereRun = await manual;
     expect(thereRun).toMatchObject({ status: 'failed', firstError: backRun.firstError });
     expect(existsSync(path.join(root, 'b', 'x.txt'))).toBe(false);
+    // The history calls return the run's error code with it.
+    expect(await call('runs.get', { id: thereRun.id })).toMatchObject({ status: 'failed', errorCode: 'NotStarted' });
     const logs = await call('logs.query', { mappingId: there.id, runId: thereRun.id });
     expect(logs.map((l) => [l.level, l.message])).toEqual([['error', thereRun.firstError]]);
 
