@@ -75,6 +75,13 @@ describe('the engine on a MemoryState, without better-sqlite3', () => {
     await local.createBucket('src');
     await local.createBucket('dst');
     await syncScenario(local, createLocalProvider({ root }), 'src', 'dst');
+
+    // A run stopped before it started anything is cancelled, with the code saying so and no error.
+    const state = new MemoryState();
+    const stop = new AbortController();
+    stop.abort();
+    const { run } = await runMapping({ state, mapping: mappingFor('src', 'dst'), source: local, target: local, sameConnection: true, stopSignal: stop.signal });
+    expect(run).toMatchObject({ status: 'cancelled', copied: 0, firstError: null, errorCode: 'Cancelled' });
     expect(native.loaded).toBe(false);
   });
 
