@@ -40,10 +40,7 @@ export const ARG_VALIDATORS: ArgValidators = {
 
   'connections.list': noArgs,
   'connections.create': (raw) => connectionInput(raw),
-  'connections.update': (raw) => {
-    const input = connectionInput(raw);
-    return { ...input, id: requiredString(raw as Raw, 'id') };
-  },
+  'connections.update': (raw) => withId(raw, connectionInput(raw)),
   'connections.delete': (raw) => ({ id: requiredString(argsObject(raw, ['id']), 'id') }),
   'connections.test': (raw) => {
     const o = argsObject(raw, ['id', 'input', 'bucket']);
@@ -67,10 +64,7 @@ export const ARG_VALIDATORS: ArgValidators = {
 
   'mappings.list': noArgs,
   'mappings.create': (raw) => mappingInput(raw),
-  'mappings.update': (raw) => {
-    const input = mappingInput(raw);
-    return { ...input, id: requiredString(raw as Raw, 'id') };
-  },
+  'mappings.update': (raw) => withId(raw, mappingInput(raw)),
   'mappings.delete': (raw) => ({ id: requiredString(argsObject(raw, ['id']), 'id') }),
   'mappings.setEnabled': (raw) => {
     const o = argsObject(raw, ['id', 'enabled']);
@@ -168,6 +162,11 @@ function logFilter(o: Raw): { mappingId: string; runId?: number; minLevel?: LogL
 }
 
 // ---- Readers -------------------------------------------------------------------------------------
+
+/** An update's arguments: the create input (already checked) with the id of what it changes. */
+function withId<T>(raw: unknown, input: T): T & { id: string } {
+  return { ...input, id: requiredString(raw as Raw, 'id') };
+}
 
 /** Commands without arguments accept nothing, null or {} (transports differ in how they send "none"). */
 function noArgs(raw: unknown): void {
