@@ -4,7 +4,6 @@
 // does not compile; the renderer's client derives its types from the same maps. Arguments are
 // validated at run time in electron/api/ (never trust the other side of a process boundary).
 import type {
-  Connection,
   ConnectionSettings,
   LogLevel,
   Mapping,
@@ -13,6 +12,7 @@ import type {
   RunStatus,
   RunSummary,
 } from './model';
+import type { PublicConnectionSettings } from './providers';
 
 // ---- Errors ------------------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ export interface ApiError {
  * A connection as the renderer sees it: settings without any secret value, and for each secret
  * field whether it is set. Secret values never leave the main process.
  */
-export type ConnectionView = Connection & { secretsSet: Record<string, boolean> };
+export type ConnectionView = { id: string; name: string; secretsSet: Record<string, boolean> } & PublicConnectionSettings;
 
 /**
  * Create/update input. Secret fields: a string sets it, '' clears it, absent keeps the stored value

@@ -6,8 +6,10 @@
 // This module is pure (renderer and main): a local root is taken as written. Main resolves local
 // folders through the file system (real path, symlinks followed) in electron/api/bucket-locations.ts
 // and passes that locator instead.
-import type { Connection } from '../model';
-import { connectionSettings, descriptorOf } from '../providers';
+import { connectionSettings, descriptorOf, type PublicConnectionSettings } from '../providers';
+
+/** What locating needs of a connection: its id and settings (secrets where known: an Azure connection string names the service). */
+export type LocatedConnection = { id: string } & PublicConnectionSettings;
 
 export interface BucketLocation {
   /** The bucket's place, ending with "/": "file:///srv/data/photos/", "net://loopback:9000/photos/". */
@@ -20,7 +22,7 @@ export interface BucketLocation {
 export type LocateBucket = (connectionId: string, bucket: string) => BucketLocation | undefined;
 
 /** Locations from the settings alone: the pure default (local roots as written, not resolved). */
-export function locateByConfig(connections: readonly Connection[]): LocateBucket {
+export function locateByConfig(connections: readonly LocatedConnection[]): LocateBucket {
   const byId = new Map(connections.map((c) => [c.id, c]));
   return (connectionId, bucket) => {
     const c = byId.get(connectionId);
@@ -35,7 +37,7 @@ export function locateByConfig(connections: readonly Connection[]): LocateBucket
 }
 
 /** The folder whose subfolders are the connection's buckets; undefined for a network service. */
-export function bucketsFolderOf(c: Connection): string | undefined {
+export function bucketsFolderOf(c: LocatedConnection): string | undefined {
   const whereabouts = descriptorOf(c.type).whereabouts;
   return whereabouts.kind === 'folder' ? whereabouts.root(connectionSettings(c)) : undefined;
 }

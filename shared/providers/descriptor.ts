@@ -57,6 +57,10 @@ export type SettingsOf<Fs> = Flat<
   { -readonly [K in RequiredKey<Fs>]: ValueOf<Fs[K]> } & { -readonly [K in Exclude<keyof Fs, RequiredKey<Fs>>]?: ValueOf<Fs[K]> }
 >;
 
+type SecretKey<Fs> = { [K in keyof Fs]: Fs[K] extends { secret: true } ? K : never }[keyof Fs];
+/** The settings without their secret fields: what the renderer may see. */
+export type PublicSettingsOf<Fs> = SettingsOf<Omit<Fs, SecretKey<Fs>>>;
+
 /**
  * A problem found by a rule between settings. `field` is the settings key it is shown at ('' for
  * the settings as a whole). Warnings reach a config file's warnings; the form shows only errors.

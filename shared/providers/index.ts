@@ -3,7 +3,7 @@
 // one entry in PROVIDERS, and its protocol module in electron/providers/ (see registry.ts there).
 import { awsProvider } from './aws';
 import { azureProvider } from './azure';
-import type { FieldSpec, NameOf, ProviderDescriptor, RuleIssue, SettingsOf, Whereabouts } from './descriptor';
+import type { FieldSpec, NameOf, ProviderDescriptor, PublicSettingsOf, RuleIssue, SettingsOf, Whereabouts } from './descriptor';
 import { gcsProvider } from './gcs';
 import { localProvider } from './local';
 import { minioProvider } from './minio';
@@ -22,6 +22,11 @@ export type SettingsFor<T extends ProviderType> = SettingsOf<Extract<AnyDescript
 
 /** `{ type: 'aws', aws: {...} }`: the type and, under the type's name, its settings. */
 export type ConnectionSettings = { [T in ProviderType]: { type: T } & { [K in T]: SettingsFor<T> } }[ProviderType];
+
+/** ConnectionSettings without the secret fields: what leaves the main process (ConnectionView). Every ConnectionSettings is one. */
+export type PublicConnectionSettings = {
+  [T in ProviderType]: { type: T } & { [K in T]: PublicSettingsOf<Extract<AnyDescriptor, { type: T }>['fields']> };
+}[ProviderType];
 
 export type { AwsSettings } from './aws';
 export type { AzureSettings } from './azure';
@@ -73,7 +78,7 @@ export const SECRET_FIELDS: { readonly [T in ProviderType]: readonly string[] } 
 ) as Record<string, readonly string[]> as { [T in ProviderType]: readonly string[] };
 
 /** The settings object of a connection's own type (e.g. `c.aws` for an aws connection). */
-export function connectionSettings(c: ConnectionSettings): Record<string, unknown> {
+export function connectionSettings(c: PublicConnectionSettings): Record<string, unknown> {
   return ((c as unknown as Record<string, unknown>)[c.type] ?? {}) as Record<string, unknown>;
 }
 
@@ -84,7 +89,7 @@ export function publicSettings(c: ConnectionSettings): Record<string, unknown> {
 }
 
 /** One line that tells connections of the same type apart ("http://127.0.0.1:9000", "Account x"). */
-export function connectionSummary(c: ConnectionSettings): string {
+export function connectionSummary(c: PublicConnectionSettings): string {
   return descriptorOf(c.type).summary(connectionSettings(c));
 }
 

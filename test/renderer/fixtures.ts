@@ -7,7 +7,7 @@ export function localConnection(id: string, name = id, root = `/data/${id}`): Co
 }
 
 export function minioConnection(id: string, name = id, secretSet = true): ConnectionView {
-  return { id, name, type: 'minio', minio: { endpoint: '127.0.0.1:9000', accessKey: 'admin', secretKey: '' }, secretsSet: { secretKey: secretSet } };
+  return { id, name, type: 'minio', minio: { endpoint: '127.0.0.1:9000', accessKey: 'admin' }, secretsSet: { secretKey: secretSet } };
 }
 
 export function status(mappingId: string, patch: Partial<MappingStatus> = {}): MappingStatus {

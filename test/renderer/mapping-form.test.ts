@@ -22,7 +22,7 @@ describe('mapping form: a mapping into its own source', () => {
 
   test('is refused through two connections to one S3-compatible server under different names', () => {
     const one = minioConnection('one'); // 127.0.0.1:9000
-    const two: ConnectionView = { id: 'two', name: 'two', type: 'minio', minio: { endpoint: 'localhost:9000', accessKey: 'admin', secretKey: '' }, secretsSet: { secretKey: true } };
+    const two: ConnectionView = { id: 'two', name: 'two', type: 'minio', minio: { endpoint: 'localhost:9000', accessKey: 'admin' }, secretsSet: { secretKey: true } };
     const errors = validateMappingForm(form([one, two], { sourceConnectionId: 'one', targetConnectionId: 'two' }), [one, two]);
     expect(errors.targetPrefix).toContain('would sync into itself');
   });
