@@ -11,7 +11,7 @@ import {
   type ConfigIssue,
   type ValidatedConfig,
 } from '../../shared/config';
-import type { ProviderType } from '../../shared/model';
+import { PROVIDER_TYPES, type ProviderType } from '../../shared/model';
 
 type Json = { [key: string]: unknown };
 
@@ -577,7 +577,7 @@ describe('generateSampleConfig', () => {
   });
 
   it('shows one provider of each type and the mapping options', () => {
-    expect(config.connections.map((c) => c.type).sort()).toEqual(['aws', 'azure', 'gcs', 'local', 'minio']);
+    expect(config.connections.map((c) => c.type).sort()).toEqual([...PROVIDER_TYPES].sort());
     const json = JSON.parse(text) as { mappings: Json[] };
     expect(Object.keys(json.mappings[0] ?? {})).toEqual(expect.arrayContaining(['deleteMode', 'transfers', 'maxDelete', 'dryRun']));
     expect(text).toMatch(/^\{\n {2}"databasePath"/);
