@@ -2,7 +2,8 @@
 // measured at bucket sizes no test server could hold. Writes are consumed and discarded.
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { ObjectInfo, OpenSource, StorageProvider, WriteResult } from '../../electron/providers/provider';
+import { pagedList } from '../../electron/providers/listing';
+import type { ListPage, ObjectInfo, OpenSource, StorageProvider, WriteResult } from '../../electron/providers/provider';
 
 export interface SyntheticOptions {
   objects: number;
@@ -17,7 +18,13 @@ export function syntheticKey(index: number): string {
 
 export function createSyntheticProvider(options: SyntheticOptions): StorageProvider {
   const keyIndex = (key: string) => Number(key.slice(-9));
-  return {
+  // Keys sorted by (index % 1000, index): the index listed after `index`, undefined after the last.
+  const indexAfter = (index: number): number | undefined => {
+    if (index + 1000 < options.objects) return index + 1000;
+    const folder = (index % 1000) + 1;
+    return folder < Math.min(1000, options.objects) ? folder : undefined;
+  };
+  const provider: StorageProvider = {
     type: 'local',
     capabilities: { serverSideCopy: false, metadata: false, md5InListing: false, multipartThreshold: Number.POSITIVE_INFINITY },
     async listBuckets() {
@@ -25,19 +32,24 @@ export function createSyntheticProvider(options: SyntheticOptions): StorageProvi
     },
     async createBucket() {},
     async deleteBucket() {},
-    async *list(_bucket, prefix) {
-      // Keys sorted by (index % 1000, index): walk that order lazily. Like a real listing, each page
-      // of 1,000 keys arrives in its own turn of the event loop.
-      let listed = 0;
-      for (let folder = 0; folder < 1000; folder++) {
-        for (let index = folder; index < options.objects; index += 1000) {
-          if (++listed % 1000 === 0) await yieldToLoop();
-          const key = syntheticKey(index);
-          if (!key.startsWith(prefix)) continue;
+    list: pagedList({ listPage: (...a) => provider.listPage(...a) }),
+    async listPage(_bucket, prefix, token, _signal, limit = 1000): Promise<ListPage> {
+      // The token is the last key listed. Like a real listing, each page arrives in its own turn of
+      // the event loop.
+      await yieldToLoop();
+      let index = token === null ? (options.objects > 0 ? 0 : undefined) : indexAfter(keyIndex(token));
+      const items: ObjectInfo[] = [];
+      let last = '';
+      while (index !== undefined && items.length < limit) {
+        const key = syntheticKey(index);
+        last = key;
+        if (key.startsWith(prefix)) {
           const etag = options.changed?.(index) ? `changed-${index}` : `etag-${index}`;
-          yield { key, size: 1024, etag, lastModified: 1_700_000_000_000 } satisfies ObjectInfo;
+          items.push({ key, size: 1024, etag, lastModified: 1_700_000_000_000 });
         }
+        index = indexAfter(index);
       }
+      return { items, skipped: [], next: index === undefined ? null : last };
     },
     async head(_bucket, key) {
       return { key, size: 1024, etag: `etag-${keyIndex(key)}`, lastModified: 1_700_000_000_000 };
@@ -53,4 +65,5 @@ export function createSyntheticProvider(options: SyntheticOptions): StorageProvi
     async remove() {},
     async close() {},
   };
+  return provider;
 }

@@ -1,6 +1,7 @@
 // Where Azure Blob naming differs from what the provider interface promises: user metadata names
 // must be C# identifiers and values plain ASCII header text, and listings come in UTF-16 order
 // rather than UTF-8 byte order. Pure functions, so the rules are tested without a server.
+import { compareKeys } from '../lib/key-order';
 import { StorageError } from './errors';
 
 // ---- metadata ----
@@ -102,24 +103,35 @@ const UTF8 = new TextDecoder('utf-8');
  * unit is not a surrogate, and only surrogates move between the orders). Input already in UTF-8
  * order passes through unchanged. Memory is the held keys: those with characters above U+FFFF not
  * yet followed by a larger surrogate-free key; more than `maxHeld` fails the listing.
+ *
+ * One page at a time: `held` are the keys earlier pages held back (as this returned them), `page`
+ * the page as Azure listed it. Returns the items to pass on now and the keys still held; on the
+ * `last` page every held key is passed on.
  */
-export async function* inUtf8Order<T extends { key: string }>(items: AsyncIterable<T>, maxHeld: number, what: string): AsyncIterable<T> {
-  const held = new MinHeap<{ item: T; bytes: Buffer }>((a, b) => Buffer.compare(a.bytes, b.bytes));
-  for await (const item of items) {
+export function inUtf8Order<T extends { key: string }>(
+  held: readonly T[],
+  page: readonly T[],
+  last: boolean,
+  maxHeld: number,
+  what: string,
+): { items: T[]; held: T[] } {
+  const heap = new MinHeap<T>((a, b) => compareKeys(a.key, b.key));
+  for (const item of held) heap.push(item);
+  const items: T[] = [];
+  for (const item of page) {
     if (SURROGATE.test(item.key)) {
-      if (held.size >= maxHeld) {
+      if (heap.size >= maxHeld) {
         throw new StorageError('Fatal', `${what}: more than ${maxHeld} keys with characters above U+FFFF arrived out of UTF-8 order; cannot reorder them in bounded memory`);
       }
-      held.push({ item, bytes: Buffer.from(item.key, 'utf8') });
+      heap.push(item);
       continue;
     }
-    if (held.size > 0) {
-      const bytes = Buffer.from(item.key, 'utf8');
-      while (held.size > 0 && Buffer.compare(held.peek()!.bytes, bytes) < 0) yield held.pop()!.item;
-    }
-    yield item;
+    while (heap.size > 0 && compareKeys(heap.peek()!.key, item.key) < 0) items.push(heap.pop()!);
+    items.push(item);
   }
-  while (held.size > 0) yield held.pop()!.item;
+  const rest: T[] = [];
+  while (heap.size > 0) rest.push(heap.pop()!);
+  return last ? { items: [...items, ...rest], held: [] } : { items, held: rest };
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;

@@ -1,7 +1,7 @@
 // Azure Blob Storage through @azure/storage-blob. Buckets are containers, objects are block blobs.
 // Auth by account name + key, connection string or SAS token; any endpoint (Azurite, sovereign clouds).
 //
-// The SDK's own retries are off: resilient.ts retries single calls and listings and the engine
+// The SDK's own retries are off: retrying.ts retries single calls and listing pages and the engine
 // whole copies, and an SDK retry would resend an upload stream that has already been consumed, or
 // sleep for minutes inside one call with its default backoff.
 import { createHash } from 'node:crypto';
@@ -20,7 +20,6 @@ import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
-  PartialRemoveError,
   SourceChangedError,
   StorageError,
   classifyHttpError,
@@ -29,8 +28,11 @@ import {
   type StorageErrorCode,
 } from './errors';
 import { abortReason, unlessAborted } from './abort';
-import { checkWrite, openExactly } from './exact-size';
-import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { checkWrite, openUpload } from './exact-size';
+import { removeEach } from './limited';
+import { sdkCall } from './sdk-call';
+import { allPages, pagedList } from './listing';
+import type { ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import { unquoteEtag, type ErrorContext } from './s3-common';
 
 export interface AzureProviderOptions {
@@ -66,7 +68,6 @@ const MAX_BLOCK_SIZE = 4000 * MiB;
 const MAX_PUT_BLOB_SIZE = 5000 * MiB;
 /** List Blobs returns at most 5000 items per page. */
 const PAGE_SIZE = 5000;
-const MAX_LIST_PAGES = 10_000_000;
 /** Keys with characters above U+FFFF that a listing may hold back to restore UTF-8 order. */
 const MAX_HELD_KEYS = 100_000;
 /** Parallel Delete Blob calls (Azure has a batch API, but neither Azurite nor SAS tokens serve it well). */
@@ -273,6 +274,7 @@ function unreadableAnswer(err: unknown): string {
 class AzureProvider implements StorageProvider {
   readonly type = 'azure' as const;
   readonly capabilities: ProviderCapabilities;
+  readonly list = pagedList(this);
 
   constructor(
     private readonly service: BlobServiceClient,
@@ -282,11 +284,13 @@ class AzureProvider implements StorageProvider {
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
-    const names: string[] = [];
-    const pages = this.service.listContainers({ abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
-    for await (const page of this.pages(pages, { op: 'list containers' }, signal)) {
-      for (const c of page.containerItems) names.push(c.name);
-    }
+    const ctx = { op: 'list containers' };
+    const names = await allPages(async (token) => {
+      const pages = this.service.listContainers({ abortSignal: signal }).byPage({ continuationToken: token ?? undefined, maxPageSize: PAGE_SIZE });
+      const page = await this.call(ctx, signal, () => pages.next());
+      if (page.done) return { items: [], next: null };
+      return { items: page.value.containerItems.map((c) => c.name), next: page.value.continuationToken || null };
+    }, ctx.op);
     return names.sort();
   }
 
@@ -303,25 +307,27 @@ class AzureProvider implements StorageProvider {
   async deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
     const ctx = { op: 'delete', bucket };
     // Azure deletes a container with everything in it; the contract is to delete only an empty one.
-    const first = this.container(bucket).listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 });
-    for await (const page of this.pages(first, ctx, signal)) {
-      if (page.segment.blobItems.length > 0) throw new StorageError('Fatal', `delete container "${bucket}": it is not empty`);
-      break;
-    }
+    const pages = this.container(bucket).listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 });
+    const first = await this.call(ctx, signal, () => pages.next());
+    if (!first.done && first.value.segment.blobItems.length > 0) throw new StorageError('Fatal', `delete container "${bucket}": it is not empty`);
     await this.call(ctx, signal, () => this.container(bucket).delete({ abortSignal: signal }));
   }
 
-  list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    return inUtf8Order(this.listAsStored(bucket, prefix, signal), MAX_HELD_KEYS, `list container "${bucket}"`);
-  }
-
-  private async *listAsStored(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const pages = this.container(bucket).listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal }).byPage({ maxPageSize: PAGE_SIZE });
-    for await (const page of this.pages(pages, { op: 'list', bucket }, signal)) {
-      for (const blob of page.segment.blobItems) {
-        yield toObjectInfo(blob.name, blob.properties);
-      }
-    }
+  /**
+   * One List Blobs page, re-ordered into UTF-8 order (see inUtf8Order): the token carries Azure's
+   * marker and the keys held back for a later page, so a page asked for again is the same page.
+   */
+  async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
+    const ctx = { op: 'list', bucket };
+    const what = describe(ctx);
+    const state = parseListToken(token, what);
+    const pages = this.container(bucket).listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal }).byPage({ continuationToken: state.marker, maxPageSize: limit ?? PAGE_SIZE });
+    const page = await this.call(ctx, signal, () => pages.next());
+    const stored = page.done ? [] : page.value.segment.blobItems.map((blob) => toObjectInfo(blob.name, blob.properties));
+    const marker = (page.done ? undefined : page.value.continuationToken) || undefined;
+    const ordered = inUtf8Order(state.held, stored, marker === undefined, MAX_HELD_KEYS, what);
+    const next: ListToken = { marker, held: ordered.held };
+    return { items: ordered.items, skipped: [], next: marker === undefined ? null : JSON.stringify(next) };
   }
 
   /** Azure stores no CRC of its own for a whole blob (its CRC64 covers single requests), so only the Content-MD5 is reported. */
@@ -372,32 +378,15 @@ class AzureProvider implements StorageProvider {
     checkBlobName(key, what);
     const metadata = toAzureMetadata(options.metadata, what);
     const { signal } = options;
-    const { source, body } = await openExactly(open, size, what, signal);
-    // The SDK pipes a request body without watching it: a failing source would leave the request
-    // waiting for bytes forever. A body error (or the caller's abort) cancels the request instead.
-    const cancel = new AbortController();
-    let bodyError: unknown;
-    body.once('error', (err) => {
-      bodyError = err;
-      cancel.abort(err);
-    });
-    const onAbort = (): void => {
-      cancel.abort(signal!.reason);
-      source.destroy(abortReason(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort(); // while open() ran
+    const upload = await openUpload(open, size, what, signal);
     // Every byte the upload takes from `sent` (and every block Azure confirmed) pushes the deadline
     // back; after the last one, the answer has as long to come.
     const blocks = size >= this.tuning.multipartThreshold;
     const inFlight = blocks ? Math.min(size, blockSizeFor(size, this.tuning.blockSize) * this.tuning.concurrency) : 0;
     const stallMs = this.tuning.stallTimeoutMs + Math.ceil((inFlight / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
     const stalled = new StorageError('Transient', `${what}: no byte sent and no answer for ${stallMs / 1000} s`);
-    const watchdog = new Watchdog(stallMs, () => {
-      bodyError ??= stalled;
-      cancel.abort(stalled);
-    });
-    const sent = Readable.from(progressOf(body, () => watchdog.kick()));
+    const watchdog = new Watchdog(stallMs, () => upload.fail(stalled));
+    const sent = Readable.from(progressOf(upload.body, () => watchdog.kick()));
     // Its errors are the body's (handled above); the SDK pipes it without listening.
     sent.on('error', () => undefined);
     const headers: BlobHTTPHeaders = {
@@ -407,19 +396,16 @@ class AzureProvider implements StorageProvider {
       blobContentDisposition: options.contentDisposition,
     };
     try {
-      const upload = { bucket, key, body: sent, size, md5, headers, metadata, signal: cancel.signal, what, progress: () => watchdog.kick() };
-      return blocks ? await this.putBlocks(upload) : await this.putBlob(upload);
+      const request = { bucket, key, body: sent, size, md5, headers, metadata, signal: upload.cancel, what, progress: () => watchdog.kick() };
+      return blocks ? await this.putBlocks(request) : await this.putBlob(request);
     } catch (err) {
       signal?.throwIfAborted();
-      throw mapAzureError(bodyError ?? err, ctx, signal);
+      throw mapAzureError(upload.failure ?? err, ctx, signal);
     } finally {
       watchdog.stop();
-      signal?.removeEventListener('abort', onAbort);
       sent.destroy();
-      // Both: a guard destroyed before it read anything leaves its source open (and the source's own
-      // download with it, to fail later with nobody listening).
-      body.destroy();
-      source.destroy();
+      // Also the source: left open, its own download (another provider's read) would fail later with nobody listening.
+      upload.close();
     }
   }
 
@@ -492,36 +478,22 @@ class AzureProvider implements StorageProvider {
   }
 
   /**
-   * Delete Blob per key, DELETE_CONCURRENCY at a time, with the blob's snapshots (Azure refuses to
-   * delete a blob that has snapshots otherwise). After the first failure no new delete starts; the
-   * ones in flight finish, and PartialRemoveError names every key that is gone. A key Azure cannot
-   * store (see azureBlobNameProblem) is never sent: its URL would name another blob.
+   * Delete Blob per key (removeEach: DELETE_CONCURRENCY at a time, PartialRemoveError after a
+   * failure), with the blob's snapshots (Azure refuses to delete a blob that has snapshots
+   * otherwise). A key Azure cannot store (see azureBlobNameProblem) is never sent: its URL would
+   * name another blob.
    */
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
     const container = this.container(bucket);
-    const removed: string[] = [];
-    let failure: Error | undefined;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < keys.length && failure === undefined && !signal?.aborted) {
-        const key = keys[next++]!;
-        const ctx = { op: 'remove', bucket, key };
-        try {
-          checkBlobName(key, describe(ctx));
-          await container.deleteBlob(key, { abortSignal: signal, deleteSnapshots: 'include' });
-          removed.push(key);
-        } catch (err) {
-          if (azureErrorCode(err) === 'BlobNotFound') removed.push(key);
-          else failure ??= err instanceof StorageError ? err : mapAzureError(err, ctx, signal);
-        }
+    await removeEach(keys, DELETE_CONCURRENCY, signal, async (key) => {
+      const ctx = { op: 'remove', bucket, key };
+      checkBlobName(key, describe(ctx));
+      try {
+        await container.deleteBlob(key, { abortSignal: signal, deleteSnapshots: 'include' });
+      } catch (err) {
+        if (azureErrorCode(err) !== 'BlobNotFound') throw mapAzureError(err, ctx, signal);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
-    if (failure === undefined && removed.length < keys.length) failure = abortReason(signal);
-    if (failure === undefined) return;
-    if (removed.length === 0) throw failure;
-    const code = failure instanceof StorageError ? failure.code : 'Transient';
-    throw new PartialRemoveError(code, `${failure.message} (${removed.length} of ${keys.length} keys were deleted)`, removed, { cause: failure });
+    });
   }
 
   /**
@@ -571,23 +543,26 @@ class AzureProvider implements StorageProvider {
   }
 
   /** Runs one SDK call, mapping its errors; `signal` is the caller's, the one abort that may pass as such. */
-  private async call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (err) {
-      throw mapAzureError(err, ctx, signal);
-    }
+  private call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+    return sdkCall(request, (err) => mapAzureError(err, ctx, signal));
   }
+}
 
-  /** The SDK's pages, with errors mapped and a bound on their number (a server that pages forever). */
-  private async *pages<P>(pages: AsyncIterableIterator<P>, ctx: ErrorContext, signal: AbortSignal | undefined): AsyncIterable<P> {
-    for (let n = 0; n < MAX_LIST_PAGES; n++) {
-      const next = await this.call(ctx, signal, () => pages.next());
-      if (next.done) return;
-      yield next.value;
-    }
-    throw new StorageError('Fatal', `${describe(ctx)}: more than ${MAX_LIST_PAGES} pages`);
+/** A listing page token: Azure's marker, and the keys held back to restore UTF-8 order. */
+interface ListToken {
+  marker: string | undefined;
+  held: ObjectInfo[];
+}
+
+function parseListToken(token: string | null, what: string): ListToken {
+  if (token === null) return { marker: undefined, held: [] };
+  try {
+    const parsed = JSON.parse(token) as ListToken;
+    if (typeof parsed.marker === 'string' && Array.isArray(parsed.held)) return parsed;
+  } catch {
+    // not ours: said below
   }
+  throw new StorageError('Fatal', `${what}: "${token.slice(0, 80)}" is not a page token of this provider`);
 }
 
 interface Upload {

@@ -1,6 +1,9 @@
-// Size guard for uploads: object stores take a declared Content-Length and happily store whatever
-// arrives if a broken source ends early or runs long. This guard fails the stream instead.
+// The start of every upload, shared by the object-store providers: the write's checks, its source
+// opened behind a size guard (object stores take a declared Content-Length and happily store
+// whatever arrives if a broken source ends early or runs long: the guard fails the stream instead),
+// and the source tied to the request's cancellation.
 import { Readable } from 'node:stream';
+import { abortReason } from './abort';
 import { StorageError } from './errors';
 import type { OpenSource } from './provider';
 import { expectedMd5, sourceError } from './s3-common';
@@ -15,16 +18,66 @@ export function checkWrite(bucket: string, key: string, size: number, md5: strin
   return { what, md5: expectedMd5(md5, what) };
 }
 
+/** A write's source, opened and guarded (see openUpload). */
+export interface UploadBody {
+  /** The source as open() gave it. */
+  source: Readable;
+  /** The source behind the exactSize guard: what the request sends. */
+  body: Readable;
+  /**
+   * Fires on the caller's abort, a body error or fail(): give it to the SDK's request. An SDK pipes
+   * a request body without watching it, so a failing source would otherwise leave the request
+   * waiting for bytes forever.
+   */
+  cancel: AbortSignal;
+  /** The first reason the upload failed on our side (a body error, fail()): the cause worth reporting, whatever the SDK says after it. */
+  readonly failure: unknown;
+  /** Fails the upload from outside (e.g. a stall watchdog): cancels the request with `reason`. */
+  fail(reason: unknown): void;
+  /** Detaches from the caller's signal and destroys both streams; call once the upload settled. */
+  close(): void;
+}
+
 /**
- * Opens a write's source unless `signal` has already fired, and wraps it in the exactSize guard
- * (`body`). An error from open() is classified as a source error.
+ * Opens a write's source unless `signal` has already fired (an error from open() is classified as
+ * a source error), wraps it in the exactSize guard, and ties both to a cancel signal: the caller's
+ * abort destroys the body and cancels the request, and so does an error of the body.
  */
-export async function openExactly(open: OpenSource, size: number, what: string, signal: AbortSignal | undefined): Promise<{ source: Readable; body: Readable }> {
+export async function openUpload(open: OpenSource, size: number, what: string, signal: AbortSignal | undefined): Promise<UploadBody> {
   signal?.throwIfAborted();
   const source = await open().catch((err: unknown) => {
     throw sourceError(err, what);
   });
-  return { source, body: exactSize(source, size, what) };
+  const body = exactSize(source, size, what);
+  const cancel = new AbortController();
+  let failure: unknown;
+  const fail = (reason: unknown): void => {
+    failure ??= reason;
+    if (!cancel.signal.aborted) cancel.abort(reason);
+  };
+  body.once('error', fail);
+  const onAbort = (): void => {
+    const reason = abortReason(signal);
+    if (!cancel.signal.aborted) cancel.abort(reason);
+    body.destroy(reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort(); // while open() ran
+  return {
+    source,
+    body,
+    cancel: cancel.signal,
+    get failure() {
+      return failure;
+    },
+    fail,
+    close: () => {
+      signal?.removeEventListener('abort', onAbort);
+      // Both: a guard destroyed before it read anything leaves its source open.
+      body.destroy();
+      source.destroy();
+    },
+  };
 }
 
 /**

@@ -3,21 +3,24 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { Readable, addAbortSignal } from 'node:stream';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { Storage, type File, type FileMetadata } from '@google-cloud/storage';
 import type { GcsSettings } from '../../shared/model';
-import { PartialRemoveError, StorageError } from './errors';
-import { abortReason, unlessAborted } from './abort';
-import { checkWrite, openExactly } from './exact-size';
+import { StorageError } from './errors';
+import { unlessAborted } from './abort';
+import { checkWrite, openUpload } from './exact-size';
 import { openDownload } from './gcs-download';
 import { describe, mapGcsError } from './gcs-errors';
 import { uploadResumable } from './gcs-resumable';
 import { checkObjectName } from './gcs-names';
+import { removeEach } from './limited';
+import { allPages, pagedList } from './listing';
 import { expectedCrc32c, objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
-import type { ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { sdkCall } from './sdk-call';
+import type { ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
@@ -37,8 +40,8 @@ export const GCS_CHUNK_UNIT = 256 * KiB;
 export const DEFAULT_GCS_THRESHOLD = 8 * MiB;
 export const DEFAULT_GCS_CHUNK_SIZE = 8 * MiB;
 
-/** Upper bound on listing pages (1000 objects each), so a server that never stops paging cannot loop us forever. */
-const MAX_LIST_PAGES = 10_000_000;
+/** Objects (or buckets) per listing page. */
+const LIST_PAGE_SIZE = 1000;
 /** Upper bound on rewrite calls of one copy (GCS moves at least hundreds of MiB per call). */
 const MAX_REWRITE_CALLS = 100_000;
 const DELETE_CONCURRENCY = 16;
@@ -64,6 +67,7 @@ class GcsProvider implements StorageProvider {
   /** Google's endpoint or a Google private one: media downloads carry credentials (see gcs-settings.ts). */
   private readonly authenticated: boolean;
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  readonly list = pagedList(this);
 
   constructor(resolved: ResolvedGcsSettings, options: GcsProviderOptions) {
     const threshold = options.multipartThreshold ?? DEFAULT_GCS_THRESHOLD;
@@ -89,8 +93,8 @@ class GcsProvider implements StorageProvider {
       // The SDK's own retries are off for every call, as for Azure: each call already has one retry
       // layer above it, and two multiply (the SDK's backoff starts at 1-2 s, so one failing listing
       // page took ~7 s per attempt of the engine's, ~44 s in all).
-      // - list pages, head, remove, bucket calls: resilient.ts retries them with its backoff and
-      //   pacer (a listing restarts after its last key). All idempotent: remove ignores missing keys,
+      // - list pages, head, remove, bucket calls: retrying.ts retries them with its backoff and
+      //   pacer (a listing page by its token). All idempotent: remove ignores missing keys,
       //   createBucket takes a 409 of our own bucket as success.
       // - write (single request) and copy (rewrite): the engine retries the whole copy, after a new
       //   HEAD of the source. The SDK could not resend a consumed upload stream anyway.
@@ -102,17 +106,12 @@ class GcsProvider implements StorageProvider {
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
     this.requireProjectId('list buckets');
-    const names: string[] = [];
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const names = await allPages(async (pageToken) => {
       const [buckets, next] = await this.call({ op: 'list buckets' }, signal, () =>
-        this.storage.getBuckets({ autoPaginate: false, maxResults: 1000, pageToken }),
+        this.storage.getBuckets({ autoPaginate: false, maxResults: LIST_PAGE_SIZE, pageToken: pageToken ?? undefined }),
       );
-      for (const b of buckets) names.push(b.name);
-      const token = nextPageToken(next);
-      if (!token || token === pageToken) break;
-      pageToken = token;
-    }
+      return { items: buckets.map((b) => b.name), next: nextPageToken(next) };
+    }, 'list buckets');
     return names.sort();
   }
 
@@ -133,22 +132,12 @@ class GcsProvider implements StorageProvider {
     await this.call({ op: 'delete', bucket }, signal, () => this.storage.bucket(bucket).delete());
   }
 
-  async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const ctx = { op: 'list', bucket };
-    const handle = this.storage.bucket(bucket);
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      // GCS answers 404 for a missing bucket here, so a missing bucket never looks empty.
-      const [files, next] = await this.call(ctx, signal, () =>
-        handle.getFiles({ prefix: prefix || undefined, maxResults: 1000, pageToken, autoPaginate: false }),
-      );
-      for (const file of files) yield objectInfo(file.name, file.metadata);
-      const token = nextPageToken(next);
-      if (!token) return;
-      if (token === pageToken) throw new StorageError('Fatal', `list bucket "${bucket}": the server repeated its page token`);
-      pageToken = token;
-    }
-    throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
+  async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
+    // GCS answers 404 for a missing bucket here, so a missing bucket never looks empty.
+    const [files, next] = await this.call({ op: 'list', bucket }, signal, () =>
+      this.storage.bucket(bucket).getFiles({ prefix: prefix || undefined, maxResults: limit ?? LIST_PAGE_SIZE, pageToken: token ?? undefined, autoPaginate: false }),
+    );
+    return { items: files.map((file) => objectInfo(file.name, file.metadata)), skipped: [], next: nextPageToken(next) };
   }
 
   /** md5 (absent for composite objects) and checksums.crc32c (always) come from the object resource. */
@@ -198,8 +187,8 @@ class GcsProvider implements StorageProvider {
     const crc32c = expectedCrc32c(options.checksums, what);
     checkObjectName(key, what);
     const { signal } = options;
-    const { source, body } = await openExactly(open, size, what, signal);
-    if (signal) addAbortSignal(signal, body);
+    const upload = await openUpload(open, size, what, signal);
+    const { body } = upload;
     const file = this.storage.bucket(bucket).file(key);
     let stored: FileMetadata;
     try {
@@ -207,8 +196,8 @@ class GcsProvider implements StorageProvider {
         const apiEndpoint = this.apiEndpoint();
         const headers = this.authenticated ? await this.authHeaders(apiEndpoint) : {};
         const resource = uploadResource({ ...options, md5: expectedMd5, crc32c });
-        const upload = { apiEndpoint, bucket, key, headers, resource, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
-        stored = await uploadResumable(upload, body, expectedMd5, crc32c);
+        const session = { apiEndpoint, bucket, key, headers, resource, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
+        stored = await uploadResumable(session, body, expectedMd5, crc32c);
       } else {
         const data = expectedMd5 === undefined ? await buffer(body) : undefined;
         const md5 = data ? createHash('md5').update(data).digest('hex') : expectedMd5;
@@ -223,9 +212,7 @@ class GcsProvider implements StorageProvider {
       signal?.throwIfAborted();
       throw mapGcsError(err, ctx, signal);
     } finally {
-      // Both: a guard destroyed before it read anything leaves its source open.
-      body.destroy();
-      source.destroy();
+      upload.close();
     }
     if (Number(stored.size) !== size) {
       throw new StorageError('Fatal', `${what}: the service stored ${String(stored.size)} bytes, expected ${size}`);
@@ -235,23 +222,16 @@ class GcsProvider implements StorageProvider {
   }
 
   /**
-   * One request per key (a batch endpoint exists but the SDK does not use it), DELETE_CONCURRENCY at
-   * a time. After the first failure no new delete starts; the ones in flight finish, and
-   * PartialRemoveError names every key that is gone (deleted or already missing).
+   * One request per key (a batch endpoint exists but the SDK does not use it): removeEach,
+   * DELETE_CONCURRENCY at a time, PartialRemoveError after a failure.
    */
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
     const handle = this.storage.bucket(bucket);
-    const removed: string[] = [];
-    const failure = await forEachLimit(keys, DELETE_CONCURRENCY, signal, async (key) => {
+    await removeEach(keys, DELETE_CONCURRENCY, signal, async (key) => {
       const ctx = { op: 'remove', bucket, key };
       checkObjectName(key, describe(ctx));
       await this.call(ctx, signal, () => handle.file(key).delete({ ignoreNotFound: true }));
-      removed.push(key);
     });
-    if (failure === undefined) return;
-    if (removed.length === 0) throw failure;
-    const code = failure instanceof StorageError ? failure.code : 'Transient';
-    throw new PartialRemoveError(code, `${failure.message} (${removed.length} of ${keys.length} keys were deleted)`, removed, { cause: failure });
   }
 
   /**
@@ -298,13 +278,8 @@ class GcsProvider implements StorageProvider {
   }
 
   /** Runs one SDK call, mapping its errors; an abort rejects at once (the call finishes unobserved). */
-  private async call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
-    try {
-      return await unlessAborted(request(), signal);
-    } catch (err) {
-      throw mapGcsError(err, ctx, signal);
-    }
+  private call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+    return sdkCall(request, (err) => mapGcsError(err, ctx, signal), signal);
   }
 
   private requireProjectId(op: string): void {
@@ -320,9 +295,9 @@ interface RewriteResponse {
   resource?: FileMetadata;
 }
 
-function nextPageToken(next: unknown): string | undefined {
+function nextPageToken(next: unknown): string | null {
   const token = (next as { pageToken?: unknown } | null | undefined)?.pageToken;
-  return typeof token === 'string' && token !== '' ? token : undefined;
+  return typeof token === 'string' && token !== '' ? token : null;
 }
 
 /** The deadline of one upload request of `bytes`. */
@@ -340,25 +315,3 @@ function setUploadDeadline(file: File, bytes: number): void {
   // The interceptor type promises a request with `uri`, which the SDK's requests always have.
   file.interceptors.push({ request: (reqOpts) => ({ ...reqOpts, timeout }) as typeof reqOpts & { uri: string } });
 }
-
-/**
- * Runs `fn` over `items`, at most `limit` at a time. After the first failure, or once `signal`
- * fired, no new call starts; resolves when the calls in flight have settled, with the first failure
- * (the abort reason when the signal stopped it early), or undefined when every call succeeded.
- */
-async function forEachLimit<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>): Promise<Error | undefined> {
-  let next = 0;
-  let failure: Error | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && !signal?.aborted && next < items.length) {
-      try {
-        await fn(items[next++]!);
-      } catch (err) {
-        failure ??= err instanceof Error ? err : new Error(String(err));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return failure ?? (next < items.length ? abortReason(signal) : undefined);
-}
-

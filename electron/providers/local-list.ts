@@ -11,14 +11,17 @@ import { kindOf } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { isPartialName, isUtf8Name, segmentProblem } from './local-names';
 import { objectInfoOf } from './local-read';
-import type { ObjectInfo, SkippedEntry } from './provider';
+import type { ListPage, ObjectInfo, SkippedEntry } from './provider';
 
 /** What a local source does with symlinks: leave them out and report them, or read through them. */
 export type SymlinkPolicy = 'skip' | 'follow';
 
 export interface WalkOptions {
   prefix: string;
+  /** Resume after this key: every entry at or before it (a key, or a skipped entry's place) is passed over without being read. */
+  after?: string;
   symlinks: SymlinkPolicy;
+  /** Read at every folder, so a walk kept between listing pages can be given each page's signal. */
   signal?: AbortSignal;
   onSkipped?: (entry: SkippedEntry) => void;
 }
@@ -29,6 +32,82 @@ type Entry =
 
 /** Partial files of versions before partialName(): `.<name>.cds-partial-<up to 8 chars>`. */
 const OLDER_PARTIAL = /^\..+\.cds-partial-[0-9a-z]{1,8}$/;
+
+/** Keys per page when the caller names no limit. */
+const PAGE_SIZE = 1000;
+/** Walks kept for their listing's next page (see WalkPages). */
+const MAX_KEPT_WALKS = 16;
+
+/** A walk kept between pages, with the item it read past the end of its last page. */
+interface Cursor {
+  walk: AsyncIterator<ObjectInfo>;
+  options: WalkOptions;
+  pending: ObjectInfo | undefined;
+  /** Skipped entries the walk passed since its last page ended. */
+  skipped: SkippedEntry[];
+}
+
+/**
+ * Listing pages of bucket folders. A page's token is its last key, and a walk resumes after it
+ * (WalkOptions.after), so any page can be asked for again. So that a listing is not walked from the
+ * top again for every page, the walk that made a page is kept, under that page's token, for the
+ * next one; the oldest kept walk goes beyond MAX_KEPT_WALKS (a listing left unfinished).
+ */
+export class WalkPages {
+  private readonly kept = new Map<string, Cursor>();
+
+  async page(bucketDir: string, prefix: string, symlinks: SymlinkPolicy, token: string | null, limit = PAGE_SIZE, signal?: AbortSignal): Promise<ListPage> {
+    const id = (after: string): string => JSON.stringify([bucketDir, prefix, symlinks, after]);
+    const kept = token === null ? undefined : this.kept.get(id(token));
+    if (kept) this.kept.delete(id(token!));
+    const cursor = kept ?? this.start(bucketDir, prefix, symlinks, token);
+    cursor.options.signal = signal;
+    try {
+      const items: ObjectInfo[] = cursor.pending ? [cursor.pending] : [];
+      cursor.pending = undefined;
+      while (items.length < limit) {
+        const next = await cursor.walk.next();
+        if (next.done) return { items, skipped: cursor.skipped, next: null };
+        items.push(next.value);
+      }
+      const skipped = cursor.skipped.splice(0);
+      // One item past the page: when the walk ends there instead, this page is the last.
+      const next = await cursor.walk.next();
+      if (next.done) return { items, skipped: [...skipped, ...cursor.skipped], next: null };
+      cursor.pending = next.value;
+      const last = items.at(-1)!.key;
+      this.keep(id(last), cursor);
+      return { items, skipped, next: last };
+    } catch (err) {
+      void cursor.walk.return?.();
+      throw err;
+    }
+  }
+
+  /** Ends every kept walk. */
+  close(): void {
+    for (const cursor of this.kept.values()) void cursor.walk.return?.();
+    this.kept.clear();
+  }
+
+  private start(bucketDir: string, prefix: string, symlinks: SymlinkPolicy, token: string | null): Cursor {
+    const skipped: SkippedEntry[] = [];
+    const options: WalkOptions = { prefix, after: token ?? undefined, symlinks, onSkipped: (entry) => skipped.push(entry) };
+    return { walk: walkBucket(bucketDir, options)[Symbol.asyncIterator](), options, pending: undefined, skipped };
+  }
+
+  private keep(id: string, cursor: Cursor): void {
+    // Two listings of the same folder at the same place: either walk serves the next page.
+    const twin = this.kept.get(id);
+    if (twin) void twin.walk.return?.();
+    this.kept.delete(id);
+    this.kept.set(id, cursor);
+    if (this.kept.size <= MAX_KEPT_WALKS) return;
+    const [oldest, dropped] = this.kept.entries().next().value!;
+    this.kept.delete(oldest);
+    void dropped.walk.return?.();
+  }
+}
 
 export async function* walkBucket(bucketDir: string, options: WalkOptions): AsyncIterable<ObjectInfo> {
   const root = await stat(bucketDir, { bigint: true }).catch((err: unknown) => {
@@ -61,6 +140,7 @@ async function* walk(dir: string, relDir: string, ancestors: Set<string>, option
 
   for (const entry of entries) {
     const rel = relDir + entry.sortName;
+    if (!isAfter(rel, entry.kind === 'folder', options.after)) continue;
     if (entry.kind === 'skip') {
       options.onSkipped?.({ key: relDir + entry.name, reason: entry.reason });
     } else if (entry.kind === 'folder') {
@@ -122,6 +202,17 @@ async function statEntry(full: string, symlinks: SymlinkPolicy): Promise<BigIntS
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw mapFsError(err, full);
   }
+}
+
+/**
+ * Whether the walk has anything past `after` at `rel` (an entry's place: a folder's ends with '/').
+ * A folder is entered when some key under it can sort after `after`: it sorts after `after`, or
+ * `after` is inside it. Keys under a folder that sorts before `after` without holding it all sort
+ * before `after` too.
+ */
+function isAfter(rel: string, folder: boolean, after: string | undefined): boolean {
+  if (after === undefined || compareKeys(rel, after) > 0) return true;
+  return folder && after.startsWith(rel);
 }
 
 /** A name at `rel` can hold keys with `prefix` when it starts with the prefix or is a folder on the way to it. */

@@ -22,11 +22,12 @@ import { compareKeys } from '../lib/key-order';
 import { PartialRemoveError, SourceChangedError, StorageError, isStorageError } from './errors';
 import { PathBlockedError, defaultDirAnchor, kindOf, openCheckedDir, type CheckedDir, type DirAnchor } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
-import { walkBucket, type SymlinkPolicy } from './local-list';
+import { WalkPages, type SymlinkPolicy } from './local-list';
+import { pagedList } from './listing';
 import { keySegments } from './local-names';
 import { FileVersionStream, closeFd, fileEtag, fstatFd, objectInfoOf, openFd } from './local-read';
 import { partialFromJournal, removePartial, writeInto } from './local-write';
-import type { ObjectInfo, OpenSource, SkippedEntry, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
 
 export interface LocalProviderOptions {
   /**
@@ -61,6 +62,8 @@ class LocalProvider implements StorageProvider {
     multipartThreshold: Number.POSITIVE_INFINITY,
     listingIsHead: true,
   };
+  readonly list = pagedList(this);
+  private readonly pages = new WalkPages();
 
   constructor(
     private readonly root: string,
@@ -87,9 +90,10 @@ class LocalProvider implements StorageProvider {
     });
   }
 
-  async *list(bucket: string, prefix: string, signal?: AbortSignal, onSkipped?: (entry: SkippedEntry) => void): AsyncIterable<ObjectInfo> {
+  /** A tree walk (local-list.ts); the token is the page's last key, and the next page resumes after it. */
+  async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
     await this.requireBucket(bucket);
-    yield* walkBucket(this.bucketDir(bucket), { prefix, symlinks: this.symlinks, signal, onSkipped });
+    return this.pages.page(this.bucketDir(bucket), prefix, this.symlinks, token, limit, signal);
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | null> {
@@ -178,7 +182,9 @@ class LocalProvider implements StorageProvider {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.pages.close();
+  }
 
   private async removeOne(bucketDir: string, key: string): Promise<void> {
     const segments = keySegments(key);

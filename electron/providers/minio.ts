@@ -13,44 +13,43 @@ import type { Readable } from 'node:stream';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import type { MinioSettings } from '../../shared/model';
 import { StorageError, classifyHttpError } from './errors';
-import { abortable, abortReason, unlessAborted } from './abort';
-import { checkWrite, openExactly } from './exact-size';
+import { unlessAborted } from './abort';
+import { checkWrite, openUpload } from './exact-size';
 import { keepAliveAgent } from './keep-alive-agent';
+import { eachLimited } from './limited';
+import { pagedList } from './listing';
 import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
-import type { Checksums, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { sdkCall } from './sdk-call';
+import type { ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
-  checkReadVersion,
+  LIST_PAGE_SIZE,
   copiedMetadata,
   copyParts,
   copySourceInfo,
   deleteBatchError,
-  eachLimited,
   encodeCopySource,
-  etagFromContent,
-  fullObjectChecksums,
   mapS3Code,
   md5FromEtag,
-  multipartEtagParts,
+  nextContinuation,
+  objectFromHead,
   parseCompleteMultipart,
   partSizeFor,
   readPreconditionError,
   resolveTuning,
-  splitUserMetadata,
-  uniformPartSize,
   unquoteEtag,
   userMetadataToStore,
+  versionedBody,
   writeResult,
   type ChecksumAnswer,
   type Encryption,
+  type HeadAnswer,
   type ErrorContext,
   type UploadTuning,
   type WriteAnswer,
 } from './s3-common';
 
 export type MinioProviderOptions = UploadTuning;
-
-const MAX_LIST_PAGES = 10_000_000;
 
 export interface ResolvedMinioSettings {
   endPoint: string;
@@ -131,6 +130,7 @@ class MinioProvider implements StorageProvider {
   private readonly client: Client;
   private readonly agent: http.Agent;
   private readonly tuning: Required<UploadTuning>;
+  readonly list = pagedList(this);
 
   constructor(resolved: ResolvedMinioSettings, options: MinioProviderOptions) {
     this.tuning = resolveTuning(options);
@@ -180,68 +180,36 @@ class MinioProvider implements StorageProvider {
     await this.call({ op: 'delete', bucket }, signal, () => this.client.removeBucket(bucket));
   }
 
-  async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const ctx = { op: 'list', bucket };
-    let token = '';
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      // One page per request (the client's listObjectsV2 stream hides pages and ignores aborts).
-      // The client asks for url-encoded keys and decodes them.
-      const out = await this.call(ctx, signal, () => this.client.listObjectsV2Query(bucket, prefix, token, '', 1000, ''));
-      for (const o of out.objects) {
-        if (o.name === undefined) continue;
-        yield { key: o.name, size: Number(o.size), etag: unquoteEtag(o.etag), md5: md5FromEtag(o.etag), lastModified: o.lastModified.getTime() };
-      }
-      if (!out.isTruncated) return;
-      if (!out.nextContinuationToken || out.nextContinuationToken === token) {
-        throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no new continuation token`);
-      }
-      token = out.nextContinuationToken;
-    }
-    throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
+  async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
+    // One page per request (the client's listObjectsV2 stream hides pages and ignores aborts).
+    // The client asks for url-encoded keys and decodes them.
+    const out = await this.call({ op: 'list', bucket }, signal, () => this.client.listObjectsV2Query(bucket, prefix, token ?? '', '', limit ?? LIST_PAGE_SIZE, ''));
+    const items: ObjectInfo[] = out.objects.flatMap((o) =>
+      o.name === undefined ? [] : [{ key: o.name, size: Number(o.size), etag: unquoteEtag(o.etag), md5: md5FromEtag(o.etag), lastModified: o.lastModified.getTime() }],
+    );
+    return { items, skipped: [], next: nextContinuation(out.isTruncated, out.nextContinuationToken, bucket) };
   }
 
   /**
    * A HEAD of our own (statObject drops the checksum headers): with x-amz-checksum-mode, so the
-   * answer carries the object's checksums. The ETag counts as the MD5 only without SSE-KMS/SSE-C;
-   * a multipart ETag without md5chksum gets its part size from a HEAD of part 1.
+   * answer carries the object's checksums (see objectFromHead).
    */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
-    const headers = await this.headObject(bucket, key, undefined, signal);
-    if (!headers) return null;
-    const etag = header(headers, 'etag');
-    const size = Number(header(headers, 'content-length') ?? 0);
-    const encryption = encryptionOf(headers);
-    const { standard, user } = splitHeaders(headers);
-    const ours = splitUserMetadata(user);
-    const md5 = md5FromEtag(etag, encryption) ?? ours.md5;
-    const checksums: Checksums = { ...fullObjectChecksums(checksumAnswer(headers), etag) };
-    if (!md5 && etagFromContent(encryption)) {
-      const multipartEtag = await this.multipartEtag(bucket, key, etag, size, signal);
-      if (multipartEtag) checksums.multipartEtag = multipartEtag;
-    }
-    const modified = header(headers, 'last-modified');
-    return {
-      key,
-      size,
-      etag: unquoteEtag(etag),
-      md5,
-      lastModified: modified ? new Date(modified).getTime() : 0,
-      ...standard,
-      metadata: ours.metadata,
-      ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
-    };
+    const out = await this.headObject(bucket, key, undefined, signal);
+    return out && objectFromHead(key, out, (part) => this.headObject(bucket, key, part, signal));
   }
 
-  /** The answer headers of HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
-  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<http.IncomingHttpHeaders | null> {
+  /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
+  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadAnswer | null> {
     signal?.throwIfAborted();
+    let headers: http.IncomingHttpHeaders;
     try {
       const query = partNumber === undefined ? '' : `partNumber=${partNumber}`;
       const res = await unlessAborted(
         this.client.makeRequestAsyncOmit({ method: 'HEAD', bucketName: bucket, objectName: key, query, headers: { 'x-amz-checksum-mode': 'ENABLED' } }),
         signal,
       );
-      return res.headers;
+      headers = res.headers;
     } catch (err) {
       signal?.throwIfAborted();
       const code = (err as { code?: unknown }).code;
@@ -249,20 +217,19 @@ class MinioProvider implements StorageProvider {
       if (code === 'NotFound' || code === 'NoSuchKey') return null;
       throw mapMinioError(err, { op: 'head', bucket, key });
     }
-  }
-
-  /** As in s3.ts: the multipart ETag with its part size, when the server answers `partNumber` HEADs. */
-  private async multipartEtag(bucket: string, key: string, etag: string | undefined, size: number, signal?: AbortSignal): Promise<Checksums['multipartEtag']> {
-    const parts = multipartEtagParts(etag);
-    if (parts === undefined) return undefined;
-    const first = await this.headObject(bucket, key, 1, signal);
-    if (!first) return undefined;
-    const count = header(first, 'x-amz-mp-parts-count');
-    const partOne = { size: Number(header(first, 'content-length')), partsCount: count === undefined ? undefined : Number(count) };
-    const last = parts >= 3 && partOne.partsCount === parts ? await this.headObject(bucket, key, parts, signal) : undefined;
-    const lastSize = last ? Number(header(last, 'content-length')) : undefined;
-    const partSize = uniformPartSize(size, parts, partOne, lastSize);
-    return partSize === undefined ? undefined : { etag: unquoteEtag(etag), partSize };
+    const { standard, user } = splitHeaders(headers);
+    const modified = header(headers, 'last-modified');
+    const parts = header(headers, 'x-amz-mp-parts-count');
+    return {
+      etag: header(headers, 'etag'),
+      size: Number(header(headers, 'content-length') ?? 0),
+      lastModified: modified ? new Date(modified).getTime() : 0,
+      encryption: encryptionOf(headers),
+      checksums: checksumAnswer(headers),
+      headers: standard,
+      userMetadata: user,
+      partsCount: parts === undefined ? undefined : Number(parts),
+    };
   }
 
   /**
@@ -281,13 +248,7 @@ class MinioProvider implements StorageProvider {
       const code = (err as { code?: unknown }).code;
       throw (ifMatch !== undefined ? readPreconditionError(err, typeof code === 'string' ? code : undefined, what) : undefined) ?? mapMinioError(err, { op: 'read', bucket, key });
     }
-    try {
-      checkReadVersion(ifMatch, header(res.headers, 'etag'), what);
-    } catch (err) {
-      res.destroy();
-      throw err;
-    }
-    return abortable(res, signal);
+    return versionedBody(res, ifMatch, header(res.headers, 'etag'), what, signal);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
@@ -295,22 +256,21 @@ class MinioProvider implements StorageProvider {
     const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
     const multipart = size >= this.tuning.multipartThreshold;
-    const { body } = await openExactly(open, size, what, signal);
-    const onAbort = (): void => void body.destroy(abortReason(signal));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // The client takes no signal: the upload's cancel signal is not used, the caller's abort destroys the body.
+    const upload = await openUpload(open, size, what, signal);
+    const { body } = upload;
     const headers = objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart));
     let answer: { etag: string } & WriteAnswer;
     try {
-      const upload = multipart
+      const sent = multipart
         ? this.uploadParts(bucket, key, body, size, headers, options)
         : this.putSingle(bucket, key, body, size, headers, md5, what);
-      answer = await unlessAborted(upload, signal);
+      answer = await unlessAborted(sent, signal);
     } catch (err) {
       signal?.throwIfAborted();
       throw mapMinioError(err, ctx);
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      body.destroy();
+      upload.close();
     }
     return writeResult(answer.etag, md5, size, what, answer);
   }
@@ -490,13 +450,8 @@ class MinioProvider implements StorageProvider {
   }
 
   /** Runs one client call; an abort rejects at once (the request itself cannot be cancelled and finishes unobserved). */
-  private async call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
-    try {
-      return await unlessAborted(request(), signal);
-    } catch (err) {
-      throw mapMinioError(err, ctx);
-    }
+  private call<T>(ctx: ErrorContext, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+    return sdkCall(request, (err) => mapMinioError(err, ctx), signal);
   }
 }
 

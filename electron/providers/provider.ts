@@ -122,6 +122,27 @@ export interface ProviderCapabilities {
   listingIsHead?: boolean;
 }
 
+/** One page of a listing (see StorageProvider.listPage). */
+export interface ListPage {
+  /**
+   * Objects of this page, in ascending UTF-8 byte order of key, each after every key of the pages
+   * before it. May be empty, also on a page that is not the last.
+   */
+  items: ObjectInfo[];
+  /** Entries this page passed over that are not objects (see SkippedEntry); each is on one page only. */
+  skipped: SkippedEntry[];
+  /** The token of the next page; null after the last page. */
+  next: string | null;
+}
+
+/** What lies directly under a prefix with '/' as delimiter (see StorageProvider.listLevel). */
+export interface ListLevel {
+  /** Objects directly under the prefix, in ascending UTF-8 byte order of key. */
+  items: ObjectInfo[];
+  /** Folder prefixes directly under the prefix, each ending with '/', in ascending UTF-8 byte order. */
+  folders: string[];
+}
+
 export interface StorageProvider {
   readonly type: ProviderType;
   readonly capabilities: ProviderCapabilities;
@@ -136,10 +157,28 @@ export interface StorageProvider {
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void>;
 
   /**
-   * Every object whose key starts with `prefix`, streamed page by page, in ascending UTF-8 byte order
-   * of key. No delimiter: nested "folders" are flattened. Throws StorageError('NotFound') when the
-   * bucket does not exist (never yields an empty listing for a missing bucket). An entry that is not
-   * an object (a local symlink or special file) is left out and reported to `onSkipped`.
+   * One page of the listing of every object whose key starts with `prefix`, in ascending UTF-8 byte
+   * order of key. No delimiter: nested "folders" are flattened. `token` is null for the first page,
+   * else the `next` of the page before: asking again with the same token (after a failure) gives
+   * that page again, so a listing can be retried page by page. `limit` is the page size to ask the
+   * service for (the provider's own otherwise); a page has at most that many items, or a few more
+   * where the provider restores key order with keys held back from earlier pages (Azure). Throws
+   * StorageError('NotFound') when the bucket does not exist (never an empty listing for a missing
+   * bucket). An entry that is not an object (a local symlink or special file) is left out and named
+   * in `skipped`. One request per call (a local folder: one walk, resumed after the token).
+   */
+  listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage>;
+
+  /**
+   * Optional: the objects and folders directly under `prefix`, when they fit one page; null when
+   * they do not. list() uses it to list several folders at once (see listing.ts). One request.
+   */
+  listLevel?(bucket: string, prefix: string, signal?: AbortSignal): Promise<ListLevel | null>;
+
+  /**
+   * The whole listing listPage pages through, streamed page by page, with skipped entries reported
+   * to `onSkipped`. Never implemented by a provider itself: it is `pagedList(this)` (listing.ts), so
+   * every page goes through the provider's (or wrapper's) own listPage.
    */
   list(bucket: string, prefix: string, signal?: AbortSignal, onSkipped?: (entry: SkippedEntry) => void): AsyncIterable<ObjectInfo>;
 

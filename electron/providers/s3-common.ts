@@ -1,5 +1,7 @@
 // Rules shared by the two providers that speak the S3 API (s3.ts on the AWS SDK, minio.ts on the
 // minio client): the same error codes, ETag format, metadata conventions and request limits.
+import type { Readable } from 'node:stream';
+import { abortable } from './abort';
 import { SourceChangedError, StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
 import type { Checksums, ObjectInfo, ObjectMetadata, WriteResult } from './provider';
 
@@ -168,6 +170,62 @@ export function uniformPartSize(
   return partSize;
 }
 
+/** A HeadObject answer, whichever client asked. */
+export interface HeadAnswer {
+  etag: string | undefined;
+  size: number;
+  lastModified: number;
+  encryption: Encryption;
+  checksums: ChecksumAnswer;
+  /** Content type and the other standard content headers. */
+  headers: Omit<ObjectMetadata, 'metadata'>;
+  /** User metadata as stored (names without their prefix), ours (md5chksum) included. */
+  userMetadata: Record<string, string> | undefined;
+  /** x-amz-mp-parts-count: how many parts the object has, in the answer to a HEAD of one part. */
+  partsCount: number | undefined;
+}
+
+/**
+ * The ObjectInfo of a HEAD with checksum mode on. The ETag counts as the MD5 only when the answer
+ * shows no SSE-KMS/SSE-C encryption; otherwise (and for multipart objects) md5 comes from md5chksum
+ * metadata, if any. A multipart ETag without it gets its part size from a HEAD of part 1
+ * (`headPart`), so the engine can recompute the ETag from the bytes.
+ */
+export async function objectFromHead(key: string, head: HeadAnswer, headPart: (part: number) => Promise<HeadAnswer | null>): Promise<ObjectInfo> {
+  const user = splitUserMetadata(head.userMetadata);
+  const md5 = md5FromEtag(head.etag, head.encryption) ?? user.md5;
+  const checksums: Checksums = { ...fullObjectChecksums(head.checksums, head.etag) };
+  if (!md5 && etagFromContent(head.encryption)) {
+    const multipartEtag = await multipartEtagOf(head, headPart);
+    if (multipartEtag) checksums.multipartEtag = multipartEtag;
+  }
+  return {
+    key,
+    size: head.size,
+    etag: unquoteEtag(head.etag),
+    md5,
+    lastModified: head.lastModified,
+    ...head.headers,
+    metadata: user.metadata,
+    ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+  };
+}
+
+/**
+ * The multipart ETag with its part size, when the server answers `partNumber` HEADs (AWS, moto;
+ * s3rver ignores them and answers the whole object without a parts count: then undefined). Not
+ * conditional: the part size of another version only fails the engine's check, which is retried.
+ */
+async function multipartEtagOf(head: HeadAnswer, headPart: (part: number) => Promise<HeadAnswer | null>): Promise<Checksums['multipartEtag']> {
+  const parts = multipartEtagParts(head.etag);
+  if (parts === undefined) return undefined;
+  const first = await headPart(1);
+  if (!first) return undefined;
+  const last = parts >= 3 && first.partsCount === parts ? await headPart(parts) : null;
+  const partSize = uniformPartSize(head.size, parts, { size: first.size, partsCount: first.partsCount }, last?.size);
+  return partSize === undefined ? undefined : { etag: unquoteEtag(head.etag), partSize };
+}
+
 /** A valid lower-case hex MD5, or undefined. */
 export function normalizeMd5(value: string | undefined): string | undefined {
   return value !== undefined && HEX_MD5.test(value) ? value.toLowerCase() : undefined;
@@ -270,6 +328,17 @@ export function checkReadVersion(expected: string | undefined, answered: string 
   }
 }
 
+/** The body of a read of version `expected`: destroyed and refused (checkReadVersion) when the answer is another version, else ended by `signal`. */
+export function versionedBody(body: Readable, expected: string | undefined, answered: string | undefined, what: string, signal: AbortSignal | undefined): Readable {
+  try {
+    checkReadVersion(expected, answered, what);
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  return abortable(body, signal);
+}
+
 /** A failed conditional read: 412 means another version than `ifMatch` is stored now. */
 export function readPreconditionError(err: unknown, code: string | undefined, what: string): SourceChangedError | undefined {
   const status = (err as { $metadata?: { httpStatusCode?: number }; statusCode?: number } | null)?.$metadata?.httpStatusCode ?? (err as { statusCode?: number } | null)?.statusCode;
@@ -311,28 +380,6 @@ export function copiedMetadata(src: ObjectInfo): ObjectMetadata & { md5?: string
 }
 
 /**
- * Runs `task` for every item, at most `limit` at once; the first failure stops new tasks and is
- * thrown once the running ones have settled (so a caller's cleanup never races them).
- */
-export async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failure) {
-      const item = items[next++]!;
-      try {
-        signal?.throwIfAborted();
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
-}
-
-/**
  * The ETag of a CompleteMultipartUpload answer body, or the error it carries: S3 may answer 200 and
  * still fail (an <Error> body, e.g. InternalError), and S3-compatible servers differ in the name of
  * the root element (moto: CompleteMultipartUploadResponse).
@@ -344,6 +391,16 @@ export function parseCompleteMultipart(xml: string): { etag: string } | { code: 
   const etag = tag('ETag');
   if (etag === undefined) return { code: 'InternalError', message: `CompleteMultipartUpload answered without an ETag: ${xml.slice(0, 200)}` };
   return { etag: unquoteEtag(etag.replace(/&quot;|&#34;/g, '"')) };
+}
+
+/** Keys per ListObjectsV2 page: S3's maximum. */
+export const LIST_PAGE_SIZE = 1000;
+
+/** The token of the next ListObjectsV2 page: null after the last page. */
+export function nextContinuation(truncated: boolean | undefined, token: string | undefined, bucket: string): string | null {
+  if (!truncated) return null;
+  if (!token) throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no continuation token`);
+  return token;
 }
 
 /** One key DeleteObjects could not delete (the <Error> element of its answer). */

@@ -25,36 +25,35 @@ import {
 } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../../shared/model';
 import { StorageError } from './errors';
-import { abortable, abortReason } from './abort';
-import { checkWrite, openExactly } from './exact-size';
+import { checkWrite, openUpload } from './exact-size';
 import { keepAliveAgent } from './keep-alive-agent';
-import { listInBlocks } from '../lib/ordered-blocks';
+import { eachLimited } from './limited';
+import { allPages, pagedList } from './listing';
 import { abortRecordedUpload, uploadInParts } from './s3-upload';
-import type { Checksums, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { sdkCall } from './sdk-call';
+import type { ListLevel, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
-  checkReadVersion,
+  LIST_PAGE_SIZE,
   copiedMetadata,
   copyParts,
   copySourceInfo,
   deleteBatchError,
-  eachLimited,
   encodeCopySource,
-  etagFromContent,
-  fullObjectChecksums,
   mapS3Code,
   md5FromEtag,
-  multipartEtagParts,
+  nextContinuation,
+  objectFromHead,
   partSizeFor,
   readPreconditionError,
   resolveTuning,
-  splitUserMetadata,
-  uniformPartSize,
   unquoteEtag,
   userMetadataToStore,
+  versionedBody,
   writeResult,
   type ChecksumAnswer,
   type Encryption,
+  type HeadAnswer,
   type ErrorContext,
   type UploadTuning,
 } from './s3-common';
@@ -64,15 +63,11 @@ export type S3ProviderOptions = UploadTuning;
 /** The SDK logs every failed call (and a warning per failed streaming upload); our thrown errors say it all. */
 const QUIET_LOGGER = { debug: (): void => undefined, info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined };
 
-/** Upper bound on pages of one listing (1000 keys each), so a server that never stops paging cannot loop us forever. */
-const MAX_LIST_PAGES = 10_000_000;
 /**
  * Below this size an object goes up as one streamed PutObject: nothing is buffered, one request, and
  * the ETag is a real MD5. Above it, multipart (parts buffered, queueSize × partSize per upload).
  */
 const STREAMED_PUT_THRESHOLD = 64 * 1024 * 1024;
-/** Top-level folders listed at once (see list). */
-const PARALLEL_FOLDERS = 4;
 
 export type ChecksumMode = NonNullable<AwsSettings['checksumMode']>;
 
@@ -147,6 +142,7 @@ class S3Provider implements StorageProvider {
   private readonly tuning: Required<UploadTuning>;
   private readonly region: string;
   private readonly checksumMode: ChecksumMode;
+  readonly list = pagedList(this);
 
   constructor(resolved: ResolvedS3Settings, options: S3ProviderOptions) {
     this.tuning = resolveTuning(options, STREAMED_PUT_THRESHOLD);
@@ -174,16 +170,12 @@ class S3Provider implements StorageProvider {
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
-    const names: string[] = [];
-    let token: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const names = await allPages(async (token) => {
       const out = await this.call({ op: 'list buckets' }, () =>
-        this.client.send(new ListBucketsCommand({ ContinuationToken: token }), { abortSignal: signal }),
+        this.client.send(new ListBucketsCommand({ ContinuationToken: token ?? undefined }), { abortSignal: signal }),
       );
-      for (const b of out.Buckets ?? []) if (b.Name) names.push(b.Name);
-      if (!out.ContinuationToken || out.ContinuationToken === token) break;
-      token = out.ContinuationToken;
-    }
+      return { items: (out.Buckets ?? []).flatMap((b) => (b.Name ? [b.Name] : [])), next: out.ContinuationToken || null };
+    }, 'list buckets');
     return names.sort();
   }
 
@@ -210,40 +202,34 @@ class S3Provider implements StorageProvider {
     await this.call({ op: 'delete', bucket }, () => this.client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
   }
 
-  /**
-   * When the level under the prefix fits one page and has several folders, each folder is listed on
-   * its own, PARALLEL_FOLDERS at a time: page round trips overlap instead of queueing behind one
-   * continuation token. Otherwise (a flat bucket, or a huge top level) one plain paged listing.
-   */
-  async *list(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    const top = await this.listPage(bucket, prefix, '/', undefined, signal);
-    if (top.nextToken !== undefined || top.prefixes.length < 2) {
-      yield* this.listFlat(bucket, prefix, signal);
-      return;
-    }
-    yield* listInBlocks(top, (folder) => this.listFlat(bucket, folder, signal), PARALLEL_FOLDERS);
+  async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
+    const page = await this.listObjects(bucket, prefix, undefined, token, limit, signal);
+    return { items: page.objects, skipped: [], next: page.next };
   }
 
-  private async *listFlat(bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const out = await this.listPage(bucket, prefix, undefined, token, signal);
-      yield* out.objects;
-      if (out.nextToken === undefined) return;
-      token = out.nextToken;
-    }
-    throw new StorageError('Fatal', `list bucket "${bucket}": more than ${MAX_LIST_PAGES} pages`);
+  /** One ListObjectsV2 with '/' as delimiter: list() then lists the folders at once. */
+  async listLevel(bucket: string, prefix: string, signal?: AbortSignal): Promise<ListLevel | null> {
+    const page = await this.listObjects(bucket, prefix, '/', null, undefined, signal);
+    return page.next === null ? { items: page.objects, folders: page.prefixes } : null;
   }
 
-  /** One ListObjectsV2 page; `nextToken` is undefined on the last page. */
-  private async listPage(
+  /** One ListObjectsV2 page; `next` is null on the last page. */
+  private async listObjects(
     bucket: string,
     prefix: string,
     delimiter: string | undefined,
-    token: string | undefined,
+    token: string | null,
+    limit: number | undefined,
     signal?: AbortSignal,
-  ): Promise<{ objects: ObjectInfo[]; prefixes: string[]; nextToken: string | undefined }> {
-    const input = { Bucket: bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: 1000, EncodingType: 'url' as const };
+  ): Promise<{ objects: ObjectInfo[]; prefixes: string[]; next: string | null }> {
+    const input = {
+      Bucket: bucket,
+      Prefix: prefix || undefined,
+      Delimiter: delimiter,
+      ContinuationToken: token ?? undefined,
+      MaxKeys: limit ?? LIST_PAGE_SIZE,
+      EncodingType: 'url' as const,
+    };
     const out = await this.call({ op: 'list', bucket }, () => this.client.send(new ListObjectsV2Command(input), { abortSignal: signal }));
     // Keys come URL-encoded when the server honours EncodingType (XML 1.0 cannot carry every
     // character a key may hold); a server that ignores it says so by omitting EncodingType.
@@ -262,72 +248,36 @@ class S3Provider implements StorageProvider {
       });
     }
     const prefixes = (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix === undefined ? [] : [decode(p.Prefix)]));
-    if (!out.IsTruncated) return { objects, prefixes, nextToken: undefined };
-    if (!out.NextContinuationToken || out.NextContinuationToken === token) {
-      throw new StorageError('Fatal', `list bucket "${bucket}": the server reported more results but no new continuation token`);
-    }
-    return { objects, prefixes, nextToken: out.NextContinuationToken };
+    return { objects, prefixes, next: nextContinuation(out.IsTruncated, out.NextContinuationToken, bucket) };
   }
 
-  /**
-   * HEAD with ChecksumMode, so the answer carries the object's checksums. The ETag counts as the MD5
-   * only when the answer shows no SSE-KMS/SSE-C encryption; otherwise (and for multipart objects)
-   * md5 comes from md5chksum metadata, if any. A multipart ETag without it gets its part size from
-   * a HEAD of part 1, so the engine can recompute the ETag from the bytes.
-   */
+  /** HEAD with ChecksumMode, so the answer carries the object's checksums (see objectFromHead). */
   async head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
     const out = await this.headObject(bucket, key, undefined, signal);
-    if (!out) return null;
-    const user = splitUserMetadata(out.Metadata);
-    const encryption = encryptionOf(out);
-    const size = out.ContentLength ?? 0;
-    const md5 = md5FromEtag(out.ETag, encryption) ?? user.md5;
-    const checksums: Checksums = { ...fullObjectChecksums(checksumAnswer(out), out.ETag) };
-    if (!md5 && etagFromContent(encryption)) {
-      const multipartEtag = await this.multipartEtag(bucket, key, out.ETag, size, signal);
-      if (multipartEtag) checksums.multipartEtag = multipartEtag;
-    }
-    return {
-      key,
-      size,
-      etag: unquoteEtag(out.ETag),
-      md5,
-      lastModified: out.LastModified?.getTime() ?? 0,
-      contentType: out.ContentType,
-      cacheControl: out.CacheControl,
-      contentEncoding: out.ContentEncoding,
-      contentDisposition: out.ContentDisposition,
-      metadata: user.metadata,
-      ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
-    };
+    return out && objectFromHead(key, out, (part) => this.headObject(bucket, key, part, signal));
   }
 
   /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
-  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadObjectCommandOutput | null> {
+  private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadAnswer | null> {
+    let out: HeadObjectCommandOutput;
     try {
-      return await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
+      out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
       // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
       if (name === 'NotFound' || name === 'NoSuchKey') return null;
       throw mapS3Error(err, { op: 'head', bucket, key });
     }
-  }
-
-  /**
-   * The multipart ETag with its part size, when the server answers `partNumber` HEADs (AWS, moto;
-   * s3rver ignores them and answers the whole object without a parts count: then undefined).
-   * Not conditional: the part size of another version only fails the engine's check, which is retried.
-   */
-  private async multipartEtag(bucket: string, key: string, etag: string | undefined, size: number, signal?: AbortSignal): Promise<Checksums['multipartEtag']> {
-    const parts = multipartEtagParts(etag);
-    if (parts === undefined) return undefined;
-    const first = await this.headObject(bucket, key, 1, signal);
-    if (!first) return undefined;
-    const partOne = { size: first.ContentLength ?? 0, partsCount: first.PartsCount };
-    const last = parts >= 3 && partOne.partsCount === parts ? await this.headObject(bucket, key, parts, signal) : undefined;
-    const partSize = uniformPartSize(size, parts, partOne, last?.ContentLength);
-    return partSize === undefined ? undefined : { etag: unquoteEtag(etag), partSize };
+    return {
+      etag: out.ETag,
+      size: out.ContentLength ?? 0,
+      lastModified: out.LastModified?.getTime() ?? 0,
+      encryption: encryptionOf(out),
+      checksums: checksumAnswer(out),
+      headers: { contentType: out.ContentType, cacheControl: out.CacheControl, contentEncoding: out.ContentEncoding, contentDisposition: out.ContentDisposition },
+      userMetadata: out.Metadata,
+      partsCount: out.PartsCount,
+    };
   }
 
   /**
@@ -349,13 +299,7 @@ class S3Provider implements StorageProvider {
     if (!(body instanceof Readable)) {
       throw new StorageError('Fatal', `${what}: the SDK returned no Node stream`);
     }
-    try {
-      checkReadVersion(ifMatch, out.ETag, what);
-    } catch (err) {
-      body.destroy();
-      throw err;
-    }
-    return abortable(body, signal);
+    return versionedBody(body, ifMatch, out.ETag, what, signal);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
@@ -363,22 +307,8 @@ class S3Provider implements StorageProvider {
     const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
     const multipart = size >= this.tuning.multipartThreshold;
-    const { body } = await openExactly(open, size, what, signal);
-    // The SDK pipes the body into the request and does not watch it for errors: a short source
-    // would leave the request waiting forever. So a body error (or the caller's abort) cancels the
-    // request through our own controller, and the body's error is what we report.
-    const cancel = new AbortController();
-    let bodyError: unknown;
-    body.once('error', (err) => {
-      bodyError = err;
-      if (!cancel.signal.aborted) cancel.abort(err);
-    });
-    const onAbort = (): void => {
-      const reason = abortReason(signal);
-      if (!cancel.signal.aborted) cancel.abort(reason);
-      body.destroy(reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const upload = await openUpload(open, size, what, signal);
+    const { body, cancel } = upload;
     const params = {
       Bucket: bucket,
       Key: key,
@@ -395,7 +325,7 @@ class S3Provider implements StorageProvider {
       if (!multipart) {
         out = await this.client.send(
           new PutObjectCommand({ ...params, ContentMD5: md5 ? Buffer.from(md5, 'hex').toString('base64') : undefined }),
-          { abortSignal: cancel.signal },
+          { abortSignal: cancel },
         );
       } else {
         const { Body: _body, ContentLength: _length, ...create } = params;
@@ -407,17 +337,16 @@ class S3Provider implements StorageProvider {
           partSize: partSizeFor(size, this.tuning.partSize),
           queueSize: this.tuning.queueSize,
           journal: options.journal,
-          signal: cancel.signal,
+          signal: cancel,
         });
       }
     } catch (err) {
       signal?.throwIfAborted();
       // After a body error the SDK reports only its own abort (or, on servers that cannot abort a
       // multipart upload, that failure): the body's error is the cause worth reporting.
-      throw mapS3Error(bodyError ?? err, ctx);
+      throw mapS3Error(upload.failure ?? err, ctx);
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      body.destroy();
+      upload.close();
     }
     return writeResult(out.ETag, md5, size, what, { encryption: encryptionOf(out), checksums: checksumAnswer(out) });
   }
@@ -525,12 +454,8 @@ class S3Provider implements StorageProvider {
   }
 
   /** Runs one SDK call, mapping its errors. */
-  private async call<T>(ctx: ErrorContext, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (err) {
-      throw mapS3Error(err, ctx);
-    }
+  private call<T>(ctx: ErrorContext, request: () => Promise<T>): Promise<T> {
+    return sdkCall(request, (err) => mapS3Error(err, ctx));
   }
 }
 

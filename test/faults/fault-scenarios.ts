@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mapping, RunSummary } from '../../shared/model';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createLocalProvider } from '../../electron/providers/local';
-import { resilient } from '../../electron/providers/resilient';
+import { wrapProvider } from '../../electron/providers/stack';
 import { openStore, type Store } from '../../electron/store';
 import { runMapping, type RunOptions } from '../../electron/sync/runner';
 import {
@@ -89,13 +89,13 @@ export function describeFaultSuite(start: () => Promise<FaultyService>, defaultS
   beforeAll(async () => {
     service = await start();
     proxy = await startFaultProxy({ upstream: service.upstream, seed });
-    // As the sync service does: retry and pacing wrap each connection's provider once.
-    viaProxy = resilient(service.provider(proxy.url), { retry: FAULT_RETRY });
+    // As the sync service does: the wrapper stack (retry, pacing...) wraps each connection's provider once.
+    viaProxy = wrapProvider(service.provider(proxy.url), { retry: FAULT_RETRY }).provider;
     direct = service.provider(service.upstream);
     dir = await mkdtemp(path.join(tmpdir(), 'cds-faults-'));
     localRoot = path.join(dir, 'disk');
     localDirect = createLocalProvider({ root: localRoot });
-    local = resilient(localDirect, { retry: FAULT_RETRY });
+    local = wrapProvider(localDirect, { retry: FAULT_RETRY }).provider;
     store = openStore(path.join(dir, 'state.db'));
     store.connections.upsert({ id: 'c', name: 'c', type: 'local', local: { root: '/unused' } });
   }, 120_000);

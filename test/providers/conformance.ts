@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbortError, isStorageError } from '../../electron/providers/errors';
 import type { StorageProvider, WriteOptions } from '../../electron/providers/provider';
-import { expectStorageError, listAll, md5Hex, readAll, rejection } from './helpers';
+import { expectStorageError, listAll, listByPages, md5Hex, readAll, rejection } from './helpers';
 
 export interface ConformanceTarget {
   provider: StorageProvider;
@@ -73,6 +73,30 @@ export function describeProviderConformance(name: string, setup: () => Promise<C
         for (const o of listed) expect(o.size, o.key).toBe(Buffer.byteLength(o.key));
       }
     }, 300_000);
+
+    it('pages a listing: small pages resume at their token, keys in UTF-8 order across pages, a token asked for again gives its page again', async () => {
+      const bucket = await target.newBucket();
+      // Siblings around "/" and characters whose UTF-16 and UTF-8 orders differ, so page ends fall
+      // between keys that sort differently in the two orders.
+      const keys = ['a b', 'a-b', 'a.c', 'a/b', 'a/c/d', 'b/\uFF5E', 'b/😀', 'b/😀x/y', 'c', '\uFF5E', '😀'];
+      for (const key of keys) await writeBytes(p, bucket, key, Buffer.from(key));
+      const sorted = [...keys].sort(byteOrder);
+      for (const limit of [1, 2, 4]) {
+        const { keys: listed, pages } = await listByPages(p, bucket, '', limit);
+        expect(listed, `pages of ${limit}`).toEqual(sorted);
+        expect(pages, `pages of ${limit}`).toBeGreaterThanOrEqual(Math.ceil(keys.length / limit));
+      }
+      const first = await p.listPage(bucket, '', null, undefined, 3);
+      expect(first.next).not.toBeNull();
+      const second = await p.listPage(bucket, '', first.next, undefined, 3);
+      const again = await p.listPage(bucket, '', first.next, undefined, 3);
+      expect(again.items.map((o) => o.key)).toEqual(second.items.map((o) => o.key));
+      expect(again.next === null).toBe(second.next === null);
+      expect(byteOrder(first.items.at(-1)!.key, second.items[0]?.key ?? again.items[0]!.key)).toBeLessThan(0);
+      expect((await listByPages(p, bucket, 'b/', 1)).keys).toEqual(sorted.filter((k) => k.startsWith('b/')));
+      expect(await p.listPage(bucket, 'zzz', null)).toMatchObject({ items: [], next: null });
+      await expectStorageError(p.listPage(MISSING_BUCKET, '', null), 'NotFound');
+    });
 
     it('filters by prefix: nested folders are flattened, siblings sharing the prefix text are not matched', async () => {
       const bucket = await target.newBucket();

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { isStorageError, type StorageErrorCode } from '../../electron/providers/errors';
-import type { ObjectInfo, StorageProvider } from '../../electron/providers/provider';
+import type { ListPage, ObjectInfo, StorageProvider } from '../../electron/providers/provider';
 
 /** The error `promise` rejects with; fails the test if it resolves. */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -26,6 +26,19 @@ export async function listAll(p: StorageProvider, bucket: string, prefix: string
   const out: ObjectInfo[] = [];
   for await (const o of p.list(bucket, prefix, signal)) out.push(o);
   return out;
+}
+
+/** Every key of a listing made of listPage calls with `limit`, and how many pages it took. */
+export async function listByPages(p: StorageProvider, bucket: string, prefix: string, limit: number): Promise<{ keys: string[]; pages: number }> {
+  const keys: string[] = [];
+  let token: string | null = null;
+  for (let pages = 1; ; pages++) {
+    const page: ListPage = await p.listPage(bucket, prefix, token, undefined, limit);
+    keys.push(...page.items.map((o) => o.key));
+    if (page.next === null) return { keys, pages };
+    if (pages > 10_000) throw new Error('listPage never reached the last page');
+    token = page.next;
+  }
 }
 
 /** Drains an iterable, discarding its items (to see whether iterating fails). */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '../../electron/providers/errors';
 import { createLocalProvider, type LocalProviderOptions } from '../../electron/providers/local';
-import type { SkippedEntry, StorageProvider } from '../../electron/providers/provider';
+import type { ListPage, SkippedEntry, StorageProvider } from '../../electron/providers/provider';
 import { expectStorageError, readAll, rejection } from './helpers';
 import { tempRoots, writeBytes } from './local-support';
 
@@ -25,6 +25,7 @@ afterAll(async () => {
 async function setup(options: LocalProviderOptions) {
   const root = await roots.make();
   const p = createLocalProvider({ root }, options);
+  const reopen = () => createLocalProvider({ root }, options);
   await p.createBucket('b');
   const bucket = path.join(root, 'b');
   await mkdir(path.join(root, 'outside'));
@@ -43,7 +44,7 @@ async function setup(options: LocalProviderOptions) {
   const server = createServer();
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(path.join(bucket, 'sock'), resolve));
-  return { p, bucket };
+  return { p, bucket, reopen };
 }
 
 async function listWithSkips(p: StorageProvider, prefix = '') {
@@ -79,6 +80,32 @@ describe('local source, symlinks: skip (the default)', () => {
     const { p } = await setup({});
     expect(await listWithSkips(p, 'sub/')).toEqual({ keys: ['sub/x.txt'], reasons: { 'sub/loop': 'symlink, not followed' } });
   });
+});
+
+describe('local source, listed page by page', () => {
+  for (const symlinks of ['skip', 'follow'] as const) {
+    it(`(${symlinks}) gives the keys and skipped entries of the whole listing, each once, whether a page continues the walk of the page before or walks again from its token`, async () => {
+      const { p, reopen } = await setup({ symlinks });
+      const whole = await listWithSkips(p);
+      for (const walkAgain of [false, true]) {
+        const keys: string[] = [];
+        const skipped: SkippedEntry[] = [];
+        let token: string | null = null;
+        do {
+          // A new provider keeps no walk: its page walks the tree again from the token.
+          const provider = walkAgain ? reopen() : p;
+          const page: ListPage = await provider.listPage('b', '', token, undefined, 1);
+          expect(page.items.length).toBeLessThanOrEqual(1);
+          keys.push(...page.items.map((o) => o.key));
+          skipped.push(...page.skipped);
+          token = page.next;
+        } while (token !== null);
+        expect(keys, `walk again: ${walkAgain}`).toEqual(whole.keys);
+        expect(Object.fromEntries(skipped.map((e) => [e.key, e.reason])), `walk again: ${walkAgain}`).toEqual(whole.reasons);
+        expect(skipped.length, `walk again: ${walkAgain}`).toBe(Object.keys(whole.reasons).length);
+      }
+    });
+  }
 });
 
 describe('local source, symlinks: follow', () => {

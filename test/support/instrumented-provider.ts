@@ -34,6 +34,7 @@ export function instrument(inner: StorageProvider): Instrumented {
       take('list');
       return inner.list(...a);
     },
+    listPage: (...a) => inner.listPage(...a),
     head: async (...a) => (take('head'), inner.head(...a)),
     read: async (...a) => (take('read'), inner.read(...a)),
     write: async (...a) => (take('write'), inner.write(...a)),

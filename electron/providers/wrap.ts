@@ -1,0 +1,114 @@
+// A provider around a provider (restic's backend wrappers): every call of the inner provider goes
+// through one `around` function, which may wait, retry, count, log or refuse it. The wrappers
+// (retrying.ts, paced.ts, counted.ts, dry-run.ts, logged.ts) are each one such function, and
+// stack.ts composes them in one place. list() is derived from the wrapper's own listPage, so a
+// listing goes through `around` page by page.
+import { pagedList } from './listing';
+import type { ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { Readable } from 'node:stream';
+
+/** The provider calls a wrapper sees: one request each, except read/write/copy (one transfer each). */
+export type Operation =
+  | 'listBuckets'
+  | 'createBucket'
+  | 'deleteBucket'
+  | 'listPage'
+  | 'listLevel'
+  | 'head'
+  | 'read'
+  | 'write'
+  | 'remove'
+  | 'copy'
+  | 'abandonUpload';
+
+export const OPERATIONS: readonly Operation[] = [
+  'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'read', 'write', 'remove', 'copy', 'abandonUpload',
+];
+
+/** Calls that change the service: refused under a dry run. */
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['createBucket', 'deleteBucket', 'write', 'remove', 'copy', 'abandonUpload']);
+
+export interface Call {
+  op: Operation;
+  /** The call in words, for messages and logs: "head photos/a.jpg". */
+  what: string;
+  /** The caller's signal: only it means "cancelled". */
+  signal: AbortSignal | undefined;
+}
+
+/** Runs `run` (the inner provider's call) on behalf of `call`, adding the wrapper's behaviour. */
+export type Around = <T>(call: Call, run: () => Promise<T>) => Promise<T>;
+
+export function wrap(inner: StorageProvider, around: Around): StorageProvider {
+  return new WrappedProvider(inner, around);
+}
+
+class WrappedProvider implements StorageProvider {
+  readonly type: StorageProvider['type'];
+  readonly capabilities: StorageProvider['capabilities'];
+  readonly listLevel?: StorageProvider['listLevel'];
+  readonly copy?: StorageProvider['copy'];
+  readonly abandonUpload?: StorageProvider['abandonUpload'];
+  readonly list = pagedList(this);
+
+  constructor(
+    private readonly inner: StorageProvider,
+    private readonly around: Around,
+  ) {
+    this.type = inner.type;
+    this.capabilities = inner.capabilities;
+    // Optional abilities stay optional: a wrapper has one exactly when the provider inside has it.
+    if (inner.listLevel) {
+      const listLevel = inner.listLevel.bind(inner);
+      this.listLevel = (bucket, prefix, signal): Promise<ListLevel | null> =>
+        around({ op: 'listLevel', what: `list bucket "${bucket}" level "${prefix}"`, signal }, () => listLevel(bucket, prefix, signal));
+    }
+    if (inner.copy) {
+      const copy = inner.copy.bind(inner);
+      this.copy = (srcBucket, srcKey, dstBucket, dstKey, signal): Promise<WriteResult> =>
+        around({ op: 'copy', what: `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`, signal }, () => copy(srcBucket, srcKey, dstBucket, dstKey, signal));
+    }
+    if (inner.abandonUpload) {
+      const abandon = inner.abandonUpload.bind(inner);
+      this.abandonUpload = (bucket, key, state, signal): Promise<void> =>
+        around({ op: 'abandonUpload', what: `abort upload ${bucket}/${key}`, signal }, () => abandon(bucket, key, state, signal));
+    }
+  }
+
+  listBuckets(signal?: AbortSignal): Promise<string[]> {
+    return this.around({ op: 'listBuckets', what: 'list buckets', signal }, () => this.inner.listBuckets(signal));
+  }
+
+  createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    return this.around({ op: 'createBucket', what: `create bucket ${bucket}`, signal }, () => this.inner.createBucket(bucket, signal));
+  }
+
+  deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    return this.around({ op: 'deleteBucket', what: `delete bucket ${bucket}`, signal }, () => this.inner.deleteBucket(bucket, signal));
+  }
+
+  listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {
+    const what = `list bucket "${bucket}"${token === null ? '' : ' (a later page)'}`;
+    return this.around({ op: 'listPage', what, signal }, () => this.inner.listPage(bucket, prefix, token, signal, limit));
+  }
+
+  head(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectInfo | null> {
+    return this.around({ op: 'head', what: `head ${bucket}/${key}`, signal }, () => this.inner.head(bucket, key, signal));
+  }
+
+  read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
+    return this.around({ op: 'read', what: `read ${bucket}/${key}`, signal }, () => this.inner.read(bucket, key, signal, ifMatch));
+  }
+
+  write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
+    return this.around({ op: 'write', what: `write ${bucket}/${key}`, signal: options.signal }, () => this.inner.write(bucket, key, open, size, options));
+  }
+
+  remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    return this.around({ op: 'remove', what: `remove ${keys.length} keys from ${bucket}`, signal }, () => this.inner.remove(bucket, keys, signal));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
