@@ -1,0 +1,13 @@
+// cloud-data-sync as a library: the package's one entry (package.json "exports"). Load a config, build
+// a synchronizer over its connections and mappings, run one mapping or all of them with progress and
+// an AbortSignal, keeping sync state in memory or in a SQLite file. docs/library.md shows how.
+// The CLI (electron/headless) and the app's core (electron/core) build their engines with these same
+// functions.
+export { loadConfig, parseConfig, type SyncConfig } from './config';
+export * from './providers';
+export { ConfigError, generateSampleConfig, type ConfigIssue } from '../../shared/config';
+export { createSynchronizer, Synchronizer, type SyncOptions, type SynchronizerOptions } from './synchronizer';
+export { memoryState, MemoryState, type MemoryLogLine, type SyncState } from './state';
+export { openSqliteState, type SqliteState, type SqliteStateOptions } from './sqlite-state';
+export { DatabaseLockedError, StoreError, type LockHolder, type StoreErrorCode } from '../store';
+export type * from './types';
