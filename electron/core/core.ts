@@ -5,8 +5,8 @@ import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
 import { storedMappingConflicts } from '../api/bucket-locations';
 import { conflictMessage, connectionsForLocating, type StoredConflict } from '../api/connections';
+import { createSynchronizer, type ProviderFactory, type Synchronizer } from '../library';
 import { EventBus, type EventSink } from './event-bus';
-import { SyncService, type ProviderFactory } from '../services/sync-service';
 import { openStore, type SecretCipher, type Store } from '../store';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
@@ -34,7 +34,8 @@ export interface AppEvents {
 
 export interface AppCore {
   readonly store: Store;
-  readonly syncService: SyncService;
+  /** The engine, built as a library user builds one (electron/library), over the store's state. */
+  readonly syncService: Synchronizer;
   readonly scheduler: Scheduler;
   /** Runs one contract command; never throws (errors come back as envelopes). */
   readonly dispatch: Dispatch;
@@ -81,7 +82,10 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     return `not run, it overlaps other saved mappings (change one of the mappings or connections involved): ${own.map((c) => conflictMessage(store, c)).join('; ')}`;
   };
 
-  const syncService = new SyncService(store.engineState, (id) => store.connections.getWithSecrets(id), {
+  const syncService = createSynchronizer({
+    connections: (id) => store.connections.getWithSecrets(id),
+    mappings: () => store.mappings.list(),
+    state: store.engineState,
     globalTransfers: initial.globalConcurrency,
     providerFactory: options.providerFactory,
   });
@@ -94,7 +98,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     const heldBack = heldBackBy(mapping);
     const { run } = heldBack
       ? await syncService.recordUnstarted(mapping, heldBack, { onStart })
-      : await syncService.run(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
+      : await syncService.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
     if (alert) emit('alert', alert);

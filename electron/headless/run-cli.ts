@@ -1,14 +1,23 @@
 // The headless CLI: reads the original tool's config.json, keeps sync state and history in SQLite,
 // and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError, generateSampleConfig, parseConfig, type ValidatedConfig } from '../../shared/config';
-import type { Mapping } from '../../shared/model';
-import { locateOnDisk, sidesHoldingFile } from '../api/bucket-locations';
-import { DatabaseLockedError, openStore, type Store } from '../store';
-import { SyncService } from '../services/sync-service';
+import { existsSync, writeFileSync } from 'node:fs';
+import { formatRunCounts } from '../../shared/format';
+import { sidesHoldingFile } from '../api/bucket-locations';
+import {
+  ConfigError,
+  createSynchronizer,
+  DatabaseLockedError,
+  generateSampleConfig,
+  loadConfig,
+  openSqliteState,
+  type Mapping,
+  type RunOutcome,
+  type SqliteState,
+  type SyncConfig,
+  type Synchronizer,
+  type SyncOptions,
+} from '../library';
 import { Scheduler } from '../sync/scheduler';
-import { formatBytes } from '../../shared/format';
-import type { RunOutcome } from '../sync/runner';
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { ConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
@@ -52,18 +61,10 @@ function generateConfig(args: CliArgs, log: ConsoleLog): number {
   return EXIT.ok;
 }
 
-function loadConfig(path: string, log: ConsoleLog): ValidatedConfig | undefined {
-  let text: string;
+/** The library's loadConfig, its errors said for the command line. */
+async function readConfig(path: string, log: ConsoleLog): Promise<SyncConfig | undefined> {
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    log.error(code === 'ENOENT' ? `configuration file ${path} not found (create one with --generate-config)` : `cannot read ${path}: ${(err as Error).message}`);
-    return undefined;
-  }
-  try {
-    // Mappings are checked against each other by where their buckets really are (real paths on disk).
-    const config = parseConfig(text, { locate: locateOnDisk });
+    const config = await loadConfig(path);
     for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
     const holding = sidesHoldingFile(config.mappings, config.connections, config.databasePath, (i) => `mappings[${i}]`);
     if (holding.length > 0) {
@@ -72,34 +73,38 @@ function loadConfig(path: string, log: ConsoleLog): ValidatedConfig | undefined 
     }
     return config;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    log.error(`invalid configuration in ${path}:\n${err.message}`);
+    if (err instanceof ConfigError) {
+      log.error(`invalid configuration in ${path}:\n${err.message}`);
+      return undefined;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    log.error(code === 'ENOENT' ? `configuration file ${path} not found (create one with --generate-config)` : `cannot read ${path}: ${(err as Error).message}`);
     return undefined;
   }
 }
 
 async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promise<number> {
-  const config = loadConfig(args.configPath, log);
+  const config = await readConfig(args.configPath, log);
   if (!config) return EXIT.usage;
 
-  let store: Store;
+  let state: SqliteState;
   try {
-    // No cipher: the CLI's secrets live in config.json and are never written to the database.
-    store = openStore(config.databasePath);
+    // The CLI's secrets live in config.json: the database records connections without them.
+    state = openSqliteState(config.databasePath);
   } catch (err) {
     log.error(`databasePath: ${(err as Error).message}`);
     return err instanceof DatabaseLockedError ? EXIT.locked : EXIT.usage;
   }
-  // openStore holds the database's lock: a run still 'running' belongs to a process that died.
-  const interrupted = store.runs.markInterrupted();
-  if (interrupted > 0) log.info(`Marked ${interrupted} run(s) left running by a process that ended without finishing them as interrupted`);
-  store.transaction(() => {
-    for (const connection of config.connections) store.connections.upsert(connection);
-    for (const mapping of config.mappings) store.mappings.upsert(mapping);
-  });
-
-  const connections = new Map(config.connections.map((c) => [c.id, c]));
-  const service = new SyncService(store.engineState, (id) => connections.get(id));
+  if (state.interruptedRuns > 0) log.info(`Marked ${state.interruptedRuns} run(s) left running by a process that ended without finishing them as interrupted`);
+  let synchronizer: Synchronizer;
+  try {
+    synchronizer = createSynchronizer({ connections: config.connections, mappings: config.mappings, state });
+  } catch (err) {
+    state.close();
+    log.error(`invalid configuration in ${args.configPath}:\n${(err as Error).message}`);
+    return EXIT.usage;
+  }
   const stop = new AbortController();
   const abort = new AbortController();
   let abortTimer: NodeJS.Timeout | undefined;
@@ -118,48 +123,24 @@ async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promis
   try {
     const mappings = config.mappings.filter((m) => m.enabled);
     if (mappings.length === 0) log.info('No enabled mappings in the configuration; nothing to do');
+    const run = {
+      signal: abort.signal,
+      stopSignal: stop.signal,
+      dryRun: args.dryRun,
+      onLog: (line, mapping) => log.line(mapping.name, line),
+      onFinish: (outcome, mapping) => log.result(summarize(mapping, outcome)),
+    } satisfies SyncOptions;
     const failures = args.once
-      ? await runCycle(mappings, service, args, log, stop.signal, abort.signal)
-      : await runContinuously(mappings, service, args, log, stop.signal, abort.signal);
+      ? (await synchronizer.syncAll(run)).filter((outcome) => outcome.run.status !== 'success').length
+      : await runContinuously(mappings, synchronizer, run, args, log);
     if (stop.signal.aborted) return EXIT.interrupted;
     return failures > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     unsubscribe();
     if (abortTimer) clearTimeout(abortTimer);
-    await service.close();
-    store.close();
+    // The providers, then the database.
+    await synchronizer.close();
   }
-}
-
-/** Runs one mapping with the CLI's options and prints its summary line. */
-async function runAndReport(
-  mapping: Mapping,
-  service: SyncService,
-  args: CliArgs,
-  log: ConsoleLog,
-  control: { signal: AbortSignal; stopSignal: AbortSignal },
-): Promise<RunOutcome> {
-  const outcome = await service.run(mapping, { ...control, dryRun: args.dryRun, onLog: (line) => log.line(mapping.name, line) });
-  log.result(summarize(mapping, outcome));
-  return outcome;
-}
-
-/** Runs each mapping once, in order. Returns the number of mappings that did not succeed. */
-async function runCycle(
-  mappings: readonly Mapping[],
-  service: SyncService,
-  args: CliArgs,
-  log: ConsoleLog,
-  stopSignal: AbortSignal,
-  signal: AbortSignal,
-): Promise<number> {
-  let failures = 0;
-  for (const mapping of mappings) {
-    if (stopSignal.aborted) break;
-    const outcome = await runAndReport(mapping, service, args, log, { signal, stopSignal });
-    if (outcome.run.status !== 'success') failures++;
-  }
-  return failures;
 }
 
 /**
@@ -169,12 +150,12 @@ async function runCycle(
  */
 async function runContinuously(
   mappings: readonly Mapping[],
-  service: SyncService,
+  synchronizer: Synchronizer,
+  run: SyncOptions & { signal: AbortSignal; stopSignal: AbortSignal },
   args: CliArgs,
   log: ConsoleLog,
-  stopSignal: AbortSignal,
-  signal: AbortSignal,
 ): Promise<number> {
+  const { signal, stopSignal } = run;
   if (mappings.length === 0) return 0;
   const failing = new Set<string>();
   const scheduled = mappings.map((m) => ({ ...m, intervalSeconds: m.intervalSeconds ?? args.intervalSeconds }));
@@ -182,7 +163,7 @@ async function runContinuously(
     listMappings: () => scheduled,
     maxConcurrentRuns: 1,
     runMapping: async (mapping, control) => {
-      const outcome = await runAndReport(mapping, service, args, log, control);
+      const outcome = await synchronizer.sync(mapping, { ...run, ...control });
       if (outcome.run.status === 'success') failing.delete(mapping.id);
       else failing.add(mapping.id);
       return outcome.run;
@@ -205,9 +186,7 @@ async function runContinuously(
 
 function summarize(mapping: Mapping, { run }: RunOutcome): string {
   const seconds = ((run.durationMs ?? 0) / 1000).toFixed(1);
-  const verb = run.dryRun ? 'would copy' : 'copied';
-  const del = run.dryRun ? 'would delete' : 'deleted';
   const head = `${mapping.name}: ${run.status}${run.dryRun ? ' (dry run)' : ''} in ${seconds} s`;
-  const counts = `${verb} ${run.copied} (${formatBytes(run.bytesCopied)}), adopted ${run.adopted}, skipped ${run.skipped}, ${del} ${run.deleted}, failed ${run.failed}`;
+  const counts = formatRunCounts(run, run.dryRun);
   return run.firstError ? `${head} — ${counts}\n  first error: ${run.firstError}` : `${head} — ${counts}`;
 }
