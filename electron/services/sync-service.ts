@@ -5,7 +5,7 @@ import type { Connection, Mapping } from '../../shared/model';
 import type { StorageProvider } from '../providers/provider';
 import { isStorageError, StorageError } from '../providers/errors';
 import { createProvider } from '../providers/registry';
-import { resilient } from '../providers/resilient';
+import { wrapProvider } from '../providers/stack';
 import { Limiter } from '../sync/limiter';
 import type { EngineState, RunErrorCode } from '../sync/ports';
 import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
@@ -44,7 +44,7 @@ export class SyncService {
     // run and transfer on that connection together.
     const provider = Promise.resolve()
       .then(() => this.factory(connection))
-      .then((inner) => resilient(inner));
+      .then((inner) => wrapProvider(inner).provider);
     this.providers.set(connectionId, provider);
     // A connection whose provider cannot be built is retried next time (its settings may be fixed by then).
     provider.catch(() => this.providers.get(connectionId) === provider && this.providers.delete(connectionId));

@@ -208,7 +208,7 @@ describe('gcs provider on the test server', () => {
     for (const [status, code] of cases) {
       server.faults.failures = [{ method: 'GET', path: new RegExp(`/b/${bucket}/o\\?`), status, times: 10 }];
       await expectStorageError(listAll(p, bucket, ''), code);
-      // One request each: the SDK's own retries are off (the resilient wrapper is the one retry layer).
+      // One request each: the SDK's own retries are off (the retrying wrapper is the one retry layer).
       expect(server.faults.failures[0]!.times, String(status)).toBe(9);
     }
     server.faults.failures = [];
