@@ -1,8 +1,12 @@
 // The one contract between the renderer and the main process (Electron IPC or the headless server's
 // WebSocket): a map of commands (name → args → result) and a map of events (name → payload).
 // Main registers handlers through a mapped type over `Commands`, so a missing or mistyped handler
-// does not compile; the renderer's client derives its types from the same maps. Arguments are
-// validated at run time in electron/api/ (never trust the other side of a process boundary).
+// does not compile; the renderer's client derives its types from the same maps. The arguments'
+// types are inferred from one schema per shape (contract-args.ts), which electron/api/validate.ts
+// checks them with at run time (never trust the other side of a process boundary). Only types are
+// imported from there, so the renderer does not bundle the schemas.
+import type * as v from 'valibot';
+import type { APP_SETTINGS, COMMAND_ARGS, CONNECTION_INPUT, MAPPING_INPUT } from './contract-args';
 import type {
   ConnectionSettings,
   LogLevel,
@@ -49,7 +53,7 @@ export type ConnectionView = { id: string; name: string; secretsSet: Record<stri
  * Create/update input. Secret fields: a string sets it, '' clears it, absent keeps the stored value
  * (an edit form only knows "set / replace").
  */
-export type ConnectionInput = { id?: string; name: string } & ConnectionSettings;
+export type ConnectionInput = v.InferOutput<typeof CONNECTION_INPUT>;
 
 export type MappingState = 'idle' | 'queued' | 'running' | 'paused' | 'disabled';
 
@@ -66,7 +70,13 @@ export interface MappingStatus {
 export type MappingView = Mapping & { status: MappingStatus };
 
 /** Create/update input: every mapping field except the id, which is assigned on create. */
-export type MappingInput = Omit<Mapping, 'id'> & { id?: string };
+export type MappingInput = v.InferOutput<typeof MAPPING_INPUT>;
+
+// The schemas' types are the model's: a field added to Mapping or a provider's settings fails here
+// until the schema has it.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputsMatchTheModel: [Same<ConnectionInput, { id?: string; name: string } & ConnectionSettings>, Same<MappingInput, Omit<Mapping, 'id'> & { id?: string }>] = [true, true];
+void inputsMatchTheModel;
 
 export type ConnectionCheckName = 'auth' | 'listBuckets' | 'read' | 'write';
 export interface ConnectionCheck {
@@ -126,15 +136,7 @@ export interface LogLineView {
   key: string | null;
 }
 
-export interface AppSettings {
-  /** Object transfers across all mappings at once. */
-  globalConcurrency: number;
-  /** Mappings running at once. */
-  maxConcurrentRuns: number;
-  startAtLogin: boolean;
-  closeToTray: boolean;
-  notifications: boolean;
-}
+export type AppSettings = v.InferOutput<typeof APP_SETTINGS>;
 
 export interface ConfigImportResult {
   /** What was (or, on a preview, would be) created or updated. */
@@ -154,52 +156,58 @@ export interface AppStatus {
 
 // ---- Commands ----------------------------------------------------------------------------------
 
-/** name → { args, result }. `void` args means the command takes none. */
-export interface Commands {
-  'app.status': { args: void; result: AppStatus };
+/** name → result. Each command's arguments are its schema's in contract-args.ts (COMMAND_ARGS). */
+interface CommandResults {
+  'app.status': AppStatus;
 
-  'connections.list': { args: void; result: ConnectionView[] };
-  'connections.create': { args: ConnectionInput; result: ConnectionView };
-  'connections.update': { args: ConnectionInput & { id: string }; result: ConnectionView };
-  'connections.delete': { args: { id: string }; result: void };
+  'connections.list': ConnectionView[];
+  'connections.create': ConnectionView;
+  'connections.update': ConnectionView;
+  'connections.delete': void;
   /** Tests a saved connection, or unsaved input (a form before saving). `bucket` enables read/write checks. */
-  'connections.test': { args: { id?: string; input?: ConnectionInput; bucket?: string }; result: ConnectionTestResult };
+  'connections.test': ConnectionTestResult;
 
-  'buckets.list': { args: { connectionId: string }; result: string[] };
-  'objects.list': { args: { connectionId: string; bucket: string; prefix: string; pageToken?: string; limit?: number }; result: ObjectPage };
+  'buckets.list': string[];
+  'objects.list': ObjectPage;
 
-  'mappings.list': { args: void; result: MappingView[] };
-  'mappings.create': { args: MappingInput; result: MappingView };
-  'mappings.update': { args: MappingInput & { id: string }; result: MappingView };
-  'mappings.delete': { args: { id: string }; result: void };
-  'mappings.setEnabled': { args: { id: string; enabled: boolean }; result: MappingView };
+  'mappings.list': MappingView[];
+  'mappings.create': MappingView;
+  'mappings.update': MappingView;
+  'mappings.delete': void;
+  'mappings.setEnabled': MappingView;
   /** Dry-run plan of a saved mapping (or unsaved input): counts and the first copies/deletes. */
-  'mappings.preview': { args: { id?: string; input?: MappingInput; limit?: number }; result: PreviewResult };
+  'mappings.preview': PreviewResult;
 
   /** Sync one mapping now, or all enabled mappings when mappingId is absent. Returns those queued. */
-  'sync.now': { args: { mappingId?: string }; result: { queued: string[] } };
-  'sync.cancel': { args: { mappingId: string }; result: void };
-  'sync.pauseAll': { args: void; result: void };
-  'sync.resumeAll': { args: void; result: void };
+  'sync.now': { queued: string[] };
+  'sync.cancel': void;
+  'sync.pauseAll': void;
+  'sync.resumeAll': void;
 
-  'runs.list': { args: { mappingId: string; limit?: number; beforeId?: number }; result: RunSummary[] };
-  'runs.get': { args: { id: number }; result: RunSummary };
+  'runs.list': RunSummary[];
+  'runs.get': RunSummary;
 
-  'logs.query': {
-    args: { mappingId: string; runId?: number; minLevel?: LogLevel; text?: string; limit?: number; beforeId?: number };
-    result: LogLineView[];
-  };
+  'logs.query': LogLineView[];
   /** Every matching line as text (oldest first), for saving to a file. */
-  'logs.export': { args: { mappingId: string; runId?: number; minLevel?: LogLevel; text?: string }; result: { fileName: string; text: string } };
+  'logs.export': { fileName: string; text: string };
 
-  'settings.get': { args: void; result: AppSettings };
-  'settings.set': { args: Partial<AppSettings>; result: AppSettings };
+  'settings.get': AppSettings;
+  /** Changes the settings given; the others keep their values. */
+  'settings.set': AppSettings;
 
   /** Imports the original tool's config.json; `apply: false` only reports what would happen. */
-  'config.import': { args: { json: string; apply: boolean }; result: ConfigImportResult };
+  'config.import': ConfigImportResult;
   /** Exports connections and mappings in the config.json format; secrets are replaced by placeholders. */
-  'config.export': { args: void; result: { json: string } };
+  'config.export': { json: string };
 }
+
+type ArgSchemas = typeof COMMAND_ARGS;
+
+/**
+ * name → { args, result }. `args` is what the command's schema gives (`void`: the command takes
+ * none); a command without a schema does not compile.
+ */
+export type Commands = { [N in keyof CommandResults]: { args: v.InferOutput<ArgSchemas[N]>; result: CommandResults[N] } };
 
 export type CommandName = keyof Commands;
 export type CommandArgs<N extends CommandName> = Commands[N]['args'];
@@ -220,6 +228,9 @@ export const COMMAND_NAMES = [
 type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
 const allCommandsListed: MissingCommand extends never ? true : MissingCommand = true;
 void allCommandsListed;
+type SchemaWithoutCommand = Exclude<keyof ArgSchemas, CommandName>;
+const noSchemaWithoutCommand: SchemaWithoutCommand extends never ? true : SchemaWithoutCommand = true;
+void noSchemaWithoutCommand;
 
 // ---- Events ------------------------------------------------------------------------------------
 

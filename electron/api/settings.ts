@@ -1,6 +1,6 @@
 // App settings: stored as one JSON object in the store's settings table, merged over the defaults
 // (so a setting added in a later version starts at its default), and applied to the running parts
-// the moment they are saved.
+// the moment they are saved. Their accepted ranges are the argument schema's (shared/contract-args.ts).
 import type { AppSettings } from '../../shared/contract';
 import type { Store } from '../store';
 import type { ApiDeps, HandlersFor } from './types';
@@ -14,12 +14,6 @@ export const DEFAULT_SETTINGS: AppSettings = {
   closeToTray: true,
   notifications: true,
 };
-
-/** Accepted ranges; checked in validate.ts. */
-export const SETTINGS_LIMITS = {
-  globalConcurrency: { min: 1, max: 256 },
-  maxConcurrentRuns: { min: 1, max: 32 },
-} as const;
 
 /** The current settings. Main reads them at start-up to size SyncService's global limiter and the scheduler. */
 export function loadAppSettings(store: Store): AppSettings {
