@@ -39,6 +39,12 @@ const mustBe =
   (issue) =>
     issue.input === undefined ? 'is required' : `must be ${what} (got ${describe(issue.input)})`;
 
+/** For a choice, "is required" also says what to choose. */
+const mustChoose =
+  (what: string): Message =>
+  (issue) =>
+    issue.input === undefined ? `is required: ${what}` : mustBe(what)(issue);
+
 const notAnObject: Message = (issue) => `must be an object (got ${describe(issue.input)})`;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -77,7 +83,7 @@ function wholeNumber(min: number, max?: number) {
 const number = v.number(mustBe('a number'));
 
 function oneOf<const T extends readonly string[]>(options: T) {
-  return v.picklist(options, mustBe(`one of ${quoteList(options)}`));
+  return v.picklist(options, mustChoose(`one of ${quoteList(options)}`));
 }
 
 /** A page size: 1 to `max`; absent means the command's default (PAGE_LIMITS). */
@@ -101,7 +107,7 @@ type ConnectionOptions<E extends v.ObjectEntries> = { [T in ProviderType]: Retur
 /** `{ ...fields, type, <type>: settings }`: the type picks which settings key belongs (a variant on "type"). */
 function connection<E extends v.ObjectEntries>(fields: E) {
   const options = PROVIDER_TYPES.map((type) => connectionOf(type, fields)) as ConnectionOptions<E>[];
-  return plainObject(v.variant('type', options, mustBe(`one of ${quoteList(PROVIDER_TYPES)}`)));
+  return plainObject(v.variant('type', options, mustChoose(`one of ${quoteList(PROVIDER_TYPES)}`)));
 }
 
 const MAX_DELETE = v.nullable(
@@ -109,7 +115,7 @@ const MAX_DELETE = v.nullable(
     v.variant(
       'kind',
       [strict({ kind: v.literal('count'), value: number }), strict({ kind: v.literal('percent'), value: number })],
-      mustBe('"count" or "percent"'),
+      mustChoose('"count" or "percent"'),
     ),
   ),
 );
