@@ -10,6 +10,8 @@
 // - Declarations: tsc over the library's sources. The sources import without file extensions
 //   (moduleResolution "Bundler"); each relative import in the .d.ts files gets the extension Node's
 //   own resolution needs, so consumers on "moduleResolution": "NodeNext" see the types too.
+//   Declarations marked @internal are left out (stripInternal): the app core's createEngine, which
+//   hands out the sync service a library user never sees.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

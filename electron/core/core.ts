@@ -5,9 +5,10 @@ import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
 import { storedMappingConflicts } from '../api/bucket-locations';
 import { conflictMessage, connectionsForLocating, type StoredConflict } from '../api/connections';
-import { createSynchronizer, type ProviderFactory, type Synchronizer } from '../library';
+import { createEngine } from '../library/engine';
 import { EventBus, type EventSink } from './event-bus';
 import { openStore, type SecretCipher, type Store } from '../store';
+import type { ProviderFactory, SyncService } from '../services/sync-service';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
 
@@ -34,8 +35,11 @@ export interface AppEvents {
 
 export interface AppCore {
   readonly store: Store;
-  /** The engine, built as a library user builds one (electron/library), over the store's state. */
-  readonly syncService: Synchronizer;
+  /**
+   * The service the core's synchronizer runs on (the engine is built as a library user builds one,
+   * over the store's state): the API handlers' providers, global limiter and previews.
+   */
+  readonly syncService: SyncService;
   readonly scheduler: Scheduler;
   /** Runs one contract command; never throws (errors come back as envelopes). */
   readonly dispatch: Dispatch;
@@ -82,7 +86,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     return `not run, it overlaps other saved mappings (change one of the mappings or connections involved): ${own.map((c) => conflictMessage(store, c)).join('; ')}`;
   };
 
-  const syncService = createSynchronizer({
+  const { synchronizer, service: syncService } = createEngine({
     connections: (id) => store.connections.getWithSecrets(id),
     mappings: () => store.mappings.list(),
     state: store.engineState,
@@ -98,7 +102,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     const heldBack = heldBackBy(mapping);
     const { run } = heldBack
       ? await syncService.recordUnstarted(mapping, heldBack, { onStart })
-      : await syncService.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
+      : await synchronizer.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
     if (alert) emit('alert', alert);
@@ -141,7 +145,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
       closing ??= (async () => {
         try {
           await scheduler.stop(graceMs);
-          await syncService.close();
+          await synchronizer.close();
         } finally {
           store.close();
         }

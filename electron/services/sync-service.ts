@@ -1,6 +1,7 @@
 // Runs mappings: builds one provider per connection (one SDK client, reused by every run), applies
-// the global transfer cap, and records a failed run when a mapping cannot even start. Shared by the
-// headless CLI and the desktop app's API/scheduler.
+// the global transfer cap, and records a failed run when a mapping cannot even start. The library's
+// synchronizer (electron/library) runs on it, so the CLI, the desktop app and library users run
+// mappings the same way; the app's API handlers use it directly.
 import type { Connection, Mapping } from '../../shared/model';
 import type { StorageProvider } from '../providers/provider';
 import { isStorageError, StorageError } from '../providers/errors';
@@ -17,25 +18,41 @@ export type ProviderFactory = (connection: Connection) => StorageProvider | Prom
 
 export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
 
+export interface SyncServiceOptions {
+  /** Object transfers at once over every mapping running (default 32). */
+  globalTransfers?: number;
+  /** Builds the provider of a resolved connection (default: createProvider). */
+  providerFactory?: ProviderFactory;
+  /**
+   * Providers the caller built, by the connection id mappings use for them: found before any
+   * connection is resolved, wrapped as built ones are, closed by close(), never forgotten.
+   */
+  providers?: Readonly<Record<string, StorageProvider>>;
+}
+
 export class SyncService {
   /** One provider per connection; a promise, since creating one may load its SDK. */
   private readonly providers = new Map<string, Promise<StorageProvider>>();
+  /** The caller's own providers (SyncServiceOptions.providers), wrapped. */
+  private readonly own: ReadonlyMap<string, StorageProvider>;
+  private readonly factory: ProviderFactory;
   readonly globalLimiter: Limiter;
 
   /** `state`: where runs are recorded and sync state kept (the store's engineState, or a MemoryState). */
   constructor(
     private readonly state: EngineState,
     private readonly resolveConnection: ConnectionResolver,
-    options: { globalTransfers?: number; providerFactory?: ProviderFactory } = {},
+    options: SyncServiceOptions = {},
   ) {
     this.globalLimiter = new Limiter(options.globalTransfers ?? 32);
     this.factory = options.providerFactory ?? createProvider;
+    this.own = new Map(Object.entries(options.providers ?? {}).map(([id, provider]) => [id, wrapProvider(provider).provider]));
   }
 
-  private readonly factory: ProviderFactory;
-
-  /** The cached provider of a connection, created on first use. */
+  /** The provider of a connection: one of the caller's own, or the cached one, created on first use. */
   provider(connectionId: string): Promise<StorageProvider> {
+    const own = this.own.get(connectionId);
+    if (own) return Promise.resolve(own);
     const cached = this.providers.get(connectionId);
     if (cached) return cached;
     const connection = this.resolveConnection(connectionId);
@@ -89,15 +106,16 @@ export class SyncService {
     return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] } };
   }
 
-  /** Drops the cached provider of a connection (after its settings changed). */
+  /** Drops the cached provider of a connection (after its settings changed); the caller's own stay. */
   async forget(connectionId: string): Promise<void> {
     const provider = this.providers.get(connectionId);
     this.providers.delete(connectionId);
     await provider?.then((p) => p.close(), () => undefined);
   }
 
+  /** Closes every provider, the caller's own too. */
   async close(): Promise<void> {
-    const all = [...this.providers.values()];
+    const all = [...this.providers.values(), ...[...this.own.values()].map((p) => Promise.resolve(p))];
     this.providers.clear();
     await Promise.allSettled(all.map((p) => p.then((provider) => provider.close())));
   }

@@ -5,14 +5,16 @@
 // `npm link` make. Node resolves the symlink to the repository, so the package's own dependencies come
 // from its node_modules, as they would from an installed copy's.
 //
-// Also here (one file, because both need the one build): every code block of docs/library.md is
-// type-checked as a user's TypeScript (NodeNext, strict) against the built declarations, and run.
+// Also here (one file, because all need the one build): every code block of docs/library.md is
+// type-checked as a user's TypeScript (NodeNext, strict) against the built declarations, and run; and
+// the built declarations show a user the synchronizer's public members only.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 
@@ -243,4 +245,55 @@ describe('docs/library.md', () => {
     expect(outputs.join('')).toContain('success: copied 1');
     expect(await readFile(path.join(home, 'data', 'backup', 'notes', 'todo.txt'), 'utf8')).toBe('water the plants\n');
   }, 120_000);
+});
+
+describe('the built declarations', () => {
+  /** The package's exports and the members of types, as the compiler sees them in a user's project. */
+  async function userView(): Promise<{ exports: string[]; members: (name: string) => string[]; returned: (fn: string) => string[] }> {
+    const project = await scratchProject('types');
+    scratch.push(project);
+    const file = path.join(project, 'check.ts');
+    await writeFile(file, "import * as cds from 'cloud-data-sync';\nexport { cds };\n");
+    const program = ts.createProgram([file], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+      typeRoots: [path.join(REPO, 'node_modules', '@types')],
+    });
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(file)!;
+    const specifier = (source.statements[0] as ts.ImportDeclaration).moduleSpecifier;
+    const entry = checker.getSymbolAtLocation(specifier)!;
+    const exported = new Map(checker.getExportsOfModule(entry).map((s) => [s.name, s]));
+    const resolved = (name: string): ts.Symbol => {
+      const symbol = exported.get(name);
+      expect(symbol, `the package exports ${name}`).toBeDefined();
+      return symbol!.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol!) : symbol!;
+    };
+    const names = (type: ts.Type): string[] => checker.getPropertiesOfType(type).map((p) => p.name).sort();
+    return {
+      exports: [...exported.keys()],
+      members: (name) => names(checker.getDeclaredTypeOfSymbol(resolved(name))),
+      returned: (fn) => {
+        const [signature] = checker.getSignaturesOfType(checker.getTypeOfSymbol(resolved(fn)), ts.SignatureKind.Call);
+        return names(signature!.getReturnType());
+      },
+    };
+  }
+
+  it("show a Synchronizer with its public members only, not the sync service's; the core's factory is not exported and its declaration is stripped", async () => {
+    const view = await userView();
+    const publicMembers = ['close', 'mappings', 'provider', 'sync', 'syncAll'];
+    expect(view.members('Synchronizer')).toEqual(publicMembers);
+    expect(view.returned('createSynchronizer')).toEqual(publicMembers);
+    for (const internal of ['createEngine', 'Engine', 'SyncService']) expect(view.exports).not.toContain(internal);
+    const libraryTypes = path.join(REPO, 'out', 'library', 'types', 'electron', 'library');
+    const engine = await readFile(path.join(libraryTypes, 'engine.d.ts'), 'utf8');
+    expect(engine).toContain('createSynchronizer');
+    expect(engine).not.toMatch(/createEngine|SyncService/);
+  }, 60_000);
 });
