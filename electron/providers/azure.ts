@@ -82,28 +82,18 @@ const PIPELINE_OPTIONS: StoragePipelineOptions = {
 };
 
 /**
- * A service client for the settings. Exactly one credential: a connection string (which carries its
- * own endpoint), an account key, or a SAS token. The endpoint defaults to
+ * A service client for the settings, as checked by createProvider (registry.ts): exactly one
+ * credential. A connection string carries its own endpoint; an account key signs with the account
+ * name; a SAS token is put on the endpoint's URL. The endpoint defaults to
  * https://<account>.blob.core.windows.net; for Azurite it is http://127.0.0.1:PORT/<account>.
  */
 export function createAzureServiceClient(settings: AzureSettings): BlobServiceClient {
   const { accountName, accountKey, connectionString, sasToken } = settings;
-  const given = [accountKey, connectionString, sasToken].filter((v) => v !== undefined && v !== '').length;
-  if (given !== 1) {
-    throw new StorageError('InvalidConfig', 'Azure needs exactly one of accountKey, connectionString or sasToken', {
-      field: given === 0 ? 'azure.accountKey' : 'azure.connectionString',
-    });
-  }
   if (connectionString) {
-    if (settings.endpointUrl) {
-      throw new StorageError('InvalidConfig', 'Azure endpointUrl cannot be combined with a connection string; put BlobEndpoint=... in the connection string', {
-        field: 'azure.endpointUrl',
-      });
-    }
     try {
       return BlobServiceClient.fromConnectionString(connectionString, PIPELINE_OPTIONS);
     } catch {
-      // The SDK's message may quote the string, key included: never repeat it.
+      // Only the SDK reads a connection string's parts. Its message may quote the string, key included: never repeat it.
       throw new StorageError('InvalidConfig', 'Azure connection string is not valid (expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=..." or BlobEndpoint=...;SharedAccessSignature=...)', {
         field: 'azure.connectionString',
       });
@@ -111,11 +101,12 @@ export function createAzureServiceClient(settings: AzureSettings): BlobServiceCl
   }
   const endpoint = resolveAzureEndpoint(settings);
   if (accountKey) {
-    if (!accountName) throw new StorageError('InvalidConfig', 'Azure accountName is required with an accountKey', { field: 'azure.accountName' });
+    // The credential decodes the key as base64. Not a settings rule: the original README's example
+    // key ("your-azure-key") must still load, and fails only here, when it would be used.
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey.trim())) {
       throw new StorageError('InvalidConfig', 'Azure accountKey is not base64 (copy "key1" from the storage account\'s Access keys)', { field: 'azure.accountKey' });
     }
-    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName, accountKey.trim()), PIPELINE_OPTIONS);
+    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName!, accountKey.trim()), PIPELINE_OPTIONS);
   }
   const query = sasToken!.trim().replace(/^\?/, '');
   return new BlobServiceClient(`${endpoint}?${query}`, new AnonymousCredential(), PIPELINE_OPTIONS);
@@ -124,23 +115,8 @@ export function createAzureServiceClient(settings: AzureSettings): BlobServiceCl
 /** The blob service URL without a trailing slash: endpointUrl, or Azure's public endpoint of the account. */
 export function resolveAzureEndpoint(settings: Pick<AzureSettings, 'accountName' | 'endpointUrl'>): string {
   const raw = settings.endpointUrl?.trim();
-  if (!raw) {
-    if (!settings.accountName) {
-      throw new StorageError('InvalidConfig', 'Azure accountName (or an endpointUrl) is required', { field: 'azure.accountName' });
-    }
-    return `https://${settings.accountName}.blob.core.windows.net`;
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new StorageError('InvalidConfig', `Azure endpointUrl "${raw}" is not a valid URL`, { field: 'azure.endpointUrl' });
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
-    throw new StorageError('InvalidConfig', `Azure endpointUrl "${raw}" must be http(s)://host[:port][/account], without query or credentials`, {
-      field: 'azure.endpointUrl',
-    });
-  }
+  if (!raw) return `https://${settings.accountName!}.blob.core.windows.net`;
+  const url = new URL(raw);
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

@@ -22,22 +22,20 @@ export interface ResolvedGcsSettings {
 }
 
 /**
- * Credentials: keyFile, else credentialsJson, else Application Default Credentials (the SDK's own
+ * The client's options from settings as checked by createProvider (registry.ts). Credentials: the
+ * key file, else credentialsJson (a JSON object), else Application Default Credentials (the SDK's own
  * chain: GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata server). The project id defaults to the
  * key's `project_id`, so listing and creating buckets need no lookup.
  */
 export function resolveGcsSettings(settings: GcsSettings): ResolvedGcsSettings {
   const keyFile = settings.keyFile?.trim() || undefined;
   const json = settings.credentialsJson?.trim() || undefined;
-  if (keyFile && json) {
-    throw new StorageError('InvalidConfig', 'GCS: give either a key file or credentials JSON, not both', { field: 'gcs.credentialsJson' });
-  }
   let keyProject: unknown;
   let credentials: Record<string, unknown> | undefined;
   if (keyFile) {
-    keyProject = readKeyObject(keyFile).project_id;
+    keyProject = readKeyFile(keyFile).project_id;
   } else if (json) {
-    credentials = parseKeyObject(json, 'credentials JSON', 'gcs.credentialsJson');
+    credentials = JSON.parse(json) as Record<string, unknown>;
     keyProject = credentials.project_id;
   }
   const apiEndpoint = normalizeEndpoint(settings.apiEndpoint);
@@ -51,27 +49,24 @@ export function resolveGcsSettings(settings: GcsSettings): ResolvedGcsSettings {
   };
 }
 
-function readKeyObject(file: string): Record<string, unknown> {
+/** The key file's object: the file is read here, so what it holds is checked here (never quoted: it is a secret). */
+function readKeyFile(file: string): Record<string, unknown> {
+  const field = 'gcs.keyFile';
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new StorageError('InvalidConfig', `GCS key file "${file}" cannot be read (${code ?? String(err)})`, { field: 'gcs.keyFile' });
+    throw new StorageError('InvalidConfig', `GCS key file "${file}" cannot be read (${code ?? String(err)})`, { field });
   }
-  return parseKeyObject(text, `key file "${file}"`, 'gcs.keyFile');
-}
-
-function parseKeyObject(text: string, what: string, field: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // The text is a secret: the message says what is wrong, never what it holds.
-    throw new StorageError('InvalidConfig', `GCS ${what} is not valid JSON`, { field });
+    throw new StorageError('InvalidConfig', `GCS key file "${file}" is not valid JSON`, { field });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new StorageError('InvalidConfig', `GCS ${what} must be a JSON object (a service-account key)`, { field });
+    throw new StorageError('InvalidConfig', `GCS key file "${file}" must hold a JSON object (a service-account key)`, { field });
   }
   return parsed as Record<string, unknown>;
 }
@@ -80,19 +75,7 @@ function parseKeyObject(text: string, what: string, field: string): Record<strin
 function normalizeEndpoint(raw: string | undefined): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new StorageError('InvalidConfig', `GCS API endpoint "${value}" is not a valid URL`, { field: 'gcs.apiEndpoint' });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new StorageError('InvalidConfig', `GCS API endpoint "${value}" must use http or https`, { field: 'gcs.apiEndpoint' });
-  }
-  if (url.search || url.hash) {
-    throw new StorageError('InvalidConfig', `GCS API endpoint "${value}" must not have a query or fragment`, { field: 'gcs.apiEndpoint' });
-  }
+  const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`);
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

@@ -43,8 +43,11 @@ export interface LocalProviderOptions {
 }
 
 export function createLocalProvider(settings: LocalSettings, options: LocalProviderOptions = {}): StorageProvider {
-  if (!settings.root || !path.isAbsolute(settings.root)) {
-    throw new StorageError('InvalidConfig', `local root must be an absolute folder path, got "${settings.root}"`, { field: 'local.root' });
+  // The descriptor (shared, no Node) takes an absolute path of either kind, "/data" or "C:\\data";
+  // only here is it known whether it is one on this machine, where a relative one would be resolved
+  // against the working folder.
+  if (!path.isAbsolute(settings.root)) {
+    throw new StorageError('InvalidConfig', `local root "${settings.root}" is not an absolute path on this machine`, { field: 'local.root' });
   }
   return new LocalProvider(path.resolve(settings.root), options.symlinks ?? 'skip', options.dirAnchor ?? defaultDirAnchor());
 }

@@ -61,26 +61,13 @@ export interface ResolvedMinioSettings {
 }
 
 /**
- * Parses the original tool's "host:port" endpoint (a scheme, if given anyway, decides useSSL).
- * Brackets of an IPv6 host are removed, as the minio client wants the bare address.
+ * The client's options from the original tool's "host:port" endpoint, as checked by createProvider
+ * (registry.ts): no scheme (useSSL decides it), no path. Brackets of an IPv6 host are removed, as
+ * the minio client wants the bare address.
  */
 export function resolveMinioSettings(settings: MinioSettings): ResolvedMinioSettings {
-  const raw = settings.endpoint?.trim();
-  if (!raw) throw new StorageError('InvalidConfig', 'MinIO endpoint is empty; expected host:port', { field: 'minio.endpoint' });
-  const scheme = /^(https?):\/\//i.exec(raw)?.[1]?.toLowerCase();
-  const useSSL = scheme ? scheme === 'https' : settings.useSSL === true;
-  let url: URL;
-  try {
-    url = new URL(scheme ? raw : `${useSSL ? 'https' : 'http'}://${raw}`);
-  } catch {
-    throw new StorageError('InvalidConfig', `MinIO endpoint "${raw}" is not host:port`, { field: 'minio.endpoint' });
-  }
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
-    throw new StorageError('InvalidConfig', `MinIO endpoint "${raw}" must be just host:port, without a path`, { field: 'minio.endpoint' });
-  }
-  if (!settings.accessKey || !settings.secretKey) {
-    throw new StorageError('InvalidConfig', 'MinIO access key and secret key are required', { field: settings.accessKey ? 'minio.secretKey' : 'minio.accessKey' });
-  }
+  const useSSL = settings.useSSL === true;
+  const url = new URL(`${useSSL ? 'https' : 'http'}://${settings.endpoint.trim()}`);
   return {
     endPoint: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : undefined,

@@ -83,7 +83,7 @@ export interface ResolvedS3Settings {
 }
 
 /**
- * Derives client settings from a connection's AwsSettings:
+ * Derives client settings from a connection's AwsSettings, as checked by createProvider (registry.ts):
  * - an endpoint without a scheme gets http:// when disableSSL, else https://;
  * - path-style addressing is forced for `localhost` and IP endpoints (virtual-host buckets need DNS);
  * - checksums default to the SDK's WHEN_SUPPORTED on AWS but WHEN_REQUIRED on custom endpoints: with
@@ -96,31 +96,18 @@ export function resolveS3Settings(settings: AwsSettings): ResolvedS3Settings {
   let hostIsLocal = false;
   const raw = settings.endpoint?.trim();
   if (raw) {
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `${settings.disableSSL ? 'http' : 'https'}://${raw}`;
-    let url: URL;
-    try {
-      url = new URL(withScheme);
-    } catch {
-      throw new StorageError('InvalidConfig', `S3 endpoint "${raw}" is not a valid URL`, { field: 'aws.endpoint' });
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new StorageError('InvalidConfig', `S3 endpoint "${raw}" must use http or https`, { field: 'aws.endpoint' });
-    }
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `${settings.disableSSL ? 'http' : 'https'}://${raw}`);
     endpoint = url.origin + url.pathname.replace(/\/+$/, '');
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     hostIsLocal = host === 'localhost' || net.isIP(host) !== 0;
   }
   const { accessKeyId, secretAccessKey, sessionToken } = settings;
-  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
-    throw new StorageError('InvalidConfig', 'S3 access key id and secret access key must be given together (or both left empty to use the default credential chain)', {
-      field: accessKeyId ? 'aws.secretAccessKey' : 'aws.accessKeyId',
-    });
-  }
   return {
     region,
     endpoint,
     forcePathStyle: settings.forcePathStyle === true || hostIsLocal,
     checksumMode: settings.checksumMode ?? (endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED'),
+    // Neither key: the SDK's default credential chain.
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
   };
 }

@@ -10,6 +10,8 @@ export function endpointProblem(text: string, scheme: 'optional' | 'required'): 
   if (match && name !== 'http' && name !== 'https') return `must use http:// or https:// (got "${match[0]}")`;
   if (!match && scheme === 'required') return `must be a URL such as "https://host:port" (got ${describe(text)})`;
   const rest = match ? text.slice(match[0].length) : text;
+  // Not repeated in the message: a query may hold a token (a SAS pasted with its URL).
+  if (/[?#]/.test(rest)) return 'must not have a query or fragment (nothing from "?" or "#" on)';
   const slash = rest.indexOf('/');
   if (!match && slash >= 0) return `must be a URL (with http:// or https://) or host[:port] without a path (got ${describe(text)})`;
   return hostPortProblem(slash >= 0 ? rest.slice(0, slash) : rest);

@@ -1,7 +1,7 @@
 // The "providers" entries: ids, types and each type's settings, read into Connections. What each
 // type's settings are, and their checks, comes from its descriptor (shared/providers/).
 import type { Connection } from '../model';
-import { connectionSettings, descriptorOf, PROVIDER_TYPES, providerTypeOf, typesCalled, type FieldSpec, type ProviderType } from '../providers';
+import { connectionSettings, descriptorOf, PROVIDER_TYPES, providerTypeOf, settingsIssues, typesCalled, type FieldSpec, type ProviderType } from '../providers';
 import { asFields, describe, isPlaceholder, quoteList, type Fields } from './report';
 
 export interface ProviderList {
@@ -65,18 +65,24 @@ export function readConnection(f: Fields, id: string, name: string, type: Provid
 }
 
 /**
- * The settings object by the descriptor: each field, then the rules between them. Absent optional
- * settings are left out, defaults filled in. A missing required field comes back as "": the result
- * is then discarded, because an issue has been recorded and the caller throws.
+ * The settings object by the descriptor: each field read with its kind, then the descriptor's checks
+ * and rules (settingsIssues). Absent optional settings are left out, defaults filled in. A missing
+ * required field comes back as "": the result is then discarded, because an issue has been recorded
+ * and the caller throws.
  */
 function readSettings(s: Fields, type: ProviderType): Record<string, string | boolean> {
-  const { fields, rules } = descriptorOf(type);
+  const { fields } = descriptorOf(type);
   const given: Record<string, string | boolean> = {};
+  // A value of the wrong kind is reported once, by its read, not again as missing.
+  const unreadable = new Set<string>();
   for (const [key, field] of Object.entries(fields)) {
+    const before = s.report.issues.length;
     const value = readField(s, key, field);
     if (value !== undefined) given[key] = value;
+    else if (s.report.issues.length > before) unreadable.add(key);
   }
-  for (const issue of rules?.(given, (key) => key) ?? []) {
+  for (const issue of settingsIssues(type, given)) {
+    if (unreadable.has(issue.field)) continue;
     const at = issue.field === '' ? s.path || '(root)' : s.at(issue.field);
     if (issue.level === 'error') s.report.error(at, issue.message);
     else s.report.warn(at, issue.message);
@@ -96,15 +102,7 @@ function readField(s: Fields, key: string, field: FieldSpec): string | boolean |
     case 'select':
       return s.oneOf(key, field.options.map((o) => o.value).filter((v) => v !== ''));
     case 'text':
-    case 'multiline': {
-      const value = s.string(key, field.required === undefined ? undefined : `is required: ${field.required}`);
-      // A placeholder (sample, redacted export) must load: it is reported as such instead.
-      if (value === undefined || isPlaceholder(value)) return value;
-      const problem = field.check?.(value);
-      if (problem) s.error(key, problem);
-      const advice = field.advise?.(value);
-      if (advice) s.warn(key, advice);
-      return value;
-    }
+    case 'multiline':
+      return s.string(key);
   }
 }

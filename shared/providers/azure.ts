@@ -17,7 +17,7 @@ export const azureProvider = defineProvider({
       kind: 'text',
       label: 'Storage account name',
       placeholder: 'mystorageaccount',
-      help: 'The account in the portal (3–24 lowercase letters and digits). Not needed with a connection string.',
+      help: 'The account in the portal (3–24 lowercase letters and digits). Not needed with a connection string, or with a SAS token and an endpoint URL.',
       // Only a warning: the original README's example ("your-azure-account") must still load.
       advise: (v) => (/^[a-z0-9]{3,24}$/.test(v) ? null : `${describe(v)} is not a storage account name (3 to 24 lowercase letters and digits); connecting will fail`),
     },
@@ -52,8 +52,13 @@ export const azureProvider = defineProvider({
   },
   rules: (s, name) => {
     const issues: RuleIssue[] = [];
-    if (s.accountName === undefined && s.connectionString === undefined) {
-      issues.push({ level: 'error', field: 'accountName', message: `is required unless a ${name('connectionString')} is given` });
+    // A SAS token is used on the endpoint's URL as it is ("https://acct.blob.core.windows.net?sv=…"),
+    // so an endpoint URL names the account; an account key signs requests with the account's name.
+    if (s.accountName === undefined && s.connectionString === undefined && (s.endpointUrl === undefined || s.sasToken === undefined)) {
+      issues.push({ level: 'error', field: 'accountName', message: `is required unless a ${name('connectionString')} is given, or a ${name('sasToken')} with an ${name('endpointUrl')}` });
+    }
+    if (s.connectionString !== undefined && s.endpointUrl !== undefined) {
+      issues.push({ level: 'error', field: 'endpointUrl', message: `must be left out with a ${name('connectionString')}: put BlobEndpoint=… in the connection string` });
     }
     const given = CREDENTIALS.filter((k) => s[k] !== undefined);
     const choices = quoteList(CREDENTIALS.map(name));

@@ -2,6 +2,7 @@
 // settings, the connection shapes, the secret fields. A new provider is one descriptor file here,
 // one entry in PROVIDERS, and its protocol module in electron/providers/ (see registry.ts there).
 import { awsProvider } from './aws';
+import { isPlaceholder } from '../config/report';
 import { azureProvider } from './azure';
 import type { FieldSpec, NameOf, ProviderDescriptor, PublicSettingsOf, RuleIssue, SettingsOf, Whereabouts } from './descriptor';
 import { gcsProvider } from './gcs';
@@ -63,6 +64,34 @@ export function descriptorOf(type: ProviderType): Descriptor {
 /** The type named by `value`, if it names one. */
 export function providerTypeOf(value: unknown): ProviderType | undefined {
   return PROVIDER_TYPES.find((t) => t === value);
+}
+
+/**
+ * What the descriptor of `type` finds wrong with a settings object, by settings key: each required
+ * field that is missing, each string field's check (its advice as a warning), then the rules between
+ * fields. A blank string counts as not set; placeholders (REPLACE_WITH_…) are not checked, they are
+ * reported as such. Values of the wrong kind are left to the caller: the config reader reports them.
+ * The one place the settings rules are run, by the config reader and by createProvider.
+ */
+export function settingsIssues(type: ProviderType, settings: AnySettings, name: NameOf = (key) => key): RuleIssue[] {
+  const { fields, rules } = descriptorOf(type);
+  const given = Object.fromEntries(
+    Object.entries(settings).filter(([, value]) => value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')),
+  );
+  const issues: RuleIssue[] = [];
+  for (const [key, field] of Object.entries(fields)) {
+    const value = given[key];
+    if (value === undefined) {
+      if (field.required !== undefined) issues.push({ level: 'error', field: key, message: `is required: ${field.required}` });
+      continue;
+    }
+    if ((field.kind !== 'text' && field.kind !== 'multiline') || typeof value !== 'string' || isPlaceholder(value)) continue;
+    const problem = field.check?.(value);
+    if (problem) issues.push({ level: 'error', field: key, message: problem });
+    const advice = field.advise?.(value);
+    if (advice) issues.push({ level: 'warn', field: key, message: advice });
+  }
+  return [...issues, ...(rules?.(given, name) ?? [])];
 }
 
 /** A field with its settings key, in the form's order. */

@@ -65,6 +65,28 @@ describe('rules between settings, from the descriptors', () => {
     expect(issuesOf({ name: 'x', type: 'azure', azure: { accountName: 'acct' } })).toEqual([{ field: 'azure', message: 'needs one of "accountKey", "connectionString", "sasToken"' }]);
   });
 
+  test('azure: an account name unless a connection string, or a SAS token with an endpoint URL; no endpoint URL beside a connection string', () => {
+    const sasUrl = { sasToken: 'sv=2024&sig=x', endpointUrl: 'https://acct.blob.core.windows.net' };
+    expect(issuesOf({ name: 'x', type: 'azure', azure: sasUrl })).toEqual([]);
+    expect(issuesOf({ name: 'x', type: 'azure', azure: { accountKey: 'a2V5', endpointUrl: 'http://127.0.0.1:10000/devstoreaccount1' } })).toEqual([
+      { field: 'azure.accountName', message: 'is required unless a connectionString is given, or a sasToken with an endpointUrl' },
+    ]);
+    expect(issuesOf({ name: 'x', type: 'azure', azure: { connectionString: 'UseDevelopmentStorage=true', endpointUrl: 'http://127.0.0.1:1/x' } })).toEqual([
+      { field: 'azure.endpointUrl', message: 'must be left out with a connectionString: put BlobEndpoint=… in the connection string' },
+    ]);
+  });
+
+  test('an endpoint URL with a query or fragment is refused without repeating it (it may hold a token)', () => {
+    const issues = issuesOf({ name: 'x', type: 'azure', azure: { accountName: 'acct', sasToken: 'sv=1', endpointUrl: 'https://acct.blob.core.windows.net/?sig=SECRET' } });
+    expect(issues).toEqual([{ field: 'azure.endpointUrl', message: expect.stringContaining('must not have a query or fragment') }]);
+    expect(JSON.stringify(issues)).not.toContain('SECRET');
+    expect(issuesOf({ name: 'x', type: 'gcs', gcs: { apiEndpoint: 'storage.example.com#x' } })).toEqual([{ field: 'gcs.apiEndpoint', message: expect.stringContaining('must not have a query or fragment') }]);
+  });
+
+  test('a value of the wrong kind is reported once, not again as missing', () => {
+    expect(issuesOf({ name: 'x', type: 'minio', minio: { endpoint: 9000, accessKey: 'a', secretKey: 's' } })).toEqual([{ field: 'minio.endpoint', message: 'must be a string (got 9000)' }]);
+  });
+
   test('warnings of a rule do not refuse the settings', () => {
     // "garage" is a region name, not an AWS one: a warning in a file, no error.
     expect(issuesOf({ name: 'x', type: 'aws', aws: { region: 'garage' } })).toEqual([]);

@@ -275,20 +275,26 @@ describe('gcs settings', () => {
     }
   });
 
-  it('rejects an unreadable key file, JSON that is not a key object, or both, as InvalidConfig naming the field without the secret', () => {
+  it('rejects an unreadable key file, or one that holds no key object, as InvalidConfig naming the field without its contents', async () => {
     const missing = path.join(os.tmpdir(), 'no-such-dir-cds', 'key.json');
     expect(() => resolveGcsSettings({ keyFile: missing })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'gcs.keyFile' }));
-    const secret = '{"private_key": "-----BEGIN SECRET';
-    let err: unknown;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cds-gcs-key-'));
     try {
-      resolveGcsSettings({ credentialsJson: secret });
-    } catch (e) {
-      err = e;
+      const keyFile = path.join(dir, 'key.json');
+      await writeFile(keyFile, '{"private_key": "-----BEGIN SECRET');
+      let err: unknown;
+      try {
+        resolveGcsSettings({ keyFile });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'InvalidConfig', field: 'gcs.keyFile' });
+      expect((err as Error).message).not.toContain('SECRET');
+      await writeFile(keyFile, '[1,2]');
+      expect(() => resolveGcsSettings({ keyFile })).toThrow(expect.objectContaining({ field: 'gcs.keyFile' }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    expect(err).toMatchObject({ code: 'InvalidConfig', field: 'gcs.credentialsJson' });
-    expect((err as Error).message).not.toContain('SECRET');
-    expect(() => resolveGcsSettings({ credentialsJson: '[1,2]' })).toThrow(expect.objectContaining({ field: 'gcs.credentialsJson' }));
-    expect(() => resolveGcsSettings({ credentialsJson: '{}', keyFile: '/k.json' })).toThrow(expect.objectContaining({ code: 'InvalidConfig' }));
   });
 
   it('normalises the endpoint; only Google hosts get credentials on a custom endpoint', () => {
@@ -297,8 +303,6 @@ describe('gcs settings', () => {
     expect(resolveGcsSettings({ apiEndpoint: 'https://storage.europe-west3.rep.googleapis.com' }).useAuthWithCustomEndpoint).toBe(true);
     expect(resolveGcsSettings({ apiEndpoint: 'https://googleapis.com.evil.example' }).useAuthWithCustomEndpoint).toBe(false);
     expect(resolveGcsSettings({}).apiEndpoint).toBeUndefined();
-    expect(() => resolveGcsSettings({ apiEndpoint: 'ftp://host' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'gcs.apiEndpoint' }));
-    expect(() => resolveGcsSettings({ apiEndpoint: 'http://' })).toThrow(expect.objectContaining({ field: 'gcs.apiEndpoint' }));
   });
 
   it('refuses a chunk size that is not a multiple of 256 KiB', () => {

@@ -35,16 +35,7 @@ describe('minio settings', () => {
     expect(resolveMinioSettings({ endpoint: 'play.min.io', useSSL: true, ...keys, region: 'eu-west-1' })).toMatchObject({ port: undefined, region: 'eu-west-1' });
   });
 
-  it('accepts a scheme anyway and lets it decide useSSL', () => {
-    expect(resolveMinioSettings({ endpoint: 'https://minio.local:9000', useSSL: false, ...keys })).toMatchObject({ useSSL: true, port: 9000 });
-    expect(resolveMinioSettings({ endpoint: 'http://minio.local:9000', useSSL: true, ...keys })).toMatchObject({ useSSL: false });
-  });
-
-  it('rejects an empty endpoint, a path, or missing keys as InvalidConfig naming the field', () => {
-    expect(() => resolveMinioSettings({ endpoint: '', ...keys })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'minio.endpoint' }));
-    expect(() => resolveMinioSettings({ endpoint: 'host:9000/bucket', ...keys })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'minio.endpoint' }));
-    expect(() => resolveMinioSettings({ endpoint: 'host:9000', accessKey: 'a', secretKey: '' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'minio.secretKey' }));
-  });
+  // Unusable settings (a scheme, a path, a missing key) are refused by createProvider (test/providers/registry.test.ts).
 });
 
 describe('minio error mapping', () => {

@@ -1,5 +1,6 @@
 // The registry loads a provider's module (and with it its SDK) only when a connection of that type
-// is first used, and has a factory for every descriptor's type.
+// is first used, has a factory for every descriptor's type, and refuses settings its descriptor
+// refuses before any factory sees them (the factories here are fakes that would take anything).
 import { tmpdir } from 'node:os';
 import { describe, expect, test, vi } from 'vitest';
 import { DESCRIPTORS } from '../../shared/providers';
@@ -32,6 +33,56 @@ describe('createProvider', () => {
     for (const d of DESCRIPTORS.filter((descriptor) => descriptor.type !== 'local')) {
       await expect(createProvider(connectionOf(d.type, d.sample.settings))).resolves.toMatchObject({ type: d.type });
     }
+  });
+
+  test('refuses settings the descriptor refuses, as InvalidConfig naming the setting, before loading the module', async () => {
+    const { createProvider } = await import('../../electron/providers/registry');
+    const keys = { accessKey: 'a', secretKey: 's' };
+    const cases: [type: string, settings: object, field: string][] = [
+      ['aws', { endpoint: 'http://' }, 'aws.endpoint'],
+      ['aws', { endpoint: 'ftp://host' }, 'aws.endpoint'],
+      ['aws', { accessKeyId: 'AKIA' }, 'aws.secretAccessKey'],
+      ['aws', { secretAccessKey: 's', accessKeyId: '  ' }, 'aws.accessKeyId'],
+      ['aws', { sessionToken: 't' }, 'aws.sessionToken'],
+      ['minio', { endpoint: '', ...keys }, 'minio.endpoint'],
+      ['minio', { endpoint: 'host:9000/bucket', ...keys }, 'minio.endpoint'],
+      ['minio', { endpoint: 'https://minio.local:9000', ...keys }, 'minio.endpoint'],
+      ['minio', { endpoint: 'host:9000', accessKey: 'a', secretKey: '' }, 'minio.secretKey'],
+      ['azure', { accountName: 'acct' }, 'azure'],
+      ['azure', { accountName: 'acct', accountKey: 'a2V5', sasToken: 'sv=1' }, 'azure.sasToken'],
+      ['azure', { accountKey: 'a2V5' }, 'azure.accountName'],
+      ['azure', { accountKey: 'a2V5', endpointUrl: 'http://127.0.0.1:10000/devstoreaccount1' }, 'azure.accountName'],
+      ['azure', { sasToken: 'sv=1' }, 'azure.accountName'],
+      ['azure', { connectionString: 'nonsense' }, 'azure.connectionString'],
+      ['azure', { connectionString: 'UseDevelopmentStorage=true', endpointUrl: 'http://127.0.0.1:1/x' }, 'azure.endpointUrl'],
+      ['azure', { accountName: 'acct', accountKey: 'a2V5', endpointUrl: 'ftp://host' }, 'azure.endpointUrl'],
+      ['azure', { accountName: 'acct', accountKey: 'a2V5', endpointUrl: 'https://host/?sv=1' }, 'azure.endpointUrl'],
+      ['gcs', { credentialsJson: '{"private_key": "-----BEGIN SECRET' }, 'gcs.credentialsJson'],
+      ['gcs', { credentialsJson: '[1,2]' }, 'gcs.credentialsJson'],
+      ['gcs', { credentialsJson: '{}', keyFile: '/k.json' }, 'gcs.credentialsJson'],
+      ['gcs', { apiEndpoint: 'ftp://host' }, 'gcs.apiEndpoint'],
+      ['gcs', { apiEndpoint: 'http://' }, 'gcs.apiEndpoint'],
+      ['gcs', { apiEndpoint: 'https://storage.example.com/?key=x' }, 'gcs.apiEndpoint'],
+      ['local', { root: 'relative/folder' }, 'local.root'],
+      ['local', { root: '' }, 'local.root'],
+    ];
+    loaded.clear();
+    for (const [type, settings, field] of cases) {
+      const refused = await createProvider(connectionOf(type, settings)).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused, `${type} ${JSON.stringify(settings)}`).toMatchObject({ code: 'InvalidConfig', field });
+      // Messages name settings and rules; a secret's value is never in them.
+      expect(String(refused)).not.toContain('SECRET');
+    }
+    expect([...loaded]).toEqual([]);
+  });
+
+  test('takes a SAS token with an endpoint URL and no account name: the URL names the account', async () => {
+    const { createProvider } = await import('../../electron/providers/registry');
+    const sas = { sasToken: 'sv=2024&sig=x', endpointUrl: 'https://acct.blob.core.windows.net' };
+    await expect(createProvider(connectionOf('azure', sas))).resolves.toMatchObject({ type: 'azure' });
   });
 
   test('refuses an unknown type as InvalidConfig naming the field', async () => {

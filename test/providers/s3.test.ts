@@ -47,11 +47,10 @@ describe('s3 settings', () => {
     expect(resolveS3Settings({}).region).toBe('us-east-1');
   });
 
-  it('rejects an unusable endpoint or half a key pair as InvalidConfig naming the field', () => {
-    expect(() => resolveS3Settings({ endpoint: 'http://' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'aws.endpoint' }));
-    expect(() => resolveS3Settings({ endpoint: 'ftp://host' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'aws.endpoint' }));
-    expect(() => resolveS3Settings({ accessKeyId: 'AKIA' })).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'aws.secretAccessKey' }));
-    expect(resolveS3Settings({}).credentials).toBeUndefined(); // the SDK's default chain
+  // Unusable settings are refused by createProvider (test/providers/registry.test.ts).
+  it('uses the SDK default credential chain without keys, and both keys with a session token when given', () => {
+    expect(resolveS3Settings({}).credentials).toBeUndefined();
+    expect(resolveS3Settings({ accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: 't' }).credentials).toEqual({ accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: 't' });
   });
 
   it('defaults checksums to WHEN_SUPPORTED on AWS and WHEN_REQUIRED on custom endpoints, unless set', () => {
