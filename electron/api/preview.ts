@@ -8,10 +8,12 @@
 // Unsaved input (the editor before saving) has no sync state and no row its run could belong to,
 // so it runs against an empty MemoryState, no database at all: the plan is exactly what its first
 // run would do, and neither history nor logs see it.
+//
+// Both are dry runs of the sync service, so their providers refuse every change (providers/dry-run.ts).
 import type { PreviewResult } from '../../shared/contract';
 import type { Mapping } from '../../shared/model';
 import { MemoryState } from '../sync/memory-state';
-import { runMapping, type RunOutcome } from '../sync/runner';
+import type { RunOutcome } from '../sync/runner';
 import type { ApiDeps } from './types';
 
 /** `previewLimit`: how many planned copies and deletes to list. */
@@ -21,20 +23,12 @@ export async function previewSaved({ syncService, emit }: ApiDeps, mapping: Mapp
   return toPreviewResult(outcome);
 }
 
-/** `mapping` must be validated (its connections exist). */
+/**
+ * `mapping` must be validated (its connections exist). A provider that cannot be built gives a failed
+ * preview naming why, as for a saved mapping.
+ */
 export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping, previewLimit: number): Promise<PreviewResult> {
-  const [source, target] = await Promise.all([syncService.provider(mapping.sourceConnectionId), syncService.provider(mapping.targetConnectionId)]);
-  const outcome: RunOutcome = await runMapping({
-    state: new MemoryState(),
-    mapping,
-    source,
-    target,
-    sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
-    dryRun: true,
-    previewLimit,
-    globalLimiter: syncService.globalLimiter,
-  });
-  return toPreviewResult(outcome);
+  return toPreviewResult(await syncService.run(mapping, { dryRun: true, previewLimit, state: new MemoryState() }));
 }
 
 function toPreviewResult({ run, preview }: RunOutcome): PreviewResult {

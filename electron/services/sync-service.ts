@@ -1,9 +1,10 @@
 // Runs mappings: builds one provider per connection (one SDK client, reused by every run), applies
-// the global transfer cap, and records a failed run when a mapping cannot even start. The library's
-// synchronizer (electron/library) runs on it, so the CLI, the desktop app and library users run
-// mappings the same way; the app's API handlers use it directly.
+// the global transfer cap, guards dry runs, and records a failed run when a mapping cannot even
+// start. The library's synchronizer (electron/library) runs on it, so the CLI, the desktop app and
+// library users run mappings the same way; the app's API handlers (and previews) use it directly.
 import type { Connection, Mapping } from '../../shared/model';
 import type { StorageProvider } from '../providers/provider';
+import { dryRun } from '../providers/dry-run';
 import { isStorageError, StorageError } from '../providers/errors';
 import { createProvider } from '../providers/registry';
 import { wrapProvider } from '../providers/stack';
@@ -16,7 +17,10 @@ export type ConnectionResolver = (connectionId: string) => Connection | undefine
 
 export type ProviderFactory = (connection: Connection) => StorageProvider | Promise<StorageProvider>;
 
-export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'>;
+export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'> & {
+  /** Where this run is recorded instead of the service's state (a preview of an unsaved mapping: an empty MemoryState). */
+  state?: EngineState;
+};
 
 export interface SyncServiceOptions {
   /** Object transfers at once over every mapping running (default 32). */
@@ -68,7 +72,12 @@ export class SyncService {
     return provider;
   }
 
-  /** Runs one mapping. Errors that stop it before it starts are recorded as a failed run too. */
+  /**
+   * Runs one mapping. Errors that stop it before it starts are recorded as a failed run too. A dry
+   * run (`request.dryRun` or `mapping.dryRun`) gets its providers behind the dry-run guard
+   * (providers/dry-run.ts): the runner plans without changing anything, and should it ever try to,
+   * the change is refused and the run fails instead of touching the target.
+   */
   async run(mapping: Mapping, request: RunRequest = {}): Promise<RunOutcome> {
     let source: StorageProvider;
     let target: StorageProvider;
@@ -77,12 +86,14 @@ export class SyncService {
     } catch (err) {
       return this.recordUnstarted(mapping, err instanceof Error ? err.message : String(err), request, isStorageError(err) ? err.code : 'NotStarted');
     }
+    // Over the shared provider, not a stack of its own: the run still shares the connection's pacer.
+    const guarded = request.dryRun === true || mapping.dryRun;
     return runMapping({
       ...request,
-      state: this.state,
+      state: request.state ?? this.state,
       mapping,
-      source,
-      target,
+      source: guarded ? dryRun(source) : source,
+      target: guarded ? dryRun(target) : target,
       sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
       globalLimiter: this.globalLimiter,
     });
@@ -95,10 +106,10 @@ export class SyncService {
   async recordUnstarted(
     mapping: Mapping,
     message: string,
-    request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog'> = {},
+    request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog' | 'state'> = {},
     errorCode: RunErrorCode = 'NotStarted',
   ): Promise<RunOutcome> {
-    const recorder = await this.state.journal.start(mapping.id, request.dryRun === true || mapping.dryRun);
+    const recorder = await (request.state ?? this.state).journal.start(mapping.id, request.dryRun === true || mapping.dryRun);
     request.onStart?.(recorder.run);
     recorder.log({ level: 'error', message });
     request.onLog?.({ level: 'error', message });
