@@ -392,7 +392,7 @@ class MappingRun {
     for await (const batch of deletes.batches(DELETE_BATCH)) {
       if (this.stopping) return;
       try {
-        // Retried (and paced) by the provider's resilient wrapper, like every single call.
+        // Retried and paced by the connection's provider stack (providers/stack.ts), like every single call.
         await target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal);
       } catch (err) {
         // Whatever a failed batch did delete is gone: count and log it before failing the run.
