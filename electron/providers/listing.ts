@@ -12,12 +12,12 @@ export const MAX_LIST_PAGES = 10_000_000;
 const PARALLEL_FOLDERS = 4;
 
 /**
- * Every page `fetch` gives, from the first (token null) to the one whose `next` is null. Fails Fatal
- * when the service repeats a token (it would page forever) or pages past MAX_LIST_PAGES. `what`
- * names the listing in messages, e.g. `list bucket "photos"`.
+ * Every page `fetch` gives, from the one of token `from` (null: the first) to the one whose `next` is
+ * null. Fails Fatal when the service repeats a token (it would page forever) or pages past
+ * MAX_LIST_PAGES. `what` names the listing in messages, e.g. `list bucket "photos"`.
  */
-export async function* eachPage<P extends { next: string | null }>(fetch: (token: string | null) => Promise<P>, what: string): AsyncIterable<P> {
-  let token: string | null = null;
+export async function* eachPage<P extends { next: string | null }>(fetch: (token: string | null) => Promise<P>, what: string, from: string | null = null): AsyncIterable<P> {
+  let token: string | null = from;
   for (let n = 0; n < MAX_LIST_PAGES; n++) {
     const page: P = await fetch(token);
     yield page;
