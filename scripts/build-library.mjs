@@ -12,13 +12,37 @@
 //   own resolution needs, so consumers on "moduleResolution": "NodeNext" see the types too.
 //   Declarations marked @internal are left out (stripInternal): the app core's createEngine, which
 //   hands out the sync service a library user never sees.
+//
+// Type errors are not this script's business (`npm test` runs `tsc -b`): the declarations are emitted
+// with --noCheck, so a type error never stops `npm install` before the tests could report it.
+// `npm ci --omit=dev` (a CLI-only install) has no esbuild or typescript: `prepare` then skips the
+// build with a note instead of failing the install; `npm run build:lib` without them fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const missing = ['esbuild', 'typescript'].filter((name) => {
+  try {
+    require.resolve(name, { paths: [root] });
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missing.length > 0) {
+  const why = `${missing.join(' and ')} not installed (devDependencies left out?)`;
+  if (process.env.npm_lifecycle_event === 'prepare') {
+    console.log(`build-library: skipped, ${why}; the app and the CLI do not need it. Run \`npm install\` with dev dependencies, then \`npm run build:lib\`, to use the package as a library.`);
+    process.exit(0);
+  }
+  console.error(`build-library: ${why}`);
+  process.exit(1);
+}
+const { build } = await import('esbuild');
 const outDir = path.join(root, 'out', 'library');
 const typesDir = path.join(outDir, 'types');
 
@@ -39,7 +63,7 @@ await build({
 });
 
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'electron', 'library', 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'electron', 'library', 'tsconfig.build.json'), '--noCheck'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
   console.error('build-library: tsc failed to write the declarations');
   process.exit(result.status ?? 1);
