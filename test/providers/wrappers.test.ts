@@ -5,7 +5,7 @@
 // test server.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../../electron/providers/errors';
+import { PartialRemoveError, StorageError } from '../../electron/providers/errors';
 import { DryRunRefusedError, dryRun } from '../../electron/providers/dry-run';
 import { pagedList } from '../../electron/providers/listing';
 import { logged, type CallRecord } from '../../electron/providers/logged';
@@ -103,6 +103,74 @@ describe('provider wrappers', () => {
     const { provider } = wrapProvider(inner, { retry: FAST_RETRY });
     await expect(provider.write('b', 'k', async () => Readable.from([]), 0)).rejects.toMatchObject({ code: 'Transient' });
     expect(writes).toBe(1);
+  });
+
+  describe('a delete batch that stops part way', () => {
+    /**
+     * A fake whose remove runs `attempts[n]` on the n-th call: `removes` of the keys asked for are
+     * deleted, then it fails with `error` (PartialRemoveError when some were deleted, as removeEach does).
+     */
+    function partialRemover(attempts: { removes: string[]; error?: StorageError }[]) {
+      const inner = fakeProvider([], 10);
+      const asked: string[][] = [];
+      inner.remove = async (_bucket, keys) => {
+        asked.push([...keys]);
+        const attempt = attempts[asked.length - 1]!;
+        const removed = attempt.removes.filter((k) => keys.includes(k));
+        if (!attempt.error) return;
+        if (removed.length === 0) throw attempt.error;
+        throw new PartialRemoveError(attempt.error.code, attempt.error.message, removed, { cause: attempt.error });
+      };
+      return { inner, asked };
+    }
+
+    it('retries only the keys left, and when it gives up names every key any attempt deleted, classed like the last failure', async () => {
+      const { inner, asked } = partialRemover([
+        { removes: ['a', 'b'], error: new StorageError('Transient', 'c: connection reset') },
+        { removes: ['c'], error: new StorageError('Throttled', 'd: slow down') },
+        { removes: [], error: new StorageError('AccessDenied', 'd: denied') },
+      ]);
+      const retries: string[] = [];
+      const { provider, counts } = wrapProvider(inner, { retry: FAST_RETRY, onRetry: (what) => retries.push(what) });
+      const err = await provider.remove('b', ['a', 'b', 'c', 'd', 'e']).then(() => undefined, (e: unknown) => e);
+      expect(asked).toEqual([['a', 'b', 'c', 'd', 'e'], ['c', 'd', 'e'], ['d', 'e']]);
+      expect(err).toBeInstanceOf(PartialRemoveError);
+      expect((err as PartialRemoveError).removed).toEqual(['a', 'b', 'c']);
+      expect((err as PartialRemoveError).code).toBe('AccessDenied');
+      expect((err as Error).message).toMatch(/^d: denied; over every attempt, 3 of 5 keys were deleted$/);
+      expect((err as Error).cause).toMatchObject({ code: 'AccessDenied' });
+      expect(retries).toEqual(['remove 3 keys from b', 'remove 2 keys from b']);
+      expect(counts.calls.remove).toBe(3);
+    });
+
+    it('returns normally when a retry deletes the rest', async () => {
+      const { inner, asked } = partialRemover([{ removes: ['a'], error: new StorageError('Transient', 'reset') }, { removes: ['b', 'c'] }]);
+      await wrapProvider(inner, { retry: FAST_RETRY }).provider.remove('b', ['a', 'b', 'c']);
+      expect(asked).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+    });
+
+    it('does not retry a failure that cannot succeed, and throws that attempt\'s own error', async () => {
+      const denied = new StorageError('AccessDenied', 'b: denied');
+      const { inner, asked } = partialRemover([{ removes: ['a'], error: denied }]);
+      const err = await wrapProvider(inner, { retry: FAST_RETRY }).provider.remove('b', ['a', 'b']).then(() => undefined, (e: unknown) => e);
+      expect(asked).toEqual([['a', 'b']]);
+      expect(err).toBeInstanceOf(PartialRemoveError);
+      expect((err as PartialRemoveError).removed).toEqual(['a']);
+      expect((err as PartialRemoveError).cause).toBe(denied);
+    });
+
+    it('names what earlier attempts deleted when the caller cancels during a backoff', async () => {
+      const controller = new AbortController();
+      const { inner, asked } = partialRemover([{ removes: ['a'], error: new StorageError('Transient', 'reset') }]);
+      const { provider } = wrapProvider(inner, {
+        retry: { attempts: 4, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+        onRetry: () => controller.abort(),
+      });
+      const err = await provider.remove('b', ['a', 'b'], controller.signal).then(() => undefined, (e: unknown) => e);
+      expect(asked).toEqual([['a', 'b']]);
+      expect(err).toBeInstanceOf(PartialRemoveError);
+      expect((err as PartialRemoveError).removed).toEqual(['a']);
+    });
   });
 
   it('wraps every connection the sync service opens', async () => {
