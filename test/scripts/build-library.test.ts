@@ -15,7 +15,7 @@ copyFileSync(script, path.join(bare, 'scripts', 'build-library.mjs'));
 afterAll(() => rmSync(bare, { recursive: true, force: true }));
 
 function runScript(lifecycle: string | undefined) {
-  const env = { ...process.env, NODE_PATH: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: '' };
   delete env.npm_lifecycle_event;
   if (lifecycle) env.npm_lifecycle_event = lifecycle;
   return spawnSync(process.execPath, [path.join(bare, 'scripts', 'build-library.mjs')], { cwd: bare, env, encoding: 'utf8' });
