@@ -2,7 +2,7 @@
 // (shared/providers/): its fields, their checks and the rules between them are the ones the config
 // file and the server use (the server checks again and has the last word).
 import type { ConnectionInput, ConnectionView } from '../../shared/contract';
-import { connectionSettings, descriptorOf, fieldsOf, STORED_SECRET, type Field, type ProviderType } from '../../shared/providers';
+import { connectionSettings, descriptorOf, fieldsOf, settingsIssues, STORED_SECRET, type Field, type ProviderType } from '../../shared/providers';
 import { secretInputValue, secretWillBeSet, type SecretValue } from '../components/secret-field';
 
 export interface ConnectionFormState {
@@ -82,23 +82,12 @@ export function validateConnectionForm(form: ConnectionFormState): FormErrors {
   const errors: FormErrors = {};
   if (form.name.trim() === '') errors.name = 'Give the connection a name, e.g. "Work S3" or "Photos folder".';
   const fields = fieldsOf(form.type);
-  for (const f of fields) {
-    if (f.kind === 'checkbox' || f.kind === 'select') continue;
-    const value = f.secret ? typedSecret(form, f.key) : text(form, f.key);
-    const set = f.secret ? secretSet(form, f.key) : value !== '';
-    if (!set) {
-      if (f.required !== undefined) errors[f.key] = `${f.label} is required.`;
-      continue;
-    }
-    const problem = value === '' ? null : f.check?.(value);
-    if (problem) errors[f.key] = `${f.label} ${problem}.`;
-  }
-  const { label, rules } = descriptorOf(form.type);
   const labels = new Map(fields.map((f) => [f.key, f.label]));
   const name = (key: string) => midSentence(labels.get(key) ?? key);
-  for (const issue of rules?.(settingsForRules(form, fields), name) ?? []) {
+  // The descriptor's rules, as the config file and the server run them, in the form's words.
+  for (const issue of settingsIssues(form.type, settingsForRules(form, fields), name)) {
     if (issue.level !== 'error') continue;
-    errors[issue.field] ??= `${issue.field === '' ? label : (labels.get(issue.field) ?? issue.field)} ${issue.message}.`;
+    errors[issue.field] ??= `${issue.field === '' ? descriptorOf(form.type).label : (labels.get(issue.field) ?? issue.field)} ${issue.message}.`;
   }
   return errors;
 }

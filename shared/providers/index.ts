@@ -4,7 +4,7 @@
 import { awsProvider } from './aws';
 import { isPlaceholder } from '../config/report';
 import { azureProvider } from './azure';
-import type { FieldSpec, NameOf, ProviderDescriptor, PublicSettingsOf, RuleIssue, SettingsOf, Whereabouts } from './descriptor';
+import { STORED_SECRET, type FieldSpec, type NameOf, type ProviderDescriptor, type PublicSettingsOf, type RuleIssue, type SettingsOf, type Whereabouts } from './descriptor';
 import { gcsProvider } from './gcs';
 import { localProvider } from './local';
 import { minioProvider } from './minio';
@@ -71,7 +71,7 @@ export function providerTypeOf(value: unknown): ProviderType | undefined {
  * field that is missing, each string field's check (its advice as a warning), then the rules between
  * fields. A blank string counts as not set; placeholders (REPLACE_WITH_…) are not checked, they are
  * reported as such. Values of the wrong kind are left to the caller: the config reader reports them.
- * The one place the settings rules are run, by the config reader and by createProvider.
+ * The one place the settings rules are run: by the config reader, createProvider and the connection form.
  */
 export function settingsIssues(type: ProviderType, settings: AnySettings, name: NameOf = (key) => key): RuleIssue[] {
   const { fields, rules } = descriptorOf(type);
@@ -85,7 +85,8 @@ export function settingsIssues(type: ProviderType, settings: AnySettings, name: 
       if (field.required !== undefined) issues.push({ level: 'error', field: key, message: `is required: ${field.required}` });
       continue;
     }
-    if ((field.kind !== 'text' && field.kind !== 'multiline') || typeof value !== 'string' || isPlaceholder(value)) continue;
+    // A stored secret the form cannot see (STORED_SECRET) was checked when it was saved.
+    if ((field.kind !== 'text' && field.kind !== 'multiline') || typeof value !== 'string' || isPlaceholder(value) || value === STORED_SECRET) continue;
     const problem = field.check?.(value);
     if (problem) issues.push({ level: 'error', field: key, message: problem });
     const advice = field.advise?.(value);

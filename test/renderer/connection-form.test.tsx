@@ -140,7 +140,7 @@ describe('secrets of a saved connection', () => {
     const { user, client } = renderWithStore(<ConnectionForm connection={minioConnection('m', 'MinIO')} initialType="minio" onDone={vi.fn()} />);
     await user.click(screen.getByRole('button', { name: 'Clear Secret key' }));
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
-    expect(screen.getByText('Secret key is required.')).toBeTruthy();
+    expect(screen.getByText('Secret key is required: the MinIO secret key (password).')).toBeTruthy();
     expect(client.calls).toEqual([]);
   });
 });
