@@ -17,17 +17,24 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 function liftSurrogate(unit: number): number {
   return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
 }
 
 /**
- * Wraps a listing and checks that keys come strictly increasing in UTF-8 byte order. A listing out of
- * order would turn into wrong copies and, worse, wrong deletes, so it stops the run.
+ * Wraps a listing and checks that keys come strictly increasing in UTF-8 byte order, and that each is
+ * well-formed UTF-16. A listing out of order would turn into wrong copies and, worse, wrong deletes,
+ * so it stops the run; so does a key with a lone surrogate, which has no UTF-8 form (no service can
+ * hold it, and SQLite stores U+FFFD in its place, so a saved delete or state row would name another key).
  */
 export async function* assertSorted<T extends { key: string }>(items: AsyncIterable<T>, label: string): AsyncIterable<T> {
   let previous: string | undefined;
   for await (const item of items) {
+    // Under the u flag a surrogate pair reads as one code point, so \p{Surrogate} matches only a lone
+    // one: isWellFormed() without String.prototype.isWellFormed, which the ES2023 lib we compile to lacks.
+    if (LONE_SURROGATE.test(item.key)) throw new MalformedKeyError(label, item.key);
     if (previous !== undefined && compareKeys(previous, item.key) >= 0) {
       throw new KeyOrderError(label, previous, item.key);
     }
@@ -42,6 +49,17 @@ export class KeyOrderError extends Error {
     super(
       `${label} listing is not in UTF-8 byte order ("${next}" came after "${previous}"); ` +
         'stopped before any delete to avoid acting on a wrong comparison',
+    );
+  }
+}
+
+/** A listed key that is not well-formed UTF-16 (it has a lone surrogate): shown JSON-escaped. */
+export class MalformedKeyError extends Error {
+  override readonly name = 'MalformedKeyError';
+  constructor(label: string, key: string) {
+    super(
+      `${label} listing returned the key ${JSON.stringify(key)}, which has a lone surrogate: it is not well-formed ` +
+        'UTF-16, has no UTF-8 form and cannot be stored by a service or in the sync state; stopped before any delete',
     );
   }
 }
