@@ -1,15 +1,17 @@
 // The engine's ports (sync/ports.ts) over the SQLite repositories: what a run records goes to the
-// runs, logs, objects, uploads and pending_deletes tables. A run's per-object writes (sync state,
-// log lines) share one BatchWriter, so they are stored in short batched transactions, never one
-// per object.
+// runs, logs, objects, uploads and pending_deletes tables; the route a mapping's sync state belongs
+// to is the one in its mappings row. A run's per-object writes (sync state, log lines) share one
+// BatchWriter, so they are stored in short batched transactions, never one per object.
 import type { EngineState, RunRecorder } from '../sync/ports';
 import { BatchWriter, type BatchWriterTarget } from './batch-writer';
+import type { MappingsRepository } from './mappings';
 import type { PendingDeletesRepository } from './pending-deletes';
 import type { RunsRepository } from './runs';
 import type { UploadsRepository } from './uploads';
 
 /** The repositories the ports are built on (the Store holds them all). */
 export interface EngineStateTables extends BatchWriterTarget {
+  readonly mappings: MappingsRepository;
   readonly runs: RunsRepository;
   readonly uploads: UploadsRepository;
   readonly pendingDeletes: PendingDeletesRepository;
@@ -19,6 +21,9 @@ export function storeEngineState(tables: EngineStateTables): EngineState {
   return {
     syncState: {
       page: async (mappingId, afterKey, limit) => tables.objects.page(mappingId, afterKey, limit),
+      // The route is the mapping's row: the app's edits (mappings.upsert) and a run's reset keep it.
+      route: async (mappingId) => tables.mappings.get(mappingId),
+      resetRoute: async (mappingId, route) => tables.mappings.resetRoute(mappingId, route),
     },
     journal: {
       start: async (mappingId, dryRun) => recorder(tables, tables.runs.start(mappingId, dryRun)),

@@ -1,6 +1,7 @@
 // Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
 // Mapping type field for field (booleans as 0/1, maxDelete as JSON). Removing a mapping cascades to
 // its sync state, runs and logs.
+import { sameRoute, type MappingRoute } from '../../shared/config/mapping-ids';
 import type { Mapping, MaxDelete } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
@@ -26,6 +27,7 @@ export class MappingsRepository {
   private readonly updateEnabled;
   private readonly connectionExists;
   private readonly clearState;
+  private readonly updateRoute;
 
   constructor(private readonly db: Database) {
     this.selectAll = db.prepare<[], MappingRow>(`${SELECT} ORDER BY rowid`);
@@ -49,6 +51,12 @@ export class MappingsRepository {
     this.updateEnabled = db.prepare<[0 | 1, number, string]>('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?');
     this.connectionExists = db.prepare<[string], number>('SELECT 1 FROM connections WHERE id = ?').pluck();
     this.clearState = db.prepare<[string]>('DELETE FROM objects WHERE mapping_id = ?');
+    this.updateRoute = db.prepare<[MappingRoute & { id: string; now: number }]>(
+      `UPDATE mappings SET source_connection_id = @sourceConnectionId, source_bucket = @sourceBucket,
+         source_prefix = @sourcePrefix, target_connection_id = @targetConnectionId, target_bucket = @targetBucket,
+         target_prefix = @targetPrefix, updated_at = @now
+       WHERE id = @id`,
+    );
   }
 
   /** Every mapping, in insertion order. */
@@ -69,13 +77,9 @@ export class MappingsRepository {
    */
   upsert(mapping: Mapping): void {
     this.db.transaction(() => {
-      for (const [side, id] of [['source', mapping.sourceConnectionId], ['target', mapping.targetConnectionId]] as const) {
-        if (this.connectionExists.get(id) === undefined) {
-          throw new StoreError('InvalidReference', `mapping "${mapping.name}" refers to ${side} connection "${id}", which does not exist`);
-        }
-      }
+      this.requireConnections(mapping.name, mapping);
       const before = this.selectOne.get(mapping.id);
-      if (before && !sameEndpoints(toMapping(before), mapping)) this.clearState.run(mapping.id);
+      if (before && !sameRoute(toMapping(before), mapping)) this.clearState.run(mapping.id);
       this.upsertRow.run({
         id: mapping.id,
         name: mapping.name,
@@ -97,6 +101,30 @@ export class MappingsRepository {
   }
 
   /**
+   * Moves the mapping's sync state to `route`: its objects are dropped and its row takes the route,
+   * in one transaction (the engine's SyncStatePort.resetRoute, for a run whose mapping's route is
+   * not the recorded one). Throws StoreError 'InvalidReference' when the mapping or a connection
+   * does not exist.
+   */
+  resetRoute(id: string, route: MappingRoute): void {
+    this.db.transaction(() => {
+      this.requireConnections(id, route);
+      this.clearState.run(id);
+      const { sourceConnectionId, sourceBucket, sourcePrefix, targetConnectionId, targetBucket, targetPrefix } = route;
+      const changed = this.updateRoute.run({ id, sourceConnectionId, sourceBucket, sourcePrefix, targetConnectionId, targetBucket, targetPrefix, now: Date.now() }).changes;
+      if (changed === 0) throw new StoreError('InvalidReference', `mapping "${id}" does not exist`);
+    })();
+  }
+
+  private requireConnections(mappingName: string, route: MappingRoute): void {
+    for (const [side, id] of [['source', route.sourceConnectionId], ['target', route.targetConnectionId]] as const) {
+      if (this.connectionExists.get(id) === undefined) {
+        throw new StoreError('InvalidReference', `mapping "${mappingName}" refers to ${side} connection "${id}", which does not exist`);
+      }
+    }
+  }
+
+  /**
    * Removes the mapping with its sync state, runs and logs; false when it did not exist. One
    * transaction: with millions of state rows this blocks for a while, so call objects.clear first
    * (batched) when the mapping is large.
@@ -109,19 +137,6 @@ export class MappingsRepository {
   setEnabled(id: string, enabled: boolean): boolean {
     return this.updateEnabled.run(enabled ? 1 : 0, Date.now(), id).changes > 0;
   }
-}
-
-const ENDPOINT_FIELDS = [
-  'sourceConnectionId',
-  'sourceBucket',
-  'sourcePrefix',
-  'targetConnectionId',
-  'targetBucket',
-  'targetPrefix',
-] as const satisfies readonly (keyof Mapping)[];
-
-function sameEndpoints(a: Mapping, b: Mapping): boolean {
-  return ENDPOINT_FIELDS.every((field) => a[field] === b[field]);
 }
 
 function toMapping(row: MappingRow): Mapping {

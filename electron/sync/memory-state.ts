@@ -1,6 +1,7 @@
 // The engine's ports held in memory: for previews (a plan without a database), tests that need no
 // native module, and library users who keep no state between processes. Nothing is persisted; a
 // second run in the same MemoryState sees what the first one recorded.
+import { ROUTE_FIELDS, type MappingRoute } from '../../shared/config/mapping-ids';
 import type { RunSummary } from '../../shared/model';
 import { compareKeys } from '../lib/key-order';
 import type {
@@ -26,6 +27,8 @@ export interface MemoryLogLine extends RunLogLine {
 
 export class MemoryState implements EngineState {
   private readonly objects = new Map<string, SortedObjects>();
+  /** The route each mapping's sync state belongs to (SyncStatePort.route). */
+  private readonly routes = new Map<string, MappingRoute>();
   private readonly runList: RunSummary[] = [];
   private readonly logLines: MemoryLogLine[] = [];
   private readonly uploadRecords = new Map<string, Map<string, UploadRecord>>();
@@ -33,6 +36,11 @@ export class MemoryState implements EngineState {
 
   readonly syncState: SyncStatePort = {
     page: async (mappingId, afterKey, limit) => this.objects.get(mappingId)?.page(afterKey, limit) ?? [],
+    route: async (mappingId) => copy(this.routes.get(mappingId)),
+    resetRoute: async (mappingId, route) => {
+      this.objects.delete(mappingId);
+      this.routes.set(mappingId, Object.fromEntries(ROUTE_FIELDS.map((field) => [field, route[field]])) as MappingRoute);
+    },
   };
 
   readonly journal: RunJournalPort = {

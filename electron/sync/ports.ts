@@ -5,6 +5,7 @@
 //
 // Writes that happen per object (sync state, log lines) are buffered by the implementation and
 // stored in batches; the calls that create or finish a record, or read one, are async.
+import type { MappingRoute } from '../../shared/config/mapping-ids';
 import type { LogLevel, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import type { StorageErrorCode } from '../providers/errors';
 
@@ -25,7 +26,12 @@ export interface SyncedObject {
   syncedAt: number;
 }
 
-/** Reads a mapping's sync state in the order the engine merges listings in. */
+/**
+ * Reads a mapping's sync state in the order the engine merges listings in, and keeps it tied to the
+ * route (source and target connection, bucket, prefix) it was recorded for: state of another route
+ * says nothing about this one, and in 'synced' delete mode would make target objects look deleted
+ * at the source. A run compares the two before it plans (sync/runner.ts).
+ */
 export interface SyncStatePort {
   /**
    * Up to `limit` objects of the mapping with key > `afterKey` (all keys when null), ascending in
@@ -33,6 +39,17 @@ export interface SyncStatePort {
    * pass a page's last key to get the next. An unknown mapping has no objects.
    */
   page(mappingId: string, afterKey: string | null, limit: number): Promise<SyncedObject[]>;
+  /**
+   * The route the mapping's sync state belongs to; undefined when none is recorded (then the
+   * mapping has no objects either).
+   */
+  route(mappingId: string): Promise<MappingRoute | undefined>;
+  /**
+   * Forgets every object of the mapping and records `route` as the one its state belongs to, in
+   * one step. The SQLite state keeps the route in the mapping's row and rejects a mapping it does
+   * not hold (StoreError 'InvalidReference'); the memory state takes any id.
+   */
+  resetRoute(mappingId: string, route: MappingRoute): Promise<void>;
 }
 
 /** One line of a run's log. Never holds secrets: the engine logs keys and provider errors. */

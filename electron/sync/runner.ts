@@ -1,7 +1,7 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
-import { routeText } from '../../shared/config/mapping-ids';
+import { routeText, sameRoute } from '../../shared/config/mapping-ids';
 import { formatBytes, formatRunCounts } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
@@ -11,7 +11,7 @@ import { DeleteQueue } from './delete-queue';
 import { Limiter } from './limiter';
 import { ListingError, mergeListings, type MergedEntry } from './merge';
 import { planKey, type PlanAction } from './plan';
-import type { EngineState, PendingDelete, RunErrorCode, RunLogLine, RunRecorder, SyncedObject } from './ports';
+import type { EngineState, PendingDelete, RunErrorCode, RunLogLine, RunRecorder, SyncedObject, SyncStatePort } from './ports';
 import { ProgressTracker } from './progress';
 import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
@@ -78,6 +78,9 @@ const QUEUE_AHEAD = 2_000;
 export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
 
 const PENDING_DELETES_IN_MEMORY = 10_000;
+
+/** What a dry run plans against when the recorded state belongs to another route. */
+const NO_SYNC_STATE: Pick<SyncStatePort, 'page'> = { page: async () => [] };
 
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
@@ -152,7 +155,7 @@ class MappingRun {
     this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
     let runError: unknown;
     try {
-      await this.planAndTransfer();
+      await this.planAndTransfer(await this.syncStateOfRoute());
       this.progress.setPhase('deleting', true);
       await this.deletePhase();
     } catch (err) {
@@ -207,7 +210,25 @@ class MappingRun {
     return 'success';
   }
 
-  private async planAndTransfer(): Promise<void> {
+  /**
+   * The sync state to plan against. State recorded for another route (the mapping's id kept while
+   * its source or target changed) is forgotten first, or, by a dry run, which changes nothing,
+   * planned without: it would skip copies the new target lacks, and in 'synced' mode delete what
+   * the new source never had. Objects already at the target are then compared as on a first run.
+   */
+  private async syncStateOfRoute(): Promise<Pick<SyncStatePort, 'page'>> {
+    const port = this.options.state.syncState;
+    const recorded = await port.route(this.mapping.id);
+    if (recorded !== undefined && sameRoute(recorded, this.mapping)) return port;
+    if (recorded !== undefined) {
+      this.log('info', `The sync state was recorded for ${routeText(recorded)}; ${this.dryRun ? 'this dry run plans without it' : 'it is forgotten'}, and objects already at the target are compared as on a first run`);
+    }
+    if (this.dryRun) return NO_SYNC_STATE;
+    await port.resetRoute(this.mapping.id, this.mapping);
+    return port;
+  }
+
+  private async planAndTransfer(syncState: Pick<SyncStatePort, 'page'>): Promise<void> {
     const { source, target, mapping, signal } = this.options;
     const merged = mergeListings(
       source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
@@ -217,7 +238,7 @@ class MappingRun {
       target.list(mapping.targetBucket, mapping.targetPrefix, signal),
       mapping.targetPrefix,
     );
-    const state = new StateCursor(this.options.state.syncState, mapping.id);
+    const state = new StateCursor(syncState, mapping.id);
     let chunk: MergedEntry[] = [];
     for await (const entry of merged) {
       if (this.stopping) break;

@@ -10,7 +10,7 @@ export class StateCursor {
   private exhausted = false;
 
   constructor(
-    private readonly state: SyncStatePort,
+    private readonly state: Pick<SyncStatePort, 'page'>,
     private readonly mappingId: string,
     private readonly pageSize = 1_000,
   ) {}

@@ -1,7 +1,7 @@
 // The library's synchronizer and its SQLite state, from the sources: what a state refuses, who closes
 // what, how unknown mappings and providers of one's own are treated. (library.test.ts covers the
 // built package imported by name.)
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,5 +127,54 @@ describe('Synchronizer', () => {
     await synchronizer.close();
     expect(outcomes.map((o) => o.run.mappingId)).toEqual(['on']);
     expect(finished).toEqual(['on']);
+  });
+});
+
+describe.each(['memory', 'sqlite'] as const)('a mapping whose route changed under the same id (%s state)', (kind) => {
+  // The reviewer's case: src → dst in 'synced' mode copied a/x.txt and b/y.txt; the same mapping id
+  // then runs from src/a/. Sync state of the old route must not make the target's objects look deleted.
+  async function moved(options: { dryRun?: boolean } = {}) {
+    await rm(path.join(dir, 'disk', 'src', 'a.txt'));
+    await mkdir(path.join(dir, 'disk', 'src', 'a'));
+    await mkdir(path.join(dir, 'disk', 'src', 'b'));
+    await writeFile(path.join(dir, 'disk', 'src', 'a', 'x.txt'), 'x');
+    await writeFile(path.join(dir, 'disk', 'src', 'b', 'y.txt'), 'y');
+    const c = config();
+    const m = c.mappings[0]!;
+    expect(m.deleteMode).toBe('synced');
+    let current = m;
+    // The memory state runs mappings given as a function (nothing registered), the SQLite state a list.
+    const state = kind === 'sqlite' ? openSqliteState(path.join(dir, 'sync.db')) : undefined;
+    const synchronizer = createSynchronizer({ connections: c.connections, mappings: kind === 'sqlite' ? c.mappings : () => [current], state });
+    try {
+      expect((await synchronizer.sync('m')).run).toMatchObject({ status: 'success', copied: 2, deleted: 0 });
+      current = { ...m, sourcePrefix: 'a/' };
+      const lines: string[] = [];
+      const outcome = await synchronizer.sync(kind === 'sqlite' ? current : 'm', { ...options, onLog: (line) => lines.push(line.message) });
+      const after = await synchronizer.sync(m);
+      return { outcome, lines, after };
+    } finally {
+      await synchronizer.close();
+    }
+  }
+
+  it('forgets the old route\'s sync state: copies what is new and deletes nothing the old route synced', async () => {
+    const { outcome, lines, after } = await moved();
+    expect(outcome.run).toMatchObject({ status: 'success', copied: 1, deleted: 0 });
+    expect(lines).toContain("The sync state was recorded for disk:src/ → disk:dst/; it is forgotten, and objects already at the target are compared as on a first run");
+    expect((await readdir(path.join(dir, 'disk', 'dst'), { recursive: true })).sort()).toEqual(['a', 'a/x.txt', 'b', 'b/y.txt', 'x.txt']);
+    // Back on the first route, the state of a/ is forgotten in turn: nothing deleted, x.txt kept (never synced from there).
+    expect(after.run).toMatchObject({ status: 'success', deleted: 0, failed: 0 });
+    expect((await readdir(path.join(dir, 'disk', 'dst'), { recursive: true })).sort()).toEqual(['a', 'a/x.txt', 'b', 'b/y.txt', 'x.txt']);
+  });
+
+  it('plans a dry run over the new route without the old state, and leaves that state alone', async () => {
+    const { outcome, lines, after } = await moved({ dryRun: true });
+    expect(outcome.run).toMatchObject({ status: 'success', dryRun: true, copied: 1, deleted: 0 });
+    expect(outcome.preview.deletes).toEqual([]);
+    expect(lines).toContain("The sync state was recorded for disk:src/ → disk:dst/; this dry run plans without it, and objects already at the target are compared as on a first run");
+    // The old route's state is still there: its objects are skipped, not compared again.
+    expect(after.run).toMatchObject({ status: 'success', copied: 0, skipped: 2, deleted: 0 });
+    expect((await readdir(path.join(dir, 'disk', 'dst'), { recursive: true })).sort()).toEqual(['a', 'a/x.txt', 'b', 'b/y.txt']);
   });
 });

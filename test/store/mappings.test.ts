@@ -53,6 +53,25 @@ describe('mappings', () => {
     expect(store.objects.count('m1')).toBe(0);
   });
 
+  it("resetRoute gives the mapping's row the new route and drops its sync state, keeping its other settings", () => {
+    const { store } = storeWithMappings('m1');
+    store.objects.upsertMany('m1', [stateRow('a')]);
+    store.mappings.resetRoute('m1', { ...mapping('m1'), targetBucket: 'archive', targetPrefix: 'old/' });
+    expect(store.mappings.get('m1')).toEqual(mapping('m1', { targetBucket: 'archive', targetPrefix: 'old/' }));
+    expect(store.objects.count('m1')).toBe(0);
+  });
+
+  it('resetRoute refuses an unknown mapping or connection and then changes nothing', () => {
+    const { store } = storeWithMappings('m1');
+    store.objects.upsertMany('m1', [stateRow('a')]);
+    expect(() => store.mappings.resetRoute('nope', mapping('nope'))).toThrow(expect.objectContaining({ code: 'InvalidReference', message: 'mapping "nope" does not exist' }));
+    expect(() => store.mappings.resetRoute('m1', mapping('m1', { sourceConnectionId: 'gone' }))).toThrow(
+      expect.objectContaining({ code: 'InvalidReference', message: 'mapping "m1" refers to source connection "gone", which does not exist' }),
+    );
+    expect(store.mappings.get('m1')).toEqual(mapping('m1'));
+    expect(store.objects.count('m1')).toBe(1);
+  });
+
   it('removing a mapping removes its state, runs and logs', () => {
     const { store } = storeWithMappings('m1', 'm2');
     store.objects.upsertMany('m1', [stateRow('a')]);

@@ -52,6 +52,24 @@ describe.each(Object.keys(implementations))('engine state ports (%s)', (kind) =>
     expect(await state.syncState.page('m2', null, 2)).toEqual([]);
   });
 
+  it("ties a mapping's sync state to its route: a reset forgets that mapping's objects and records the new route", async () => {
+    const state = open();
+    const route = { sourceConnectionId: 'src', sourceBucket: 'photos', sourcePrefix: '2024/', targetConnectionId: 'dst', targetBucket: 'backup', targetPrefix: '' };
+    const moved = { ...route, sourcePrefix: '2025/' };
+    for (const id of ['m1', 'm2']) {
+      await state.syncState.resetRoute(id, route);
+      const recorder = await state.journal.start(id, false);
+      recorder.upsertState(synced('a'));
+      await recorder.finish({ status: 'success', counts, firstError: null, errorCode: null });
+    }
+    await state.syncState.resetRoute('m1', moved);
+    expect(await state.syncState.page('m1', null, 10)).toEqual([]);
+    expect(await state.syncState.page('m2', null, 10)).toEqual([synced('a')]);
+    expect(await state.syncState.route('m1')).toMatchObject(moved);
+    expect(await state.syncState.route('m2')).toMatchObject(route);
+    expect(await state.syncState.route('m3')).toBeUndefined();
+  });
+
   it('keeps an upload journal per mapping: a replaced record keeps its start, listed by key', async () => {
     const { uploads } = open();
     uploads.put('m1', upload('z', 's1', 100));
