@@ -148,36 +148,80 @@ export class MemoryState implements EngineState {
   }
 }
 
-/** Sync state of one mapping, handed out in key order (lib/key-order) page by page. */
+/** Keys per block of SortedObjects before it is split in two. */
+const BLOCK_MAX = 1_024;
+
+/**
+ * Sync state of one mapping in key order (lib/key-order): the keys sit in sorted blocks of at most
+ * BLOCK_MAX, each block's keys before the next block's. Adding or removing a key costs a binary
+ * search and a splice within one block, and a page a binary search plus its own length, however
+ * runs interleave writes and reads: the whole mapping is never sorted again.
+ */
 class SortedObjects {
   private readonly values = new Map<string, SyncedObject>();
-  /** The keys in order; rebuilt on the next read after a key was added or removed. */
-  private sorted: string[] | null = [];
+  /** Never empty blocks. */
+  private readonly blocks: string[][] = [];
 
   set(key: string, value: SyncedObject): void {
-    if (!this.values.has(key)) this.sorted = null;
+    if (!this.values.has(key)) this.insert(key);
     this.values.set(key, value);
   }
 
   delete(key: string): void {
-    if (this.values.delete(key)) this.sorted = null;
+    if (!this.values.delete(key)) return;
+    const b = firstIndex(this.blocks.length, (i) => compareKeys(lastOf(this.blocks[i]!), key) >= 0);
+    const block = this.blocks[b]!;
+    block.splice(firstAfter(block, key, (k) => k) - 1, 1);
+    if (block.length === 0) this.blocks.splice(b, 1);
   }
 
   page(afterKey: string | null, limit: number): SyncedObject[] {
-    this.sorted ??= [...this.values.keys()].sort(compareKeys);
-    const start = afterKey === null ? 0 : firstAfter(this.sorted, afterKey, (k) => k);
-    return this.sorted.slice(start, start + limit).map((key) => ({ ...this.values.get(key)! }));
+    const page: SyncedObject[] = [];
+    let b = afterKey === null ? 0 : this.firstBlockAfter(afterKey);
+    let i = afterKey === null || b === this.blocks.length ? 0 : firstAfter(this.blocks[b]!, afterKey, (k) => k);
+    for (; b < this.blocks.length && page.length < limit; b++, i = 0) {
+      const block = this.blocks[b]!;
+      for (; i < block.length && page.length < limit; i++) page.push({ ...this.values.get(block[i]!)! });
+    }
+    return page;
   }
+
+  private insert(key: string): void {
+    // The block that holds the first key after this one, or the last block (a run records keys
+    // mostly in ascending order: those go to the end of the last block).
+    const b = Math.min(this.firstBlockAfter(key), this.blocks.length - 1);
+    if (b < 0) {
+      this.blocks.push([key]);
+      return;
+    }
+    const block = this.blocks[b]!;
+    block.splice(firstAfter(block, key, (k) => k), 0, key);
+    if (block.length > BLOCK_MAX) this.blocks.splice(b, 1, block.slice(0, block.length >>> 1), block.slice(block.length >>> 1));
+  }
+
+  /** Index of the first block with a key after `key` (blocks.length when none has). */
+  private firstBlockAfter(key: string): number {
+    return firstIndex(this.blocks.length, (i) => compareKeys(lastOf(this.blocks[i]!), key) > 0);
+  }
+}
+
+function lastOf(block: readonly string[]): string {
+  return block[block.length - 1]!;
 }
 
 /** Index of the first item whose key is after `key` in a list sorted by key. */
 function firstAfter<T>(list: readonly T[], key: string, keyOf: (item: T) => string): number {
+  return firstIndex(list.length, (i) => compareKeys(keyOf(list[i]!), key) > 0);
+}
+
+/** The first index in [0, length) where `holds` is true, for a `holds` false then true; length when never. */
+function firstIndex(length: number, holds: (index: number) => boolean): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(keyOf(list[mid]!), key) <= 0) lo = mid + 1;
-    else hi = mid;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
