@@ -135,6 +135,16 @@ const MAPPING_FIELDS = {
   dryRun: flag,
   enabled: flag,
   intervalSeconds: v.nullable(number),
+  // Filters, optional (absent = none); their contents (valid patterns, min ≤ max) are shared/config's rules.
+  include: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),
+  exclude: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),
+  includeRegex: v.optional(v.array(anyString, mustBe('an array of regular expressions'))),
+  excludeRegex: v.optional(v.array(anyString, mustBe('an array of regular expressions'))),
+  minSize: v.optional(v.nullable(number)),
+  maxSize: v.optional(v.nullable(number)),
+  minAge: v.optional(v.nullable(number)),
+  maxAge: v.optional(v.nullable(number)),
+  deleteExcluded: v.optional(flag),
 };
 
 // ---- The argument shapes ------------------------------------------------------------------------

@@ -124,6 +124,11 @@ export interface PreviewResult {
   firstDeletes: PlannedChangeView[];
   /** Why the plan could not be made (missing bucket, maxDelete guard, …). */
   error: string | null;
+  /**
+   * Objects the mapping's filters excluded, per rule as the run log names it (`exclude "*.tmp"`,
+   * `maxSize 10 MiB`, `include (matched none)`), in the order first met. Absent or empty: none.
+   */
+  excluded?: { rule: string; count: number }[];
 }
 
 export interface LogLineView {

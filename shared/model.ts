@@ -51,6 +51,27 @@ export interface Mapping {
   enabled: boolean;
   /** Seconds between scheduled runs; null = only on demand. */
   intervalSeconds: number | null;
+
+  // Filters (shared/filters.ts), on keys relative to the prefix. Each is optional so that mappings
+  // written before filters existed stay valid: absent, an empty list and null all mean "no filter".
+  /** Globs a key must match one of (together with includeRegex), rclone-style. */
+  include?: string[];
+  /** Globs that exclude a key. */
+  exclude?: string[];
+  /** Regular expressions (JavaScript syntax) a key must match one of (together with include). */
+  includeRegex?: string[];
+  /** Regular expressions that exclude a key. */
+  excludeRegex?: string[];
+  /** Bytes: smaller objects are excluded. */
+  minSize?: number | null;
+  /** Bytes: larger objects are excluded. */
+  maxSize?: number | null;
+  /** Seconds: objects modified more recently are excluded. */
+  minAge?: number | null;
+  /** Seconds: objects modified longer ago are excluded. */
+  maxAge?: number | null;
+  /** Delete excluded objects at the target (rclone's --delete-excluded); default false: never touched. */
+  deleteExcluded?: boolean;
 }
 
 export interface RunCounts {

@@ -1,5 +1,6 @@
 // The app state written back as config.json text.
 import { connectionSettings, SECRET_FIELDS, type Connection, type Mapping } from '../model';
+import { filtersOf, formatAge, formatSize, type MappingFilters } from '../filters';
 import { DEFAULT_DATABASE_PATH, PLACEHOLDER_PREFIX } from './defaults';
 import { defaultMappingName, deriveMappingId } from './mapping-ids';
 import { formatMaxDelete } from './max-delete';
@@ -47,6 +48,19 @@ export function toConfigJson(
     dryRun: m.dryRun,
     enabled: m.enabled,
     ...(m.intervalSeconds !== null ? { intervalSeconds: m.intervalSeconds } : {}),
+    ...filtersJson(filtersOf(m)),
   }));
   return `${JSON.stringify({ databasePath, providers, mappings: mappingJson }, null, 2)}\n`;
+}
+
+/** The filters that do something, sizes and ages in the file's units ("10M", "7d"). */
+function filtersJson(f: MappingFilters): JsonObject {
+  const { minSize, maxSize, minAge, maxAge, ...rest } = f;
+  return {
+    ...rest,
+    ...(minSize != null ? { minSize: formatSize(minSize) } : {}),
+    ...(maxSize != null ? { maxSize: formatSize(maxSize) } : {}),
+    ...(minAge != null ? { minAge: formatAge(minAge) } : {}),
+    ...(maxAge != null ? { maxAge: formatAge(maxAge) } : {}),
+  };
 }

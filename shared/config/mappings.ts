@@ -6,6 +6,7 @@ import { DEFAULT_TRANSFERS, MAX_TRANSFERS } from './defaults';
 import { locateByConfig, type LocateBucket } from './locations';
 import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from './mapping-ids';
 import { readMaxDelete, readMaxDeleteInput } from './max-delete';
+import { readFilters } from './filters';
 import { findMappingConflicts } from './overlaps';
 import type { ProviderList } from './providers';
 import { asFields, quoteList, type Fields, type Report } from './report';
@@ -22,7 +23,8 @@ export function readMappings(root: Fields, providers: ProviderList, locate: Loca
   root.list('mappings', 'mapping objects')?.forEach((value, index) => {
     const f = asFields(root.report, value, `mappings[${index}]`);
     const mapping = f && readMapping(f, providers);
-    f?.finish();
+    // A misspelt filter ("exlude") would copy what the user meant to keep out: refused, not ignored.
+    f?.finish('error');
     if (mapping) mappings.push({ index, mapping, tuple: routeKey(mapping) });
   });
   checkMappingPairs(root.report, mappings, locate);
@@ -47,6 +49,8 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
   const dryRun = f.bool('dryRun') ?? false;
   const enabled = f.bool('enabled') ?? true;
   const intervalSeconds = f.int('intervalSeconds', 1) ?? null;
+  const filters = readFilters(f, form);
+  if (filters.deleteExcluded && deleteMode === 'never') f.warn('deleteExcluded', 'has no effect because deleteMode is "never"');
   if (!source || !target) return undefined;
 
   const route: MappingRoute = {
@@ -67,6 +71,7 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     dryRun,
     enabled,
     intervalSeconds,
+    ...filters,
   };
 }
 

@@ -135,11 +135,14 @@ export class Fields {
     this.used.add(key);
     if (reason !== undefined) this.warn(key, `ignored: ${reason}`);
   }
-  /** Reports unknown keys: warnings in a file (it may come from a newer version), errors in app input. */
-  finish(): void {
+  /**
+   * Reports unknown keys: by default warnings in a file (it may come from a newer version), errors in
+   * app input; `unknownKeys` overrides that for this object.
+   */
+  finish(unknownKeys: 'warn' | 'error' = this.report.unknownKeys): void {
     for (const key of Object.keys(this.obj)) {
       if (this.used.has(key)) continue;
-      if (this.report.unknownKeys === 'error') this.error(key, 'unknown key');
+      if (unknownKeys === 'error') this.error(key, 'unknown key');
       else this.warn(key, 'unknown key, ignored');
     }
   }

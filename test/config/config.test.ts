@@ -392,13 +392,11 @@ describe('parseConfig: warnings for files that load', () => {
         c.root.logLevel = 'debug';
         provider(c, 0).region = 'x';
         settings(c, 1).retries = 3;
-        mapping(c).filter = '*.jpg';
       }),
     );
     expect(warnings).toEqual([
       'providers[0].region: unknown key, ignored',
       'providers[1].aws.retries: unknown key, ignored',
-      'mappings[0].filter: unknown key, ignored',
       'logLevel: unknown key, ignored',
     ]);
   });
