@@ -1,13 +1,16 @@
 // Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
-// Mapping type field for field (booleans as 0/1, maxDelete as JSON). Removing a mapping cascades to
+// Mapping type field for field (booleans as 0/1, maxDelete as JSON), but for the filters, which are
+// one JSON object of the fields filtersOf keeps (NULL for none). Removing a mapping cascades to
 // its sync state, runs and logs.
 import { sameRoute, type MappingRoute } from '../../shared/config/mapping-ids';
+import { filtersOf, type MappingFilters } from '../../shared/filters';
 import type { Mapping, MaxDelete } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
-/** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete as JSON. */
-type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled'> & {
+/** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete and the filters as JSON. */
+type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | keyof MappingFilters> & {
   maxDeleteJson: string | null;
+  filtersJson: string | null;
   dryRun: 0 | 1;
   enabled: 0 | 1;
 };
@@ -16,7 +19,7 @@ const SELECT = `SELECT id, name,
   source_connection_id AS sourceConnectionId, source_bucket AS sourceBucket, source_prefix AS sourcePrefix,
   target_connection_id AS targetConnectionId, target_bucket AS targetBucket, target_prefix AS targetPrefix,
   transfers, delete_mode AS deleteMode, max_delete_json AS maxDeleteJson, dry_run AS dryRun, enabled,
-  interval_seconds AS intervalSeconds
+  interval_seconds AS intervalSeconds, filters_json AS filtersJson
   FROM mappings`;
 
 export class MappingsRepository {
@@ -35,17 +38,18 @@ export class MappingsRepository {
     this.upsertRow = db.prepare<[MappingRow & { now: number }]>(
       `INSERT INTO mappings (id, name, source_connection_id, source_bucket, source_prefix, target_connection_id,
          target_bucket, target_prefix, transfers, delete_mode, max_delete_json, dry_run, enabled, interval_seconds,
-         created_at, updated_at)
+         filters_json, created_at, updated_at)
        VALUES (@id, @name, @sourceConnectionId, @sourceBucket, @sourcePrefix, @targetConnectionId,
          @targetBucket, @targetPrefix, @transfers, @deleteMode, @maxDeleteJson, @dryRun, @enabled, @intervalSeconds,
-         @now, @now)
+         @filtersJson, @now, @now)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name,
          source_connection_id = excluded.source_connection_id, source_bucket = excluded.source_bucket,
          source_prefix = excluded.source_prefix, target_connection_id = excluded.target_connection_id,
          target_bucket = excluded.target_bucket, target_prefix = excluded.target_prefix,
          transfers = excluded.transfers, delete_mode = excluded.delete_mode,
          max_delete_json = excluded.max_delete_json, dry_run = excluded.dry_run, enabled = excluded.enabled,
-         interval_seconds = excluded.interval_seconds, updated_at = excluded.updated_at`,
+         interval_seconds = excluded.interval_seconds, filters_json = excluded.filters_json,
+         updated_at = excluded.updated_at`,
     );
     this.deleteRow = db.prepare<[string]>('DELETE FROM mappings WHERE id = ?');
     this.updateEnabled = db.prepare<[0 | 1, number, string]>('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?');
@@ -95,6 +99,7 @@ export class MappingsRepository {
         dryRun: mapping.dryRun ? 1 : 0,
         enabled: mapping.enabled ? 1 : 0,
         intervalSeconds: mapping.intervalSeconds,
+        filtersJson: filtersJson(mapping),
         now: Date.now(),
       });
     })();
@@ -155,5 +160,11 @@ function toMapping(row: MappingRow): Mapping {
     dryRun: row.dryRun === 1,
     enabled: row.enabled === 1,
     intervalSeconds: row.intervalSeconds,
+    ...(row.filtersJson === null ? {} : (JSON.parse(row.filtersJson) as MappingFilters)),
   };
+}
+
+function filtersJson(mapping: Mapping): string | null {
+  const filters = filtersOf(mapping);
+  return Object.keys(filters).length === 0 ? null : JSON.stringify(filters);
 }

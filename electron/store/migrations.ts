@@ -135,11 +135,29 @@ CREATE TABLE pending_deletes (
 ) STRICT, WITHOUT ROWID;
 `;
 
+// A mapping's filters (shared/filters.ts): the fields filtersOf keeps, as one JSON object; NULL when
+// the mapping has none. One column rather than nine: the filters are read and written only with the
+// whole mapping, never queried, and the set grows with rclone's options without a step per field.
+// A pending delete gains the reason 'excluded' (deleteExcluded). Its rows live only while their run
+// does (start-up clears those of runs a crash cut short), so the table is made again, not copied.
+const SCHEMA_MAPPING_FILTERS = `
+ALTER TABLE mappings ADD COLUMN filters_json TEXT CHECK (filters_json IS NULL OR json_valid(filters_json));
+DROP TABLE pending_deletes;
+CREATE TABLE pending_deletes (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  size   INTEGER,
+  reason TEXT NOT NULL CHECK (reason IN ('source-deleted', 'extra', 'excluded')),
+  PRIMARY KEY (run_id, key)
+) STRICT, WITHOUT ROWID;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
   { version: 3, description: 'error code of a run', up: (db) => db.exec(SCHEMA_RUN_ERROR_CODE) },
   { version: 4, description: 'pending deletes of running runs', up: (db) => db.exec(SCHEMA_PENDING_DELETES) },
+  { version: 5, description: 'filters of a mapping, deletes of excluded objects', up: (db) => db.exec(SCHEMA_MAPPING_FILTERS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase, openStore } from '../../electron/store';
+import { MIGRATIONS } from '../../electron/store/migrations';
 import type { Mapping } from '../../shared/model';
-import { mapping, storeWithMappings } from './fixtures';
+import { mapping, storeWithMappings, tempDir, trackStore } from './fixtures';
 
 const stateRow = (key: string) => ({
   key,
@@ -26,6 +29,59 @@ describe('mappings', () => {
     for (const m of variants) expect(store.mappings.get(m.id)).toStrictEqual(m);
     expect(store.mappings.list()).toStrictEqual(variants);
     expect(store.mappings.get('missing')).toBeUndefined();
+  });
+
+  it('round-trips the filters, keeping only the ones that filter, and keeps sync state when they change', () => {
+    const { store } = storeWithMappings('m1');
+    store.objects.upsertMany('m1', [stateRow('a')]);
+    const filtered = mapping('m1', {
+      include: ['**/*.jpg'],
+      exclude: ['*.tmp', '/cache/**'],
+      includeRegex: ['^é/'],
+      excludeRegex: ['\\.bak$'],
+      minSize: 0,
+      maxSize: 10 * 1024 ** 2,
+      minAge: 60,
+      maxAge: 86_400,
+      deleteExcluded: true,
+    });
+    store.mappings.upsert(filtered);
+    expect(store.mappings.get('m1')).toStrictEqual(filtered);
+    // A filter change is not a route change: what was synced stays recorded (no mass re-copy).
+    expect(store.objects.count('m1')).toBe(1);
+    store.mappings.upsert(mapping('m1', { include: [], exclude: ['*.tmp'], minSize: null, deleteExcluded: false }));
+    expect(store.mappings.get('m1')).toStrictEqual(mapping('m1', { exclude: ['*.tmp'] }));
+    store.mappings.upsert(mapping('m1'));
+    expect(store.mappings.get('m1')).toStrictEqual(mapping('m1'));
+  });
+
+  it('reads a mapping saved before filters existed (schema 4) as one without filters', () => {
+    const path = join(tempDir(), 'data.sqlite');
+    const old = openDatabase(path, { migrations: MIGRATIONS.slice(0, 4) });
+    old.prepare(`INSERT INTO connections (id, name, type, settings_json, created_at, updated_at) VALUES ('c', 'c', 'local', '{"root":"/x"}', 0, 0)`).run();
+    old.prepare(
+      `INSERT INTO mappings (id, name, source_connection_id, source_bucket, source_prefix, target_connection_id, target_bucket,
+         target_prefix, transfers, delete_mode, max_delete_json, dry_run, enabled, interval_seconds, created_at, updated_at)
+       VALUES ('m', 'm', 'c', 'a', '', 'c', 'b', '', 8, 'synced', NULL, 0, 1, NULL, 0, 0)`,
+    ).run();
+    old.close();
+    const store = trackStore(openStore(path));
+    expect(store.mappings.get('m')).toStrictEqual({
+      id: 'm',
+      name: 'm',
+      sourceConnectionId: 'c',
+      sourceBucket: 'a',
+      sourcePrefix: '',
+      targetConnectionId: 'c',
+      targetBucket: 'b',
+      targetPrefix: '',
+      transfers: 8,
+      deleteMode: 'synced',
+      maxDelete: null,
+      dryRun: false,
+      enabled: true,
+      intervalSeconds: null,
+    });
   });
 
   it('updates in place and toggles enabled', () => {
