@@ -2,7 +2,7 @@
 // settings, their text forms ("10M", "7d") and one compiled form that decides each key. Pure
 // TypeScript (picomatch runs in the browser too), so the config reader, the engine and the mapping
 // editor all check and apply the same rules.
-import picomatch from 'picomatch/posix';
+import picomatch from 'picomatch';
 import type { Mapping } from './model';
 
 /** The filter fields of a Mapping, each absent when it filters nothing. */
@@ -48,8 +48,9 @@ export function compileGlob(pattern: string): (key: string) => boolean {
   if (pattern.trim() === '') throw new Error('an empty pattern matches nothing');
   const anchored = pattern.startsWith('/');
   const body = anchored ? pattern.slice(1) : pattern.startsWith('**') ? pattern : `**/${pattern}`;
-  // makeRe throws for an unbalanced pattern (strictBrackets); the matcher built from it cannot.
-  const re = picomatch.makeRe(body, { dot: true, strictBrackets: true });
+  // makeRe throws for an unbalanced pattern (strictBrackets). Keys use "/" on every platform: windows
+  // false, also in a browser on Windows.
+  const re = picomatch.makeRe(body, { dot: true, strictBrackets: true, windows: false });
   return (key) => re.test(key);
 }
 

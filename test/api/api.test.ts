@@ -565,10 +565,10 @@ describe('config file', () => {
   function originalConfig(root: string): string {
     return JSON.stringify({
       providers: [
-        { id: 'disk', type: 'local', local: { root } },
+        { id: 'disk', type: 'local', local: { root }, colour: 'blue' },
         { id: 'minio', type: 'minio', minio: { endpoint: `127.0.0.1:${server.port}`, accessKey: 'S3RVER', secretKey: SECRET } },
       ],
-      mappings: [{ sourceProviderId: 'disk', sourceBucket: 'photos', targetProviderId: 'minio', targetBucket: 'photos-backup', colour: 'blue' }],
+      mappings: [{ sourceProviderId: 'disk', sourceBucket: 'photos', targetProviderId: 'minio', targetBucket: 'photos-backup' }],
     });
   }
 
@@ -582,7 +582,7 @@ describe('config file', () => {
         { id: 'minio', name: 'minio', type: 'minio', exists: false },
       ],
       mappings: [{ id: 'disk:photos/->minio:photos-backup/', name: expect.any(String), exists: false }],
-      warnings: ['mappings[0].colour: unknown key, ignored'],
+      warnings: ['providers[0].colour: unknown key, ignored'],
       applied: false,
     });
     expect(h.deps.store.connections.list()).toEqual([]);
