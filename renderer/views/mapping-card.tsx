@@ -7,7 +7,7 @@ import { MappingStateBadge, RunStatusBadge } from '../components/status-badge';
 import { formatInterval, formatRelativeTime } from '../format';
 import { useAppStore } from '../store';
 import { ALL_MAPPINGS } from '../store/mappings-slice';
-import { DELETE_MODE_TEXT } from './mapping-form';
+import { DELETE_MODE_TEXT, filterSummary } from './mapping-form';
 
 function Endpoint({ mapping, side }: { mapping: MappingView; side: RouteSide }) {
   const { connectionId, bucket, prefix } = placeOf(mapping, side);
@@ -37,6 +37,7 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
   const showMapping = useAppStore((s) => s.showMapping);
   const { state, lastRun, nextRunAt, followUpQueued } = m.status;
   const running = state === 'running' || state === 'queued';
+  const filters = filterSummary(m);
 
   return (
     <article className={`mapping-card mapping-${state}`} aria-label={m.name} data-mapping-id={m.id}>
@@ -54,6 +55,7 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
       <p className="mapping-meta">
         <span>{formatInterval(m.intervalSeconds)}</span>
         <span>{DELETE_MODE_TEXT[m.deleteMode].label}</span>
+        {filters && <span className="mapping-filters">Filters: {filters}</span>}
         {m.dryRun && <span className="badge badge-muted">Dry run</span>}
       </p>
       <p className="mapping-last">

@@ -1,6 +1,6 @@
 // Draw or change a mapping: source and target (connection → bucket → prefix, with bucket lists and
-// an object browser), schedule, delete behaviour with its guard, transfers, dry run; Preview shows
-// what a run would do before anything is saved or synced.
+// an object browser), schedule, filters, delete behaviour with its guard, transfers, dry run; Preview
+// shows what a run would do before anything is saved or synced.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionView, MappingView } from '../../shared/contract';
 import { DELETE_MODES } from '../../shared/model';
@@ -14,6 +14,7 @@ import { CONFIRM_PREVIEW_LIMIT } from '../store/mappings-slice';
 import {
   DELETE_MODE_TEXT,
   emptyMappingForm,
+  FILTER_LABELS,
   formToMappingInput,
   mappingFormFieldOf,
   mappingToForm,
@@ -104,6 +105,60 @@ function EndpointFields({ side, form, setField, errors, connections }: { side: S
           onClose={() => setBrowsing(false)}
         />
       )}
+    </fieldset>
+  );
+}
+
+const PATTERN_HELP = {
+  include: 'One glob a line, e.g. **/*.jpg. When any include (glob or expression) is given, only keys matching one are synced.',
+  exclude: 'One glob a line, e.g. *.tmp or cache/**. * and ? stop at "/", ** crosses it, {a,b} is either; a leading "/" anchors at the prefix.',
+  includeRegex: 'One JavaScript regular expression a line, searched anywhere in the key: anchor with ^ and $.',
+  excludeRegex: 'One JavaScript regular expression a line; a key matching any is left out.',
+} as const;
+
+const AMOUNT_HELP = {
+  minSize: 'Smaller objects are left out. Bytes, or K, M, G, T (base 1024): 10M.',
+  maxSize: 'Larger objects are left out. Bytes, or K, M, G, T (base 1024): 10M.',
+  minAge: 'Objects modified more recently are left out: 90s, 30m, 12h, 7d.',
+  maxAge: 'Objects modified longer ago are left out: 7d keeps the last week.',
+} as const;
+
+function FilterFields({ form, setField, errors }: { form: MappingFormState; setField: SetField; errors: MappingFormErrors }) {
+  return (
+    <fieldset className="fieldset filters">
+      <legend>Filters</legend>
+      <p className="field-help">
+        Decided on each key relative to the source prefix. Objects a filter leaves out are never copied, and never deleted at the target unless you ask for it below.
+      </p>
+      <div className="filter-grid">
+        {(['include', 'exclude', 'includeRegex', 'excludeRegex'] as const).map((key) => (
+          <Field key={key} label={FILTER_LABELS[key]} error={errors[key]} help={PATTERN_HELP[key]}>
+            {(control) => (
+              <textarea {...control} className="input input-code" rows={2} value={form[key]} autoComplete="off" spellCheck={false} onChange={(e) => setField(key, e.target.value)} />
+            )}
+          </Field>
+        ))}
+      </div>
+      <div className="filter-grid filter-amounts">
+        {(['minSize', 'maxSize', 'minAge', 'maxAge'] as const).map((key) => (
+          <Field key={key} label={FILTER_LABELS[key]} error={errors[key]} help={AMOUNT_HELP[key]}>
+            {(control) => (
+              <input {...control} className="input input-narrow" value={form[key]} placeholder={key.endsWith('Size') ? 'e.g. 10M' : 'e.g. 7d'} autoComplete="off" spellCheck={false} onChange={(e) => setField(key, e.target.value)} />
+            )}
+          </Field>
+        ))}
+      </div>
+      <CheckboxField
+        label="Delete excluded objects at the target"
+        help={
+          form.deleteMode === 'never'
+            ? 'Has no effect while the mapping never deletes.'
+            : 'Careful: objects at the target prefix that these filters leave out are deleted there, even ones this app never copied (within the max deletions per run). A new exclude then deletes what it matches at the target.'
+        }
+        checked={form.deleteExcluded}
+        disabled={form.deleteMode === 'never'}
+        onChange={(v) => setField('deleteExcluded', v)}
+      />
     </fieldset>
   );
 }
@@ -230,6 +285,8 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         </p>
         <CheckboxField label="Enabled" help="Disabled mappings never run on their schedule, nor with “Sync all now”." checked={form.enabled} onChange={(v) => setField('enabled', v)} />
       </fieldset>
+
+      <FilterFields form={form} setField={setField} errors={errors} />
 
       <fieldset className="fieldset">
         <legend>Deleting from the target</legend>

@@ -1,5 +1,5 @@
-// The mapping editor's form state, its checks (bucket names and maxDelete through shared/config's
-// validators, the same ones the config file uses) and the conversion to MappingInput.
+// The mapping editor's form state, its checks (bucket names, maxDelete and filters through
+// shared/config's validators, the same ones the config file uses) and the conversion to MappingInput.
 import type { ConnectionView, MappingInput, MappingView } from '../../shared/contract';
 import {
   ConfigError,
@@ -14,6 +14,9 @@ import {
   validateBucketName,
   type MappingRoute,
 } from '../../shared/config';
+import { readFilters } from '../../shared/config/filters';
+import { Fields, Report } from '../../shared/config/report';
+import { filtersOf, formatAge, formatSize, hasFilters, type MappingFilters } from '../../shared/filters';
 import type { DeleteMode, Mapping } from '../../shared/model';
 
 /** The mapping's route and flags as they are; numbers as the text the user types. */
@@ -23,6 +26,17 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   intervalMinutes: string;
   transfers: string;
   maxDelete: string;
+  /** Filter patterns, one per line, as the user types them. */
+  include: string;
+  exclude: string;
+  includeRegex: string;
+  excludeRegex: string;
+  /** Sizes ("10M") and ages ("7d") as the config file writes them; empty = no limit. */
+  minSize: string;
+  maxSize: string;
+  minAge: string;
+  maxAge: string;
+  deleteExcluded: boolean;
 }
 
 export type MappingFormErrors = Partial<Record<keyof MappingFormState | 'form', string>>;
@@ -60,7 +74,90 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     deleteMode: 'synced',
     maxDelete: '',
     dryRun: false,
+    ...filtersToForm({}),
   };
+}
+
+type FilterFormFields = Pick<MappingFormState, (typeof PATTERN_FIELDS)[number] | (typeof AMOUNT_FIELDS)[number] | 'deleteExcluded'>;
+
+const PATTERN_FIELDS = ['include', 'exclude', 'includeRegex', 'excludeRegex'] as const;
+const AMOUNT_FIELDS = ['minSize', 'maxSize', 'minAge', 'maxAge'] as const;
+
+/** The filter fields' labels: the editor's and the error messages' (one place, so they agree). */
+export const FILTER_LABELS: Record<(typeof PATTERN_FIELDS)[number] | (typeof AMOUNT_FIELDS)[number], string> = {
+  include: 'Include globs',
+  exclude: 'Exclude globs',
+  includeRegex: 'Include regular expressions',
+  excludeRegex: 'Exclude regular expressions',
+  minSize: 'Min size',
+  maxSize: 'Max size',
+  minAge: 'Min age',
+  maxAge: 'Max age',
+};
+
+/** Patterns one per line; sizes and ages in the config file's form ("10M", "7d"), exact, so they read back the same. */
+function filtersToForm(m: Partial<MappingFilters>): FilterFormFields {
+  const f = filtersOf(m);
+  const amount = (value: number | null | undefined, format: (n: number) => number | string) => (value == null ? '' : String(format(value)));
+  return {
+    include: (f.include ?? []).join('\n'),
+    exclude: (f.exclude ?? []).join('\n'),
+    includeRegex: (f.includeRegex ?? []).join('\n'),
+    excludeRegex: (f.excludeRegex ?? []).join('\n'),
+    minSize: amount(f.minSize, formatSize),
+    maxSize: amount(f.maxSize, formatSize),
+    minAge: amount(f.minAge, formatAge),
+    maxAge: amount(f.maxAge, formatAge),
+    deleteExcluded: f.deleteExcluded === true,
+  };
+}
+
+/** A textarea's patterns: one a line, blank lines left out, each kept as typed (keys may hold spaces). */
+function patternLines(text: string): { pattern: string; line: number }[] {
+  return text
+    .split(/\r?\n/)
+    .map((pattern, index) => ({ pattern, line: index + 1 }))
+    .filter(({ pattern }) => pattern.trim() !== '');
+}
+
+/**
+ * The filter fields read by the config reader's own rules (shared/config/filters.ts), as a config
+ * entry would give them: the filters, and each field's first problem in the reader's words.
+ */
+function readFilterFields(form: MappingFormState): { filters: MappingFilters; errors: MappingFormErrors } {
+  const lines: Partial<Record<(typeof PATTERN_FIELDS)[number], number[]>> = {};
+  const entry: Record<string, unknown> = {};
+  for (const key of PATTERN_FIELDS) {
+    const found = patternLines(form[key]);
+    if (found.length === 0) continue;
+    entry[key] = found.map((p) => p.pattern);
+    lines[key] = found.map((p) => p.line);
+  }
+  for (const key of AMOUNT_FIELDS) if (form[key].trim() !== '') entry[key] = form[key].trim();
+  if (form.deleteExcluded) entry.deleteExcluded = true;
+  const report = new Report();
+  const filters = readFilters(new Fields(report, '', entry), 'file');
+  const errors: MappingFormErrors = {};
+  for (const issue of report.issues) {
+    const [, field, index] = /^(\w+)(?:\[(\d+)\])?/.exec(issue.field) ?? [];
+    const key = [...PATTERN_FIELDS, ...AMOUNT_FIELDS].find((k) => k === field);
+    if (!key || errors[key]) continue;
+    const line = index === undefined ? undefined : lines[key as (typeof PATTERN_FIELDS)[number]]?.[Number(index)];
+    errors[key] = `${FILTER_LABELS[key]}${line === undefined ? '' : `, line ${line}:`} ${issue.message.replace(/\.$/, '')}.`;
+  }
+  return { filters, errors };
+}
+
+/** "1 exclude, maxSize 10M": the active filters as the config names them, or null when there are none. */
+export function filterSummary(m: Partial<MappingFilters>): string | null {
+  const f = filtersOf(m);
+  const parts: string[] = [];
+  for (const key of PATTERN_FIELDS) if (f[key]) parts.push(`${f[key].length} ${key}`);
+  for (const key of ['minSize', 'maxSize'] as const) if (f[key] != null) parts.push(`${key} ${formatSize(f[key])}`);
+  for (const key of ['minAge', 'maxAge'] as const) if (f[key] != null) parts.push(`${key} ${formatAge(f[key])}`);
+  if (!hasFilters(f)) return null;
+  if (f.deleteExcluded) parts.push('excluded objects deleted at the target');
+  return parts.join(', ');
 }
 
 export function mappingToForm(m: MappingView): MappingFormState {
@@ -80,6 +177,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     deleteMode: m.deleteMode,
     maxDelete: m.maxDelete === null ? '' : String(formatMaxDelete(m.maxDelete)),
     dryRun: m.dryRun,
+    ...filtersToForm(m),
   };
 }
 
@@ -134,7 +232,7 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     const maxDelete = readMaxDelete(form.maxDelete);
     if (!maxDelete.ok) errors.maxDelete = maxDelete.message;
   }
-  return errors;
+  return { ...errors, ...readFilterFields(form).errors };
 }
 
 /**
@@ -166,15 +264,43 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     dryRun: form.dryRun,
     enabled: form.enabled,
     intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.intervalMinutes) ?? 60) * 60 : null,
+    // Only the filters in use, as the server stores them: a mapping without filters sends none.
+    ...readFilterFields(form).filters,
   };
 }
 
-/** A server error's field ("sourceBucket", "intervalSeconds", …) as the form's field. */
+/**
+ * Each field of a Mapping and the form field that shows it. A field added to Mapping does not
+ * compile here until the form shows it, so saving never drops a value the user could not see.
+ */
+const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
+  id: 'form',
+  name: 'name',
+  sourceConnectionId: 'sourceConnectionId',
+  sourceBucket: 'sourceBucket',
+  sourcePrefix: 'sourcePrefix',
+  targetConnectionId: 'targetConnectionId',
+  targetBucket: 'targetBucket',
+  targetPrefix: 'targetPrefix',
+  transfers: 'transfers',
+  deleteMode: 'deleteMode',
+  maxDelete: 'maxDelete',
+  dryRun: 'dryRun',
+  enabled: 'enabled',
+  intervalSeconds: 'intervalMinutes',
+  include: 'include',
+  exclude: 'exclude',
+  includeRegex: 'includeRegex',
+  excludeRegex: 'excludeRegex',
+  minSize: 'minSize',
+  maxSize: 'maxSize',
+  minAge: 'minAge',
+  maxAge: 'maxAge',
+  deleteExcluded: 'deleteExcluded',
+};
+
+/** A server error's field ("sourceBucket", "intervalSeconds", "exclude[2]", …) as the form's field. */
 export function mappingFormFieldOf(serverField: string | undefined): keyof MappingFormErrors {
-  if (!serverField) return 'form';
-  if (serverField === 'intervalSeconds') return 'intervalMinutes';
-  const known: (keyof MappingFormState)[] = [
-    'name', 'sourceConnectionId', 'sourceBucket', 'sourcePrefix', 'targetConnectionId', 'targetBucket', 'targetPrefix', 'transfers', 'deleteMode', 'maxDelete', 'dryRun', 'enabled',
-  ];
-  return known.find((k) => k === serverField) ?? 'form';
+  const name = /^\w+/.exec(serverField ?? '')?.[0];
+  return name !== undefined && Object.hasOwn(FORM_FIELD_OF, name) ? FORM_FIELD_OF[name as keyof Mapping] : 'form';
 }

@@ -1,4 +1,5 @@
-// What a run would do, before anything happens: counts, then the first planned copies and deletes.
+// What a run would do, before anything happens: counts, what the filters left out, then the first
+// planned copies and deletes.
 import type { PlannedChangeView, PreviewResult } from '../../shared/contract';
 import { LoadingBlock } from '../components/empty-state';
 import { formatBytes, formatCount } from '../format';
@@ -19,6 +20,26 @@ function ChangeList({ title, items, total, kind }: { title: string; items: Plann
         ))}
       </ul>
       {total > items.length && <p className="muted">…and {formatCount(total - items.length)} more</p>}
+    </section>
+  );
+}
+
+/** How many objects each filter rule left out, as the run log names the rules. */
+function Exclusions({ excluded }: { excluded: NonNullable<PreviewResult['excluded']> }) {
+  if (excluded.length === 0) return null;
+  const total = excluded.reduce((sum, e) => sum + e.count, 0);
+  return (
+    <section className="preview-excluded" aria-label="Excluded by filters">
+      <h4>
+        Excluded by filters <span className="muted">({formatCount(total)} {total === 1 ? 'object' : 'objects'})</span>
+      </h4>
+      <ul>
+        {excluded.map(({ rule, count }) => (
+          <li key={rule}>
+            <span className="preview-excluded-count">{formatCount(count)}</span> by <code>{rule}</code>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -52,6 +73,7 @@ export function PreviewSummary({ result }: { result: PreviewResult }) {
         </div>
       </dl>
       {result.copies === 0 && result.deletes === 0 && result.error === null && <p>Nothing to do: the target is up to date.</p>}
+      <Exclusions excluded={result.excluded ?? []} />
       <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" />
       <ChangeList title="First deletions" items={result.firstDeletes} total={result.deletes} kind="delete" />
     </>

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 // The mapping editor: what it sends to mappings.create, how it checks input with the shared
-// validators, and how the preview of a run is shown.
+// validators (filters included), and how the preview of a run is shown; the card's filter summary.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test, vi } from 'vitest';
 import type { MappingInput, PreviewResult } from '../../shared/contract';
 import { MappingEditor } from '../../renderer/views/mapping-editor';
+import { MappingCard } from '../../renderer/views/mapping-card';
 import { apiError, type Handlers } from './fake-client';
 import { localConnection, mapping } from './fixtures';
 import { description, isInvalid, renderWithStore, type Rendered } from './render';
@@ -195,5 +196,118 @@ describe('preview', () => {
     expect(screen.queryByText(/changed since this preview/)).toBeNull();
     await r.user.type(screen.getByLabelText('Source prefix'), 'x/');
     expect(screen.getByText(/changed since this preview/)).toBeTruthy();
+  });
+});
+
+describe('filters', () => {
+  const filtered = { exclude: ['*.tmp', 'cache/**'], includeRegex: ['^2024/'], maxSize: 10 * 1024 * 1024, maxAge: 7 * 86_400 };
+
+  test('typed filters reach mappings.create in the model’s units', async () => {
+    const r = renderEditor({ 'mappings.create': (input) => mapping('new', { ...input, id: 'new' }) });
+    await chooseBuckets(r);
+    await r.user.type(screen.getByLabelText('Exclude globs'), '*.tmp{Enter}cache/**');
+    await r.user.type(screen.getByLabelText('Include regular expressions'), '^2024/');
+    await r.user.type(screen.getByLabelText('Max size'), '10M');
+    await r.user.type(screen.getByLabelText('Max age'), '7d');
+    await r.user.click(screen.getByRole('checkbox', { name: 'Delete excluded objects at the target' }));
+    await r.user.click(screen.getByRole('button', { name: 'Save mapping' }));
+    await waitFor(() => expect(r.client.argsOf('mappings.create')).toHaveLength(1));
+    expect(r.client.argsOf('mappings.create')[0]).toMatchObject({ ...filtered, deleteExcluded: true });
+    expect(r.client.argsOf('mappings.create')[0]).not.toHaveProperty('include');
+  });
+
+  test('an invalid glob and a bad size are refused at their fields; nothing is sent', async () => {
+    const r = renderEditor();
+    await chooseBuckets(r);
+    // user-event reads "[[" as one "[".
+    await r.user.type(screen.getByLabelText('Exclude globs'), '*.tmp{Enter}logs/[[a');
+    await r.user.type(screen.getByLabelText('Min size'), 'ten');
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    const exclude = screen.getByLabelText('Exclude globs');
+    expect(isInvalid(exclude)).toBe(true);
+    expect(description(exclude)).toContain('Exclude globs, line 2: invalid glob "logs/[a"');
+    expect(isInvalid(screen.getByLabelText('Min size'))).toBe(true);
+    expect(description(screen.getByLabelText('Min size'))).toContain('Min size must be a whole number of bytes, or a size such as "10M"');
+    expect(isInvalid(screen.getByLabelText('Max size'))).toBe(false);
+    expect(r.client.calls.filter((c) => c.name !== 'buckets.list')).toEqual([]);
+    // Fixing a field clears its error.
+    await r.user.clear(screen.getByLabelText('Min size'));
+    expect(isInvalid(screen.getByLabelText('Min size'))).toBe(false);
+  });
+
+  test('a saved mapping’s filters are shown and saved back unchanged', async () => {
+    const saved = mapping('m1', { sourceConnectionId: 'src', sourceBucket: 'photos', targetConnectionId: 'dst', targetBucket: 'backup', ...filtered, minSize: 1000 });
+    const r = renderWithStore(<MappingEditor mapping={saved} onDone={vi.fn()} />, { 'buckets.list': buckets, 'mappings.update': (input) => ({ ...saved, ...input }) }, { connections, connectionsLoad: 'ready', mappings: [saved] });
+    expect((screen.getByLabelText('Exclude globs') as HTMLTextAreaElement).value).toBe('*.tmp\ncache/**');
+    expect((screen.getByLabelText('Max size') as HTMLInputElement).value).toBe('10M');
+    expect((screen.getByLabelText('Min size') as HTMLInputElement).value).toBe('1000');
+    expect((screen.getByLabelText('Max age') as HTMLInputElement).value).toBe('1w');
+    expect((screen.getByRole('checkbox', { name: 'Delete excluded objects at the target' }) as HTMLInputElement).checked).toBe(false);
+    await screen.findByRole('option', { name: 'photos' });
+    await r.user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(r.client.argsOf('mappings.update')).toHaveLength(1));
+    const { status: _status, ...input } = saved;
+    expect(r.client.argsOf('mappings.update')[0]).toEqual(input);
+  });
+
+  test('the delete-excluded option says what it deletes, and is off while the mapping never deletes', async () => {
+    const r = renderEditor();
+    const option = screen.getByRole('checkbox', { name: 'Delete excluded objects at the target' });
+    expect(description(option)).toContain('deleted there, even ones this app never copied');
+    await r.user.click(screen.getByRole('radio', { name: /^Never delete/ }));
+    expect((option as HTMLInputElement).disabled).toBe(true);
+  });
+
+  test('Preview shows how many objects each filter excluded', async () => {
+    const r = renderEditor({
+      'mappings.preview': () => ({
+        status: 'success',
+        copies: 2,
+        copyBytes: 2000,
+        adopts: 0,
+        skips: 0,
+        deletes: 0,
+        firstCopies: [],
+        firstDeletes: [],
+        error: null,
+        excluded: [
+          { rule: 'exclude "*.tmp"', count: 12 },
+          { rule: 'maxSize 10 MiB', count: 3 },
+        ],
+      }),
+    });
+    await chooseBuckets(r);
+    await r.user.type(screen.getByLabelText('Exclude globs'), '*.tmp');
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    const excluded = await screen.findByRole('region', { name: 'Excluded by filters' });
+    expect(excluded.querySelector('h4')?.textContent).toBe('Excluded by filters (15 objects)');
+    expect(within(excluded).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['12 by exclude "*.tmp"', '3 by maxSize 10 MiB']);
+    expect(r.client.argsOf('mappings.preview')[0]).toMatchObject({ input: expect.objectContaining({ exclude: ['*.tmp'] }) });
+  });
+
+  test('a preview without exclusions shows no exclusion list', async () => {
+    const nothingExcluded: PreviewResult = { status: 'success', copies: 1, copyBytes: 10, adopts: 0, skips: 0, deletes: 0, firstCopies: [], firstDeletes: [], error: null };
+    const r = renderEditor({ 'mappings.preview': () => nothingExcluded });
+    await chooseBuckets(r);
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    await screen.findByText('To copy');
+    expect(screen.queryByRole('region', { name: 'Excluded by filters' })).toBeNull();
+  });
+});
+
+describe('the mapping card', () => {
+  test('says which filters are active, and nothing when there are none', () => {
+    const plain = mapping('plain');
+    const filtered = mapping('filtered', { exclude: ['*.tmp', 'cache/**'], maxSize: 10 * 1024 * 1024 });
+    renderWithStore(
+      <>
+        <MappingCard mapping={plain} now={Date.now()} onDelete={vi.fn()} />
+        <MappingCard mapping={filtered} now={Date.now()} onDelete={vi.fn()} />
+      </>,
+      {},
+      { connections, connectionsLoad: 'ready', mappings: [plain, filtered] },
+    );
+    expect(screen.getByRole('article', { name: 'Mapping filtered' }).textContent).toContain('Filters: 2 exclude, maxSize 10M');
+    expect(screen.getByRole('article', { name: 'Mapping plain' }).textContent).not.toContain('Filters');
   });
 });
