@@ -31,7 +31,7 @@ export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping,
   return toPreviewResult(await syncService.run(mapping, { dryRun: true, previewLimit, state: new MemoryState() }));
 }
 
-function toPreviewResult({ run, preview }: RunOutcome): PreviewResult {
+function toPreviewResult({ run, preview, excluded }: RunOutcome): PreviewResult {
   return {
     status: run.status,
     copies: run.copied,
@@ -42,5 +42,6 @@ function toPreviewResult({ run, preview }: RunOutcome): PreviewResult {
     firstCopies: preview.copies,
     firstDeletes: preview.deletes,
     error: run.firstError,
+    excluded,
   };
 }

@@ -114,7 +114,7 @@ export class SyncService {
     recorder.log({ level: 'error', message });
     request.onLog?.({ level: 'error', message });
     const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] } };
+    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] }, excluded: [] };
   }
 
   /** Drops the cached provider of a connection (after its settings changed); the caller's own stay. */

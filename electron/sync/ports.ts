@@ -151,8 +151,11 @@ export interface UploadJournalPort {
   remove(mappingId: string, key: string): void;
 }
 
-/** Why a target object is deleted: gone at the source since the last sync, or never in it (mirror). */
-export type DeleteReason = 'source-deleted' | 'extra';
+/**
+ * Why a target object is deleted: gone at the source since the last sync, never in it (mirror), or
+ * excluded by the mapping's filters (deleteExcluded).
+ */
+export type DeleteReason = 'source-deleted' | 'extra' | 'excluded';
 
 export interface PendingDelete {
   /** Relative to the mapping's prefixes. */

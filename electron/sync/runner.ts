@@ -2,6 +2,7 @@
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
 import { routeText, sameRoute } from '../../shared/config/mapping-ids';
+import { compileFilters, ExclusionCounts, exclusionText, type CompiledFilters, type FilterRule } from '../../shared/filters';
 import { formatBytes, formatRunCounts } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
@@ -58,6 +59,8 @@ export interface RunOutcome {
   run: RunSummary;
   /** Filled on dry runs: the first planned copies and deletes. */
   preview: { copies: PlannedChange[]; deletes: PlannedChange[] };
+  /** Objects the mapping's filters excluded, per rule, in the order first met (empty when none). */
+  excluded: { rule: FilterRule; count: number }[];
 }
 
 /** Error that stops a run as a whole (as opposed to one object failing). */
@@ -110,6 +113,10 @@ class MappingRun {
   /** Deletes wait here until the listing completed and every transfer succeeded. */
   private readonly deletes: DeleteQueue;
   private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
+  private readonly filters: CompiledFilters;
+  private readonly excluded = new ExclusionCounts();
+  /** "Now" for the age filters: one instant per run, so a key's decision does not depend on when it was listed. */
+  private readonly startedAt = Date.now();
   private targetObjects = 0;
   private readonly retry: RetryPolicy;
   /** Resumable uploads of this run (none on dry runs). */
@@ -123,6 +130,7 @@ class MappingRun {
     // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
     for (const signal of [options.signal, options.stopSignal]) if (signal) setMaxListeners(0, signal);
     this.mapping = options.mapping;
+    this.filters = compileFilters(options.mapping);
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.run = recorder.run;
@@ -174,11 +182,12 @@ class MappingRun {
     if (status === 'success') await this.journals?.abandonLeftovers().catch((err: unknown) => this.log('warn', `Could not check for unfinished uploads: ${errorText(err)}`));
     if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping), errorCodeOf(runError));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
+    if (this.excluded.total > 0) this.log('info', `Excluded by filters: ${exclusionText(this.excluded.list())}`);
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
     this.progress.finish();
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
-    return { run, preview: this.preview };
+    return { run, preview: this.preview, excluded: this.excluded.list() };
   }
 
   /** A message when the outcomes of the planned objects do not add up, else null. */
@@ -272,6 +281,8 @@ class MappingRun {
       if (entry.source) this.log('warn', `Skipped "${entry.source.key}": it equals the source prefix, so it has no name of its own at the target`);
       return;
     }
+    const rule = this.excludedBy(entry);
+    if (rule !== null) return this.actExcluded(entry, rule);
     const action: PlanAction = planKey(entry, this.mapping.deleteMode);
     if (action.kind === 'skip' || action.kind === 'adopt' || action.kind === 'copy') this.outcomes.planned++;
     switch (action.kind) {
@@ -295,6 +306,31 @@ class MappingRun {
       case 'copy':
         return this.scheduleCopy(entry.key, entry.source!, action.reason);
     }
+  }
+
+  /**
+   * The filter rule that excludes the entry, or null. The key is relative to the prefix of the side
+   * listing it; size and age are the source object's when the source has one, else the target's (as
+   * rclone filters both sides). A state row alone (gone on both sides) is not filtered: forgetting
+   * it changes nothing anywhere.
+   */
+  private excludedBy(entry: MergedEntry): FilterRule | null {
+    const object = entry.source ?? entry.target;
+    if (!this.filters.active || object === undefined) return null;
+    return this.filters.decide(entry.key, object.size, object.lastModified, this.startedAt);
+  }
+
+  /**
+   * An excluded object is not copied and its sync state is left as it is, so changing a filter
+   * neither deletes nor re-copies anything. It is deleted at the target only with deleteExcluded, and
+   * then as if the source lacked it: the delete mode's rules (planKey) decide, deletes wait for a
+   * complete listing and count against maxDelete like any other.
+   */
+  private async actExcluded(entry: MergedEntry & { state?: SyncedObject }, rule: FilterRule): Promise<void> {
+    this.excluded.add(rule);
+    if (!this.filters.deleteExcluded || entry.target === undefined) return;
+    const action = planKey({ key: entry.key, target: entry.target, state: entry.state }, this.mapping.deleteMode);
+    if (action.kind === 'delete') await this.deletes.add({ key: entry.key, size: entry.target.size, reason: 'excluded' });
   }
 
   private async scheduleCopy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
@@ -431,7 +467,7 @@ class MappingRun {
       if (removed && !removed.has(mapping.targetPrefix + d.key)) continue;
       this.recorder.removeState(d.key);
       this.counts.deleted++;
-      this.log('info', `Deleted ${d.key} from the target (${d.reason === 'extra' ? 'not in the source' : 'deleted at the source'})`, d.key);
+      this.log('info', `Deleted ${d.key} from the target (${DELETE_REASON_TEXT[d.reason]})`, d.key);
     }
   }
 
@@ -457,6 +493,12 @@ class MappingRun {
     this.options.onLog?.({ level, message, key });
   }
 }
+
+const DELETE_REASON_TEXT: Record<PendingDelete['reason'], string> = {
+  'source-deleted': 'deleted at the source',
+  extra: 'not in the source',
+  excluded: 'excluded by the filters, deleteExcluded',
+};
 
 /** The start of a run's firstError when the maxDelete guard stopped it (its errorCode is 'MaxDeleteGuard'). */
 const MAX_DELETE_GUARD = 'maxDelete guard';
