@@ -157,13 +157,19 @@ export interface CompiledFilters {
 
 export const NOT_INCLUDED: FilterRule = 'include (matched none)';
 
-/** Compiles the filters once per run. Throws on an invalid pattern (the config reader refuses those first). */
+/**
+ * Compiles the filters once per run. Throws an Error naming the field ("exclude[1]: invalid glob …")
+ * on an invalid pattern: the config reader refuses those first, but a library user's Mapping object
+ * comes straight here.
+ */
 export function compileFilters(m: Partial<MappingFilters>): CompiledFilters {
   const f = filtersOf(m);
-  const includes = [...(f.include ?? []).map(compileGlob), ...(f.includeRegex ?? []).map((p) => keyTest(compileRegex(p)))];
+  const glob = (field: string) => (p: string, i: number) => compiled(field, i, p, 'glob', () => compileGlob(p));
+  const regex = (field: string) => (p: string, i: number) => compiled(field, i, p, 'regular expression', () => keyTest(compileRegex(p)));
+  const includes = [...(f.include ?? []).map(glob('include')), ...(f.includeRegex ?? []).map(regex('includeRegex'))];
   const excludes: { rule: FilterRule; test: (key: string) => boolean }[] = [
-    ...(f.exclude ?? []).map((p) => ({ rule: `exclude ${JSON.stringify(p)}`, test: compileGlob(p) })),
-    ...(f.excludeRegex ?? []).map((p) => ({ rule: `excludeRegex ${JSON.stringify(p)}`, test: keyTest(compileRegex(p)) })),
+    ...(f.exclude ?? []).map((p, i) => ({ rule: `exclude ${JSON.stringify(p)}`, test: glob('exclude')(p, i) })),
+    ...(f.excludeRegex ?? []).map((p, i) => ({ rule: `excludeRegex ${JSON.stringify(p)}`, test: regex('excludeRegex')(p, i) })),
   ];
   // Size and age limits, each with its rule's text; age is in seconds, from lastModified to now.
   const limits: { rule: FilterRule; excludes: (size: number, ageSeconds: number) => boolean }[] = [];
@@ -183,6 +189,14 @@ export function compileFilters(m: Partial<MappingFilters>): CompiledFilters {
       return null;
     },
   };
+}
+
+function compiled<T>(field: string, index: number, pattern: string, kind: string, compile: () => T): T {
+  try {
+    return compile();
+  } catch (err) {
+    throw new Error(`${field}[${index}]: invalid ${kind} ${JSON.stringify(pattern)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function keyTest(re: RegExp): (key: string) => boolean {

@@ -85,9 +85,14 @@ const PENDING_DELETES_IN_MEMORY = 10_000;
 /** What a dry run plans against when the recorded state belongs to another route. */
 const NO_SYNC_STATE: Pick<SyncStatePort, 'page'> = { page: async () => [] };
 
+/**
+ * Runs the mapping once. Rejects before recording a run when the mapping's filters do not compile (a
+ * library user's Mapping object is not read by the config reader): a run row would stay "running".
+ */
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
+  const filters = compileFilters(options.mapping);
   const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
-  return new MappingRun(options, recorder).execute();
+  return new MappingRun(options, recorder, filters).execute();
 }
 
 class MappingRun {
@@ -113,7 +118,6 @@ class MappingRun {
   /** Deletes wait here until the listing completed and every transfer succeeded. */
   private readonly deletes: DeleteQueue;
   private readonly preview: RunOutcome['preview'] = { copies: [], deletes: [] };
-  private readonly filters: CompiledFilters;
   private readonly excluded = new ExclusionCounts();
   /** "Now" for the age filters: one instant per run, so a key's decision does not depend on when it was listed. */
   private readonly startedAt = Date.now();
@@ -125,12 +129,12 @@ class MappingRun {
   constructor(
     private readonly options: RunOptions,
     private readonly recorder: RunRecorder,
+    private readonly filters: CompiledFilters,
   ) {
     // Every in-flight transfer, listing and slot wait listens on the run's signals: dozens of
     // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
     for (const signal of [options.signal, options.stopSignal]) if (signal) setMaxListeners(0, signal);
     this.mapping = options.mapping;
-    this.filters = compileFilters(options.mapping);
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.run = recorder.run;

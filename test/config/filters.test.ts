@@ -129,6 +129,11 @@ describe('compileFilters: deciding a key', () => {
     expect(f.decide('a/b.jpg', 100, NOW - 31 * DAY, NOW)).toBe('maxAge 30d');
   });
 
+  it('refuses an invalid pattern naming its field', () => {
+    expect(() => compileFilters({ includeRegex: ['ok', '(('] })).toThrow(/^includeRegex\[1\]: invalid regular expression "\(\(":/);
+    expect(() => compileFilters({ exclude: ['{a'] })).toThrow(/^exclude\[0\]: invalid glob "\{a": Missing closing/);
+  });
+
   it('counts exclusions per rule for the log line', () => {
     const counts = new ExclusionCounts();
     for (const rule of ['exclude "*.tmp"', 'maxSize 10 MiB', 'exclude "*.tmp"']) counts.add(rule);

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mapping } from '../../shared/model';
 import type { StorageProvider } from '../../electron/providers/provider';
+import { createLocalProvider } from '../../electron/providers/local';
 import { openStore, type Store } from '../../electron/store';
+import { MemoryState } from '../../electron/sync/memory-state';
 import { runMapping, type RunLogLine } from '../../electron/sync/runner';
 import { startEndpoints, type EndpointKind, type Endpoints } from '../support/endpoints';
 import { bytes, listAll, putText, uniqueBucket } from '../support/objects';
@@ -176,4 +178,22 @@ describe('filters: excluded objects are never copied and never deleted unless de
       });
     });
   }
+});
+
+describe('filters of a Mapping object that no config reader checked', () => {
+  it('an invalid pattern rejects the run before it is recorded, naming the field', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'cds-filters-invalid-'));
+    try {
+      const provider = createLocalProvider({ root });
+      const state = new MemoryState();
+      const mapping: Mapping = {
+        id: 'm', name: 'm', sourceConnectionId: 'a', sourceBucket: 'src', sourcePrefix: '', targetConnectionId: 'a', targetBucket: 'dst', targetPrefix: '',
+        transfers: 1, deleteMode: 'mirror', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null, exclude: ['*.tmp', 'a[b'],
+      };
+      await expect(runMapping({ state, mapping, source: provider, target: provider, sameConnection: true })).rejects.toThrow(/^exclude\[1\]: invalid glob "a\[b": Missing closing/);
+      expect(state.runs()).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });
