@@ -3,7 +3,7 @@
 // shows what a run would do before anything is saved or synced.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionView, MappingView } from '../../shared/contract';
-import { DELETE_MODES } from '../../shared/model';
+import { DELETE_MODES, type DeleteMode } from '../../shared/model';
 import { MAX_TRANSFERS } from '../../shared/config';
 import { BucketPicker } from '../components/bucket-picker';
 import { CheckboxField, Field } from '../components/field';
@@ -123,6 +123,13 @@ const AMOUNT_HELP = {
   maxAge: 'Objects modified longer ago are left out: 7d keeps the last week.',
 } as const;
 
+/** What "Delete excluded objects" deletes: the delete mode decides which target objects it may touch. */
+const DELETE_EXCLUDED_HELP: Record<DeleteMode, string> = {
+  synced: 'Careful: objects this mapping copied that these filters leave out are deleted from the target (within the max deletions per run). A new exclude then deletes what it matches there.',
+  mirror: 'Careful: objects at the target prefix that these filters leave out are deleted there, even ones this app never copied (within the max deletions per run). A new exclude then deletes what it matches there.',
+  never: 'Has no effect while the mapping never deletes.',
+};
+
 function FilterFields({ form, setField, errors }: { form: MappingFormState; setField: SetField; errors: MappingFormErrors }) {
   return (
     <fieldset className="fieldset filters">
@@ -139,7 +146,7 @@ function FilterFields({ form, setField, errors }: { form: MappingFormState; setF
           </Field>
         ))}
       </div>
-      <div className="filter-grid filter-amounts">
+      <div className="filter-grid">
         {(['minSize', 'maxSize', 'minAge', 'maxAge'] as const).map((key) => (
           <Field key={key} label={FILTER_LABELS[key]} error={errors[key]} help={AMOUNT_HELP[key]}>
             {(control) => (
@@ -150,11 +157,7 @@ function FilterFields({ form, setField, errors }: { form: MappingFormState; setF
       </div>
       <CheckboxField
         label="Delete excluded objects at the target"
-        help={
-          form.deleteMode === 'never'
-            ? 'Has no effect while the mapping never deletes.'
-            : 'Careful: objects at the target prefix that these filters leave out are deleted there, even ones this app never copied (within the max deletions per run). A new exclude then deletes what it matches at the target.'
-        }
+        help={DELETE_EXCLUDED_HELP[form.deleteMode]}
         checked={form.deleteExcluded}
         disabled={form.deleteMode === 'never'}
         onChange={(v) => setField('deleteExcluded', v)}

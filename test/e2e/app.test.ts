@@ -35,6 +35,11 @@ const LOCAL = 'Local files';
 const S3 = 'Archive S3';
 const PHOTOS_MAPPING = 'Photos backup';
 const VIDEO_MAPPING = 'Video archive';
+const FILTERED_MAPPING = 'Photos without 2025';
+/** What the filtered mapping copies: 2025/ is excluded by a glob, mountains.jpg (243 kB) by maxSize 200K. */
+const FILTERED_KEPT = ['2024/beach.jpg', 'albums.json'];
+/** The preview's lines for them: city-lights.jpg is over the size too, but the glob is the first rule that excludes it. */
+const FILTERED_EXCLUSIONS = { exclude: '2 by exclude "2025/**"', maxSize: '1 by maxSize 200 KiB' };
 
 let scratch: string;
 let localRoot: string;
@@ -366,6 +371,52 @@ describe('Cloud Data Sync in the browser', () => {
       expect(VIDEOS).toContain(`footage/${video.key}`);
       expect(video.size).toBe(VIDEO_SIZE);
     }
+  });
+
+  it('filters a mapping in the editor: preview counts what each filter keeps out, the run copies only the rest', async () => {
+    await openView(page, 'Mappings');
+    await page.getByRole('button', { name: 'New mapping' }).click();
+    const form = editor();
+    await form.getByRole('heading', { name: 'New mapping' }).waitFor();
+    await form.getByLabel(label('Name')).fill(FILTERED_MAPPING);
+    await form.getByLabel(label('Source connection')).selectOption({ label: `${LOCAL} (Local folder)` });
+    await form.getByLabel(label('Source bucket')).locator('option', { hasText: 'photos' }).waitFor({ state: 'attached' });
+    await form.getByLabel(label('Source bucket')).selectOption('photos');
+    await form.getByLabel(label('Target connection')).selectOption({ label: `${S3} (MinIO / S3-compatible)` });
+    await form.getByLabel(label('Target bucket')).locator('option', { hasText: 'video-archive' }).waitFor({ state: 'attached' });
+    await form.getByLabel(label('Target bucket')).selectOption('archive');
+    await form.getByLabel(label('Target prefix')).fill('filtered/');
+
+    // An invalid size is refused at its field, before anything is sent.
+    const exclude = form.getByLabel(label('Exclude globs'));
+    const maxSize = form.getByLabel(label('Max size'));
+    await exclude.fill('2025/**');
+    await maxSize.fill('200 parsecs');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await waitForText(form.getByRole('alert'), /^Max size must be a whole number of bytes, or a size such as "10M"/);
+    expect(await maxSize.getAttribute('aria-invalid')).toBe('true');
+    await maxSize.fill('200K');
+
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = form.getByRole('region', { name: 'Preview' });
+    await waitForText(preview.locator('[data-count="copies"] dd'), /^2 \(/, 30_000);
+    const excluded = preview.getByRole('region', { name: 'Excluded by filters' });
+    await waitForText(excluded, FILTERED_EXCLUSIONS.exclude);
+    await waitForText(excluded, FILTERED_EXCLUSIONS.maxSize);
+    const firstCopies = await preview.getByRole('region', { name: 'First copies' }).locator('code').allInnerTexts();
+    expect(firstCopies.sort()).toEqual(FILTERED_KEPT);
+
+    await form.getByRole('button', { name: 'Save mapping' }).click();
+    await card(FILTERED_MAPPING).waitFor();
+    await waitForText(card(FILTERED_MAPPING), 'Filters: 1 exclude, maxSize 200K');
+
+    await page.getByRole('button', { name: `Sync ${FILTERED_MAPPING} now`, exact: true }).click();
+    await openView(page, 'Activity');
+    const activity = card(FILTERED_MAPPING);
+    await activity.locator('[data-status="success"]').waitFor({ timeout: 60_000 });
+    await waitForText(activity, '2 copied, 0 deleted, 0 failed');
+    const expected = Object.fromEntries(FILTERED_KEPT.map((key) => [key, md5(PHOTOS[key]!)]));
+    expect(await contentMap(s3Provider, 'archive', 'filtered/')).toEqual(expected);
   });
 
   it('logged no page errors', () => {

@@ -250,10 +250,13 @@ describe('filters', () => {
     expect(r.client.argsOf('mappings.update')[0]).toEqual(input);
   });
 
-  test('the delete-excluded option says what it deletes, and is off while the mapping never deletes', async () => {
+  test('the delete-excluded option says what it deletes in the chosen delete mode, and is off while the mapping never deletes', async () => {
     const r = renderEditor();
     const option = screen.getByRole('checkbox', { name: 'Delete excluded objects at the target' });
+    expect(description(option)).toContain('objects this mapping copied that these filters leave out are deleted from the target');
+    await r.user.click(screen.getByRole('radio', { name: /^Mirror the source/ }));
     expect(description(option)).toContain('deleted there, even ones this app never copied');
+    expect((option as HTMLInputElement).disabled).toBe(false);
     await r.user.click(screen.getByRole('radio', { name: /^Never delete/ }));
     expect((option as HTMLInputElement).disabled).toBe(true);
   });
