@@ -151,12 +151,12 @@ function readFilterFields(form: MappingFormState): { filters: MappingFilters; er
 /** "1 exclude, maxSize 10M": the active filters as the config names them, or null when there are none. */
 export function filterSummary(m: Partial<MappingFilters>): string | null {
   const f = filtersOf(m);
+  if (!hasFilters(f)) return null;
   const parts: string[] = [];
   for (const key of PATTERN_FIELDS) if (f[key]) parts.push(`${f[key].length} ${key}`);
   for (const key of ['minSize', 'maxSize'] as const) if (f[key] != null) parts.push(`${key} ${formatSize(f[key])}`);
   for (const key of ['minAge', 'maxAge'] as const) if (f[key] != null) parts.push(`${key} ${formatAge(f[key])}`);
-  if (!hasFilters(f)) return null;
-  if (f.deleteExcluded) parts.push('excluded objects deleted at the target');
+  if (f.deleteExcluded) parts.push('deleteExcluded');
   return parts.join(', ');
 }
 

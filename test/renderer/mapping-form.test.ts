@@ -128,6 +128,6 @@ describe('mapping form: filters', () => {
     expect(filterSummary({})).toBeNull();
     expect(filterSummary({ include: [], maxSize: null, deleteExcluded: true })).toBeNull();
     expect(filterSummary({ exclude: ['*.tmp', 'cache/**'], maxSize: 10 * 1024 * 1024 })).toBe('2 exclude, maxSize 10M');
-    expect(filterSummary({ includeRegex: ['^a'], minAge: 3600, maxAge: 604_800, deleteExcluded: true })).toBe('1 includeRegex, minAge 1h, maxAge 1w, excluded objects deleted at the target');
+    expect(filterSummary({ includeRegex: ['^a'], minAge: 3600, maxAge: 604_800, deleteExcluded: true })).toBe('1 includeRegex, minAge 1h, maxAge 1w, deleteExcluded');
   });
 });
