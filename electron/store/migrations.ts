@@ -152,12 +152,19 @@ CREATE TABLE pending_deletes (
 ) STRICT, WITHOUT ROWID;
 `;
 
+// A mapping's hooks (shared/hooks.ts: before/after argv lists and timeoutSeconds) as one JSON object;
+// NULL when it has none. Read and written only with the whole mapping, like filters_json.
+const SCHEMA_MAPPING_HOOKS = `
+ALTER TABLE mappings ADD COLUMN hooks_json TEXT CHECK (hooks_json IS NULL OR json_valid(hooks_json));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
   { version: 3, description: 'error code of a run', up: (db) => db.exec(SCHEMA_RUN_ERROR_CODE) },
   { version: 4, description: 'pending deletes of running runs', up: (db) => db.exec(SCHEMA_PENDING_DELETES) },
   { version: 5, description: 'filters of a mapping, deletes of excluded objects', up: (db) => db.exec(SCHEMA_MAPPING_FILTERS) },
+  { version: 6, description: 'hooks of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_HOOKS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
