@@ -272,6 +272,7 @@ class AzureProvider implements StorageProvider {
 
   async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
     try {
+      // No `access` option: the container allows no anonymous (public) access.
       await this.container(bucket).create({ abortSignal: signal });
     } catch (err) {
       // Container names are per account, so an existing one is ours.

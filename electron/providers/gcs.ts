@@ -20,7 +20,7 @@ import { allPages, pagedList } from './listing';
 import { expectedCrc32c, objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import { sdkCall } from './sdk-call';
-import type { ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
@@ -115,11 +115,16 @@ class GcsProvider implements StorageProvider {
     return names.sort();
   }
 
-  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+  async createBucket(bucket: string, signal?: AbortSignal, options?: CreateBucketOptions): Promise<void> {
     this.requireProjectId('create bucket');
     const ctx = { op: 'create', bucket };
+    const settings = {
+      ...(options?.location === undefined ? {} : { location: options.location }),
+      // No object ACLs and no public grants, whatever a later IAM change says.
+      iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' },
+    };
     try {
-      await unlessAborted(this.storage.createBucket(bucket), signal);
+      await unlessAborted(this.storage.createBucket(bucket, settings), signal);
     } catch (err) {
       if ((err as { code?: unknown }).code !== 409) throw mapGcsError(err, ctx);
       // 409 both for "you already own it" and for a name taken by someone else: ours if we can read it.

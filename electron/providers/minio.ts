@@ -20,7 +20,7 @@ import { eachLimited } from './limited';
 import { pagedList } from './listing';
 import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
 import { sdkCall } from './sdk-call';
-import type { ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -146,11 +146,12 @@ class MinioProvider implements StorageProvider {
     return buckets.map((b) => b.name).sort();
   }
 
-  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+  /** A new MinIO bucket has no policy, so it is private already. */
+  async createBucket(bucket: string, signal?: AbortSignal, options?: CreateBucketOptions): Promise<void> {
     const ctx = { op: 'create', bucket };
     try {
       signal?.throwIfAborted();
-      await this.client.makeBucket(bucket, this.client.region ?? 'us-east-1');
+      await this.client.makeBucket(bucket, options?.region ?? this.client.region ?? 'us-east-1');
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code === 'BucketAlreadyOwnedByYou') return;

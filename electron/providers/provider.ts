@@ -143,6 +143,14 @@ export interface ListLevel {
   folders: string[];
 }
 
+/** Where a new bucket is placed; absent fields take the connection's own (or the service's default). */
+export interface CreateBucketOptions {
+  /** S3 and MinIO: the region, instead of the connection's. */
+  region?: string;
+  /** GCS: the location (e.g. "EU", "europe-west1"), instead of the service's default (US). */
+  location?: string;
+}
+
 export interface StorageProvider {
   readonly type: ProviderType;
   readonly capabilities: ProviderCapabilities;
@@ -150,8 +158,12 @@ export interface StorageProvider {
   /** Bucket names visible to these credentials, sorted. */
   listBuckets(signal?: AbortSignal): Promise<string[]>;
 
-  /** Creates a bucket; succeeds if it already exists and is ours. */
-  createBucket(bucket: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Creates a bucket, never publicly readable (S3: public access block where the server supports it;
+   * GCS: uniform bucket-level access and public access prevention; Azure: no public access). Succeeds
+   * if it already exists and is ours, leaving its settings as they are.
+   */
+  createBucket(bucket: string, signal?: AbortSignal, options?: CreateBucketOptions): Promise<void>;
 
   /** Deletes an empty bucket. */
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void>;

@@ -16,6 +16,7 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutPublicAccessBlockCommand,
   S3Client,
   UploadPartCopyCommand,
   type BucketLocationConstraint,
@@ -31,7 +32,7 @@ import { eachLimited } from './limited';
 import { allPages, pagedList } from './listing';
 import { abortRecordedUpload, uploadInParts } from './s3-upload';
 import { sdkCall } from './sdk-call';
-import type { ListLevel, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -166,10 +167,11 @@ class S3Provider implements StorageProvider {
     return names.sort();
   }
 
-  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+  async createBucket(bucket: string, signal?: AbortSignal, options?: CreateBucketOptions): Promise<void> {
     const ctx = { op: 'create', bucket };
+    const region = options?.region ?? this.region;
     // us-east-1 is the one region that must not be named as a location constraint.
-    const location = this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as BucketLocationConstraint };
+    const location = region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint };
     try {
       await this.client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }), { abortSignal: signal });
     } catch (err) {
@@ -182,6 +184,23 @@ class S3Provider implements StorageProvider {
         throw new StorageError('InvalidConfig', `bucket name "${bucket}" is already taken by another account`, { cause: err, field: 'bucket' });
       }
       throw mapS3Error(err, ctx);
+    }
+    await this.blockPublicAccess(bucket, signal);
+  }
+
+  /**
+   * AWS blocks public access on new buckets already; set it anyway for servers and older accounts
+   * that do not. A server without the API (s3rver answers NotImplemented or MethodNotAllowed) has no
+   * public access to block.
+   */
+  private async blockPublicAccess(bucket: string, signal?: AbortSignal): Promise<void> {
+    const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    try {
+      await this.client.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: all }), { abortSignal: signal });
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 501 || status === 405 || (err instanceof Error && ['NotImplemented', 'MethodNotAllowed'].includes(err.name))) return;
+      throw mapS3Error(err, { op: 'block public access', bucket });
     }
   }
 

@@ -4,7 +4,7 @@
 // stack.ts composes them in one place. list() is derived from the wrapper's own listPage, so a
 // listing goes through `around` page by page.
 import { pagedList } from './listing';
-import type { ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { Readable } from 'node:stream';
 
 /** The provider calls a wrapper sees: one request each, except read/write/copy (one transfer each). */
@@ -79,8 +79,8 @@ class WrappedProvider implements StorageProvider {
     return this.around({ op: 'listBuckets', what: 'list buckets', signal }, () => this.inner.listBuckets(signal));
   }
 
-  createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
-    return this.around({ op: 'createBucket', what: `create bucket ${bucket}`, signal }, () => this.inner.createBucket(bucket, signal));
+  createBucket(bucket: string, signal?: AbortSignal, options?: CreateBucketOptions): Promise<void> {
+    return this.around({ op: 'createBucket', what: `create bucket ${bucket}`, signal }, () => this.inner.createBucket(bucket, signal, options));
   }
 
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {

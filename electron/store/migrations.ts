@@ -158,6 +158,12 @@ const SCHEMA_MAPPING_HOOKS = `
 ALTER TABLE mappings ADD COLUMN hooks_json TEXT CHECK (hooks_json IS NULL OR json_valid(hooks_json));
 `;
 
+// A mapping's createTargetBucket: 1 lets a run create its missing target bucket; 0 (every mapping
+// before this step) fails the run as before.
+const SCHEMA_MAPPING_CREATE_TARGET_BUCKET = `
+ALTER TABLE mappings ADD COLUMN create_target_bucket INTEGER NOT NULL DEFAULT 0 CHECK (create_target_bucket IN (0, 1));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -165,6 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, description: 'pending deletes of running runs', up: (db) => db.exec(SCHEMA_PENDING_DELETES) },
   { version: 5, description: 'filters of a mapping, deletes of excluded objects', up: (db) => db.exec(SCHEMA_MAPPING_FILTERS) },
   { version: 6, description: 'hooks of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_HOOKS) },
+  { version: 7, description: 'creating a missing target bucket', up: (db) => db.exec(SCHEMA_MAPPING_CREATE_TARGET_BUCKET) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

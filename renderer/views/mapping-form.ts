@@ -22,6 +22,7 @@ import type { DeleteMode, Mapping } from '../../shared/model';
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
   id: string | null;
+  createTargetBucket: boolean;
   schedule: 'manual' | 'interval';
   intervalMinutes: string;
   transfers: string;
@@ -74,6 +75,7 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     deleteMode: 'synced',
     maxDelete: '',
     dryRun: false,
+    createTargetBucket: false,
     ...filtersToForm({}),
   };
 }
@@ -177,6 +179,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     deleteMode: m.deleteMode,
     maxDelete: m.maxDelete === null ? '' : String(formatMaxDelete(m.maxDelete)),
     dryRun: m.dryRun,
+    createTargetBucket: m.createTargetBucket === true,
     ...filtersToForm(m),
   };
 }
@@ -264,6 +267,8 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     dryRun: form.dryRun,
     enabled: form.enabled,
     intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.intervalMinutes) ?? 60) * 60 : null,
+    // Sent only when asked, as the server stores it.
+    ...(form.createTargetBucket ? { createTargetBucket: true } : {}),
     // Only the filters in use, as the server stores them: a mapping without filters sends none.
     ...readFilterFields(form).filters,
   };
@@ -288,6 +293,7 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   dryRun: 'dryRun',
   enabled: 'enabled',
   intervalSeconds: 'intervalMinutes',
+  createTargetBucket: 'createTargetBucket',
   include: 'include',
   exclude: 'exclude',
   includeRegex: 'includeRegex',
