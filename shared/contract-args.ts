@@ -135,7 +135,6 @@ const MAPPING_FIELDS = {
   dryRun: flag,
   enabled: flag,
   intervalSeconds: v.nullable(number),
-  createTargetBucket: v.optional(flag),
   // Filters, optional (absent = none); their contents (valid patterns, min ≤ max) are shared/config's rules.
   include: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),
   exclude: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),
@@ -146,6 +145,12 @@ const MAPPING_FIELDS = {
   minAge: v.optional(v.nullable(number)),
   maxAge: v.optional(v.nullable(number)),
   deleteExcluded: v.optional(flag),
+  // Hooks, optional (absent = none); shared/config/hooks.ts checks their argv and timeout.
+  hooks: v.optional(strict({
+    before: v.optional(v.array(anyString, mustBe('an array of strings: the command and its arguments'))),
+    after: v.optional(v.array(anyString, mustBe('an array of strings: the command and its arguments'))),
+    timeoutSeconds: v.optional(number),
+  })),
 };
 
 // ---- The argument shapes ------------------------------------------------------------------------

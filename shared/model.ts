@@ -14,6 +14,7 @@ export {
   type ProviderType,
 } from './providers';
 import type { ConnectionSettings } from './providers';
+import type { MappingHooks } from './hooks';
 
 /** How a run treats target objects that are not (or no longer) in the source. */
 export const DELETE_MODES = ['synced', 'mirror', 'never'] as const;
@@ -51,11 +52,6 @@ export interface Mapping {
   enabled: boolean;
   /** Seconds between scheduled runs; null = only on demand. */
   intervalSeconds: number | null;
-  /**
-   * Create the target bucket when a run finds it missing (private, in the connection's region);
-   * absent or false: the run fails as "target bucket … was not found". Never implicit.
-   */
-  createTargetBucket?: boolean;
 
   // Filters (shared/filters.ts), on keys relative to the prefix. Each is optional so that mappings
   // written before filters existed stay valid: absent, an empty list and null all mean "no filter".
@@ -77,6 +73,8 @@ export interface Mapping {
   maxAge?: number | null;
   /** Delete excluded objects at the target (rclone's --delete-excluded); default false: never touched. */
   deleteExcluded?: boolean;
+  /** Commands run before and after each run (shared/hooks.ts); absent = none. */
+  hooks?: MappingHooks;
 }
 
 export interface RunCounts {
@@ -101,7 +99,7 @@ export interface RunSummary extends RunCounts {
    * What caused firstError, to match on instead of the message: a storage error code ('NotFound',
    * 'AccessDenied', 'InvalidConfig', 'Throttled', 'Transient', 'Fatal') or one of the engine's
    * (electron/sync/ports.ts ENGINE_ERROR_CODES: 'MaxDeleteGuard', 'ListingFailed', 'Unaccounted',
-   * 'NotStarted', 'Cancelled', 'Internal'). Null for a run without an error, and while it runs.
+   * 'NotStarted', 'Cancelled', 'HookFailed', 'Internal'). Null for a run without an error, and while it runs.
    */
   errorCode: string | null;
 }

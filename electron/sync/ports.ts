@@ -76,6 +76,8 @@ export const ENGINE_ERROR_CODES = [
   'NotStarted',
   /** Stopped on request before any error. */
   'Cancelled',
+  /** The mapping's before hook failed, timed out or could not start: nothing was listed, copied or deleted. */
+  'HookFailed',
   /** Anything else (a bug, a failed write of the run's record). */
   'Internal',
 ] as const;

@@ -1,7 +1,7 @@
 // One run of one mapping: list both sides, plan every key, transfer with bounded concurrency, then
 // delete — only after a complete source listing and only if every transfer succeeded.
 import { setMaxListeners } from 'node:events';
-import { routeText, sameRoute } from '../../shared/config/mapping-ids';
+import { placeOf, placeText, routeText, sameRoute } from '../../shared/config/mapping-ids';
 import { compileFilters, ExclusionCounts, exclusionText, type CompiledFilters, type FilterRule } from '../../shared/filters';
 import { formatBytes, formatRunCounts } from '../../shared/format';
 import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStatus, RunSummary } from '../../shared/model';
@@ -18,6 +18,8 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
 import { UploadJournals } from './upload-journals';
+
+import { runHook } from './hooks';
 
 export type { RunLogLine } from './ports';
 
@@ -167,6 +169,7 @@ class MappingRun {
     this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
     let runError: unknown;
     try {
+      await this.beforeHook();
       await this.planAndTransfer(await this.syncStateOfRoute());
       this.progress.setPhase('deleting', true);
       await this.deletePhase();
@@ -190,8 +193,72 @@ class MappingRun {
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
     this.progress.finish();
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
+    await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
     return { run, preview: this.preview, excluded: this.excluded.list() };
+  }
+
+  /**
+   * The mapping's before hook, before anything is listed: its failure, timeout or failure to start
+   * fails the run (HookFailed). Dry runs (previews too) run no hooks: a hook may change things.
+   */
+  private async beforeHook(): Promise<void> {
+    const argv = this.mapping.hooks?.before;
+    if (!argv) return;
+    if (this.dryRun) {
+      this.log('info', 'Hooks are not run on a dry run');
+      return;
+    }
+    const result = await runHook({
+      name: 'before',
+      argv,
+      env: this.hookEnv({}),
+      // The Mapping holds no secrets (connections are referenced by id).
+      stdin: JSON.stringify(this.mapping),
+      timeoutSeconds: this.mapping.hooks?.timeoutSeconds,
+      log: (level, message) => this.log(level, message),
+    });
+    if (result.error !== null) throw new RunError(`${result.error}; nothing was listed, copied or deleted`, 'HookFailed');
+  }
+
+  /**
+   * The after hook, once the outcome is decided and just before it is stored, so its output lands in
+   * the run's log; it sees the outcome (CDS_STATUS, the RunSummary on stdin) and cannot change it.
+   */
+  private async afterHook(summary: RunSummary): Promise<void> {
+    const argv = this.mapping.hooks?.after;
+    if (!argv || this.dryRun) return;
+    const result = await runHook({
+      name: 'after',
+      argv,
+      env: this.hookEnv({
+        CDS_STATUS: summary.status,
+        CDS_ERROR_CODE: summary.errorCode ?? '',
+        CDS_ERROR: summary.firstError ?? '',
+        CDS_COPIED: String(summary.copied),
+        CDS_DELETED: String(summary.deleted),
+        CDS_FAILED: String(summary.failed),
+        CDS_SKIPPED: String(summary.skipped),
+        CDS_BYTES_COPIED: String(summary.bytesCopied),
+      }),
+      stdin: JSON.stringify(summary),
+      timeoutSeconds: this.mapping.hooks?.timeoutSeconds,
+      log: (level, message) => this.log(level, message),
+    });
+    if (result.error !== null) this.log('warn', `${result.error}; the run's status is unchanged`);
+  }
+
+  private hookEnv(extra: Record<string, string>): Record<string, string> {
+    const m = this.mapping;
+    return {
+      CDS_MAPPING_ID: m.id,
+      CDS_MAPPING_NAME: m.name,
+      CDS_RUN_ID: String(this.run.id),
+      CDS_SOURCE: placeText(placeOf(m, 'source')),
+      CDS_TARGET: placeText(placeOf(m, 'target')),
+      CDS_DRY_RUN: this.dryRun ? '1' : '0',
+      ...extra,
+    };
   }
 
   /** A message when the outcomes of the planned objects do not add up, else null. */
@@ -243,13 +310,12 @@ class MappingRun {
 
   private async planAndTransfer(syncState: Pick<SyncStatePort, 'page'>): Promise<void> {
     const { source, target, mapping, signal } = this.options;
-    const targetExists = await this.ensureTargetBucket();
     const merged = mergeListings(
       source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
         this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
       ),
       mapping.sourcePrefix,
-      targetExists ? target.list(mapping.targetBucket, mapping.targetPrefix, signal) : noObjects(),
+      target.list(mapping.targetBucket, mapping.targetPrefix, signal),
       mapping.targetPrefix,
     );
     const state = new StateCursor(syncState, mapping.id);
@@ -268,32 +334,6 @@ class MappingRun {
     await this.planChunk(chunk, await state.takeThrough(null));
     this.progress.setPhase('transferring', true);
     await Promise.allSettled(this.inFlight);
-  }
-
-  /**
-   * With createTargetBucket (never otherwise), a target bucket that does not exist is created before
-   * it is listed; a dry run only says it would be. False when the bucket is still missing (a dry run),
-   * so the run plans against an empty target. Without the flag a missing bucket fails the listing.
-   */
-  private async ensureTargetBucket(): Promise<boolean> {
-    const { target, mapping, signal } = this.options;
-    if (mapping.createTargetBucket !== true) return true;
-    // One page of at most one key: the listing contract's way to ask whether the bucket exists.
-    const missing = await target.listPage(mapping.targetBucket, '', null, signal, 1).then(
-      () => false,
-      (err: unknown) => {
-        if (isStorageError(err, 'NotFound')) return true;
-        throw new ListingError('target', err);
-      },
-    );
-    if (!missing) return true;
-    if (this.dryRun) {
-      this.log('info', `Target bucket ${mapping.targetBucket} does not exist: a run would create it (createTargetBucket)`);
-      return false;
-    }
-    await target.createBucket(mapping.targetBucket, signal);
-    this.log('info', `Created target bucket ${mapping.targetBucket}`);
-    return true;
   }
 
   /** Joins one chunk of merged entries with the state rows of the same key range, then acts on each. */
@@ -556,9 +596,6 @@ function stateRow(key: string, source: ObjectInfo, target: { etag: string; size:
     syncedAt: Date.now(),
   };
 }
-
-/** The listing of a bucket that does not exist yet. */
-async function* noObjects(): AsyncIterable<ObjectInfo> {}
 
 function describeRunError(err: unknown, mapping: Mapping): string {
   if (err instanceof ListingError) {

@@ -15,6 +15,7 @@ import {
   DELETE_MODE_TEXT,
   emptyMappingForm,
   FILTER_LABELS,
+  HOOK_LABELS,
   formToMappingInput,
   mappingFormFieldOf,
   mappingToForm,
@@ -166,6 +167,34 @@ function FilterFields({ form, setField, errors }: { form: MappingFormState; setF
   );
 }
 
+const HOOK_HELP = {
+  hooksBefore: 'Runs before anything is listed; if it fails, times out or cannot start, the run fails and nothing is copied or deleted. A JSON array: the command and its arguments, run without a shell, e.g. ["/usr/local/bin/mount-check", "--quiet"].',
+  hooksAfter: 'Runs once the run has ended, also after a failure (CDS_STATUS says how it went); if it fails, a warning is logged and the run keeps its status. Same form as the before hook.',
+  hooksTimeout: 'Seconds each hook may take before it is killed (1–86400; empty: 60).',
+} as const;
+
+/** Hooks get the run's details as CDS_ variables and JSON on stdin, never the connections' secrets. */
+function HookFields({ form, setField, errors }: { form: MappingFormState; setField: SetField; errors: MappingFormErrors }) {
+  return (
+    <fieldset className="fieldset hooks">
+      <legend>Hooks</legend>
+      <p className="field-help">
+        Commands run before and after each run (not on dry runs or previews, since a hook may change things). They get the run&apos;s details in CDS_ environment variables and as JSON on stdin, never the connections&apos; secrets; their output goes to the run log.
+      </p>
+      {(['hooksBefore', 'hooksAfter'] as const).map((key) => (
+        <Field key={key} label={HOOK_LABELS[key]} error={errors[key]} help={HOOK_HELP[key]}>
+          {(control) => (
+            <input {...control} className="input input-code" value={form[key]} placeholder='["/path/to/command", "argument"]' autoComplete="off" spellCheck={false} onChange={(e) => setField(key, e.target.value)} />
+          )}
+        </Field>
+      ))}
+      <Field label={HOOK_LABELS.hooksTimeout} error={errors.hooksTimeout} help={HOOK_HELP.hooksTimeout}>
+        {(control) => <input {...control} className="input input-narrow" inputMode="numeric" value={form.hooksTimeout} placeholder="60" onChange={(e) => setField('hooksTimeout', e.target.value)} />}
+      </Field>
+    </fieldset>
+  );
+}
+
 export interface MappingEditorProps {
   mapping: MappingView | null;
   onDone: () => void;
@@ -262,12 +291,6 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         </div>
         <EndpointFields side="target" form={form} setField={setField} errors={errors} connections={connections} />
       </div>
-      <CheckboxField
-        label="Create the target bucket if it does not exist"
-        help="A run that finds the target bucket missing creates it (private, in the connection’s region) and then syncs; a dry run only says it would. Unticked, such a run fails and creates nothing."
-        checked={form.createTargetBucket}
-        onChange={(v) => setField('createTargetBucket', v)}
-      />
 
       <fieldset className="fieldset">
         <legend>Schedule</legend>
@@ -335,6 +358,8 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
           onChange={(v) => setField('dryRun', v)}
         />
       </fieldset>
+
+      <HookFields form={form} setField={setField} errors={errors} />
 
       <PreviewPanel preview={preview} />
       {previewStale && <p className="muted">The settings changed since this preview: preview again to see their effect.</p>}

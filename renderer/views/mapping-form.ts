@@ -15,14 +15,15 @@ import {
   type MappingRoute,
 } from '../../shared/config';
 import { readFilters } from '../../shared/config/filters';
+import { readHooks } from '../../shared/config/hooks';
 import { Fields, Report } from '../../shared/config/report';
 import { filtersOf, formatAge, formatSize, hasFilters, type MappingFilters } from '../../shared/filters';
+import type { MappingHooks } from '../../shared/hooks';
 import type { DeleteMode, Mapping } from '../../shared/model';
 
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
   id: string | null;
-  createTargetBucket: boolean;
   schedule: 'manual' | 'interval';
   intervalMinutes: string;
   transfers: string;
@@ -38,6 +39,11 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   minAge: string;
   maxAge: string;
   deleteExcluded: boolean;
+  /** Each hook as a JSON array of strings, the command and its arguments (exact: no shell, no quoting rules); empty = none. */
+  hooksBefore: string;
+  hooksAfter: string;
+  /** Seconds, as typed; empty = the default. */
+  hooksTimeout: string;
 }
 
 export type MappingFormErrors = Partial<Record<keyof MappingFormState | 'form', string>>;
@@ -75,8 +81,8 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     deleteMode: 'synced',
     maxDelete: '',
     dryRun: false,
-    createTargetBucket: false,
     ...filtersToForm({}),
+    ...hooksToForm(undefined),
   };
 }
 
@@ -150,6 +156,49 @@ function readFilterFields(form: MappingFormState): { filters: MappingFilters; er
   return { filters, errors };
 }
 
+type HookFormFields = Pick<MappingFormState, 'hooksBefore' | 'hooksAfter' | 'hooksTimeout'>;
+
+export const HOOK_LABELS: Record<keyof HookFormFields, string> = {
+  hooksBefore: 'Before hook',
+  hooksAfter: 'After hook',
+  hooksTimeout: 'Hook timeout',
+};
+
+function hooksToForm(h: MappingHooks | undefined): HookFormFields {
+  return {
+    hooksBefore: h?.before ? JSON.stringify(h.before) : '',
+    hooksAfter: h?.after ? JSON.stringify(h.after) : '',
+    hooksTimeout: h?.timeoutSeconds === undefined ? '' : String(h.timeoutSeconds),
+  };
+}
+
+/** The hook fields read by the config reader's readHooks, as a config entry's "hooks" would give them. */
+function readHookFields(form: MappingFormState): { hooks: { hooks?: MappingHooks }; errors: MappingFormErrors } {
+  const errors: MappingFormErrors = {};
+  const entry: Record<string, unknown> = {};
+  for (const [key, field] of [['before', 'hooksBefore'], ['after', 'hooksAfter']] as const) {
+    const text = form[field].trim();
+    if (text === '') continue;
+    try {
+      entry[key] = JSON.parse(text) as unknown;
+    } catch {
+      errors[field] = `${HOOK_LABELS[field]}: write the command and its arguments as a JSON array of strings, e.g. ["/usr/local/bin/backup-check", "--quiet"].`;
+    }
+  }
+  const timeout = form.hooksTimeout.trim();
+  if (timeout !== '') entry.timeoutSeconds = /^\d+$/.test(timeout) ? Number(timeout) : timeout;
+  if (Object.keys(entry).length === 0) return { hooks: {}, errors };
+  const report = new Report();
+  const hooks = readHooks(new Fields(report, '', { hooks: entry }));
+  const fieldOf = { before: 'hooksBefore', after: 'hooksAfter', timeoutSeconds: 'hooksTimeout' } as const;
+  for (const issue of report.issues) {
+    const key = /^hooks\.(\w+)/.exec(issue.field)?.[1] as keyof typeof fieldOf | undefined;
+    const field = key === undefined ? 'hooksBefore' : fieldOf[key];
+    if (!errors[field]) errors[field] = `${HOOK_LABELS[field]} ${issue.message.replace(/\.$/, '')}.`;
+  }
+  return { hooks: hooks && (hooks.before || hooks.after) ? { hooks } : {}, errors };
+}
+
 /** "1 exclude, maxSize 10M": the active filters as the config names them, or null when there are none. */
 export function filterSummary(m: Partial<MappingFilters>): string | null {
   const f = filtersOf(m);
@@ -179,8 +228,8 @@ export function mappingToForm(m: MappingView): MappingFormState {
     deleteMode: m.deleteMode,
     maxDelete: m.maxDelete === null ? '' : String(formatMaxDelete(m.maxDelete)),
     dryRun: m.dryRun,
-    createTargetBucket: m.createTargetBucket === true,
     ...filtersToForm(m),
+    ...hooksToForm(m.hooks),
   };
 }
 
@@ -235,7 +284,7 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     const maxDelete = readMaxDelete(form.maxDelete);
     if (!maxDelete.ok) errors.maxDelete = maxDelete.message;
   }
-  return { ...errors, ...readFilterFields(form).errors };
+  return { ...errors, ...readFilterFields(form).errors, ...readHookFields(form).errors };
 }
 
 /**
@@ -267,10 +316,9 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     dryRun: form.dryRun,
     enabled: form.enabled,
     intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.intervalMinutes) ?? 60) * 60 : null,
-    // Sent only when asked, as the server stores it.
-    ...(form.createTargetBucket ? { createTargetBucket: true } : {}),
     // Only the filters in use, as the server stores them: a mapping without filters sends none.
     ...readFilterFields(form).filters,
+    ...readHookFields(form).hooks,
   };
 }
 
@@ -293,7 +341,6 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   dryRun: 'dryRun',
   enabled: 'enabled',
   intervalSeconds: 'intervalMinutes',
-  createTargetBucket: 'createTargetBucket',
   include: 'include',
   exclude: 'exclude',
   includeRegex: 'includeRegex',
@@ -303,6 +350,7 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   minAge: 'minAge',
   maxAge: 'maxAge',
   deleteExcluded: 'deleteExcluded',
+  hooks: 'hooksBefore',
 };
 
 /** A server error's field ("sourceBucket", "intervalSeconds", "exclude[2]", …) as the form's field. */

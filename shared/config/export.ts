@@ -48,8 +48,8 @@ export function toConfigJson(
     dryRun: m.dryRun,
     enabled: m.enabled,
     ...(m.intervalSeconds !== null ? { intervalSeconds: m.intervalSeconds } : {}),
-    ...(m.createTargetBucket === true ? { createTargetBucket: true } : {}),
     ...filtersJson(filtersOf(m)),
+    ...(m.hooks ? { hooks: m.hooks } : {}),
   }));
   return `${JSON.stringify({ databasePath, providers, mappings: mappingJson }, null, 2)}\n`;
 }

@@ -7,6 +7,7 @@ import { locateByConfig, type LocateBucket } from './locations';
 import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from './mapping-ids';
 import { readMaxDelete, readMaxDeleteInput } from './max-delete';
 import { readFilters } from './filters';
+import { readHooks } from './hooks';
 import { findMappingConflicts } from './overlaps';
 import type { ProviderList } from './providers';
 import { asFields, quoteList, type Fields, type Report } from './report';
@@ -49,9 +50,9 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
   const dryRun = f.bool('dryRun') ?? false;
   const enabled = f.bool('enabled') ?? true;
   const intervalSeconds = f.int('intervalSeconds', 1) ?? null;
-  const createTargetBucket = f.bool('createTargetBucket') === true;
   const filters = readFilters(f, form);
   if (filters.deleteExcluded && deleteMode === 'never') f.warn('deleteExcluded', 'has no effect because deleteMode is "never"');
+  const hooks = readHooks(f);
   if (!source || !target) return undefined;
 
   const route: MappingRoute = {
@@ -72,9 +73,8 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     dryRun,
     enabled,
     intervalSeconds,
-    // Only when asked, so a mapping without it has no such field (as the original format).
-    ...(createTargetBucket ? { createTargetBucket } : {}),
     ...filters,
+    ...(hooks && (hooks.before || hooks.after) ? { hooks } : {}),
   };
 }
 
