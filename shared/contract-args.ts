@@ -135,6 +135,7 @@ const MAPPING_FIELDS = {
   dryRun: flag,
   enabled: flag,
   intervalSeconds: v.nullable(number),
+  createTargetBucket: v.optional(flag),
   // Filters, optional (absent = none); their contents (valid patterns, min ≤ max) are shared/config's rules.
   include: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),
   exclude: v.optional(v.array(anyString, mustBe('an array of glob patterns'))),

@@ -52,6 +52,11 @@ export interface Mapping {
   enabled: boolean;
   /** Seconds between scheduled runs; null = only on demand. */
   intervalSeconds: number | null;
+  /**
+   * Create the target bucket when a run finds it missing (private, in the connection's region);
+   * absent or false: the run fails as "target bucket … was not found". Never implicit.
+   */
+  createTargetBucket?: boolean;
 
   // Filters (shared/filters.ts), on keys relative to the prefix. Each is optional so that mappings
   // written before filters existed stay valid: absent, an empty list and null all mean "no filter".

@@ -9,19 +9,20 @@ import type { Mapping, MaxDelete } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
 /** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete and the filters as JSON. */
-type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'hooks' | keyof MappingFilters> & {
+type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'createTargetBucket' | 'hooks' | keyof MappingFilters> & {
   maxDeleteJson: string | null;
   filtersJson: string | null;
   hooksJson: string | null;
   dryRun: 0 | 1;
   enabled: 0 | 1;
+  createTargetBucket: 0 | 1;
 };
 
 const SELECT = `SELECT id, name,
   source_connection_id AS sourceConnectionId, source_bucket AS sourceBucket, source_prefix AS sourcePrefix,
   target_connection_id AS targetConnectionId, target_bucket AS targetBucket, target_prefix AS targetPrefix,
   transfers, delete_mode AS deleteMode, max_delete_json AS maxDeleteJson, dry_run AS dryRun, enabled,
-  interval_seconds AS intervalSeconds, filters_json AS filtersJson, hooks_json AS hooksJson
+  interval_seconds AS intervalSeconds, filters_json AS filtersJson, hooks_json AS hooksJson, create_target_bucket AS createTargetBucket
   FROM mappings`;
 
 export class MappingsRepository {
@@ -40,10 +41,10 @@ export class MappingsRepository {
     this.upsertRow = db.prepare<[MappingRow & { now: number }]>(
       `INSERT INTO mappings (id, name, source_connection_id, source_bucket, source_prefix, target_connection_id,
          target_bucket, target_prefix, transfers, delete_mode, max_delete_json, dry_run, enabled, interval_seconds,
-         filters_json, hooks_json, created_at, updated_at)
+         filters_json, hooks_json, create_target_bucket, created_at, updated_at)
        VALUES (@id, @name, @sourceConnectionId, @sourceBucket, @sourcePrefix, @targetConnectionId,
          @targetBucket, @targetPrefix, @transfers, @deleteMode, @maxDeleteJson, @dryRun, @enabled, @intervalSeconds,
-         @filtersJson, @hooksJson, @now, @now)
+         @filtersJson, @hooksJson, @createTargetBucket, @now, @now)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name,
          source_connection_id = excluded.source_connection_id, source_bucket = excluded.source_bucket,
          source_prefix = excluded.source_prefix, target_connection_id = excluded.target_connection_id,
@@ -51,6 +52,7 @@ export class MappingsRepository {
          transfers = excluded.transfers, delete_mode = excluded.delete_mode,
          max_delete_json = excluded.max_delete_json, dry_run = excluded.dry_run, enabled = excluded.enabled,
          interval_seconds = excluded.interval_seconds, filters_json = excluded.filters_json, hooks_json = excluded.hooks_json,
+         create_target_bucket = excluded.create_target_bucket,
          updated_at = excluded.updated_at`,
     );
     this.deleteRow = db.prepare<[string]>('DELETE FROM mappings WHERE id = ?');
@@ -103,6 +105,7 @@ export class MappingsRepository {
         intervalSeconds: mapping.intervalSeconds,
         filtersJson: filtersJson(mapping),
         hooksJson: mapping.hooks ? JSON.stringify(mapping.hooks) : null,
+        createTargetBucket: mapping.createTargetBucket === true ? 1 : 0,
         now: Date.now(),
       });
     })();
@@ -163,6 +166,7 @@ function toMapping(row: MappingRow): Mapping {
     dryRun: row.dryRun === 1,
     enabled: row.enabled === 1,
     intervalSeconds: row.intervalSeconds,
+    ...(row.createTargetBucket === 1 ? { createTargetBucket: true } : {}),
     ...(row.filtersJson === null ? {} : (JSON.parse(row.filtersJson) as MappingFilters)),
     ...(row.hooksJson === null ? {} : { hooks: JSON.parse(row.hooksJson) as MappingHooks }),
   };

@@ -310,12 +310,13 @@ class MappingRun {
 
   private async planAndTransfer(syncState: Pick<SyncStatePort, 'page'>): Promise<void> {
     const { source, target, mapping, signal } = this.options;
+    const targetExists = await this.ensureTargetBucket();
     const merged = mergeListings(
       source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
         this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
       ),
       mapping.sourcePrefix,
-      target.list(mapping.targetBucket, mapping.targetPrefix, signal),
+      targetExists ? target.list(mapping.targetBucket, mapping.targetPrefix, signal) : noObjects(),
       mapping.targetPrefix,
     );
     const state = new StateCursor(syncState, mapping.id);
@@ -334,6 +335,32 @@ class MappingRun {
     await this.planChunk(chunk, await state.takeThrough(null));
     this.progress.setPhase('transferring', true);
     await Promise.allSettled(this.inFlight);
+  }
+
+  /**
+   * With createTargetBucket (never otherwise), a target bucket that does not exist is created before
+   * it is listed; a dry run only says it would be. False when the bucket is still missing (a dry run),
+   * so the run plans against an empty target. Without the flag a missing bucket fails the listing.
+   */
+  private async ensureTargetBucket(): Promise<boolean> {
+    const { target, mapping, signal } = this.options;
+    if (mapping.createTargetBucket !== true) return true;
+    // One page of at most one key: the listing contract's way to ask whether the bucket exists.
+    const missing = await target.listPage(mapping.targetBucket, '', null, signal, 1).then(
+      () => false,
+      (err: unknown) => {
+        if (isStorageError(err, 'NotFound')) return true;
+        throw new ListingError('target', err);
+      },
+    );
+    if (!missing) return true;
+    if (this.dryRun) {
+      this.log('info', `Target bucket ${mapping.targetBucket} does not exist: a run would create it (createTargetBucket)`);
+      return false;
+    }
+    await target.createBucket(mapping.targetBucket, signal);
+    this.log('info', `Created target bucket ${mapping.targetBucket}`);
+    return true;
   }
 
   /** Joins one chunk of merged entries with the state rows of the same key range, then acts on each. */
@@ -596,6 +623,9 @@ function stateRow(key: string, source: ObjectInfo, target: { etag: string; size:
     syncedAt: Date.now(),
   };
 }
+
+/** The listing of a bucket that does not exist yet. */
+async function* noObjects(): AsyncIterable<ObjectInfo> {}
 
 function describeRunError(err: unknown, mapping: Mapping): string {
   if (err instanceof ListingError) {

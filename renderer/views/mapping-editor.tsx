@@ -291,6 +291,12 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         </div>
         <EndpointFields side="target" form={form} setField={setField} errors={errors} connections={connections} />
       </div>
+      <CheckboxField
+        label="Create the target bucket if it does not exist"
+        help="A run that finds the target bucket missing creates it (private, in the connection’s region) and then syncs; a dry run only says it would. Unticked, such a run fails and creates nothing."
+        checked={form.createTargetBucket}
+        onChange={(v) => setField('createTargetBucket', v)}
+      />
 
       <fieldset className="fieldset">
         <legend>Schedule</legend>

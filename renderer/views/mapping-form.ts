@@ -24,6 +24,7 @@ import type { DeleteMode, Mapping } from '../../shared/model';
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
   id: string | null;
+  createTargetBucket: boolean;
   schedule: 'manual' | 'interval';
   intervalMinutes: string;
   transfers: string;
@@ -81,6 +82,7 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     deleteMode: 'synced',
     maxDelete: '',
     dryRun: false,
+    createTargetBucket: false,
     ...filtersToForm({}),
     ...hooksToForm(undefined),
   };
@@ -228,6 +230,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     deleteMode: m.deleteMode,
     maxDelete: m.maxDelete === null ? '' : String(formatMaxDelete(m.maxDelete)),
     dryRun: m.dryRun,
+    createTargetBucket: m.createTargetBucket === true,
     ...filtersToForm(m),
     ...hooksToForm(m.hooks),
   };
@@ -316,6 +319,8 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     dryRun: form.dryRun,
     enabled: form.enabled,
     intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.intervalMinutes) ?? 60) * 60 : null,
+    // Sent only when asked, as the server stores it.
+    ...(form.createTargetBucket ? { createTargetBucket: true } : {}),
     // Only the filters in use, as the server stores them: a mapping without filters sends none.
     ...readFilterFields(form).filters,
     ...readHookFields(form).hooks,
@@ -341,6 +346,7 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   dryRun: 'dryRun',
   enabled: 'enabled',
   intervalSeconds: 'intervalMinutes',
+  createTargetBucket: 'createTargetBucket',
   include: 'include',
   exclude: 'exclude',
   includeRegex: 'includeRegex',

@@ -48,6 +48,7 @@ export function toConfigJson(
     dryRun: m.dryRun,
     enabled: m.enabled,
     ...(m.intervalSeconds !== null ? { intervalSeconds: m.intervalSeconds } : {}),
+    ...(m.createTargetBucket === true ? { createTargetBucket: true } : {}),
     ...filtersJson(filtersOf(m)),
     ...(m.hooks ? { hooks: m.hooks } : {}),
   }));

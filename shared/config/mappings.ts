@@ -50,6 +50,7 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
   const dryRun = f.bool('dryRun') ?? false;
   const enabled = f.bool('enabled') ?? true;
   const intervalSeconds = f.int('intervalSeconds', 1) ?? null;
+  const createTargetBucket = f.bool('createTargetBucket') === true;
   const filters = readFilters(f, form);
   if (filters.deleteExcluded && deleteMode === 'never') f.warn('deleteExcluded', 'has no effect because deleteMode is "never"');
   const hooks = readHooks(f);
@@ -73,6 +74,8 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     dryRun,
     enabled,
     intervalSeconds,
+    // Only when asked, so a mapping without it has no such field (as the original format).
+    ...(createTargetBucket ? { createTargetBucket } : {}),
     ...filters,
     ...(hooks && (hooks.before || hooks.after) ? { hooks } : {}),
   };
