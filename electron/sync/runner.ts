@@ -203,12 +203,10 @@ class MappingRun {
    * fails the run (HookFailed). Dry runs (previews too) run no hooks: a hook may change things.
    */
   private async beforeHook(): Promise<void> {
-    const argv = this.mapping.hooks?.before;
-    if (!argv) return;
-    if (this.dryRun) {
-      this.log('info', 'Hooks are not run on a dry run');
-      return;
-    }
+    const hooks = this.mapping.hooks;
+    if (this.dryRun && (hooks?.before || hooks?.after)) this.log('info', 'Hooks are not run on a dry run');
+    const argv = hooks?.before;
+    if (!argv || this.dryRun) return;
     const result = await runHook({
       name: 'before',
       argv,
