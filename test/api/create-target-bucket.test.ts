@@ -1,62 +1,14 @@
 // createTargetBucket through the API: a mapping keeps the flag (store, list, export/import); its run
 // creates the missing target folder and logs it, a preview plans against an empty target and creates
 // nothing, and without the flag the run fails naming the bucket.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { unwrapEnvelope, type ApiError, type CommandArgs, type CommandName, type CommandResult, type MappingInput } from '../../shared/contract';
-import { createApiDispatcher, type ApiDeps } from '../../electron/api';
-import { SyncService } from '../../electron/services/sync-service';
-import { Scheduler } from '../../electron/sync/scheduler';
-import { tempDir, tempStore, testCipher } from '../store/fixtures';
+import { describe, expect, it } from 'vitest';
+import { localApi } from './local-api';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** The dispatcher over a real store, sync service and scheduler; a local root with a source bucket only. */
+/** Two local connections; the target bucket "new-backup" does not exist. */
 async function setup() {
-  const { store } = tempStore({ cipher: testCipher() });
-  const syncService = new SyncService(store.engineState, (id) => store.connections.getWithSecrets(id), { globalTransfers: 4 });
-  const scheduler = new Scheduler({
-    listMappings: () => store.mappings.list(),
-    runMapping: async (mapping, control) => (await syncService.run(mapping, control)).run,
-    maxConcurrentRuns: 1,
-    lastRun: (id) => store.runs.latest(id) ?? null,
-  });
-  scheduler.start();
-  cleanups.push(async () => {
-    await scheduler.stop(1_000);
-    await syncService.close();
-  });
-  const deps: ApiDeps = { store, syncService, scheduler, emit: () => undefined, version: '9.9.9', mode: 'server', applyDesktopSetting: () => undefined };
-  const dispatch = createApiDispatcher(deps);
-  const call = async <N extends CommandName>(name: N, ...args: CommandArgs<N> extends void ? [] : [CommandArgs<N>]): Promise<CommandResult<N>> =>
-    unwrapEnvelope(await dispatch(name, args[0])) as never;
-  const fail = async (name: CommandName, args: unknown): Promise<ApiError> => {
-    const envelope = await dispatch(name, args);
-    if (envelope.ok) throw new Error(`expected ${name} to fail`);
-    return envelope.error;
-  };
-  const root = tempDir();
-  mkdirSync(join(root, 'photos', 'b'), { recursive: true });
-  writeFileSync(join(root, 'photos', 'a.jpg'), 'aaa');
-  writeFileSync(join(root, 'photos', 'b', '1.jpg'), 'b1');
-  const src = (await call('connections.create', { name: 'Laptop', type: 'local', local: { root } })).id;
-  const dst = (await call('connections.create', { name: 'NAS', type: 'local', local: { root } })).id;
-  const input = (overrides: Partial<MappingInput> = {}): MappingInput => ({
-    name: 'Photos', sourceConnectionId: src, sourceBucket: 'photos', sourcePrefix: '', targetConnectionId: dst, targetBucket: 'new-backup', targetPrefix: '',
-    transfers: 2, deleteMode: 'mirror', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null,
-    ...overrides,
-  });
-  const finishedRun = async (mappingId: string) => {
-    await call('sync.now', { mappingId });
-    let run: CommandResult<'runs.list'>[number] | undefined;
-    await expect.poll(async () => (run = (await call('runs.list', { mappingId })).find((r) => !r.dryRun))?.finishedAt ?? null, { timeout: 10_000 }).not.toBeNull();
-    return run!;
-  };
-  return { call, fail, input, root, finishedRun };
+  return localApi({ targetBucket: 'new-backup', target: null });
 }
 
 describe('api: createTargetBucket', () => {

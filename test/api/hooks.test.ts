@@ -1,66 +1,21 @@
 // Hooks through the API: a mapping created with hooks keeps and lists them, a run runs them (their
 // output in the run log), a failing before hook fails the run with HookFailed and copies nothing,
 // invalid hooks are refused at their field, export and import carry them.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { unwrapEnvelope, type ApiError, type CommandArgs, type CommandName, type CommandResult, type MappingInput } from '../../shared/contract';
-import { createApiDispatcher, type ApiDeps } from '../../electron/api';
-import { SyncService } from '../../electron/services/sync-service';
-import { Scheduler } from '../../electron/sync/scheduler';
-import { tempDir, tempStore, testCipher } from '../store/fixtures';
+import { describe, expect, it } from 'vitest';
+import { localApi } from './local-api';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** The dispatcher over a real store, sync service and scheduler, and a local root with two buckets. */
+/** Two local connections, and a hook script in the root. */
 async function setup() {
-  const { store } = tempStore({ cipher: testCipher() });
-  const syncService = new SyncService(store.engineState, (id) => store.connections.getWithSecrets(id), { globalTransfers: 4 });
-  const scheduler = new Scheduler({
-    listMappings: () => store.mappings.list(),
-    runMapping: async (mapping, control) => (await syncService.run(mapping, control)).run,
-    maxConcurrentRuns: 1,
-    lastRun: (id) => store.runs.latest(id) ?? null,
-  });
-  scheduler.start();
-  cleanups.push(async () => {
-    await scheduler.stop(1_000);
-    await syncService.close();
-  });
-  const deps: ApiDeps = { store, syncService, scheduler, emit: () => undefined, version: '9.9.9', mode: 'server', applyDesktopSetting: () => undefined };
-  const dispatch = createApiDispatcher(deps);
-  const call = async <N extends CommandName>(name: N, ...args: CommandArgs<N> extends void ? [] : [CommandArgs<N>]): Promise<CommandResult<N>> =>
-    unwrapEnvelope(await dispatch(name, args[0])) as never;
-  const fail = async (name: CommandName, args: unknown): Promise<ApiError> => {
-    const envelope = await dispatch(name, args);
-    if (envelope.ok) throw new Error(`expected ${name} to fail`);
-    return envelope.error;
-  };
-
-  const root = tempDir();
-  const files: Record<string, string> = { 'a.jpg': 'aaa', 'b/1.jpg': 'b1' };
-  for (const [key, text] of Object.entries(files)) {
-    mkdirSync(join(root, 'photos', key, '..'), { recursive: true });
-    writeFileSync(join(root, 'photos', key), text);
-  }
-  mkdirSync(join(root, 'backup'));
-  const src = (await call('connections.create', { name: 'Laptop', type: 'local', local: { root } })).id;
-  const dst = (await call('connections.create', { name: 'NAS', type: 'local', local: { root } })).id;
-  const input = (overrides: Partial<MappingInput> = {}): MappingInput => ({
-    name: 'Photos', sourceConnectionId: src, sourceBucket: 'photos', sourcePrefix: '', targetConnectionId: dst, targetBucket: 'backup', targetPrefix: '',
-    transfers: 2, deleteMode: 'mirror', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null,
-    ...overrides,
-  });
-  const script = join(root, 'hook.cjs');
+  const api = await localApi();
+  const script = join(api.root, 'hook.cjs');
   // Prints CDS_ variables and a field of the JSON on stdin (the mapping's name, the run's status), then exits with argv[2].
   writeFileSync(
     script,
     "let s = ''; process.stdin.on('data', (c) => (s += c)); process.stdin.on('end', () => { console.log(`mapping=${process.env.CDS_MAPPING_NAME} status=${process.env.CDS_STATUS ?? '-'} json=${JSON.parse(s).name ?? JSON.parse(s).status}`); process.exit(Number(process.argv[2] ?? 0)); });",
   );
-  return { call, fail, input, root, script };
+  return { ...api, script };
 }
 
 describe('api: hooks', () => {

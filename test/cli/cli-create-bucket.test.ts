@@ -6,22 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/headless/exit-codes';
-import { runCli } from '../../electron/headless/run-cli';
+import { cli } from './in-process';
 import { createS3Provider } from '../../electron/providers/s3';
 import { startMotoServer } from '../support/moto-server';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    version: '0.0.0-test',
-    onShutdownRequest: () => () => undefined,
-  });
-  return { code, stdout, stderr, output: stdout + stderr };
-}
 
 describe('cli: createTargetBucket', () => {
   let dir: string;

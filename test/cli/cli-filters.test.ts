@@ -4,19 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/headless/exit-codes';
-import { runCli } from '../../electron/headless/run-cli';
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    version: '0.0.0-test',
-    onShutdownRequest: () => () => undefined,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from './in-process';
 
 /** Every file under `dir`, as keys with "/". */
 async function keysUnder(dir: string): Promise<string[]> {

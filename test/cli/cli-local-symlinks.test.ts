@@ -7,19 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/headless/exit-codes';
-import { runCli } from '../../electron/headless/run-cli';
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    version: '0.0.0-test',
-    onShutdownRequest: () => () => undefined,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from './in-process';
 
 describe('cli: a local source with a symlinked file', () => {
   let dir: string;

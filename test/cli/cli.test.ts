@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import { EXIT } from '../../electron/headless/exit-codes';
-import { runCli } from '../../electron/headless/run-cli';
+import { cli } from './in-process';
 import { parseArgs, UsageError } from '../../electron/headless/args';
 import { openStore } from '../../electron/store';
 import { createS3Provider } from '../../electron/providers/s3';
@@ -14,19 +14,6 @@ import { startGcsServer, gcsSettingsFor } from '../support/gcs-server';
 import { startAzurite, azureSettingsFor } from '../support/azurite';
 import { createGcsProvider } from '../../electron/providers/gcs';
 import { createAzureProvider } from '../../electron/providers/azure';
-
-/** Runs the CLI in-process, capturing output. */
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    version: '0.0.0-test',
-    onShutdownRequest: () => () => undefined,
-  });
-  return { code, stdout, stderr };
-}
 
 describe('cli arguments', () => {
   it('accepts the original tool flags in Go style', () => {
