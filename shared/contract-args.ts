@@ -121,7 +121,7 @@ const MAX_DELETE = v.nullable(
 );
 
 /** Every field of a Mapping but its id, in its order (shared/contract.ts checks they are Mapping's). */
-const MAPPING_FIELDS = {
+export const MAPPING_FIELDS = {
   name: anyString, // '' takes the default name (shared/config)
   sourceConnectionId: anyString,
   sourceBucket: anyString,

@@ -4,8 +4,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, type ApiError, type CommandArgs, type CommandName, type MappingInput } from '../../shared/contract';
-import { PAGE_LIMITS, SETTINGS_LIMITS } from '../../shared/contract-args';
-import { FILTER_FIELDS } from '../../shared/filters';
+import { MAPPING_FIELDS, PAGE_LIMITS, SETTINGS_LIMITS } from '../../shared/contract-args';
 import { PROVIDER_TYPES } from '../../shared/model';
 import { toApiError } from '../../electron/api/errors';
 import { ARG_VALIDATORS } from '../../electron/api/validate';
@@ -109,7 +108,7 @@ describe('argument validation', () => {
       ['runs.list', { mappingId: 'm', limit: 0 }, 'limit', `must be a whole number from 1 to ${PAGE_LIMITS.runs.max} (got 0)`],
       ['logs.query', { mappingId: 'm', minLevel: 'loud' }, 'minLevel', `must be ${oneOf(['debug', 'info', 'warn', 'error'])} (got "loud")`],
       ['logs.export', { mappingId: 'm', text: '' }, 'text', 'must be a non-empty string (got "")'],
-      ['mappings.create', { ...mapping, color: 'red' }, 'color', `unknown argument; expected id, ${[...Object.keys(mapping), ...FILTER_FIELDS].join(', ')}`],
+      ['mappings.create', { ...mapping, color: 'red' }, 'color', `unknown argument; expected id, ${Object.keys(MAPPING_FIELDS).join(', ')}`],
       ['mappings.create', { ...mapping, transfers: '8' }, 'transfers', 'must be a number (got "8")'],
       ['mappings.create', { ...mapping, deleteMode: 'sometimes' }, 'deleteMode', `must be ${oneOf(['synced', 'mirror', 'never'])} (got "sometimes")`],
       ['mappings.create', { ...mapping, maxDelete: { kind: 'most', value: 1 } }, 'maxDelete.kind', 'must be "count" or "percent" (got "most")'],
