@@ -12,7 +12,7 @@
 // config.json entry; the handlers apply them, because they need the store.
 import * as v from 'valibot';
 import { quoteList } from './config/report';
-import { DELETE_MODES, LOG_LEVELS } from './model';
+import { DELETE_MODES, LOG_LEVELS, type TargetEncryption } from './model';
 import { PROVIDER_TYPES, type ProviderType, type SettingsFor } from './providers';
 
 /** Page sizes: the default when a command's `limit` is absent, and the largest accepted. */
@@ -152,6 +152,11 @@ export const MAPPING_FIELDS = {
     after: v.optional(v.array(anyString, mustBe('an array of strings: the command and its arguments'))),
     timeoutSeconds: v.optional(number),
   })),
+  // Optional (absent = none); shared/config checks the limit's syntax and the class/encryption against the target's service.
+  bwLimit: v.optional(v.nullable(anyString)),
+  targetStorageClass: v.optional(v.nullable(anyString)),
+  targetEncryption: v.optional(v.nullable(v.custom<TargetEncryption>(isPlainObject, (issue) => `must be an object such as { "sse": "AES256" } (got ${describe(issue.input)})`))),
+  keepVersions: v.optional(flag),
 };
 
 // ---- The argument shapes ------------------------------------------------------------------------

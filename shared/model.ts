@@ -80,7 +80,32 @@ export interface Mapping {
   deleteExcluded?: boolean;
   /** Commands run before and after each run (shared/hooks.ts); absent = none. */
   hooks?: MappingHooks;
+  /**
+   * Bandwidth limit of this mapping's transfers (shared/bandwidth.ts): a rate ("2M" bytes/s, "off") or
+   * a weekly timetable ("Mon-08:00,2M 19:00,off"); absent or null = only the global limit applies.
+   */
+  bwLimit?: string | null;
+  /** Storage class (tier) of the objects written to the target, in the target service's spelling (its descriptor's target.storageClasses); absent or null = the bucket's default. */
+  targetStorageClass?: string | null;
+  /** Server-side encryption of the objects written to the target; absent or null = the bucket's default. */
+  targetEncryption?: TargetEncryption | null;
+  /**
+   * Keep the previous version of a target object on overwrite and delete: the bucket's own versioning
+   * (S3, MinIO, GCS; must be on), or a copy under .cds-versions/ (local folders, Azure).
+   */
+  keepVersions?: boolean;
 }
+
+/**
+ * Server-side encryption for objects written to a target, in the form its service takes (the
+ * descriptor's target.encryption): S3 and MinIO SSE-S3 or SSE-KMS (the account's default KMS key when
+ * kmsKeyId is absent), a GCS Cloud KMS key, an Azure encryption scope.
+ */
+export type TargetEncryption =
+  | { sse: 'AES256' }
+  | { sse: 'aws:kms'; kmsKeyId?: string }
+  | { kmsKeyName: string }
+  | { encryptionScope: string };
 
 export interface RunCounts {
   copied: number;

@@ -1,28 +1,33 @@
 // Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
-// Mapping type field for field (booleans as 0/1, maxDelete as JSON), but for the filters, which are
+// Mapping type field for field (booleans as 0/1, maxDelete and targetEncryption as JSON), but for the filters, which are
 // one JSON object of the fields filtersOf keeps (NULL for none). Removing a mapping cascades to
 // its sync state, runs and logs.
 import { sameRoute, type MappingRoute } from '../../shared/config/mapping-ids';
 import { filtersOf, type MappingFilters } from '../../shared/filters';
 import type { MappingHooks } from '../../shared/hooks';
-import type { Mapping, MaxDelete } from '../../shared/model';
+import type { Mapping, MaxDelete, TargetEncryption } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
 /** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete and the filters as JSON. */
-type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'createTargetBucket' | 'hooks' | keyof MappingFilters> & {
+type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'createTargetBucket' | 'hooks' | 'bwLimit' | 'targetStorageClass' | 'targetEncryption' | 'keepVersions' | keyof MappingFilters> & {
   maxDeleteJson: string | null;
   filtersJson: string | null;
   hooksJson: string | null;
   dryRun: 0 | 1;
   enabled: 0 | 1;
   createTargetBucket: 0 | 1;
+  bwLimit: string | null;
+  targetStorageClass: string | null;
+  targetEncryptionJson: string | null;
+  keepVersions: 0 | 1;
 };
 
 const SELECT = `SELECT id, name,
   source_connection_id AS sourceConnectionId, source_bucket AS sourceBucket, source_prefix AS sourcePrefix,
   target_connection_id AS targetConnectionId, target_bucket AS targetBucket, target_prefix AS targetPrefix,
   transfers, delete_mode AS deleteMode, max_delete_json AS maxDeleteJson, dry_run AS dryRun, enabled,
-  interval_seconds AS intervalSeconds, filters_json AS filtersJson, hooks_json AS hooksJson, create_target_bucket AS createTargetBucket
+  interval_seconds AS intervalSeconds, filters_json AS filtersJson, hooks_json AS hooksJson, create_target_bucket AS createTargetBucket,
+  bw_limit AS bwLimit, target_storage_class AS targetStorageClass, target_encryption_json AS targetEncryptionJson, keep_versions AS keepVersions
   FROM mappings`;
 
 export class MappingsRepository {
@@ -41,10 +46,12 @@ export class MappingsRepository {
     this.upsertRow = db.prepare<[MappingRow & { now: number }]>(
       `INSERT INTO mappings (id, name, source_connection_id, source_bucket, source_prefix, target_connection_id,
          target_bucket, target_prefix, transfers, delete_mode, max_delete_json, dry_run, enabled, interval_seconds,
-         filters_json, hooks_json, create_target_bucket, created_at, updated_at)
+         filters_json, hooks_json, create_target_bucket, bw_limit, target_storage_class, target_encryption_json, keep_versions,
+         created_at, updated_at)
        VALUES (@id, @name, @sourceConnectionId, @sourceBucket, @sourcePrefix, @targetConnectionId,
          @targetBucket, @targetPrefix, @transfers, @deleteMode, @maxDeleteJson, @dryRun, @enabled, @intervalSeconds,
-         @filtersJson, @hooksJson, @createTargetBucket, @now, @now)
+         @filtersJson, @hooksJson, @createTargetBucket, @bwLimit, @targetStorageClass, @targetEncryptionJson, @keepVersions,
+         @now, @now)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name,
          source_connection_id = excluded.source_connection_id, source_bucket = excluded.source_bucket,
          source_prefix = excluded.source_prefix, target_connection_id = excluded.target_connection_id,
@@ -52,7 +59,9 @@ export class MappingsRepository {
          transfers = excluded.transfers, delete_mode = excluded.delete_mode,
          max_delete_json = excluded.max_delete_json, dry_run = excluded.dry_run, enabled = excluded.enabled,
          interval_seconds = excluded.interval_seconds, filters_json = excluded.filters_json, hooks_json = excluded.hooks_json,
-         create_target_bucket = excluded.create_target_bucket,
+         create_target_bucket = excluded.create_target_bucket, bw_limit = excluded.bw_limit,
+         target_storage_class = excluded.target_storage_class, target_encryption_json = excluded.target_encryption_json,
+         keep_versions = excluded.keep_versions,
          updated_at = excluded.updated_at`,
     );
     this.deleteRow = db.prepare<[string]>('DELETE FROM mappings WHERE id = ?');
@@ -106,6 +115,10 @@ export class MappingsRepository {
         filtersJson: filtersJson(mapping),
         hooksJson: mapping.hooks ? JSON.stringify(mapping.hooks) : null,
         createTargetBucket: mapping.createTargetBucket === true ? 1 : 0,
+        bwLimit: mapping.bwLimit || null,
+        targetStorageClass: mapping.targetStorageClass || null,
+        targetEncryptionJson: mapping.targetEncryption ? JSON.stringify(mapping.targetEncryption) : null,
+        keepVersions: mapping.keepVersions === true ? 1 : 0,
         now: Date.now(),
       });
     })();
@@ -169,6 +182,10 @@ function toMapping(row: MappingRow): Mapping {
     ...(row.createTargetBucket === 1 ? { createTargetBucket: true } : {}),
     ...(row.filtersJson === null ? {} : (JSON.parse(row.filtersJson) as MappingFilters)),
     ...(row.hooksJson === null ? {} : { hooks: JSON.parse(row.hooksJson) as MappingHooks }),
+    ...(row.bwLimit === null ? {} : { bwLimit: row.bwLimit }),
+    ...(row.targetStorageClass === null ? {} : { targetStorageClass: row.targetStorageClass }),
+    ...(row.targetEncryptionJson === null ? {} : { targetEncryption: JSON.parse(row.targetEncryptionJson) as TargetEncryption }),
+    ...(row.keepVersions === 1 ? { keepVersions: true } : {}),
   };
 }
 

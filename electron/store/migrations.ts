@@ -164,6 +164,16 @@ const SCHEMA_MAPPING_CREATE_TARGET_BUCKET = `
 ALTER TABLE mappings ADD COLUMN create_target_bucket INTEGER NOT NULL DEFAULT 0 CHECK (create_target_bucket IN (0, 1));
 `;
 
+// A mapping's bandwidth limit (its text, shared/bandwidth.ts), what it asks of the objects it writes
+// (storage class; encryption as one JSON object, shared/model.ts TargetEncryption) and keepVersions.
+// NULL / 0 for every mapping before this step: the bucket's defaults, no limit, no kept versions.
+const SCHEMA_MAPPING_TARGET_SETTINGS = `
+ALTER TABLE mappings ADD COLUMN bw_limit TEXT;
+ALTER TABLE mappings ADD COLUMN target_storage_class TEXT;
+ALTER TABLE mappings ADD COLUMN target_encryption_json TEXT CHECK (target_encryption_json IS NULL OR json_valid(target_encryption_json));
+ALTER TABLE mappings ADD COLUMN keep_versions INTEGER NOT NULL DEFAULT 0 CHECK (keep_versions IN (0, 1));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -172,6 +182,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, description: 'filters of a mapping, deletes of excluded objects', up: (db) => db.exec(SCHEMA_MAPPING_FILTERS) },
   { version: 6, description: 'hooks of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_HOOKS) },
   { version: 7, description: 'creating a missing target bucket', up: (db) => db.exec(SCHEMA_MAPPING_CREATE_TARGET_BUCKET) },
+  { version: 8, description: 'bandwidth limit, storage class, encryption and kept versions of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_TARGET_SETTINGS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,6 +5,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import type { ConnectionView, MappingView } from '../../shared/contract';
 import { DELETE_MODES, type DeleteMode } from '../../shared/model';
 import { MAX_TRANSFERS } from '../../shared/config';
+import { descriptorOf } from '../../shared/providers';
 import { BucketPicker } from '../components/bucket-picker';
 import { CheckboxField, Field } from '../components/field';
 import { ObjectBrowser } from '../components/object-browser';
@@ -16,6 +17,7 @@ import {
   emptyMappingForm,
   FILTER_LABELS,
   HOOK_LABELS,
+  TARGET_LABELS,
   formToMappingInput,
   mappingFormFieldOf,
   mappingToForm,
@@ -195,6 +197,83 @@ function HookFields({ form, setField, errors }: { form: MappingFormState; setFie
   );
 }
 
+const ENCRYPTION_MODES: Record<'sse' | 'kmsKeyName' | 'encryptionScope', readonly { value: MappingFormState['targetEncryptionMode']; label: string }[]> = {
+  sse: [
+    { value: '', label: 'Bucket default' },
+    { value: 'AES256', label: 'SSE-S3 (AES-256, keys managed by the service)' },
+    { value: 'aws:kms', label: 'SSE-KMS (a KMS key)' },
+  ],
+  kmsKeyName: [
+    { value: '', label: 'Bucket default' },
+    { value: 'kmsKeyName', label: 'Cloud KMS key' },
+  ],
+  encryptionScope: [
+    { value: '', label: 'Container default' },
+    { value: 'encryptionScope', label: 'Encryption scope' },
+  ],
+};
+
+const ENCRYPTION_KEY_HELP: Record<'AES256' | 'aws:kms' | 'kmsKeyName' | 'encryptionScope', { help: string; placeholder: string }> = {
+  AES256: { help: '', placeholder: '' },
+  'aws:kms': { help: 'The KMS key id or ARN; empty: the account’s default key for S3 (aws/s3).', placeholder: 'arn:aws:kms:…:key/…' },
+  kmsKeyName: { help: 'The full name of the Cloud KMS key.', placeholder: 'projects/…/locations/…/keyRings/…/cryptoKeys/…' },
+  encryptionScope: { help: 'The name of an encryption scope of the storage account.', placeholder: 'my-scope' },
+};
+
+/** Storage class, encryption and kept versions, as the target's service offers them (its descriptor). */
+function TargetObjectFields({ form, setField, errors, connections }: { form: MappingFormState; setField: SetField; errors: MappingFormErrors; connections: ConnectionView[] }) {
+  const type = connections.find((c) => c.id === form.targetConnectionId)?.type;
+  const options = type ? descriptorOf(type).target : undefined;
+  const keyHelp = form.targetEncryptionMode === '' ? undefined : ENCRYPTION_KEY_HELP[form.targetEncryptionMode];
+  return (
+    <fieldset className="fieldset target-objects">
+      <legend>Objects written to the target</legend>
+      {options ? (
+        <>
+          <Field label={TARGET_LABELS.targetStorageClass} error={errors.targetStorageClass} help="The storage class (tier) of every object this mapping writes. Archive classes cannot be read back without a restore.">
+            {(control) => (
+              <select {...control} className="input" value={form.targetStorageClass} onChange={(e) => setField('targetStorageClass', e.target.value)}>
+                <option value="">Bucket default</option>
+                {options.storageClasses.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={TARGET_LABELS.targetEncryptionMode} error={errors.targetEncryptionMode} help="Server-side encryption of every object this mapping writes.">
+            {(control) => (
+              <select {...control} className="input" value={form.targetEncryptionMode} onChange={(e) => setField('targetEncryptionMode', e.target.value as MappingFormState['targetEncryptionMode'])}>
+                {ENCRYPTION_MODES[options.encryption].map((m) => (
+                  <option key={m.value} value={m.value}>
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {keyHelp && form.targetEncryptionMode !== 'AES256' && (
+            <Field label={TARGET_LABELS.targetEncryptionKey} error={errors.targetEncryptionKey} help={keyHelp.help}>
+              {(control) => (
+                <input {...control} className="input input-code" value={form.targetEncryptionKey} placeholder={keyHelp.placeholder} autoComplete="off" spellCheck={false} onChange={(e) => setField('targetEncryptionKey', e.target.value)} />
+              )}
+            </Field>
+          )}
+        </>
+      ) : (
+        <p className="field-help">{type ? 'A local folder has no storage classes or server-side encryption.' : 'Choose the target connection to see its storage classes and encryption.'}</p>
+      )}
+      <CheckboxField
+        label="Keep previous versions"
+        help="An overwrite or delete at the target keeps the object’s previous version, so a bad change at the source can be undone: S3, MinIO and GCS buckets must have versioning on; local folders and Azure keep copies under .cds-versions/."
+        checked={form.keepVersions}
+        onChange={(v) => setField('keepVersions', v)}
+      />
+    </fieldset>
+  );
+}
+
 export interface MappingEditorProps {
   mapping: MappingView | null;
   onDone: () => void;
@@ -357,6 +436,13 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         <Field label="Parallel transfers" error={errors.transfers} help={`Objects copied at once for this mapping (1–${MAX_TRANSFERS}); the app-wide limit in Settings still applies.`}>
           {(control) => <input {...control} className="input input-narrow" inputMode="numeric" value={form.transfers} onChange={(e) => setField('transfers', e.target.value)} />}
         </Field>
+        <Field
+          label={TARGET_LABELS.bwLimit}
+          error={errors.bwLimit}
+          help="Bytes per second for this mapping’s transfers: 512K, 2M (base 1024) or off, or a weekly timetable such as “Mon-08:00,2M 19:00,off”. Empty: only the app-wide limit in Settings applies."
+        >
+          {(control) => <input {...control} className="input input-code" value={form.bwLimit} placeholder="e.g. 2M" autoComplete="off" spellCheck={false} onChange={(e) => setField('bwLimit', e.target.value)} />}
+        </Field>
         <CheckboxField
           label="Dry run"
           help="Runs only plan and log what they would copy and delete; nothing is changed. Handy for the first runs: untick it once the log looks right."
@@ -364,6 +450,8 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
           onChange={(v) => setField('dryRun', v)}
         />
       </fieldset>
+
+      <TargetObjectFields form={form} setField={setField} errors={errors} connections={connections} />
 
       <HookFields form={form} setField={setField} errors={errors} />
 

@@ -16,10 +16,12 @@ import {
 } from '../../shared/config';
 import { readFilters } from '../../shared/config/filters';
 import { readHooks } from '../../shared/config/hooks';
+import { readBwLimit } from '../../shared/config/bandwidth';
+import { readTargetSettings } from '../../shared/config/target-options';
 import { Fields, Report } from '../../shared/config/report';
 import { filtersOf, formatAge, formatSize, hasFilters, type MappingFilters } from '../../shared/filters';
 import type { MappingHooks } from '../../shared/hooks';
-import type { DeleteMode, Mapping } from '../../shared/model';
+import type { DeleteMode, Mapping, ProviderType, TargetEncryption } from '../../shared/model';
 
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
@@ -45,6 +47,15 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   hooksAfter: string;
   /** Seconds, as typed; empty = the default. */
   hooksTimeout: string;
+  /** The bandwidth limit as the config file writes it ("2M", "Mon-08:00,2M 19:00,off"); empty = none. */
+  bwLimit: string;
+  /** The target service's spelling; empty = the bucket's default. */
+  targetStorageClass: string;
+  /** Which targetEncryption form (see TargetEncryption); empty = the bucket's default. */
+  targetEncryptionMode: '' | 'AES256' | 'aws:kms' | 'kmsKeyName' | 'encryptionScope';
+  /** The KMS key id (S3, optional), KMS key name (GCS) or encryption scope (Azure) of that mode. */
+  targetEncryptionKey: string;
+  keepVersions: boolean;
 }
 
 export type MappingFormErrors = Partial<Record<keyof MappingFormState | 'form', string>>;
@@ -85,6 +96,7 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     createTargetBucket: false,
     ...filtersToForm({}),
     ...hooksToForm(undefined),
+    ...targetToForm({}),
   };
 }
 
@@ -201,6 +213,67 @@ function readHookFields(form: MappingFormState): { hooks: { hooks?: MappingHooks
   return { hooks: hooks && (hooks.before || hooks.after) ? { hooks } : {}, errors };
 }
 
+type TargetFormFields = Pick<MappingFormState, 'bwLimit' | 'targetStorageClass' | 'targetEncryptionMode' | 'targetEncryptionKey' | 'keepVersions'>;
+type TargetMappingFields = Pick<Mapping, 'bwLimit' | 'targetStorageClass' | 'targetEncryption' | 'keepVersions'>;
+
+export const TARGET_LABELS: Record<Exclude<keyof TargetFormFields, 'keepVersions'>, string> = {
+  bwLimit: 'Bandwidth limit',
+  targetStorageClass: 'Storage class',
+  targetEncryptionMode: 'Encryption',
+  targetEncryptionKey: 'Encryption key',
+};
+
+function targetToForm(m: Partial<TargetMappingFields>): TargetFormFields {
+  const e = m.targetEncryption;
+  const [mode, key]: [TargetFormFields['targetEncryptionMode'], string] = !e
+    ? ['', '']
+    : 'sse' in e
+      ? [e.sse, e.sse === 'aws:kms' ? (e.kmsKeyId ?? '') : '']
+      : 'kmsKeyName' in e
+        ? ['kmsKeyName', e.kmsKeyName]
+        : ['encryptionScope', e.encryptionScope];
+  return { bwLimit: m.bwLimit ?? '', targetStorageClass: m.targetStorageClass ?? '', targetEncryptionMode: mode, targetEncryptionKey: key, keepVersions: m.keepVersions === true };
+}
+
+/**
+ * The bandwidth limit and target settings read by the config reader's own rules, as a config entry
+ * would give them; `targetType` (when known) checks the class and encryption against its service.
+ */
+function readTargetFields(form: MappingFormState, targetType: ProviderType | undefined): { fields: TargetMappingFields; errors: MappingFormErrors } {
+  const entry: Record<string, unknown> = {};
+  if (form.bwLimit.trim() !== '') entry.bwLimit = form.bwLimit.trim();
+  if (form.targetStorageClass !== '') entry.targetStorageClass = form.targetStorageClass;
+  const key = form.targetEncryptionKey.trim();
+  const encryption: TargetEncryption | undefined =
+    form.targetEncryptionMode === 'AES256'
+      ? { sse: 'AES256' }
+      : form.targetEncryptionMode === 'aws:kms'
+        ? { sse: 'aws:kms', ...(key ? { kmsKeyId: key } : {}) }
+        : form.targetEncryptionMode === 'kmsKeyName'
+          ? { kmsKeyName: key }
+          : form.targetEncryptionMode === 'encryptionScope'
+            ? { encryptionScope: key }
+            : undefined;
+  if (encryption) entry.targetEncryption = encryption;
+  if (form.keepVersions) entry.keepVersions = true;
+  const report = new Report();
+  const f = new Fields(report, '', entry);
+  const bwLimit = readBwLimit(f);
+  const fields: TargetMappingFields = { ...(bwLimit ? { bwLimit } : {}), ...readTargetSettings(f, targetType) };
+  const errors: MappingFormErrors = {};
+  for (const issue of report.issues) {
+    const field: keyof typeof TARGET_LABELS = issue.field.startsWith('bwLimit')
+      ? 'bwLimit'
+      : issue.field.startsWith('targetStorageClass')
+        ? 'targetStorageClass'
+        : /^targetEncryption\.(kmsKeyId|kmsKeyName|encryptionScope)$/.test(issue.field)
+          ? 'targetEncryptionKey'
+          : 'targetEncryptionMode';
+    if (!errors[field]) errors[field] = `${TARGET_LABELS[field]} ${issue.message.replace(/\.$/, '')}.`;
+  }
+  return { fields, errors };
+}
+
 /** "1 exclude, maxSize 10M": the active filters as the config names them, or null when there are none. */
 export function filterSummary(m: Partial<MappingFilters>): string | null {
   const f = filtersOf(m);
@@ -233,6 +306,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     createTargetBucket: m.createTargetBucket === true,
     ...filtersToForm(m),
     ...hooksToForm(m.hooks),
+    ...targetToForm(m),
   };
 }
 
@@ -287,7 +361,7 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     const maxDelete = readMaxDelete(form.maxDelete);
     if (!maxDelete.ok) errors.maxDelete = maxDelete.message;
   }
-  return { ...errors, ...readFilterFields(form).errors, ...readHookFields(form).errors };
+  return { ...errors, ...readFilterFields(form).errors, ...readHookFields(form).errors, ...readTargetFields(form, typeOf(form.targetConnectionId)).errors };
 }
 
 /**
@@ -324,6 +398,7 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     // Only the filters in use, as the server stores them: a mapping without filters sends none.
     ...readFilterFields(form).filters,
     ...readHookFields(form).hooks,
+    ...readTargetFields(form, undefined).fields,
   };
 }
 
@@ -357,6 +432,10 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   maxAge: 'maxAge',
   deleteExcluded: 'deleteExcluded',
   hooks: 'hooksBefore',
+  bwLimit: 'bwLimit',
+  targetStorageClass: 'targetStorageClass',
+  targetEncryption: 'targetEncryptionMode',
+  keepVersions: 'keepVersions',
 };
 
 /** A server error's field ("sourceBucket", "intervalSeconds", "exclude[2]", …) as the form's field. */

@@ -51,6 +51,10 @@ export function toConfigJson(
     ...(m.createTargetBucket === true ? { createTargetBucket: true } : {}),
     ...filtersJson(filtersOf(m)),
     ...(m.hooks ? { hooks: m.hooks } : {}),
+    ...(m.bwLimit ? { bwLimit: m.bwLimit } : {}),
+    ...(m.targetStorageClass ? { targetStorageClass: m.targetStorageClass } : {}),
+    ...(m.targetEncryption ? { targetEncryption: m.targetEncryption } : {}),
+    ...(m.keepVersions === true ? { keepVersions: true } : {}),
   }));
   return `${JSON.stringify({ databasePath, providers, mappings: mappingJson }, null, 2)}\n`;
 }

@@ -8,6 +8,8 @@ import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from
 import { readMaxDelete, readMaxDeleteInput } from './max-delete';
 import { readFilters } from './filters';
 import { readHooks } from './hooks';
+import { readBwLimit } from './bandwidth';
+import { readTargetSettings } from './target-options';
 import { findMappingConflicts } from './overlaps';
 import type { ProviderList } from './providers';
 import { asFields, quoteList, type Fields, type Report } from './report';
@@ -54,6 +56,8 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
   const filters = readFilters(f, form);
   if (filters.deleteExcluded && deleteMode === 'never') f.warn('deleteExcluded', 'has no effect because deleteMode is "never"');
   const hooks = readHooks(f);
+  const bwLimit = readBwLimit(f);
+  const targetSettings = readTargetSettings(f, target ? providers.types.get(target.id) : undefined);
   if (!source || !target) return undefined;
 
   const route: MappingRoute = {
@@ -78,6 +82,8 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     ...(createTargetBucket ? { createTargetBucket } : {}),
     ...filters,
     ...(hooks && (hooks.before || hooks.after) ? { hooks } : {}),
+    ...(bwLimit !== undefined ? { bwLimit } : {}),
+    ...targetSettings,
   };
 }
 

@@ -1,6 +1,7 @@
 // Parsing config.json text: syntax, then providers and mappings, every issue collected.
 import type { Connection, Mapping } from '../model';
 import { DEFAULT_DATABASE_PATH } from './defaults';
+import { readBwLimit } from './bandwidth';
 import { jsonSyntaxIssue } from './json-errors';
 import { locateByConfig, type LocateBucket } from './locations';
 import { readMappings } from './mappings';
@@ -11,6 +12,8 @@ export interface ValidatedConfig {
   databasePath: string;
   connections: Connection[];
   mappings: Mapping[];
+  /** The top-level bwLimit: a bandwidth limit shared by every mapping's transfers (shared/bandwidth.ts); undefined = none. */
+  bwLimit?: string;
   /** Things that load but deserve attention: unknown keys, placeholders, ignored settings. */
   warnings: string[];
 }
@@ -41,9 +44,10 @@ export function parseConfig(jsonText: string, options: ParseOptions = {}): Valid
   const f = asFields(report, root, '');
   if (!f) throw new ConfigError(report.issues);
   const databasePath = f.string('databasePath') ?? DEFAULT_DATABASE_PATH;
+  const bwLimit = readBwLimit(f);
   const providers = readProviders(f);
   const mappings = readMappings(f, providers, (options.locate ?? locateByConfig)(providers.valid));
   f.finish();
   if (report.issues.length > 0) throw new ConfigError(report.issues);
-  return { databasePath, connections: providers.valid, mappings, warnings: report.warnings };
+  return { databasePath, connections: providers.valid, mappings, ...(bwLimit !== undefined ? { bwLimit } : {}), warnings: report.warnings };
 }

@@ -91,6 +91,10 @@ export const awsProvider = defineProvider({
     ['ellipse', { cx: 12, cy: 6, rx: 8, ry: 2.4, fill: '#7b1d13' }],
     ['path', { d: 'M6.6 11.5h10.8M7.1 15h9.8', stroke: '#fff', strokeWidth: 1.4, strokeLinecap: 'round', opacity: 0.85 }],
   ],
+  target: {
+    storageClasses: ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY'],
+    encryption: 'sse',
+  },
   sample: {
     name: 'Amazon S3',
     settings: { region: DEFAULT_AWS_REGION, accessKeyId: `${PLACEHOLDER_PREFIX}AWS_ACCESS_KEY_ID`, secretAccessKey: `${PLACEHOLDER_PREFIX}AWS_SECRET_ACCESS_KEY` },

@@ -86,6 +86,7 @@ export const azureProvider = defineProvider({
     ['path', { d: 'M10.2 3.5h5.1L9 20.5H3.3z', fill: '#0a5cc2' }],
     ['path', { d: 'M16.2 7.8 21 20.5H8.5l7-2.1-3.2-4z', fill: '#3ccbf4' }],
   ],
+  target: { storageClasses: ['Hot', 'Cool', 'Cold', 'Archive'], encryption: 'encryptionScope' },
   sample: {
     name: 'Azure Blob Storage',
     settings: { accountName: `${PLACEHOLDER_PREFIX}STORAGE_ACCOUNT_NAME`, accountKey: `${PLACEHOLDER_PREFIX}STORAGE_ACCOUNT_KEY` },

@@ -122,6 +122,19 @@ export interface ProviderDescriptor<T extends string, Fs extends FieldSpecs> {
   logo: readonly LogoShape[];
   /** The entry of the sample config (--generate-config): placeholders where credentials go. */
   sample: { name: string; settings: SettingsOf<Fs> };
+  /** What a mapping may ask of the objects it writes here (targetStorageClass, targetEncryption); absent: nothing (a local folder). */
+  target?: TargetOptions;
+}
+
+/** Per-object settings a service takes on write (see Mapping.targetStorageClass and targetEncryption). */
+export interface TargetOptions {
+  /** Storage classes (access tiers) in the service's own spelling; the first is the service's default. */
+  storageClasses: readonly string[];
+  /**
+   * The targetEncryption form the service takes: S3's server-side encryption ({ sse, kmsKeyId }), a
+   * GCS Cloud KMS key ({ kmsKeyName }), or an Azure encryption scope ({ encryptionScope }).
+   */
+  encryption: 'sse' | 'kmsKeyName' | 'encryptionScope';
 }
 
 /** Typed construction of a descriptor: the settings type and every callback follow from `fields`. */

@@ -62,6 +62,7 @@ export const gcsProvider = defineProvider({
     ['rect', { x: 7.5, y: 8.5, width: 9, height: 2.6, rx: 0.6, fill: '#fff' }],
     ['rect', { x: 7.5, y: 12.9, width: 9, height: 2.6, rx: 0.6, fill: '#aecbfa' }],
   ],
+  target: { storageClasses: ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'], encryption: 'kmsKeyName' },
   sample: {
     name: 'Google Cloud Storage',
     settings: { projectId: `${PLACEHOLDER_PREFIX}GCP_PROJECT_ID`, keyFile: `${PLACEHOLDER_PREFIX}PATH_TO_SERVICE_ACCOUNT_KEY_JSON` },

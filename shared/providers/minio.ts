@@ -47,6 +47,7 @@ export const minioProvider = defineProvider({
     ['rect', { x: 3, y: 3, width: 18, height: 18, rx: 4, fill: '#c72c48' }],
     ['path', { d: 'M7 17V8l5 5 5-5v9', fill: 'none', stroke: '#fff', strokeWidth: 2, strokeLinejoin: 'round', strokeLinecap: 'round' }],
   ],
+  target: { storageClasses: ['STANDARD', 'REDUCED_REDUNDANCY'], encryption: 'sse' },
   sample: {
     name: 'MinIO on this machine',
     settings: { endpoint: 'localhost:9000', accessKey: `${PLACEHOLDER_PREFIX}MINIO_ACCESS_KEY`, secretKey: `${PLACEHOLDER_PREFIX}MINIO_SECRET_KEY`, useSSL: false },

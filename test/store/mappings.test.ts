@@ -24,6 +24,8 @@ describe('mappings', () => {
       mapping('m1'),
       mapping('m2', { maxDelete: null, dryRun: true, enabled: false, intervalSeconds: null, deleteMode: 'mirror', transfers: 1 }),
       mapping('m3', { maxDelete: { kind: 'count', value: 0 }, deleteMode: 'never', sourcePrefix: 'é/😀/', targetPrefix: 'x/' }),
+      mapping('m4', { bwLimit: 'Mon-08:00,2M 19:00,off', targetStorageClass: 'STANDARD_IA', targetEncryption: { sse: 'aws:kms', kmsKeyId: 'k-1' }, keepVersions: true }),
+      mapping('m5', { targetEncryption: { encryptionScope: 'scope-1' }, bwLimit: '512K' }),
     ];
     for (const m of variants) store.mappings.upsert(m);
     for (const m of variants) expect(store.mappings.get(m.id)).toStrictEqual(m);
