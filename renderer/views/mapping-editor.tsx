@@ -15,6 +15,7 @@ import { CONFIRM_PREVIEW_LIMIT } from '../store/mappings-slice';
 import {
   DELETE_MODE_TEXT,
   emptyMappingForm,
+  fitTargetSettings,
   FILTER_LABELS,
   HOOK_LABELS,
   TARGET_LABELS,
@@ -301,7 +302,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
   }, [clearPreview]);
 
   const setField: SetField = (key, value) => {
-    setForm((f) => ({ ...f, [key]: value }));
+    setForm((f) => fitTargetSettings({ ...f, [key]: value }, connections));
     setErrors((e) => {
       const { [key]: _fixed, form: _general, ...rest } = e;
       return rest;

@@ -22,6 +22,7 @@ import { Fields, Report } from '../../shared/config/report';
 import { filtersOf, formatAge, formatSize, hasFilters, type MappingFilters } from '../../shared/filters';
 import type { MappingHooks } from '../../shared/hooks';
 import type { DeleteMode, Mapping, ProviderType, TargetEncryption } from '../../shared/model';
+import { descriptorOf } from '../../shared/providers';
 
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
@@ -233,6 +234,29 @@ function targetToForm(m: Partial<TargetMappingFields>): TargetFormFields {
         ? ['kmsKeyName', e.kmsKeyName]
         : ['encryptionScope', e.encryptionScope];
   return { bwLimit: m.bwLimit ?? '', targetStorageClass: m.targetStorageClass ?? '', targetEncryptionMode: mode, targetEncryptionKey: key, keepVersions: m.keepVersions === true };
+}
+
+/** Which targetEncryptionMode values each encryption form of a service allows. */
+const ENCRYPTION_MODES_OF = { sse: ['AES256', 'aws:kms'], kmsKeyName: ['kmsKeyName'], encryptionScope: ['encryptionScope'] } as const;
+
+/**
+ * The form with the storage class and encryption cleared when its target connection's service does
+ * not offer them (the user picked another target): the editor only shows what the service offers, so
+ * a value it cannot show must not stay behind and block saving.
+ */
+export function fitTargetSettings(form: MappingFormState, connections: readonly ConnectionView[]): MappingFormState {
+  const type = connections.find((c) => c.id === form.targetConnectionId)?.type;
+  if (!type) return form;
+  const options = descriptorOf(type).target;
+  const classOk = form.targetStorageClass === '' || (options?.storageClasses.includes(form.targetStorageClass) ?? false);
+  const modes: readonly string[] = options ? ENCRYPTION_MODES_OF[options.encryption] : [];
+  const encryptionOk = form.targetEncryptionMode === '' || modes.includes(form.targetEncryptionMode);
+  if (classOk && encryptionOk) return form;
+  return {
+    ...form,
+    ...(classOk ? {} : { targetStorageClass: '' }),
+    ...(encryptionOk ? {} : { targetEncryptionMode: '', targetEncryptionKey: '' }),
+  };
 }
 
 /**
