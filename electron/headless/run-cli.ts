@@ -99,7 +99,7 @@ async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promis
   if (state.interruptedRuns > 0) log.info(`Marked ${state.interruptedRuns} run(s) left running by a process that ended without finishing them as interrupted`);
   let synchronizer: Synchronizer;
   try {
-    synchronizer = createSynchronizer({ connections: config.connections, mappings: config.mappings, state });
+    synchronizer = createSynchronizer({ connections: config.connections, mappings: config.mappings, bwLimit: config.bwLimit, state });
   } catch (err) {
     state.close();
     log.error(`invalid configuration in ${args.configPath}:\n${(err as Error).message}`);

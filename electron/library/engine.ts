@@ -30,6 +30,7 @@ export function createEngine(options: SynchronizerOptions): Engine {
   const resolve: ConnectionResolver = byId ? (id) => byId.get(id) : (connections as ConnectionResolver);
   const service = new SyncService(state, resolve, {
     globalTransfers: options.globalTransfers,
+    bwLimit: options.bwLimit,
     providerFactory: options.providerFactory,
     providers: options.providers,
   });

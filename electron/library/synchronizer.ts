@@ -22,6 +22,11 @@ export interface SynchronizerOptions {
   providerFactory?: ProviderFactory;
   /** Object transfers at once over every mapping running (default 32); each mapping also has its own `transfers`. */
   globalTransfers?: number;
+  /**
+   * Bandwidth limit shared by every mapping running, as config.json's top-level `bwLimit` (a config
+   * from loadConfig() has it): "2M" bytes/s, or a weekly timetable; each mapping's own bwLimit applies too.
+   */
+  bwLimit?: string | null;
 }
 
 export interface SyncOptions {

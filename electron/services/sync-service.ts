@@ -8,6 +8,7 @@ import { dryRun } from '../providers/dry-run';
 import { isStorageError, StorageError } from '../providers/errors';
 import { createProvider } from '../providers/registry';
 import { wrapProvider } from '../providers/stack';
+import { BandwidthLimit } from '../sync/bandwidth';
 import { Limiter } from '../sync/limiter';
 import type { EngineState, RunErrorCode } from '../sync/ports';
 import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
@@ -25,6 +26,8 @@ export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | '
 export interface SyncServiceOptions {
   /** Object transfers at once over every mapping running (default 32). */
   globalTransfers?: number;
+  /** Bandwidth limit shared by every mapping running (shared/bandwidth.ts; default none); globalBandwidth.set changes it. */
+  bwLimit?: string | null;
   /** Builds the provider of a resolved connection (default: createProvider). */
   providerFactory?: ProviderFactory;
   /**
@@ -41,6 +44,8 @@ export class SyncService {
   private readonly own: ReadonlyMap<string, StorageProvider>;
   private readonly factory: ProviderFactory;
   readonly globalLimiter: Limiter;
+  /** The global bandwidth limit: every run's streamed bytes pass through it, besides their mapping's own. */
+  readonly globalBandwidth: BandwidthLimit;
 
   /** `state`: where runs are recorded and sync state kept (the store's engineState, or a MemoryState). */
   constructor(
@@ -49,6 +54,7 @@ export class SyncService {
     options: SyncServiceOptions = {},
   ) {
     this.globalLimiter = new Limiter(options.globalTransfers ?? 32);
+    this.globalBandwidth = new BandwidthLimit(options.bwLimit);
     this.factory = options.providerFactory ?? createProvider;
     this.own = new Map(Object.entries(options.providers ?? {}).map(([id, provider]) => [id, wrapProvider(provider).provider]));
   }
@@ -96,6 +102,7 @@ export class SyncService {
       target: guarded ? dryRun(target) : target,
       sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
       globalLimiter: this.globalLimiter,
+      globalBandwidth: this.globalBandwidth,
     });
   }
 
@@ -114,7 +121,7 @@ export class SyncService {
     recorder.log({ level: 'error', message });
     request.onLog?.({ level: 'error', message });
     const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] }, excluded: [] };
+    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] }, excluded: [], bandwidth: null };
   }
 
   /** Drops the cached provider of a connection (after its settings changed); the caller's own stay. */

@@ -20,6 +20,8 @@ import { transferObject, type TransferResult } from './transfer';
 import { UploadJournals } from './upload-journals';
 
 import { runHook } from './hooks';
+import { BandwidthLimit, Throttle } from './bandwidth';
+import { bandwidthText, type ConfiguredBwLimit } from '../../shared/bandwidth-now';
 
 export type { RunLogLine } from './ports';
 
@@ -39,6 +41,8 @@ export interface RunOptions {
   stopSignal?: AbortSignal;
   /** Cap shared by all mappings running at once. */
   globalLimiter?: Limiter;
+  /** The global bandwidth limit, shared by all mappings running at once (its setting may change mid-run). */
+  globalBandwidth?: BandwidthLimit;
   retry?: RetryPolicy;
   /** Called once the run row exists, before any listing: the run id, for "run started" events. */
   onStart?: (run: RunSummary) => void;
@@ -63,6 +67,8 @@ export interface RunOutcome {
   preview: { copies: PlannedChange[]; deletes: PlannedChange[] };
   /** Objects the mapping's filters excluded, per rule, in the order first met (empty when none). */
   excluded: { rule: FilterRule; count: number }[];
+  /** The bandwidth limit line the run's log starts with (shared/bandwidth-now.ts); null when no limit is configured. */
+  bandwidth: string | null;
 }
 
 /** Error that stops a run as a whole (as opposed to one object failing). */
@@ -93,8 +99,9 @@ const NO_SYNC_STATE: Pick<SyncStatePort, 'page'> = { page: async () => [] };
  */
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   const filters = compileFilters(options.mapping);
+  const bandwidth = new BandwidthLimit(options.mapping.bwLimit);
   const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
-  return new MappingRun(options, recorder, filters).execute();
+  return new MappingRun(options, recorder, filters, bandwidth).execute();
 }
 
 class MappingRun {
@@ -127,11 +134,16 @@ class MappingRun {
   private readonly retry: RetryPolicy;
   /** Resumable uploads of this run (none on dry runs). */
   private readonly journals: UploadJournals | undefined;
+  /** The mapping's bandwidth limit and the global one, for every streamed copy of this run. */
+  private readonly throttle: Throttle | undefined;
+  private readonly bandwidth: string | null;
+  private serverSideNoted = false;
 
   constructor(
     private readonly options: RunOptions,
     private readonly recorder: RunRecorder,
     private readonly filters: CompiledFilters,
+    bandwidth: BandwidthLimit,
   ) {
     // Every in-flight transfer, listing and slot wait listens on the run's signals: dozens of
     // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
@@ -156,6 +168,12 @@ class MappingRun {
               ? this.log('info', `Aborted an unfinished upload of ${row.key} (started ${new Date(row.startedAt).toISOString()}); its parts no longer take space`, row.key)
               : this.log('warn', `Could not abort an unfinished upload of ${row.key}: ${errorText(err)}`, row.key),
         });
+    const global = options.globalBandwidth;
+    if (bandwidth.text !== null || global !== undefined) this.throttle = new Throttle(bandwidth.text !== null ? bandwidth.bucket : undefined, global?.bucket);
+    const limits: ConfiguredBwLimit[] = [];
+    if (bandwidth.text !== null) limits.push({ whose: "this mapping's", text: bandwidth.text });
+    if (global?.text) limits.push({ whose: 'the global', text: global.text });
+    this.bandwidth = bandwidthText(limits, new Date());
     this.deletes = new DeleteQueue(options.state.pendingDeletes, this.run.id, {
       keepAll: !this.dryRun,
       memoryLimit: options.pendingDeletesInMemory ?? PENDING_DELETES_IN_MEMORY,
@@ -167,6 +185,7 @@ class MappingRun {
     const { mapping } = this;
     this.options.onStart?.(this.run);
     this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
+    if (this.bandwidth !== null) this.log('info', this.bandwidth);
     let runError: unknown;
     try {
       await this.beforeHook();
@@ -195,7 +214,7 @@ class MappingRun {
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
-    return { run, preview: this.preview, excluded: this.excluded.list() };
+    return { run, preview: this.preview, excluded: this.excluded.list(), bandwidth: this.bandwidth };
   }
 
   /**
@@ -495,6 +514,7 @@ class MappingRun {
         retry: this.retry,
         signal: this.options.signal,
         journalFor: this.journals && ((version) => this.journals!.journalFor(key, mapping.targetPrefix + key, version)),
+        throttle: this.throttle,
         onBytes: (n) => this.progress.bytes(handle, n),
         onRestart: () => this.progress.restart(handle),
         onRetry: (err, attempt, delay) =>
@@ -514,6 +534,10 @@ class MappingRun {
     // the source's own, or ours when the bytes were verified end to end against another checksum.
     const sourceMd5 = result.source.md5 ?? (result.verifiedWith.length > 0 ? result.md5 : undefined) ?? null;
     this.recorder.upsertState(stateRow(key, result.source, result.target, sourceMd5));
+    if (result.serverSide && this.bandwidth !== null && !this.serverSideNoted) {
+      this.serverSideNoted = true;
+      this.log('info', 'Server-side copies do not pass through this machine: the bandwidth limit does not apply to them');
+    }
     const how = result.serverSide ? 'server-side' : result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
     this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key);
   }
