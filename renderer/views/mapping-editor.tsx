@@ -24,6 +24,7 @@ import {
   mappingToForm,
   suggestedMappingName,
   validateMappingForm,
+  type IntervalUnit,
   type MappingFormErrors,
   type MappingFormState,
 } from './mapping-form';
@@ -389,17 +390,21 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
           </label>
           <input
             className="input input-narrow"
-            aria-label="Interval in minutes"
+            aria-label="Interval"
             inputMode="numeric"
-            value={form.intervalMinutes}
+            value={form.interval}
             disabled={form.schedule !== 'interval'}
-            aria-invalid={errors.intervalMinutes ? true : undefined}
-            onChange={(e) => setField('intervalMinutes', e.target.value)}
+            aria-invalid={errors.interval ? true : undefined}
+            onChange={(e) => setField('interval', e.target.value)}
           />
-          <span>minutes</span>
+          <select className="input input-narrow" aria-label="Interval unit" value={form.intervalUnit} disabled={form.schedule !== 'interval'} onChange={(e) => setField('intervalUnit', e.target.value as IntervalUnit)}>
+            <option value="seconds">seconds</option>
+            <option value="minutes">minutes</option>
+            <option value="hours">hours</option>
+          </select>
         </div>
-        <p className="field-error" role={errors.intervalMinutes ? 'alert' : undefined}>
-          {errors.intervalMinutes ?? ''}
+        <p className="field-error" role={errors.interval ? 'alert' : undefined}>
+          {errors.interval ?? ''}
         </p>
         <CheckboxField label="Enabled" help="Disabled mappings never run on their schedule, nor with “Sync all now”." checked={form.enabled} onChange={(v) => setField('enabled', v)} />
       </fieldset>

@@ -29,7 +29,9 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   id: string | null;
   createTargetBucket: boolean;
   schedule: 'manual' | 'interval';
-  intervalMinutes: string;
+  /** The interval as typed, in intervalUnit. */
+  interval: string;
+  intervalUnit: IntervalUnit;
   transfers: string;
   maxDelete: string;
   /** Filter patterns, one per line, as the user types them. */
@@ -57,6 +59,15 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   /** The KMS key id (S3, optional), KMS key name (GCS) or encryption scope (Azure) of that mode. */
   targetEncryptionKey: string;
   keepVersions: boolean;
+}
+
+export type IntervalUnit = 'seconds' | 'minutes' | 'hours';
+export const INTERVAL_UNIT_SECONDS: Record<IntervalUnit, number> = { seconds: 1, minutes: 60, hours: 3600 };
+
+/** An interval in the largest unit that holds it exactly, so that saving gives back the same seconds (10 s stays 10 s). */
+function intervalToForm(seconds: number): Pick<MappingFormState, 'interval' | 'intervalUnit'> {
+  const unit = (['hours', 'minutes'] as const).find((u) => seconds % INTERVAL_UNIT_SECONDS[u] === 0) ?? 'seconds';
+  return { interval: String(seconds / INTERVAL_UNIT_SECONDS[unit]), intervalUnit: unit };
 }
 
 export type MappingFormErrors = Partial<Record<keyof MappingFormState | 'form', string>>;
@@ -88,7 +99,8 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     targetBucket: '',
     targetPrefix: '',
     schedule: 'manual',
-    intervalMinutes: '60',
+    interval: '60',
+    intervalUnit: 'minutes',
     enabled: true,
     transfers: String(DEFAULT_TRANSFERS),
     deleteMode: 'synced',
@@ -321,7 +333,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     targetBucket: m.targetBucket,
     targetPrefix: m.targetPrefix,
     schedule: m.intervalSeconds === null ? 'manual' : 'interval',
-    intervalMinutes: m.intervalSeconds === null ? '60' : String(Math.max(1, Math.round(m.intervalSeconds / 60))),
+    ...(m.intervalSeconds === null ? { interval: '60', intervalUnit: 'minutes' } : intervalToForm(m.intervalSeconds)),
     enabled: m.enabled,
     transfers: String(m.transfers),
     deleteMode: m.deleteMode,
@@ -376,8 +388,8 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     if (self) errors.targetPrefix = self;
   }
   if (form.schedule === 'interval') {
-    const minutes = parseWhole(form.intervalMinutes);
-    if (minutes === null || minutes < 1) errors.intervalMinutes = 'Give the interval as a whole number of minutes, at least 1.';
+    const count = parseWhole(form.interval);
+    if (count === null || count < 1) errors.interval = `Give the interval as a whole number of ${form.intervalUnit}, at least 1.`;
   }
   const transfers = parseWhole(form.transfers);
   if (transfers === null || transfers < 1 || transfers > MAX_TRANSFERS) errors.transfers = `Parallel transfers must be a whole number from 1 to ${MAX_TRANSFERS}.`;
@@ -416,7 +428,7 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     maxDelete: maxDelete && maxDelete.ok ? maxDelete.value : null,
     dryRun: form.dryRun,
     enabled: form.enabled,
-    intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.intervalMinutes) ?? 60) * 60 : null,
+    intervalSeconds: form.schedule === 'interval' ? (parseWhole(form.interval) ?? 60) * INTERVAL_UNIT_SECONDS[form.intervalUnit] : null,
     // Sent only when asked, as the server stores it.
     ...(form.createTargetBucket ? { createTargetBucket: true } : {}),
     // Only the filters in use, as the server stores them: a mapping without filters sends none.
@@ -444,7 +456,7 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   maxDelete: 'maxDelete',
   dryRun: 'dryRun',
   enabled: 'enabled',
-  intervalSeconds: 'intervalMinutes',
+  intervalSeconds: 'interval',
   createTargetBucket: 'createTargetBucket',
   include: 'include',
   exclude: 'exclude',

@@ -36,8 +36,8 @@ describe('building a mapping', () => {
     await user.type(screen.getByLabelText('Source prefix'), '2024/');
     await user.type(screen.getByLabelText('Target prefix'), 'photos/');
     await user.click(screen.getByRole('radio', { name: 'Every' }));
-    await user.clear(screen.getByLabelText('Interval in minutes'));
-    await user.type(screen.getByLabelText('Interval in minutes'), '15');
+    await user.clear(screen.getByLabelText('Interval'));
+    await user.type(screen.getByLabelText('Interval'), '15');
     await user.click(screen.getByRole('radio', { name: /^Mirror the source/ }));
     await user.type(screen.getByLabelText('Max deletions per run'), '10%');
     await user.clear(screen.getByLabelText('Parallel transfers'));

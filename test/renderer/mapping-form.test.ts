@@ -118,7 +118,7 @@ describe('mapping form: filters', () => {
   test('a server error on a filter entry points at its field', () => {
     expect(mappingFormFieldOf('exclude[2]')).toBe('exclude');
     expect(mappingFormFieldOf('maxSize')).toBe('maxSize');
-    expect(mappingFormFieldOf('intervalSeconds')).toBe('intervalMinutes');
+    expect(mappingFormFieldOf('intervalSeconds')).toBe('interval');
     expect(mappingFormFieldOf('sourceBucket')).toBe('sourceBucket');
     expect(mappingFormFieldOf('somethingElse')).toBe('form');
     expect(mappingFormFieldOf(undefined)).toBe('form');
@@ -129,5 +129,31 @@ describe('mapping form: filters', () => {
     expect(filterSummary({ include: [], maxSize: null, deleteExcluded: true })).toBeNull();
     expect(filterSummary({ exclude: ['*.tmp', 'cache/**'], maxSize: 10 * 1024 * 1024 })).toBe('2 exclude, maxSize 10M');
     expect(filterSummary({ includeRegex: ['^a'], minAge: 3600, maxAge: 604_800, deleteExcluded: true })).toBe('1 includeRegex, minAge 1h, maxAge 1w, deleteExcluded');
+  });
+});
+
+describe('mapping form: saving changes nothing the form does not show', () => {
+  const connections = [localConnection('src', 'Source', '/data/a'), localConnection('dst', 'Target', '/data/b')];
+  const { status: _status, ...plain } = mapping('m1');
+  const variants: Partial<typeof plain>[] = [
+    { intervalSeconds: 10 },
+    { intervalSeconds: 90 },
+    { intervalSeconds: 7200 },
+    { intervalSeconds: 3 * 86_400 },
+    { transfers: 1, deleteMode: 'mirror', maxDelete: { kind: 'percent', value: 7 }, dryRun: true, enabled: false },
+    { exclude: ['*.tmp'], minSize: 1, maxAge: 90, deleteExcluded: true, hooks: { before: ['x'], timeoutSeconds: 5 } },
+    { bwLimit: 'Mon-08:00,2M 19:00,off', keepVersions: true, createTargetBucket: true },
+  ];
+  test.each(variants.map((v) => [JSON.stringify(v), v] as const))('%s round-trips through the form exactly', (_name, patch) => {
+    const saved = { ...plain, ...patch };
+    expect(validateMappingForm(mappingToForm({ ...saved, status: _status }), connections)).toEqual({});
+    expect({ id: saved.id, ...formToMappingInput(mappingToForm({ ...saved, status: _status })) }).toStrictEqual(saved);
+  });
+
+  test('an interval in seconds is shown in the largest unit that holds it exactly', () => {
+    expect(mappingToForm(mapping('m', { intervalSeconds: 10 }))).toMatchObject({ schedule: 'interval', interval: '10', intervalUnit: 'seconds' });
+    expect(mappingToForm(mapping('m', { intervalSeconds: 120 }))).toMatchObject({ interval: '2', intervalUnit: 'minutes' });
+    expect(mappingToForm(mapping('m', { intervalSeconds: 7200 }))).toMatchObject({ interval: '2', intervalUnit: 'hours' });
+    expect(validateMappingForm({ ...mappingToForm(mapping('m', { intervalSeconds: 10 })), interval: '0' }, connections).interval).toBe('Give the interval as a whole number of seconds, at least 1.');
   });
 });
