@@ -45,9 +45,13 @@ const RELATIVE_STEPS: [limit: number, unit: Intl.RelativeTimeFormatUnit, size: n
   [Infinity, 'year', 365 * 86_400],
 ];
 
-/** "5 minutes ago", "in 3 minutes", "just now". */
-export function formatRelativeTime(ts: number, now: number = Date.now()): string {
-  const deltaSeconds = (ts - now) / 1000;
+/**
+ * "5 minutes ago" (tense 'past') or "in 3 minutes" ('future'), "just now" near `now`. A moment on the
+ * wrong side of `now` reads as "just now": `now` ticks only every few seconds, so a run that finished
+ * after the last tick must not read "in 12 seconds", nor a run due before it "12 seconds ago".
+ */
+export function formatRelativeTime(ts: number, now: number, tense: 'past' | 'future'): string {
+  const deltaSeconds = tense === 'past' ? Math.min(0, (ts - now) / 1000) : Math.max(0, (ts - now) / 1000);
   const abs = Math.abs(deltaSeconds);
   if (abs < 10) return 'just now';
   const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });

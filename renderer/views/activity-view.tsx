@@ -120,7 +120,7 @@ function ActivityCard({ mapping: m, now }: { mapping: MappingView; now: number }
         <LoadingBlock label={state === 'queued' ? 'Waiting for a free run slot…' : 'Starting…'} height={72} />
       ) : lastRun ? (
         <p className="activity-last">
-          Last run <RunStatusBadge status={lastRun.status} dryRun={lastRun.dryRun} /> {formatRelativeTime(lastRun.finishedAt ?? lastRun.startedAt, now)} · {formatDuration(lastRun.durationMs)} ·{' '}
+          Last run <RunStatusBadge status={lastRun.status} dryRun={lastRun.dryRun} /> {formatRelativeTime(lastRun.finishedAt ?? lastRun.startedAt, now, 'past')} · {formatDuration(lastRun.durationMs)} ·{' '}
           {formatCount(lastRun.copied)} copied, {formatCount(lastRun.deleted)} deleted, {formatCount(lastRun.failed)} failed · {formatBytes(lastRun.bytesCopied)}
           {lastRun.firstError && <span className="status-bad"> · {lastRun.firstError}</span>}
         </p>

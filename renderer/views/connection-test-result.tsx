@@ -39,7 +39,7 @@ export function ConnectionTestResult({ test, now }: { test: ConnectionTestState 
     <div className="test-result" aria-live="polite" aria-busy={test.running}>
       <p className={`test-summary ${result.ok ? 'test-summary-ok' : 'test-summary-bad'}`}>
         {result.ok ? 'Connection works' : 'Connection test failed'}
-        {test.at !== null && <span className="muted"> · {formatRelativeTime(test.at, now)}</span>}
+        {test.at !== null && <span className="muted"> · {formatRelativeTime(test.at, now, 'past')}</span>}
       </p>
       <ul className="checks" aria-label="Connection checks">
         {result.checks.map((check) => {

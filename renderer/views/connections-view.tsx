@@ -20,7 +20,7 @@ function TestStatus({ id, now }: { id: string; now: number }) {
   if (test.error) return <span className="conn-status status-bad">Test failed: {test.error.message}</span>;
   if (!test.result) return <span className="conn-status muted">Not tested</span>;
   const failed = test.result.checks.find((c) => !c.ok && !c.skipped);
-  const when = test.at === null ? '' : ` · ${formatRelativeTime(test.at, now)}`;
+  const when = test.at === null ? '' : ` · ${formatRelativeTime(test.at, now, 'past')}`;
   return test.result.ok ? (
     <span className="conn-status status-ok">Works{when}</span>
   ) : (

@@ -61,12 +61,12 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
       <p className="mapping-last">
         {lastRun ? (
           <>
-            Last run <RunStatusBadge status={lastRun.status} dryRun={lastRun.dryRun} /> {formatRelativeTime(lastRun.finishedAt ?? lastRun.startedAt, now)}
+            Last run <RunStatusBadge status={lastRun.status} dryRun={lastRun.dryRun} /> {formatRelativeTime(lastRun.finishedAt ?? lastRun.startedAt, now, 'past')}
           </>
         ) : (
           <span className="muted">Never run</span>
         )}
-        {nextRunAt !== null && state !== 'running' && <span className="muted"> · next {formatRelativeTime(nextRunAt, now)}</span>}
+        {nextRunAt !== null && state !== 'running' && <span className="muted"> · next {formatRelativeTime(nextRunAt, now, 'future')}</span>}
         {followUpQueued && <span className="muted"> · another run queued</span>}
       </p>
       <footer className="mapping-actions">

@@ -28,9 +28,12 @@ describe('format', () => {
 
   test('relative times', () => {
     const now = 1_700_000_000_000;
-    expect(formatRelativeTime(now - 3000, now)).toBe('just now');
-    expect(formatRelativeTime(now - 5 * 60_000, now)).toMatch(/5 minutes ago/);
-    expect(formatRelativeTime(now + 3 * 3_600_000, now)).toMatch(/in 3 hours/);
+    expect(formatRelativeTime(now - 3000, now, 'past')).toBe('just now');
+    expect(formatRelativeTime(now - 5 * 60_000, now, 'past')).toMatch(/5 minutes ago/);
+    expect(formatRelativeTime(now + 3 * 3_600_000, now, 'future')).toMatch(/in 3 hours/);
+    // `now` lags behind the clock: a run that ended after the last tick is "just now", never "in 12 seconds".
+    expect(formatRelativeTime(now + 12_000, now, 'past')).toBe('just now');
+    expect(formatRelativeTime(now - 12_000, now, 'future')).toBe('just now');
   });
 
   test('intervals, log times and percentages', () => {
