@@ -20,7 +20,7 @@ import { allPages, pagedList } from './listing';
 import { expectedCrc32c, objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import { sdkCall } from './sdk-call';
-import type { CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
@@ -120,6 +120,8 @@ class GcsProvider implements StorageProvider {
     const ctx = { op: 'create', bucket };
     const settings = {
       ...(options?.location === undefined ? {} : { location: options.location }),
+      // Only on a bucket this call makes: a 409 below leaves an existing bucket's setting alone.
+      ...(options?.versioning === true ? { versioning: { enabled: true } } : {}),
       // No object ACLs and no public grants, whatever a later IAM change says.
       iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' },
     };
@@ -135,6 +137,12 @@ class GcsProvider implements StorageProvider {
 
   async deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
     await this.call({ op: 'delete', bucket }, signal, () => this.storage.bucket(bucket).delete());
+  }
+
+  /** GCS has no "suspended": a bucket keeps noncurrent generations or it does not. */
+  async versioning(bucket: string, signal?: AbortSignal): Promise<BucketVersioning> {
+    const [metadata] = await this.call({ op: 'read the versioning of', bucket }, signal, () => this.storage.bucket(bucket).getMetadata());
+    return metadata.versioning?.enabled === true ? 'enabled' : 'off';
   }
 
   async listPage(bucket: string, prefix: string, token: string | null, signal?: AbortSignal, limit?: number): Promise<ListPage> {

@@ -14,7 +14,7 @@
 // - Listings follow the connection's symlink policy and report every entry they leave out (local-list.ts).
 // - A key is stored under exactly its own name or refused (local-names.ts).
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { LocalSettings } from '../../shared/model';
@@ -185,6 +185,39 @@ class LocalProvider implements StorageProvider {
     }
   }
 
+  /**
+   * rename(2) between two checked folders (local-dirs.ts): atomic, and never through a symlink. The
+   * check that nothing is at `toKey` comes right before the rename, so another process that puts a
+   * file there in between is the race left open. Empty folders left at `fromKey` stay (a write or a
+   * remove that follows uses or removes them).
+   */
+  async rename(bucket: string, fromKey: string, toKey: string): Promise<void> {
+    const from = keySegments(fromKey);
+    const fromName = from.pop()!;
+    const to = keySegments(toKey);
+    const toName = to.pop()!;
+    const label = `object ${bucket}/${fromKey}`;
+    await this.requireBucket(bucket);
+    const bucketDir = this.bucketDir(bucket);
+    const source = await openCheckedDir(bucketDir, from, { create: false, key: fromKey, anchor: this.anchor });
+    try {
+      const info = await source.lstatEntry(fromName);
+      if (!info) throw new StorageError('NotFound', `${label} does not exist`);
+      if (!info.isFile()) throw new PathBlockedError(fromKey, fromKey, kindOf(info), 'a file');
+      const target = await openCheckedDir(bucketDir, to, { create: true, key: toKey, anchor: this.anchor });
+      try {
+        if (await target.lstatEntry(toName)) throw new StorageError('Fatal', `${label} was not moved: ${bucket}/${toKey} already exists`);
+        await rename(await source.entry(fromName), await target.entry(toName)).catch((err: unknown) => {
+          throw mapFsError(err, `moving ${label} to ${toKey}`);
+        });
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await source.close();
+    }
+  }
+
   async close(): Promise<void> {
     this.pages.close();
   }
@@ -201,7 +234,8 @@ class LocalProvider implements StorageProvider {
     }
     try {
       const info = await dir.lstatEntry(name);
-      if (!info) return;
+      // Already gone (moved away by rename, say): its folders may be left empty.
+      if (!info) return await dir.removeEmptyFolders();
       if (!info.isFile()) throw new PathBlockedError(key, key, kindOf(info), 'a file');
       await unlink(await dir.entry(name)).catch((err: unknown) => {
         if (errnoCode(err) !== 'ENOENT') throw err;

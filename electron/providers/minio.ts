@@ -20,7 +20,7 @@ import { eachLimited } from './limited';
 import { pagedList } from './listing';
 import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
 import { sdkCall } from './sdk-call';
-import type { CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -40,6 +40,7 @@ import {
   unquoteEtag,
   userMetadataToStore,
   versionedBody,
+  versioningNotEnabled,
   writeResult,
   type ChecksumAnswer,
   type Encryption,
@@ -162,6 +163,19 @@ class MinioProvider implements StorageProvider {
       }
       throw mapMinioError(err, ctx);
     }
+    // Reached only when this call made the bucket: an existing one keeps its setting.
+    if (options?.versioning === true) {
+      await this.call({ op: 'enable versioning of', bucket }, signal, () => this.client.setBucketVersioning(bucket, { Status: 'Enabled' })).catch((err: unknown) => {
+        throw versioningNotEnabled(bucket, err);
+      });
+    }
+  }
+
+  async versioning(bucket: string, signal?: AbortSignal): Promise<BucketVersioning> {
+    const config = await this.call({ op: 'read the versioning of', bucket }, signal, () => this.client.getBucketVersioning(bucket));
+    // A bucket that never had versioning answers without a Status.
+    const status = (config as { Status?: string } | undefined)?.Status;
+    return status === 'Enabled' ? 'enabled' : status === 'Suspended' ? 'suspended' : 'off';
   }
 
   async deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {

@@ -149,7 +149,18 @@ export interface CreateBucketOptions {
   region?: string;
   /** GCS: the location (e.g. "EU", "europe-west1"), instead of the service's default (US). */
   location?: string;
+  /**
+   * Turn on object versioning for the new bucket, where versioning is a bucket property (providers
+   * with `versioning`); others ignore it. A bucket that already exists keeps its setting.
+   */
+  versioning?: boolean;
 }
+
+/**
+ * Whether a bucket keeps previous versions of overwritten and deleted objects. 'suspended' (S3,
+ * MinIO): it did once and keeps those, but keeps no new ones.
+ */
+export type BucketVersioning = 'enabled' | 'suspended' | 'off';
 
 export interface StorageProvider {
   readonly type: ProviderType;
@@ -234,6 +245,20 @@ export interface StorageProvider {
    * NotImplemented/MethodNotAllowed as cause, and the engine streams the object instead.
    */
   copy?(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult>;
+
+  /**
+   * Optional, where versioning is a bucket property (S3, MinIO, GCS): the bucket's setting. Never
+   * changes it. Throws NotFound when the bucket does not exist, and a server without the API
+   * (s3rver) fails with its own answer. One request.
+   */
+  versioning?(bucket: string, signal?: AbortSignal): Promise<BucketVersioning>;
+
+  /**
+   * Optional (local folders): moves the object at `fromKey` to `toKey` in the same bucket in one
+   * atomic step, creating `toKey`'s folders. Never replaces anything at `toKey` (fails Fatal).
+   * Throws NotFound when there is no object at `fromKey`. Not idempotent, so never retried.
+   */
+  rename?(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void>;
 
   /** Releases sockets and clients. */
   close(): Promise<void>;

@@ -19,9 +19,10 @@ export interface RetryingOptions {
 
 /**
  * Calls not retried by `around`: whole transfers (the engine retries them, after a new look at the
- * source), and remove, whose retry (retryRemove) needs the keys an attempt left.
+ * source), remove, whose retry (retryRemove) needs the keys an attempt left, and rename, which a
+ * retry after an unseen success would find gone.
  */
-const NOT_RETRIED: ReadonlySet<Operation> = new Set(['read', 'write', 'copy', 'remove']);
+const NOT_RETRIED: ReadonlySet<Operation> = new Set(['read', 'write', 'copy', 'remove', 'rename']);
 
 export function retrying(inner: StorageProvider, options: RetryingOptions = {}): StorageProvider {
   const policy = options.policy ?? DEFAULT_RETRY;

@@ -515,3 +515,12 @@ export function mapS3Code(err: unknown, code: string | undefined, ctx: ErrorCont
   }
   return new StorageError(mapped, `${where}: ${detail}${detail === code ? '' : ` (${code})`}`, { cause: err });
 }
+
+/**
+ * A bucket createBucket made whose versioning could not be turned on (a server without the API,
+ * such as s3rver): the bucket stays, without versioning, and the error says so.
+ */
+export function versioningNotEnabled(bucket: string, err: unknown): StorageError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new StorageError(err instanceof StorageError ? err.code : 'Fatal', `bucket "${bucket}" was created, but its versioning could not be turned on (${why}); the bucket is left without versioning`, { cause: err });
+}

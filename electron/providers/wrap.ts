@@ -4,7 +4,7 @@
 // stack.ts composes them in one place. list() is derived from the wrapper's own listPage, so a
 // listing goes through `around` page by page.
 import { pagedList } from './listing';
-import type { CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { Readable } from 'node:stream';
 
 /** The provider calls a wrapper sees: one request each, except read/write/copy (one transfer each). */
@@ -19,14 +19,16 @@ export type Operation =
   | 'write'
   | 'remove'
   | 'copy'
-  | 'abandonUpload';
+  | 'abandonUpload'
+  | 'versioning'
+  | 'rename';
 
 export const OPERATIONS: readonly Operation[] = [
-  'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'read', 'write', 'remove', 'copy', 'abandonUpload',
+  'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'read', 'write', 'remove', 'copy', 'abandonUpload', 'versioning', 'rename',
 ];
 
 /** Calls that change the service: refused under a dry run. */
-export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['createBucket', 'deleteBucket', 'write', 'remove', 'copy', 'abandonUpload']);
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['createBucket', 'deleteBucket', 'write', 'remove', 'copy', 'abandonUpload', 'rename']);
 
 export interface Call {
   op: Operation;
@@ -49,6 +51,8 @@ class WrappedProvider implements StorageProvider {
   readonly listLevel?: StorageProvider['listLevel'];
   readonly copy?: StorageProvider['copy'];
   readonly abandonUpload?: StorageProvider['abandonUpload'];
+  readonly versioning?: StorageProvider['versioning'];
+  readonly rename?: StorageProvider['rename'];
   readonly list = pagedList(this);
 
   constructor(
@@ -72,6 +76,16 @@ class WrappedProvider implements StorageProvider {
       const abandon = inner.abandonUpload.bind(inner);
       this.abandonUpload = (bucket, key, state, signal): Promise<void> =>
         around({ op: 'abandonUpload', what: `abort upload ${bucket}/${key}`, signal }, () => abandon(bucket, key, state, signal));
+    }
+    if (inner.versioning) {
+      const versioning = inner.versioning.bind(inner);
+      this.versioning = (bucket, signal): Promise<BucketVersioning> =>
+        around({ op: 'versioning', what: `read the versioning of bucket ${bucket}`, signal }, () => versioning(bucket, signal));
+    }
+    if (inner.rename) {
+      const rename = inner.rename.bind(inner);
+      this.rename = (bucket, fromKey, toKey, signal): Promise<void> =>
+        around({ op: 'rename', what: `move ${bucket}/${fromKey} to ${toKey}`, signal }, () => rename(bucket, fromKey, toKey, signal));
     }
   }
 

@@ -78,6 +78,11 @@ export const ENGINE_ERROR_CODES = [
   'Cancelled',
   /** The mapping's before hook failed, timed out or could not start: nothing was listed, copied or deleted. */
   'HookFailed',
+  /**
+   * keepVersions, and the target cannot keep versions (bucket versioning off, suspended or unreadable;
+   * a target prefix inside .cds-versions/): nothing was listed, copied or deleted.
+   */
+  'VersionsUnavailable',
   /** Anything else (a bug, a failed write of the run's record). */
   'Internal',
 ] as const;

@@ -18,6 +18,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
 import { UploadJournals } from './upload-journals';
+import { isVersionsKey, keepVersion, prepareVersions, withoutVersions, VERSIONS_FOLDER, VersionsRefusedError, type VersionKeeping } from './versions';
 
 import { runHook } from './hooks';
 import { BandwidthLimit, Throttle } from './bandwidth';
@@ -67,6 +68,8 @@ export interface RunOutcome {
   preview: { copies: PlannedChange[]; deletes: PlannedChange[] };
   /** Objects the mapping's filters excluded, per rule, in the order first met (empty when none). */
   excluded: { rule: FilterRule; count: number }[];
+  /** With keepVersions: where previous versions were (or, on a dry run, would be) kept, in a sentence. */
+  versions?: string;
   /** The bandwidth limit line the run's log starts with (shared/bandwidth-now.ts); null when no limit is configured. */
   bandwidth: string | null;
 }
@@ -115,7 +118,7 @@ class MappingRun {
    * skipped and failed counts they must add up; a run whose tally does not is failed
    * (unaccountedObjects), so no object is ever dropped silently.
    */
-  private readonly outcomes = { planned: 0, cancelled: 0 };
+  private readonly outcomes = { planned: 0, cancelled: 0, deleteFailures: 0 };
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
   private readonly limiter: Limiter;
@@ -131,6 +134,12 @@ class MappingRun {
   /** "Now" for the age filters: one instant per run, so a key's decision does not depend on when it was listed. */
   private readonly startedAt = Date.now();
   private targetObjects = 0;
+  /** How this run keeps previous versions (keepVersions), once the target bucket was checked. */
+  private versions: VersionKeeping | null = null;
+  /** Objects whose previous version was kept (bucket versioning: that the bucket keeps), or a dry run would keep. */
+  private versionsKept = 0;
+  /** Source objects left out because they are in, or would land in, the reserved .cds-versions/ folder. */
+  private versionKeysLeftOut = 0;
   private readonly retry: RetryPolicy;
   /** Resumable uploads of this run (none on dry runs). */
   private readonly journals: UploadJournals | undefined;
@@ -209,12 +218,26 @@ class MappingRun {
     if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping), errorCodeOf(runError));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     if (this.excluded.total > 0) this.log('info', `Excluded by filters: ${exclusionText(this.excluded.list())}`);
+    if (this.versionKeysLeftOut > 0) this.log('info', `Not synced: ${this.versionKeysLeftOut} source object(s) in or bound for ${VERSIONS_FOLDER}, the folder reserved for kept versions`);
+    const versions = this.versionsText();
+    if (versions !== undefined) this.log('info', versions);
     this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
     this.progress.finish();
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
-    return { run, preview: this.preview, excluded: this.excluded.list(), bandwidth: this.bandwidth };
+    return { run, preview: this.preview, excluded: this.excluded.list(), ...(versions === undefined ? {} : { versions }), bandwidth: this.bandwidth };
+  }
+
+  /** What keepVersions did in this run, for its log and preview; undefined without it (or before the check). */
+  private versionsText(): string | undefined {
+    const keeping = this.versions;
+    if (keeping === null) return undefined;
+    const n = this.versionsKept;
+    if (keeping.kind === 'bucket') {
+      return `${this.dryRun ? 'A run would overwrite or delete' : 'Overwrote or deleted'} ${n} object(s); bucket versioning of ${keeping.bucket} keeps their previous versions (keepVersions)`;
+    }
+    return `${this.dryRun ? 'A run would keep' : 'Kept'} ${n} previous version(s) in ${keeping.bucket}/${keeping.folder} (keepVersions)${this.dryRun ? '; a dry run keeps nothing' : ''}`;
   }
 
   /**
@@ -282,7 +305,8 @@ class MappingRun {
   private unaccountedObjects(): string | null {
     const { planned, cancelled } = this.outcomes;
     const c = this.counts;
-    const ended = c.copied + c.adopted + c.skipped + c.failed + cancelled;
+    // Deletes that failed (their previous version could not be kept) are not planned objects.
+    const ended = c.copied + c.adopted + c.skipped + c.failed - this.outcomes.deleteFailures + cancelled;
     if (ended === planned) return null;
     return (
       `Internal error: ${planned} object(s) were planned but ${ended} ended with an outcome ` +
@@ -328,12 +352,16 @@ class MappingRun {
   private async planAndTransfer(syncState: Pick<SyncStatePort, 'page'>): Promise<void> {
     const { source, target, mapping, signal } = this.options;
     const targetExists = await this.ensureTargetBucket();
+    if (mapping.keepVersions === true) await this.prepareVersions(targetExists);
+    // The reserved .cds-versions/ folder is never a sync object on either side (versions.ts).
+    const bound = (sourceKey: string): boolean => isVersionsKey(sourceKey) || isVersionsKey(mapping.targetPrefix + sourceKey.slice(mapping.sourcePrefix.length));
+    const sourceList = source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
+      this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
+    );
     const merged = mergeListings(
-      source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
-        this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
-      ),
+      withoutVersions(sourceList, (o) => bound(o.key), () => this.versionKeysLeftOut++),
       mapping.sourcePrefix,
-      targetExists ? target.list(mapping.targetBucket, mapping.targetPrefix, signal) : noObjects(),
+      targetExists ? withoutVersions(target.list(mapping.targetBucket, mapping.targetPrefix, signal), (o) => isVersionsKey(o.key)) : noObjects(),
       mapping.targetPrefix,
     );
     const state = new StateCursor(syncState, mapping.id);
@@ -372,12 +400,45 @@ class MappingRun {
     );
     if (!missing) return true;
     if (this.dryRun) {
-      this.log('info', `Target bucket ${mapping.targetBucket} does not exist: a run would create it (createTargetBucket)`);
+      const versioning = mapping.keepVersions === true && target.versioning !== undefined ? ' with versioning on' : '';
+      this.log('info', `Target bucket ${mapping.targetBucket} does not exist: a run would create it${versioning} (createTargetBucket)`);
       return false;
     }
-    await target.createBucket(mapping.targetBucket, signal);
-    this.log('info', `Created target bucket ${mapping.targetBucket}`);
+    // keepVersions: a bucket the run creates keeps versions from its first object (providers with bucket versioning).
+    const versioning = mapping.keepVersions === true && target.versioning !== undefined;
+    await target.createBucket(mapping.targetBucket, signal, versioning ? { versioning } : undefined);
+    this.log('info', `Created target bucket ${mapping.targetBucket}${versioning ? ' with versioning on (keepVersions)' : ''}`);
     return true;
+  }
+
+  /**
+   * keepVersions: before anything is listed, how previous versions will be kept; a bucket without
+   * versioning enabled refuses the run (versions.ts). Said once in the log, dry runs included.
+   */
+  private async prepareVersions(bucketExists: boolean): Promise<void> {
+    const { target, mapping, signal } = this.options;
+    try {
+      this.versions = await prepareVersions({ target, bucket: mapping.targetBucket, targetPrefix: mapping.targetPrefix, runStartedAt: this.run.startedAt, bucketExists, signal });
+    } catch (err) {
+      if (err instanceof VersionsRefusedError) throw new RunError(err.message, 'VersionsUnavailable');
+      throw err;
+    }
+    const keeping = this.versions;
+    this.log('info', keeping.kind === 'bucket'
+      ? `keepVersions: bucket versioning of ${keeping.bucket} keeps the previous version of every object ${this.dryRun ? 'a run' : 'this run'} overwrites or deletes`
+      : `keepVersions: ${this.dryRun ? 'a run would keep' : 'keeping'} the previous version of every object overwritten or deleted in ${keeping.bucket}/${keeping.folder}${this.dryRun ? '; a dry run keeps nothing' : ''}`);
+  }
+
+  /**
+   * keepVersions with a versions folder: keeps the target object at `key` (relative) before it is
+   * replaced or deleted. False when there is nothing to keep (no folder keeping, or the object is
+   * gone since it was listed); throws when keeping failed, and the object must then stay as it is.
+   */
+  private async keepPrevious(key: string, listed?: ObjectInfo): Promise<boolean> {
+    const keeping = this.versions;
+    if (keeping?.kind !== 'folder') return false;
+    const { target, mapping, signal } = this.options;
+    return keepVersion({ target, keeping, key: mapping.targetPrefix + key, listed, retry: this.retry, signal });
   }
 
   /** Joins one chunk of merged entries with the state rows of the same key range, then acts on each. */
@@ -419,7 +480,7 @@ class MappingRun {
       case 'delete':
         return this.deletes.add({ key: entry.key, size: entry.target?.size, reason: action.reason });
       case 'copy':
-        return this.scheduleCopy(entry.key, entry.source!, action.reason);
+        return this.scheduleCopy(entry.key, entry.source!, action.reason, entry.target);
     }
   }
 
@@ -448,8 +509,10 @@ class MappingRun {
     if (action.kind === 'delete') await this.deletes.add({ key: entry.key, size: entry.target.size, reason: 'excluded' });
   }
 
-  private async scheduleCopy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+  /** `replaces`: the target object the copy overwrites, as the target listing had it. */
+  private async scheduleCopy(key: string, listed: ObjectInfo, reason: string, replaces?: ObjectInfo): Promise<void> {
     if (this.dryRun) {
+      if (replaces && this.versions) this.versionsKept++;
       this.counts.copied++;
       this.counts.bytesCopied += listed.size;
       if (this.preview.copies.length < (this.options.previewLimit ?? 100)) this.preview.copies.push({ key, size: listed.size, reason });
@@ -465,7 +528,7 @@ class MappingRun {
       this.outcomes.cancelled++; // only the run's own signal can end this wait
       throw err;
     }
-    const task = this.copyWhenSlotFree(key, listed, reason).finally(() => {
+    const task = this.copyWhenSlotFree(key, listed, reason, replaces).finally(() => {
       releaseQueued();
       this.inFlight.delete(task);
     });
@@ -473,7 +536,7 @@ class MappingRun {
   }
 
   /** Waits for a transfer slot (per mapping, then global) and copies, unless the run stopped meanwhile. */
-  private async copyWhenSlotFree(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+  private async copyWhenSlotFree(key: string, listed: ObjectInfo, reason: string, replaces: ObjectInfo | undefined): Promise<void> {
     let release: (() => void) | undefined;
     let releaseGlobal: (() => void) | undefined;
     let releaseLarge: (() => void) | undefined;
@@ -484,7 +547,7 @@ class MappingRun {
       releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
       // A graceful stop that came while this copy waited: in-flight transfers finish, no new one starts.
       if (this.stopping) this.outcomes.cancelled++;
-      else await this.copy(key, listed, reason);
+      else await this.copy(key, listed, reason, replaces);
     } catch (err) {
       // Only a failed wait for a slot gets here (copy() records its own outcomes): the run's own
       // abort is a cancel, anything else a failure of this object.
@@ -497,11 +560,13 @@ class MappingRun {
     }
   }
 
-  private async copy(key: string, listed: ObjectInfo, reason: string): Promise<void> {
+  private async copy(key: string, listed: ObjectInfo, reason: string, replaces: ObjectInfo | undefined): Promise<void> {
     const { mapping, source, target } = this.options;
     const handle = this.progress.begin(key, listed.size);
     let result: TransferResult;
     try {
+      // keepVersions: the object this copy replaces is kept first; if it cannot be, it is not replaced.
+      if (replaces !== undefined && (await this.keepPrevious(key, replaces))) this.versionsKept++;
       result = await transferObject({
         source,
         target,
@@ -529,6 +594,7 @@ class MappingRun {
     }
     this.progress.end(handle, true);
     this.counts.copied++;
+    if (replaces && this.versions?.kind === 'bucket') this.versionsKept++;
     this.counts.bytesCopied += result.source.size;
     // The state row is written only now, after the bytes were verified. The source MD5 recorded is
     // the source's own, or ours when the bytes were verified end to end against another checksum.
@@ -562,12 +628,15 @@ class MappingRun {
     this.checkMaxDelete(deletes.count);
     if (this.dryRun) {
       this.counts.deleted += deletes.count;
+      if (this.versions) this.versionsKept += deletes.count;
       this.preview.deletes.push(...deletes.first);
       return;
     }
     const { target, mapping, signal } = this.options;
-    for await (const batch of deletes.batches(DELETE_BATCH)) {
+    for await (const planned of deletes.batches(DELETE_BATCH)) {
       if (this.stopping) return;
+      const batch = await this.keepBeforeDelete(planned);
+      if (batch.length === 0) continue;
       try {
         // Retried and paced by the connection's provider stack (providers/stack.ts), like every single call.
         await target.remove(mapping.targetBucket, batch.map((d) => mapping.targetPrefix + d.key), signal);
@@ -580,6 +649,35 @@ class MappingRun {
     }
   }
 
+  /**
+   * keepVersions with a versions folder: keeps each object of `batch` first, `transfers` at a time,
+   * and returns the deletes that may go ahead. An object whose previous version could not be kept
+   * fails and stays (the run ends partial); one a stop came before stays for the next run.
+   */
+  private async keepBeforeDelete(batch: PendingDelete[]): Promise<PendingDelete[]> {
+    if (this.versions?.kind !== 'folder') return batch;
+    const ready: PendingDelete[] = [];
+    const keepOne = async (d: PendingDelete): Promise<void> => {
+      if (this.stopping) return;
+      try {
+        if (await this.keepPrevious(d.key)) this.versionsKept++;
+        ready.push(d);
+      } catch (err) {
+        if (this.options.signal?.aborted) throw err;
+        this.counts.failed++;
+        this.outcomes.deleteFailures++;
+        const message = `Failed to delete ${d.key}: ${errorText(err)}; it stays at the target`;
+        this.recordError(message, errorCodeOf(err));
+        this.log('error', message, d.key);
+      }
+    };
+    const width = Math.max(1, this.mapping.transfers);
+    for (let i = 0; i < batch.length; i += width) await Promise.all(batch.slice(i, i + width).map(keepOne));
+    // Deletes go in key order, as the batch came.
+    const order = new Map(batch.map((d, i) => [d.key, i]));
+    return ready.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  }
+
   /** Counts, logs and forgets the deletes of `batch` (those whose target key is in `removed`, when given). */
   private recordDeleted(batch: PendingDelete[], removed?: ReadonlySet<string>): void {
     const { mapping } = this.options;
@@ -587,6 +685,7 @@ class MappingRun {
       if (removed && !removed.has(mapping.targetPrefix + d.key)) continue;
       this.recorder.removeState(d.key);
       this.counts.deleted++;
+      if (this.versions?.kind === 'bucket') this.versionsKept++;
       this.log('info', `Deleted ${d.key} from the target (${DELETE_REASON_TEXT[d.reason]})`, d.key);
     }
   }
