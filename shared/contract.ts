@@ -65,6 +65,12 @@ export interface MappingStatus {
   /** When the scheduler will start it next (ms since epoch); null when not scheduled. */
   nextRunAt: number | null;
   lastRun: RunSummary | null;
+  /**
+   * Grows with every change the scheduler announces: of two statuses of one mapping, the one with the
+   * larger version is the newer. A list fetched before a run started can arrive after the run's
+   * status event; the renderer keeps the newer status, not the last to arrive. 0: not scheduled yet.
+   */
+  version: number;
 }
 
 export type MappingView = Mapping & { status: MappingStatus };
@@ -129,6 +135,17 @@ export interface PreviewResult {
    * `maxSize 10 MiB`, `include (matched none)`), in the order first met. Absent or empty: none.
    */
   excluded?: { rule: string; count: number }[];
+  /**
+   * With keepVersions, where a run would keep the previous versions of what it overwrites or deletes
+   * (`A run would keep 3 previous version(s) in backup/.cds-versions/…/`, or the bucket's versioning),
+   * as its log says it. Absent: the mapping does not keep versions, or the plan stopped before.
+   */
+  versions?: string;
+  /**
+   * The bandwidth limit a run would go at, as its log says it (`Bandwidth limit: 2 MiB/s until 19:00
+   * (this mapping's bwLimit "…")`); absent or null: no limit is configured.
+   */
+  bandwidth?: string | null;
 }
 
 export interface LogLineView {

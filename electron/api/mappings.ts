@@ -106,6 +106,7 @@ function statusOf({ store, scheduler }: ApiDeps, mapping: Mapping): MappingStatu
       followUpQueued: false,
       nextRunAt: null,
       lastRun: store.runs.latest(mapping.id) ?? null,
+      version: 0,
     };
   }
 }

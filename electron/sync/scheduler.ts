@@ -39,6 +39,12 @@ export class Scheduler {
   private started = false;
   private stopping = false;
   private isPaused = false;
+  /**
+   * MappingStatus.version: counts the status changes announced, from the start time in microseconds
+   * so that a restarted server's statuses are newer than the last one's (a renderer that reconnects
+   * still holds those).
+   */
+  private statusVersion = Date.now() * 1000;
   private maxConcurrentRuns: number;
   private readonly now: () => number;
 
@@ -278,10 +284,12 @@ export class Scheduler {
       followUpQueued: entry.followUp,
       nextRunAt: entry.nextRunAt,
       lastRun: this.options.lastRun?.(entry.mapping.id) ?? null,
+      version: this.statusVersion,
     };
   }
 
   private publish(entry: Entry): void {
+    this.statusVersion++;
     this.options.onStatus?.(this.statusOf(entry));
   }
 }

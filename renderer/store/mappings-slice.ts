@@ -56,6 +56,18 @@ export interface MappingsSlice {
 }
 
 /**
+ * `fetched` with each mapping's status replaced by the one already held when that one is newer: a
+ * response computed before a run started must not undo the run's status event that overtook it.
+ */
+function keepNewerStatus(held: readonly MappingView[], fetched: readonly MappingView[]): MappingView[] {
+  const byId = new Map(held.map((m) => [m.id, m.status]));
+  return fetched.map((m) => {
+    const current = byId.get(m.id);
+    return current && current.version > m.status.version ? { ...m, status: current } : m;
+  });
+}
+
+/**
  * A mapping with no real run yet whose run may delete: its first run needs the user's look first.
  * A latest run that was a dry run (a preview of a saved mapping records one) does not count as a
  * first run having happened.
@@ -114,7 +126,7 @@ export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSl
       try {
         const mappings = await api.invoke('mappings.list');
         if (seq !== loadSeq) return;
-        set({ mappings, mappingsLoad: 'ready' });
+        set((s) => ({ mappings: keepNewerStatus(s.mappings, mappings), mappingsLoad: 'ready' }));
         get().pruneProgress(mappings.filter((m) => m.status.state === 'running').map((m) => m.id));
       } catch (error) {
         if (seq !== loadSeq) return;
@@ -126,7 +138,7 @@ export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSl
       const { id } = input;
       const result = await attempt(() => (id === undefined ? api.invoke('mappings.create', input) : api.invoke('mappings.update', { ...input, id })));
       if (result.ok) {
-        const saved = result.value;
+        const [saved] = keepNewerStatus(get().mappings, [result.value]) as [MappingView];
         set((s) => ({
           mappings: s.mappings.some((m) => m.id === saved.id) ? s.mappings.map((m) => (m.id === saved.id ? saved : m)) : [...s.mappings, saved],
         }));
@@ -195,7 +207,7 @@ export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSl
         get().reportError(error, 'Could not cancel the run');
       }
     },
-    applyMappingStatus: (status) => updateMapping(status.mappingId, (m) => ({ ...m, status })),
+    applyMappingStatus: (status) => updateMapping(status.mappingId, (m) => (status.version < m.status.version ? m : { ...m, status })),
     applyRunToMapping: (run) => updateMapping(run.mappingId, (m) => ({ ...m, status: { ...m.status, lastRun: run } })),
   };
 };

@@ -11,7 +11,7 @@ export function minioConnection(id: string, name = id, secretSet = true): Connec
 }
 
 export function status(mappingId: string, patch: Partial<MappingStatus> = {}): MappingStatus {
-  return { mappingId, state: 'idle', followUpQueued: false, nextRunAt: null, lastRun: null, ...patch };
+  return { mappingId, state: 'idle', followUpQueued: false, nextRunAt: null, lastRun: null, version: 0, ...patch };
 }
 
 export function mapping(id: string, patch: Partial<MappingView> = {}): MappingView {

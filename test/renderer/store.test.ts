@@ -55,13 +55,41 @@ describe('initial loads', () => {
   });
 });
 
+describe('a mapping status overtaken by events', () => {
+  test("a list fetched before a run started does not undo the run's status event (Save and sync now)", async () => {
+    let answer: ((list: ReturnType<typeof mapping>[]) => void) | undefined;
+    const { store, client } = setup({ 'mappings.list': () => (answer ? new Promise((resolve) => (answer = resolve)) : [mapping('m1', { status: status('m1', { version: 1 }) })]) });
+    await store.getState().loadMappings();
+    answer = () => undefined;
+    const loading = store.getState().loadMappings();
+    client.emit('mapping.status', status('m1', { state: 'running', version: 7 }));
+    answer!([mapping('m1', { status: status('m1', { state: 'idle', version: 6 }) })]);
+    await loading;
+    expect(store.getState().mappings[0]!.status.state).toBe('running');
+    // An older status event changes nothing either; a newer one does.
+    client.emit('mapping.status', status('m1', { state: 'idle', version: 5 }));
+    expect(store.getState().mappings[0]!.status.state).toBe('running');
+    client.emit('mapping.status', status('m1', { state: 'idle', version: 8 }));
+    expect(store.getState().mappings[0]!.status.state).toBe('idle');
+  });
+
+  test("a saved mapping's status from before its run started keeps the running state", async () => {
+    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { status: status('m1', { version: 1 }) })], 'mappings.update': (input) => mapping('m1', { ...input, status: status('m1', { version: 2 }) }) });
+    await store.getState().loadMappings();
+    const saving = store.getState().saveMapping({ ...mapping('m1'), name: 'renamed' });
+    client.emit('mapping.status', status('m1', { state: 'running', version: 3 }));
+    await saving;
+    expect(store.getState().mappings[0]).toMatchObject({ name: 'renamed', status: { state: 'running' } });
+  });
+});
+
 describe('events', () => {
   test('data.changed refetches exactly the named lists', async () => {
     const { store, client } = setup({
       'connections.list': () => [],
       'mappings.list': () => [],
       'app.status': () => ({ version: '1', paused: false, running: [], mode: 'desktop' }),
-      'settings.get': () => ({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true }),
+      'settings.get': () => ({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null }),
     });
     client.emit('data.changed', { lists: ['connections'] });
     await settle();
@@ -432,7 +460,7 @@ describe('settings', () => {
   });
 
   test('saving settings stores what the API returns', async () => {
-    const saved = { globalConcurrency: 4, maxConcurrentRuns: 1, startAtLogin: true, closeToTray: true, notifications: false };
+    const saved = { globalConcurrency: 4, maxConcurrentRuns: 1, startAtLogin: true, closeToTray: true, notifications: false, bwLimit: null };
     const { store, client } = setup({ 'settings.set': () => saved });
     await store.getState().saveSettings({ globalConcurrency: 4 });
     expect(client.argsOf('settings.set')).toEqual([{ globalConcurrency: 4 }]);

@@ -55,7 +55,7 @@ function run(mappingId: string, status: RunStatus, failed = 0): RunSummary {
 }
 
 function status(mappingId: string, state: MappingState, lastRun: RunSummary | null = null): MappingStatus {
-  return { mappingId, state, followUpQueued: false, nextRunAt: null, lastRun };
+  return { mappingId, state, followUpQueued: false, nextRunAt: null, lastRun, version: 0 };
 }
 
 function input(statuses: MappingStatus[], paused = false, disabled: string[] = []): TrayInput {
