@@ -471,7 +471,7 @@ describe('sync, runs and logs', () => {
     const h = harness();
     const { src, dst } = await localPair(h);
     const { id } = await h.call('mappings.create', mappingInput(src, dst, { name: 'Photos: backup' }));
-    expect(await h.call('sync.now', { mappingId: id })).toEqual({ queued: [id] });
+    expect(await h.call('sync.now', { mappingId: id })).toEqual({ queued: [id], paused: false });
     await waitUntilIdle(h);
     expect(readdirSync(join(h.root, 'backup')).sort()).toEqual(['a.jpg', 'b']);
 
@@ -505,7 +505,7 @@ describe('sync, runs and logs', () => {
     const { src, dst } = await localPair(h);
     const a = await h.call('mappings.create', mappingInput(src, dst));
     await h.call('mappings.create', mappingInput(src, dst, { id: 'off', targetPrefix: 'off/', enabled: false }));
-    expect(await h.call('sync.now', {})).toEqual({ queued: [a.id] });
+    expect(await h.call('sync.now', {})).toEqual({ queued: [a.id], paused: false });
     await waitUntilIdle(h);
 
     await h.call('sync.pauseAll');
@@ -544,7 +544,7 @@ describe('sync, runs and logs', () => {
 describe('settings', () => {
   it('starts from the defaults, and applies a change to the limiter, the scheduler and the desktop shell', async () => {
     const h = harness();
-    expect(await h.call('settings.get')).toEqual({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true });
+    expect(await h.call('settings.get')).toEqual({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null });
     const resize = vi.spyOn(h.deps.syncService.globalLimiter, 'resize');
     const setRuns = vi.spyOn(h.deps.scheduler, 'setMaxConcurrentRuns');
     const saved = await h.call('settings.set', { globalConcurrency: 4, startAtLogin: true });
