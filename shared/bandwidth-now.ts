@@ -61,12 +61,17 @@ export function rateNowText({ rate, until }: BwRateNow, now: Date): string {
 }
 
 /**
- * What the mapping card shows while a limit holds a mapping's transfers: "Limited to 2 MiB/s until
- * 19:00"; null while none does (none set, or the timetables say off now).
+ * What the mapping card and the activity view show while a limit holds a mapping's transfers:
+ * "Limited to 2 MiB/s until 19:00"; null while none does (none set, or the timetables say off now).
  */
 export function limitedToText(limits: readonly ConfiguredBwLimit[], now: Date): string | null {
   const combined = combinedRateAt(parsedLimits(limits), now);
   return combined.rate === null ? null : `Limited to ${rateNowText(combined, now)}`;
+}
+
+/** The same words for a running run's limit (ProgressSnapshot.bandwidthLimit). */
+export function limitedNowText(limit: { rate: number; until: number | null }, now: Date): string {
+  return `Limited to ${rateNowText({ rate: limit.rate, until: limit.until === null ? null : new Date(limit.until) }, now)}`;
 }
 
 /**

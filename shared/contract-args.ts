@@ -11,6 +11,7 @@
 // mapping names, transfers and maxDelete bounds) are shared/config's rules, the same as for a
 // config.json entry; the handlers apply them, because they need the store.
 import * as v from 'valibot';
+import { bwLimitProblem } from './bandwidth';
 import { quoteList } from './config/report';
 import { DELETE_MODES, LOG_LEVELS, type TargetEncryption } from './model';
 import { PROVIDER_TYPES, type ProviderType, type SettingsFor } from './providers';
@@ -178,6 +179,13 @@ export const APP_SETTINGS = strict({
   startAtLogin: flag,
   closeToTray: flag,
   notifications: flag,
+  /** Bandwidth limit shared by every mapping's transfers, as config.json's top-level bwLimit (shared/bandwidth.ts); null: none. */
+  bwLimit: v.nullable(
+    v.pipe(
+      v.string(mustBe('a rate such as "2M", a timetable such as "Mon-08:00,2M 19:00,off", or null')),
+      v.check((text) => bwLimitProblem(text) === null, (issue) => bwLimitProblem(String(issue.input)) ?? ''),
+    ),
+  ),
 });
 
 /** Commands without arguments accept nothing, null or {} (transports differ in how they send "none"). */

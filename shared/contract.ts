@@ -201,8 +201,7 @@ interface CommandResults {
   'mappings.preview': PreviewResult;
 
   /** Sync one mapping now, or all enabled mappings when mappingId is absent. Returns those queued. */
-  /** The mappings queued; `paused`: they wait for a resume (sync.resumeAll) before they start. */
-  'sync.now': { queued: string[]; paused: boolean };
+  'sync.now': { queued: string[] };
   'sync.cancel': void;
   'sync.pauseAll': void;
   'sync.resumeAll': void;

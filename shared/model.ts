@@ -152,4 +152,10 @@ export interface ProgressSnapshot {
   /** True while the source listing is still running, so totals may still grow. */
   totalsFinal: boolean;
   inFlight: TransferProgress[];
+  /**
+   * The bandwidth limit holding the run's transfers now: the lowest of its mapping's and the global
+   * bwLimit, in bytes/s, and when that changes (ms since the epoch; null: never). Null while no limit
+   * applies (none set, or a timetable says off); absent when the run has no limit to follow.
+   */
+  bandwidthLimit?: { rate: number; until: number | null } | null;
 }

@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   startAtLogin: false,
   closeToTray: true,
   notifications: true,
+  bwLimit: null,
 };
 
 /** The current settings. Main reads them at start-up to size SyncService's global limiter and the scheduler. */
@@ -29,6 +30,8 @@ export function settingsHandlers({ store, syncService, scheduler, emit, applyDes
       const settings: AppSettings = { ...loadAppSettings(store), ...Object.fromEntries(given) };
       store.settings.set(SETTINGS_KEY, settings);
       syncService.globalLimiter.resize(settings.globalConcurrency);
+      // Runs under way follow a new limit at once (electron/sync/bandwidth.ts).
+      syncService.globalBandwidth.set(settings.bwLimit);
       scheduler.setMaxConcurrentRuns(settings.maxConcurrentRuns);
       applyDesktopSetting?.(settings);
       emit('data.changed', { lists: ['settings'] });

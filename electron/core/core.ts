@@ -91,6 +91,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     mappings: () => store.mappings.list(),
     state: store.engineState,
     globalTransfers: initial.globalConcurrency,
+    bwLimit: initial.bwLimit,
     providerFactory: options.providerFactory,
   });
 

@@ -230,6 +230,7 @@ export function rateOfLimit(limit: BwLimit | null): RateAt {
 export class BandwidthLimit {
   readonly bucket: TokenBucket;
   private current: string | null = null;
+  private parsed: BwLimit | null = null;
 
   /** Throws a RangeError naming bwLimit when `text` is not a limit. */
   constructor(text: string | null | undefined, clock: BandwidthClock = SYSTEM_CLOCK) {
@@ -242,17 +243,24 @@ export class BandwidthLimit {
     return this.current;
   }
 
+  /** The limit, parsed; null when there is none. */
+  get limit(): BwLimit | null {
+    return this.parsed;
+  }
+
   /** Replaces the limit; transfers under way follow the new one at once. Throws as the constructor does. */
   set(text: string | null | undefined): void {
     const trimmed = text?.trim() ?? '';
     if (trimmed === '') {
       this.current = null;
+      this.parsed = null;
       this.bucket.setLimit(UNLIMITED);
       return;
     }
     const limit = parseBwLimit(trimmed);
     if ('problem' in limit) throw new RangeError(`bwLimit ${limit.problem}`);
     this.current = trimmed;
+    this.parsed = limit;
     this.bucket.setLimit(rateOfLimit(limit));
   }
 }

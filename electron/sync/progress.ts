@@ -17,6 +17,8 @@ export class ProgressTracker {
   private samples: Array<[number, number]> = [];
   private lastEmit = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The bandwidth limit that applies now, for snapshots (ProgressSnapshot.bandwidthLimit); unset: none to follow. */
+  bandwidthLimit: (() => ProgressSnapshot['bandwidthLimit']) | undefined;
 
   constructor(
     private readonly mappingId: string,
@@ -99,6 +101,7 @@ export class ProgressTracker {
       etaSeconds: this.totalsFinal && bytesPerSecond > 0 ? remaining / bytesPerSecond : null,
       totalsFinal: this.totalsFinal,
       inFlight: [...this.inFlight.values()].map((t) => ({ ...t })),
+      ...(this.bandwidthLimit ? { bandwidthLimit: this.bandwidthLimit() } : {}),
     };
   }
 

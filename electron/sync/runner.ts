@@ -22,7 +22,8 @@ import { isVersionsKey, keepVersion, prepareVersions, withoutVersions, VERSIONS_
 
 import { runHook } from './hooks';
 import { BandwidthLimit, Throttle } from './bandwidth';
-import { bandwidthText, type ConfiguredBwLimit } from '../../shared/bandwidth-now';
+import type { BwLimit } from '../../shared/bandwidth';
+import { bandwidthText, combinedRateAt, type ConfiguredBwLimit } from '../../shared/bandwidth-now';
 
 export type { RunLogLine } from './ports';
 
@@ -183,6 +184,13 @@ class MappingRun {
     if (bandwidth.text !== null) limits.push({ whose: "this mapping's", text: bandwidth.text });
     if (global?.text) limits.push({ whose: 'the global', text: global.text });
     this.bandwidth = bandwidthText(limits, new Date());
+    if (this.throttle) {
+      // Read at each snapshot: a timetable moves on, and the global setting may change mid-run.
+      this.progress.bandwidthLimit = () => {
+        const now = combinedRateAt([bandwidth.limit, global?.limit ?? null].filter((l): l is BwLimit => l !== null), new Date());
+        return now.rate === null ? null : { rate: now.rate, until: now.until?.getTime() ?? null };
+      };
+    }
     this.deletes = new DeleteQueue(options.state.pendingDeletes, this.run.id, {
       keepAll: !this.dryRun,
       memoryLimit: options.pendingDeletesInMemory ?? PENDING_DELETES_IN_MEMORY,

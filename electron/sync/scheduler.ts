@@ -269,15 +269,14 @@ export class Scheduler {
   }
 
   private statusOf(entry: Entry): MappingStatus {
-    // A run asked for while paused is queued (it starts on resume), and says so.
     const state = !entry.mapping.enabled && !entry.running && !entry.queued
       ? 'disabled'
       : entry.running
         ? 'running'
-        : entry.queued
-          ? 'queued'
-          : this.isPaused
-            ? 'paused'
+        : this.isPaused
+          ? 'paused'
+          : entry.queued
+            ? 'queued'
             : 'idle';
     return {
       mappingId: entry.mapping.id,

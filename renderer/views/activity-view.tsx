@@ -1,5 +1,6 @@
 // Live progress per mapping from `progress` events: objects and bytes, throughput and ETA, the
 // transfers in flight with their own bars, and the throughput of the last minute.
+import { limitedNowText } from '../../shared/bandwidth-now';
 import type { MappingView } from '../../shared/contract';
 import type { ProgressSnapshot } from '../../shared/model';
 import { EmptyState, LoadingBlock } from '../components/empty-state';
@@ -64,6 +65,12 @@ function LiveProgress({ mapping, progress, now }: { mapping: MappingView; progre
             <dt>Time left</dt>
             <dd>{growing ? '—' : formatEta(progress.etaSeconds)}</dd>
           </div>
+          {progress.bandwidthLimit && (
+            <div className="live-bandwidth">
+              <dt>Bandwidth</dt>
+              <dd>{limitedNowText(progress.bandwidthLimit, new Date(now))}</dd>
+            </div>
+          )}
         </dl>
       </div>
       <ThroughputChart samples={samples ?? []} now={now} label={`Throughput of ${mapping.name}`} />

@@ -1,5 +1,6 @@
 // One mapping on the board: source (connection → bucket → prefix) → target, its state and last
 // run, and what can be done with it.
+import { limitedNowText, limitedToText, type ConfiguredBwLimit } from '../../shared/bandwidth-now';
 import { placeOf, type RouteSide } from '../../shared/config';
 import type { MappingView } from '../../shared/contract';
 import { ProviderLogo } from '../components/provider-logo';
@@ -8,6 +9,21 @@ import { formatInterval, formatRelativeTime } from '../format';
 import { useAppStore } from '../store';
 import { ALL_MAPPINGS } from '../store/mappings-slice';
 import { DELETE_MODE_TEXT, filterSummary } from './mapping-form';
+
+/**
+ * "Limited to 2 MiB/s until 19:00" while a bandwidth limit holds the mapping: a running run's own
+ * account (its mapping's and the global limit), else what the mapping's limit and the global one
+ * (once the settings were loaded) say for now. Null while none applies.
+ */
+export function useBandwidthNote(m: MappingView, now: number): string | null {
+  const running = useAppStore((s) => s.progress[m.id]?.bandwidthLimit);
+  const global = useAppStore((s) => s.settings?.bwLimit ?? null);
+  if (running !== undefined) return running === null ? null : limitedNowText(running, new Date(now));
+  const limits: ConfiguredBwLimit[] = [];
+  if (m.bwLimit) limits.push({ whose: "this mapping's", text: m.bwLimit });
+  if (global) limits.push({ whose: 'the global', text: global });
+  return limitedToText(limits, new Date(now));
+}
 
 function Endpoint({ mapping, side }: { mapping: MappingView; side: RouteSide }) {
   const { connectionId, bucket, prefix } = placeOf(mapping, side);
@@ -38,6 +54,7 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
   const { state, lastRun, nextRunAt, followUpQueued } = m.status;
   const running = state === 'running' || state === 'queued';
   const filters = filterSummary(m);
+  const bandwidth = useBandwidthNote(m, now);
 
   return (
     <article className={`mapping-card mapping-${state}`} aria-label={m.name} data-mapping-id={m.id}>
@@ -56,6 +73,7 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
         <span>{formatInterval(m.intervalSeconds)}</span>
         <span>{DELETE_MODE_TEXT[m.deleteMode].label}</span>
         {filters && <span className="mapping-filters">Filters: {filters}</span>}
+        {bandwidth && <span className="mapping-bandwidth">{bandwidth}</span>}
         {m.dryRun && <span className="badge badge-muted">Dry run</span>}
       </p>
       <p className="mapping-last">

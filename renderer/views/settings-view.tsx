@@ -1,6 +1,7 @@
 // Settings: limits, desktop behaviour (only in the desktop app), import of the original tool's
 // config.json with a look at what it will create first, and export.
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { bwLimitProblem } from '../../shared/bandwidth';
 import type { AppSettings, ConfigImportResult } from '../../shared/contract';
 import { downloadText } from '../components/download';
 import { CheckboxField, Field } from '../components/field';
@@ -14,6 +15,8 @@ interface Draft {
   startAtLogin: boolean;
   closeToTray: boolean;
   notifications: boolean;
+  /** The global bandwidth limit's text; '' for none. */
+  bwLimit: string;
 }
 
 const toDraft = (s: AppSettings): Draft => ({
@@ -22,6 +25,7 @@ const toDraft = (s: AppSettings): Draft => ({
   startAtLogin: s.startAtLogin,
   closeToTray: s.closeToTray,
   notifications: s.notifications,
+  bwLimit: s.bwLimit ?? '',
 });
 
 function wholeAtLeastOne(text: string): number | null {
@@ -51,10 +55,19 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
     const found: typeof errors = {};
     if (globalConcurrency === null) found.globalConcurrency = 'Give a whole number, at least 1.';
     if (maxConcurrentRuns === null) found.maxConcurrentRuns = 'Give a whole number, at least 1.';
+    const bwLimit = draft.bwLimit.trim() === '' ? null : draft.bwLimit.trim();
+    const bwProblem = bwLimit === null ? null : bwLimitProblem(bwLimit);
+    if (bwProblem !== null) found.bwLimit = `Bandwidth limit ${bwProblem}.`;
     setErrors(found);
-    if (globalConcurrency === null || maxConcurrentRuns === null) return;
+    if (globalConcurrency === null || maxConcurrentRuns === null || bwProblem !== null) return;
     setSaving(true);
-    const patch: Partial<AppSettings> = { globalConcurrency, maxConcurrentRuns, ...(desktop ? { startAtLogin: draft.startAtLogin, closeToTray: draft.closeToTray, notifications: draft.notifications } : {}) };
+    const patch: Partial<AppSettings> = {
+      globalConcurrency,
+      maxConcurrentRuns,
+      // Sent only when changed here, so a limit set meanwhile elsewhere (another window) is not undone.
+      ...(bwLimit !== settings.bwLimit ? { bwLimit } : {}),
+      ...(desktop ? { startAtLogin: draft.startAtLogin, closeToTray: draft.closeToTray, notifications: draft.notifications } : {}),
+    };
     const result = await saveSettings(patch);
     setSaving(false);
     if (result.ok) {
@@ -77,6 +90,15 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
       <Field label="Mappings running at once" error={errors.maxConcurrentRuns} help="Other mappings due to run wait in a queue.">
         {(control) => (
           <input {...control} className="input input-narrow" inputMode="numeric" value={draft.maxConcurrentRuns} onChange={(e) => setDraft((d) => ({ ...d, maxConcurrentRuns: e.target.value }))} />
+        )}
+      </Field>
+      <Field
+        label="Bandwidth limit for all mappings"
+        error={errors.bwLimit}
+        help='Bytes per second shared by every running mapping, e.g. "2M" (K, M, G: KiB, MiB, GiB), or a weekly timetable such as "Mon-08:00,2M 19:00,off". Empty: no limit. Each mapping may also have its own; server-side copies are not limited.'
+      >
+        {(control) => (
+          <input {...control} className="input input-code" value={draft.bwLimit} placeholder="e.g. 2M" autoComplete="off" spellCheck={false} onChange={(e) => setDraft((d) => ({ ...d, bwLimit: e.target.value }))} />
         )}
       </Field>
       {desktop && (

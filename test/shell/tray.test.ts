@@ -104,8 +104,7 @@ describe('buildTrayModel', () => {
       'Logs — idle, never run',
       '---',
       'Sync all now',
-      // Pausing stops the running sync too: the words say so.
-      'Pause and stop running syncs',
+      'Pause all',
       '---',
       'Open Cloud Data Sync',
       'Quit',

