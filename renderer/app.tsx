@@ -79,7 +79,9 @@ function TopBar() {
     })),
   );
   const summary = paused
-    ? 'Paused: no run starts until you resume'
+    ? counts.queued > 0
+      ? `Paused: ${counts.queued} queued mapping${counts.queued === 1 ? '' : 's'} start${counts.queued === 1 ? 's' : ''} when you resume`
+      : 'Paused: no run starts until you resume'
     : counts.running > 0
       ? `Syncing ${counts.running} mapping${counts.running === 1 ? '' : 's'}${counts.queued ? `, ${counts.queued} queued` : ''}`
       : counts.queued > 0
@@ -92,7 +94,7 @@ function TopBar() {
       </p>
       <div className="topbar-actions">
         <button type="button" onClick={() => void (paused ? resumeAll() : pauseAll())} disabled={pauseBusy} aria-pressed={paused}>
-          {paused ? 'Resume all' : 'Pause all'}
+          {paused ? 'Resume all' : counts.running > 0 ? 'Pause and stop running syncs' : 'Pause all'}
         </button>
         <button type="button" className="button-primary" onClick={() => void requestSyncNow()} disabled={syncAllPending || counts.enabled === 0}>
           {syncAllPending ? 'Starting…' : 'Sync all now'}

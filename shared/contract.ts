@@ -201,7 +201,8 @@ interface CommandResults {
   'mappings.preview': PreviewResult;
 
   /** Sync one mapping now, or all enabled mappings when mappingId is absent. Returns those queued. */
-  'sync.now': { queued: string[] };
+  /** The mappings queued; `paused`: they wait for a resume (sync.resumeAll) before they start. */
+  'sync.now': { queued: string[]; paused: boolean };
   'sync.cancel': void;
   'sync.pauseAll': void;
   'sync.resumeAll': void;

@@ -31,7 +31,7 @@ export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping,
   return toPreviewResult(await syncService.run(mapping, { dryRun: true, previewLimit, state: new MemoryState() }));
 }
 
-function toPreviewResult({ run, preview, excluded }: RunOutcome): PreviewResult {
+function toPreviewResult({ run, preview, excluded, versions }: RunOutcome): PreviewResult {
   return {
     status: run.status,
     copies: run.copied,
@@ -43,5 +43,6 @@ function toPreviewResult({ run, preview, excluded }: RunOutcome): PreviewResult 
     firstDeletes: preview.deletes,
     error: run.firstError,
     excluded,
+    ...(versions === undefined ? {} : { versions }),
   };
 }

@@ -12,7 +12,7 @@ export function syncHandlers({ store, scheduler, version, mode }: ApiDeps): Hand
     // mapping already running gets exactly one follow-up run.
     'sync.now': async ({ mappingId }) => {
       if (mappingId !== undefined) requireMapping(store, mappingId, 'mappingId');
-      return { queued: scheduler.syncNow(mappingId) };
+      return { queued: scheduler.syncNow(mappingId), paused: scheduler.paused };
     },
 
     'sync.cancel': async ({ mappingId }) => {

@@ -94,6 +94,11 @@ function tooltipFor(state: TrayState, input: TrayInput): string {
   }
 }
 
+/** Pausing also stops the runs in progress (in-flight objects finish): the words say so when there are any. */
+export function pauseLabel(anyRunning: boolean): string {
+  return anyRunning ? 'Pause and stop running syncs' : 'Pause all';
+}
+
 export function buildTrayModel(input: TrayInput): TrayModel {
   const state = pickTrayState(input);
   const byId = new Map(input.statuses.map((s) => [s.mappingId, s]));
@@ -109,7 +114,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   menu.push(
     input.paused
       ? { kind: 'action', action: 'resumeAll', label: 'Resume all', enabled: true }
-      : { kind: 'action', action: 'pauseAll', label: 'Pause all', enabled: true },
+      : { kind: 'action', action: 'pauseAll', label: pauseLabel(input.statuses.some((s) => s.state === 'running')), enabled: true },
   );
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'open', label: `Open ${APP_NAME}`, enabled: true });

@@ -269,14 +269,15 @@ export class Scheduler {
   }
 
   private statusOf(entry: Entry): MappingStatus {
+    // A run asked for while paused is queued (it starts on resume), and says so.
     const state = !entry.mapping.enabled && !entry.running && !entry.queued
       ? 'disabled'
       : entry.running
         ? 'running'
-        : this.isPaused
-          ? 'paused'
-          : entry.queued
-            ? 'queued'
+        : entry.queued
+          ? 'queued'
+          : this.isPaused
+            ? 'paused'
             : 'idle';
     return {
       mappingId: entry.mapping.id,

@@ -91,8 +91,12 @@ export const createMappingsSlice = ({ api }: StoreDeps): SliceCreator<MappingsSl
     const key = mappingId ?? ALL_MAPPINGS;
     setPending(key, true);
     try {
-      const { queued } = await (mappingId === null ? api.invoke('sync.now', {}) : api.invoke('sync.now', { mappingId }));
+      const { queued, paused } = await (mappingId === null ? api.invoke('sync.now', {}) : api.invoke('sync.now', { mappingId }));
       if (queued.length === 0) get().notify('info', mappingId === null ? 'No enabled mapping to sync.' : 'Nothing was queued.');
+      else if (paused) {
+        const name = get().mappings.find((m) => m.id === queued[0])?.name ?? queued[0];
+        get().notify('info', `Paused: ${queued.length === 1 ? `“${name}” is queued and starts` : `${queued.length} mappings are queued and start`} when you resume.`);
+      }
     } catch (error) {
       get().reportError(error, 'Could not start the sync');
     } finally {

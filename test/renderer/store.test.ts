@@ -233,7 +233,7 @@ describe('sync now', () => {
   const preview = (deletes: number): PreviewResult => ({ ...emptyPreview, deletes, firstDeletes: deletes ? [{ key: 'old.txt', reason: 'not in source' }] : [] });
 
   test('a mapping that ran before syncs at once', async () => {
-    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { status: status('m1', { lastRun: run(1, 'm1') }) })], 'sync.now': () => ({ queued: ['m1'] }) });
+    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { status: status('m1', { lastRun: run(1, 'm1') }) })], 'sync.now': () => ({ queued: ['m1'], paused: false }) });
     await store.getState().loadMappings();
     await store.getState().requestSyncNow('m1');
     expect(client.calls.map((c) => c.name)).toEqual(['mappings.list', 'sync.now']);
@@ -241,7 +241,7 @@ describe('sync now', () => {
   });
 
   test('a first run that would delete waits for confirmation, then syncs', async () => {
-    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { deleteMode: 'mirror' })], 'mappings.preview': () => preview(3), 'sync.now': () => ({ queued: ['m1'] }) });
+    const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { deleteMode: 'mirror' })], 'mappings.preview': () => preview(3), 'sync.now': () => ({ queued: ['m1'], paused: false }) });
     await store.getState().loadMappings();
     await store.getState().requestSyncNow('m1');
     expect(client.argsOf('mappings.preview')).toEqual([{ id: 'm1', limit: 20 }]);
@@ -281,7 +281,7 @@ describe('sync now', () => {
         mapping('m4', { deleteMode: 'synced' }),
       ],
       'mappings.preview': () => preview(0),
-      'sync.now': (a) => ({ queued: a.mappingId ? [a.mappingId] : [] }),
+      'sync.now': (a) => ({ queued: a.mappingId ? [a.mappingId] : [], paused: false }),
     });
     await store.getState().loadMappings();
     for (const id of ['m1', 'm2', 'm3', 'm4']) await store.getState().requestSyncNow(id);
@@ -293,7 +293,7 @@ describe('sync now', () => {
     const { store, client } = setup({
       'mappings.list': () => [mapping('m1', { deleteMode: 'mirror' }), mapping('m2', { deleteMode: 'mirror', enabled: false }), mapping('m3', { status: status('m3', { lastRun: run(1, 'm3') }) })],
       'mappings.preview': (a) => preview(a.id === 'm1' ? 2 : 0),
-      'sync.now': () => ({ queued: ['m1', 'm3'] }),
+      'sync.now': () => ({ queued: ['m1', 'm3'], paused: false }),
     });
     await store.getState().loadMappings();
     await store.getState().requestSyncNow();

@@ -31,7 +31,7 @@ describe('createAppCore', () => {
 
     const finished = nextEvent(app, 'run.finished');
     const idleAgain = nextEvent(app, 'mapping.status', (s) => s.state === 'idle' && s.lastRun !== null);
-    expect(value(await app.dispatch('sync.now', { mappingId: 'm1' }))).toEqual({ queued: ['m1'] });
+    expect(value(await app.dispatch('sync.now', { mappingId: 'm1' }))).toEqual({ queued: ['m1'], paused: false });
     const run = await finished;
     await idleAgain;
 

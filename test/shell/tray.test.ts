@@ -104,7 +104,8 @@ describe('buildTrayModel', () => {
       'Logs — idle, never run',
       '---',
       'Sync all now',
-      'Pause all',
+      // Pausing stops the running sync too: the words say so.
+      'Pause and stop running syncs',
       '---',
       'Open Cloud Data Sync',
       'Quit',
