@@ -17,6 +17,14 @@ export interface ConnectionTestState {
 /** The key a form's test of unsaved input is kept under. */
 export const DRAFT_TEST_KEY = '(draft)';
 
+/**
+ * Where a connection form keeps its tests: apart from the saved connection's (its id), since a form
+ * tests edits that may never be saved, and the list shows the result of what is saved.
+ */
+export function formTestKey(connectionId: string | null): string {
+  return connectionId === null ? DRAFT_TEST_KEY : `(editing) ${connectionId}`;
+}
+
 export interface ConnectionsSlice {
   connections: ConnectionView[];
   connectionsLoad: LoadStatus;
@@ -28,6 +36,8 @@ export interface ConnectionsSlice {
   /** Tests a saved connection or a form's input; the result lands in connectionTests[key]. */
   testConnection: (key: string, args: CommandArgs<'connections.test'>) => Promise<void>;
   clearConnectionTest: (key: string) => void;
+  /** Files the test kept under `from` as the result of `to`: a form's test of exactly what was then saved. */
+  adoptConnectionTest: (from: string, to: string) => void;
 }
 
 export const createConnectionsSlice = ({ api, now }: StoreDeps): SliceCreator<ConnectionsSlice, Pick<UiSlice, 'reportError'> & Pick<BrowseSlice, 'forgetBuckets'>> => (set, get) => {
@@ -86,6 +96,11 @@ export const createConnectionsSlice = ({ api, now }: StoreDeps): SliceCreator<Co
       }
       set((s) => ({ connectionTests: { ...s.connectionTests, [key]: next } }));
     },
+    adoptConnectionTest: (from, to) =>
+      set((s) => {
+        const { [from]: test, ...rest } = s.connectionTests;
+        return test && !test.running ? { connectionTests: { ...rest, [to]: test } } : {};
+      }),
     clearConnectionTest: (key) =>
       set((s) => {
         const { [key]: _dropped, ...connectionTests } = s.connectionTests;

@@ -9,7 +9,7 @@ import { ProviderLogo } from '../components/provider-logo';
 import { SecretField } from '../components/secret-field';
 import { useNow } from '../components/use-debounced';
 import { useAppStore } from '../store';
-import { DRAFT_TEST_KEY } from '../store/connections-slice';
+import { formTestKey } from '../store/connections-slice';
 import {
   connectionToForm,
   emptyConnectionForm,
@@ -37,7 +37,9 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
   const saveConnection = useAppStore((s) => s.saveConnection);
   const testConnection = useAppStore((s) => s.testConnection);
   const notify = useAppStore((s) => s.notify);
-  const testKey = connection?.id ?? DRAFT_TEST_KEY;
+  const testKey = formTestKey(connection?.id ?? null);
+  // The form as it was tested: a result describes the saved connection only if it was saved unchanged.
+  const [testedForm, setTestedForm] = useState<ConnectionFormState | null>(null);
   const test = useAppStore((s) => s.connectionTests[testKey]);
   const now = useNow(15_000);
   const formRef = useRef<HTMLFormElement>(null);
@@ -46,11 +48,13 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
   const label = descriptorOf(form.type).label;
   const editing = connection !== null;
   const clearConnectionTest = useAppStore((s) => s.clearConnectionTest);
+  const adoptConnectionTest = useAppStore((s) => s.adoptConnectionTest);
 
-  // A new form starts without the result of an earlier draft's test.
+  // A form starts without the result of an earlier form's test, and leaves none behind.
   useEffect(() => {
-    if (!editing) clearConnectionTest(DRAFT_TEST_KEY);
-  }, [editing, clearConnectionTest]);
+    clearConnectionTest(testKey);
+    return () => clearConnectionTest(testKey);
+  }, [testKey, clearConnectionTest]);
 
   const setValue = (key: string, value: string | boolean) => {
     setForm((f) => ({ ...f, values: { ...f.values, [key]: value } }));
@@ -76,6 +80,7 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
     const result = await saveConnection(formToConnectionInput(form));
     setSaving(false);
     if (result.ok) {
+      if (testedForm === form) adoptConnectionTest(testKey, result.value.id);
       notify('success', `Connection "${result.value.name}" saved.`);
       onDone(result.value);
       return;
@@ -91,6 +96,7 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
 
   const onTest = () => {
     const bucket = testBucket.trim();
+    setTestedForm(form);
     void testConnection(testKey, {
       ...(connection ? { id: connection.id } : {}),
       input: formToConnectionInput(form),

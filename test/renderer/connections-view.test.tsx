@@ -24,6 +24,32 @@ describe('connections list', () => {
     expect(client.argsOf('connections.test')).toEqual([{ id: 'dst' }]);
   });
 
+  test("a test of unsaved edits stays with the form: Cancel leaves the saved connection's result as it was; saving what was tested keeps it", async () => {
+    const works = { ok: true, checks: [{ name: 'auth' as const, ok: true, skipped: false, message: 'ok', durationMs: 5 }] };
+    const fails = { ok: false, checks: [{ name: 'auth' as const, ok: false, skipped: false, message: 'The folder does not exist', durationMs: 5 }] };
+    const { user } = renderWithStore(<ConnectionsView />, {
+      'connections.test': (args) => (args.input ? fails : works),
+      'connections.update': (input) => ({ ...localConnection('src', 'Source folder'), ...input, id: 'src' }),
+    }, { connections, connectionsLoad: 'ready' });
+    const item = () => screen.getByRole('listitem', { name: 'Source folder' });
+    await user.click(within(item()).getByRole('button', { name: 'Test Source folder' }));
+    await waitFor(() => expect(item().textContent).toMatch(/OK|Passed|Works/i));
+    const before = item().textContent;
+
+    await user.click(within(item()).getByRole('button', { name: 'Edit Source folder' }));
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByText(/The folder does not exist/);
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(item().textContent).toBe(before);
+
+    // Tested, then saved unchanged: the result now describes the saved connection.
+    await user.click(within(item()).getByRole('button', { name: 'Edit Source folder' }));
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByText(/The folder does not exist/);
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(item().textContent).toContain('Failed: The folder does not exist'));
+  });
+
   test('deleting a connection that mappings use names them and is not offered', async () => {
     const { user, client } = renderWithStore(<ConnectionsView />, {}, {
       connections,
