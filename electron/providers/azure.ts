@@ -32,7 +32,8 @@ import { checkWrite, openUpload } from './exact-size';
 import { removeEach } from './limited';
 import { sdkCall } from './sdk-call';
 import { allPages, pagedList } from './listing';
-import type { ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
+import { checkTags } from './object-tags';
 import { unquoteEtag, type ErrorContext } from './s3-common';
 
 export interface AzureProviderOptions {
@@ -256,7 +257,7 @@ class AzureProvider implements StorageProvider {
     private readonly service: BlobServiceClient,
     private readonly tuning: Required<AzureProviderOptions>,
   ) {
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold };
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true };
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
@@ -313,12 +314,27 @@ class AzureProvider implements StorageProvider {
     checkBlobName(key, describe(ctx));
     try {
       const props = await this.container(bucket).getBlobClient(key).getProperties({ abortSignal: signal });
-      return { ...toObjectInfo(key, props), metadata: fromAzureMetadata(props.metadata) };
+      return {
+        ...toObjectInfo(key, props),
+        metadata: fromAzureMetadata(props.metadata),
+        // Azure sends x-ms-tag-count only for a blob that has tags.
+        tagCount: props.tagCount ?? 0,
+        ...(props.accessTier ? { storageClass: props.accessTier } : {}),
+        ...(props.encryptionScope ? { encryption: { encryptionScope: props.encryptionScope } } : {}),
+      };
     } catch (err) {
       // A HEAD has no body: a missing container is also a plain 404.
       if ((err as { statusCode?: number } | null)?.statusCode === 404) return null;
       throw mapAzureError(err, ctx, signal);
     }
+  }
+
+  /** Get Blob Tags (blob index tags). */
+  async getTags(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectTags> {
+    const ctx = { op: 'get tags of', bucket, key };
+    checkBlobName(key, describe(ctx));
+    const res = await this.call(ctx, signal, () => this.container(bucket).getBlobClient(key).getTags({ abortSignal: signal }));
+    return { ...res.tags };
   }
 
   /**
@@ -354,6 +370,7 @@ class AzureProvider implements StorageProvider {
     const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     checkBlobName(key, what);
     const metadata = toAzureMetadata(options.metadata, what);
+    const target = azureTarget(options, what);
     const { signal } = options;
     const upload = await openUpload(open, size, what, signal);
     // Every byte the upload takes from `sent` (and every block Azure confirmed) pushes the deadline
@@ -373,7 +390,7 @@ class AzureProvider implements StorageProvider {
       blobContentDisposition: options.contentDisposition,
     };
     try {
-      const request = { bucket, key, body: sent, size, md5, headers, metadata, signal: upload.cancel, what, progress: () => watchdog.kick() };
+      const request = { bucket, key, body: sent, size, md5, headers, metadata, target, signal: upload.cancel, what, progress: () => watchdog.kick() };
       return blocks ? await this.putBlocks(request) : await this.putBlob(request);
     } catch (err) {
       signal?.throwIfAborted();
@@ -391,6 +408,7 @@ class AzureProvider implements StorageProvider {
     const res = await this.container(u.bucket).getBlockBlobClient(u.key).upload(() => u.body, u.size, {
       blobHTTPHeaders: { ...u.headers, blobContentMD5: u.md5 ? Buffer.from(u.md5, 'hex') : undefined },
       metadata: u.metadata,
+      ...u.target,
       abortSignal: u.signal,
     });
     const stored = md5Hex(res.contentMD5);
@@ -440,7 +458,7 @@ class AzureProvider implements StorageProvider {
     // answered would hold it for good, after the stream ended. So the wait ends with the signal;
     // the commit, which does take the signal, can then never happen.
     const res = await unlessAborted(
-      client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, abortSignal: u.signal, onProgress: u.progress }),
+      client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, ...u.target, abortSignal: u.signal, onProgress: u.progress }),
       u.signal,
     );
     let etag = res.etag;
@@ -478,16 +496,24 @@ class AzureProvider implements StorageProvider {
    * the content type, the other headers, the metadata and the Content-MD5 along. Only the version we
    * measured is copied; a change in between fails with ConditionNotMet and is retried.
    */
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal, options: TargetObjectOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
     checkBlobName(dstKey, describe(ctx));
+    const { tier, encryptionScope } = azureTarget(options, describe(ctx));
+    if (encryptionScope !== undefined) {
+      // Copy Blob takes no x-ms-encryption-scope: the engine streams such objects instead.
+      const cause = Object.assign(new Error('Copy Blob cannot set an encryption scope'), { name: 'NotImplemented' });
+      throw new StorageError('Fatal', `copy to ${dstBucket}/${dstKey}: Azure's Copy Blob cannot write into encryption scope "${encryptionScope}"`, { cause });
+    }
     const src = await this.head(srcBucket, srcKey, signal);
     if (!src) throw new StorageError('NotFound', `copy ${srcBucket}/${srcKey}: source object does not exist`);
+    // Copy Blob does not carry blob index tags along: they are read (when HEAD counted some) and set on the copy.
+    const tags = src.tagCount === 0 ? undefined : await this.getTags(srcBucket, srcKey, signal);
     const source = this.container(srcBucket).getBlobClient(srcKey);
     const target = this.container(dstBucket).getBlobClient(dstKey);
     // The SDK's poller only starts the copy here: it would never finish on an 'aborted' copy and has
     // no overall bound, so a pending copy is polled below.
-    const poller = await this.call(ctx, signal, () => target.beginCopyFromURL(source.url, { abortSignal: signal, sourceConditions: { ifMatch: `"${src.etag}"` } }));
+    const poller = await this.call(ctx, signal, () => target.beginCopyFromURL(source.url, { abortSignal: signal, sourceConditions: { ifMatch: `"${src.etag}"` }, tier, ...(tags && Object.keys(tags).length > 0 ? { tags } : {}) }));
     const started = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
     let done: { etag?: string; lastModified?: Date } | undefined = started.isCompleted ? started.result : undefined;
     const deadline = Date.now() + MAX_COPY_WAIT_MS;
@@ -550,6 +576,8 @@ interface Upload {
   md5: string | undefined;
   headers: BlobHTTPHeaders;
   metadata: Record<string, string> | undefined;
+  /** Access tier, encryption scope and blob index tags of the new blob. */
+  target: AzureTarget;
   signal: AbortSignal;
   what: string;
   /** Called as blocks are confirmed (the stall watchdog's kick). */
@@ -581,6 +609,29 @@ function toObjectInfo(key: string, p: BlobProps): ObjectInfo {
   };
 }
 
+
+interface AzureTarget {
+  tier?: string;
+  encryptionScope?: string;
+  tags?: ObjectTags;
+}
+
+/**
+ * The access tier, encryption scope and tags of a write; a tag Azure cannot store fails (checkTags).
+ * Encryption must be Azure's form ({ encryptionScope }): another is a programming error (the config
+ * reader refuses it).
+ */
+function azureTarget(options: TargetObjectOptions & { tags?: ObjectTags }, what: string): AzureTarget {
+  const target: AzureTarget = {};
+  if (options.storageClass) target.tier = options.storageClass;
+  if (options.encryption) {
+    if (!('encryptionScope' in options.encryption)) throw new StorageError('Fatal', `${what}: ${JSON.stringify(options.encryption)} is not an Azure encryption setting (expected { "encryptionScope": "<scope>" })`);
+    target.encryptionScope = options.encryption.encryptionScope;
+  }
+  const tags = checkTags('azure', options.tags, what);
+  if (tags) target.tags = tags;
+  return target;
+}
 
 function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;

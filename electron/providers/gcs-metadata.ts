@@ -1,7 +1,7 @@
 // GCS object resources ↔ ObjectInfo, and the resource sent with an upload.
 import type { FileMetadata } from '@google-cloud/storage';
 import { StorageError } from './errors';
-import type { Checksums, ObjectInfo, ObjectMetadata } from './provider';
+import type { Checksums, ObjectInfo, ObjectMetadata, TargetObjectOptions } from './provider';
 
 /**
  * The ObjectInfo etag of a GCS object is its `generation`: GCS gives every new content of a name a
@@ -38,7 +38,24 @@ export function objectInfo(key: string, resource: FileMetadata): ObjectInfo {
   if (resource.contentEncoding) info.contentEncoding = resource.contentEncoding;
   if (resource.contentDisposition) info.contentDisposition = resource.contentDisposition;
   info.metadata = userMetadata(resource.metadata);
+  if (resource.storageClass) info.storageClass = resource.storageClass;
+  // GCS answers the key version that encrypted the object: the key is the name without it.
+  if (resource.kmsKeyName) info.encryption = { kmsKeyName: resource.kmsKeyName.replace(/\/cryptoKeyVersions\/[^/]+$/, '') };
   return info;
+}
+
+/**
+ * The storage class and Cloud KMS key of a write or rewrite. Encryption must be GCS's form
+ * ({ kmsKeyName }): another is a programming error (the config reader refuses it).
+ */
+export function gcsTarget(options: TargetObjectOptions, what: string): { storageClass?: string; kmsKeyName?: string } {
+  const target: { storageClass?: string; kmsKeyName?: string } = {};
+  if (options.storageClass) target.storageClass = options.storageClass;
+  if (options.encryption) {
+    if (!('kmsKeyName' in options.encryption)) throw new StorageError('Fatal', `${what}: ${JSON.stringify(options.encryption)} is not a GCS encryption setting (expected { "kmsKeyName": "projects/…/cryptoKeys/…" })`);
+    target.kmsKeyName = options.encryption.kmsKeyName;
+  }
+  return target;
 }
 
 /** User metadata with lower-case names (the interface's rule); GCS keeps names as given. */
@@ -56,7 +73,7 @@ function userMetadata(metadata: FileMetadata['metadata']): Record<string, string
  * check runs only after the commit, and on a mismatch deletes the object, which would lose the
  * previous version too).
  */
-export function uploadResource(options: ObjectMetadata & { md5?: string; crc32c?: string }): FileMetadata {
+export function uploadResource(options: ObjectMetadata & { md5?: string; crc32c?: string; storageClass?: string }): FileMetadata {
   const resource: FileMetadata = {};
   if (options.contentType) resource.contentType = options.contentType;
   if (options.cacheControl) resource.cacheControl = options.cacheControl;
@@ -65,6 +82,7 @@ export function uploadResource(options: ObjectMetadata & { md5?: string; crc32c?
   if (options.metadata && Object.keys(options.metadata).length > 0) resource.metadata = { ...options.metadata };
   if (options.md5) resource.md5Hash = Buffer.from(options.md5, 'hex').toString('base64');
   if (options.crc32c) resource.crc32c = options.crc32c;
+  if (options.storageClass) resource.storageClass = options.storageClass;
   return resource;
 }
 

@@ -24,8 +24,10 @@ export interface ResumableUpload {
   key: string;
   /** Authorization headers, when the endpoint takes credentials (the session start and a status look-up). */
   headers: Record<string, string>;
-  /** The object resource (content type, metadata, md5Hash and crc32c when the caller knows them). */
+  /** The object resource (content type, metadata, storage class, md5Hash and crc32c when the caller knows them). */
   resource: FileMetadata;
+  /** The Cloud KMS key to encrypt the object with (the `kmsKeyName` query parameter); absent: the bucket's default. */
+  kmsKeyName?: string;
   size: number;
   /** Bytes per request but the last: a multiple of 256 KiB. One chunk is held in memory to resend it. */
   chunkSize: number;
@@ -89,6 +91,7 @@ async function startSession(u: ResumableUpload): Promise<string> {
   const url = new URL(`${u.apiEndpoint}/upload/storage/v1/b/${encodeURIComponent(u.bucket)}/o`);
   url.searchParams.set('uploadType', 'resumable');
   url.searchParams.set('name', u.key);
+  if (u.kmsKeyName) url.searchParams.set('kmsKeyName', u.kmsKeyName);
   const headers: Record<string, string> = { ...u.headers, 'Content-Type': 'application/json; charset=UTF-8', 'X-Upload-Content-Length': String(u.size) };
   if (u.resource.contentType) headers['X-Upload-Content-Type'] = u.resource.contentType;
   const res = await request(u, url.href, { method: 'POST', headers, body: Buffer.from(JSON.stringify(u.resource)) }).catch((err: unknown) => {

@@ -17,10 +17,10 @@ import { uploadResumable } from './gcs-resumable';
 import { checkObjectName } from './gcs-names';
 import { removeEach } from './limited';
 import { allPages, pagedList } from './listing';
-import { expectedCrc32c, objectInfo, uploadResource } from './gcs-metadata';
+import { expectedCrc32c, gcsTarget, objectInfo, uploadResource } from './gcs-metadata';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import { sdkCall } from './sdk-call';
-import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
@@ -199,23 +199,25 @@ class GcsProvider implements StorageProvider {
     const { what, md5: expectedMd5 } = checkWrite(bucket, key, size, options.md5);
     const crc32c = expectedCrc32c(options.checksums, what);
     checkObjectName(key, what);
+    const { storageClass, kmsKeyName } = gcsTarget(options, what);
     const { signal } = options;
     const upload = await openUpload(open, size, what, signal);
     const { body } = upload;
-    const file = this.storage.bucket(bucket).file(key);
+    // With kmsKeyName the SDK sends it as the upload's query parameter.
+    const file = this.storage.bucket(bucket).file(key, kmsKeyName ? { kmsKeyName } : {});
     let stored: FileMetadata;
     try {
       if (size >= this.capabilities.multipartThreshold) {
         const apiEndpoint = this.apiEndpoint();
         const headers = this.authenticated ? await this.authHeaders(apiEndpoint) : {};
-        const resource = uploadResource({ ...options, md5: expectedMd5, crc32c });
-        const session = { apiEndpoint, bucket, key, headers, resource, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
+        const resource = uploadResource({ ...options, md5: expectedMd5, crc32c, storageClass });
+        const session = { apiEndpoint, bucket, key, headers, resource, kmsKeyName, size, chunkSize: this.chunkSize, timeoutMs: uploadTimeout(this.chunkSize), ctx, signal };
         stored = await uploadResumable(session, body, expectedMd5, crc32c);
       } else {
         const data = expectedMd5 === undefined ? await buffer(body) : undefined;
         const md5 = data ? createHash('md5').update(data).digest('hex') : expectedMd5;
         setUploadDeadline(file, size);
-        const sdk = file.createWriteStream({ resumable: false, metadata: uploadResource({ ...options, md5, crc32c }), validation: false });
+        const sdk = file.createWriteStream({ resumable: false, metadata: uploadResource({ ...options, md5, crc32c, storageClass }), validation: false });
         // Any failure (a short source, the SDK, an abort) destroys every stream of the pipeline: an
         // unfinished request is never committed.
         await pipeline(data ? Readable.from([data]) : body, sdk);
@@ -252,15 +254,26 @@ class GcsProvider implements StorageProvider {
    * rest, each answering with a token for the next. GCS pins the source generation for the whole
    * loop, and the new object keeps the source's content type and metadata (empty destination resource).
    */
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal, options: TargetObjectOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
     checkObjectName(srcKey, `copy ${srcBucket}/${srcKey}`);
     checkObjectName(dstKey, describe(ctx));
+    const { storageClass, kmsKeyName } = gcsTarget(options, describe(ctx));
     const source = this.storage.bucket(srcBucket).file(srcKey);
     const uri = `/rewriteTo/b/${encodeURIComponent(dstBucket)}/o/${encodeURIComponent(dstKey)}`;
+    const qs: Record<string, string> = kmsKeyName ? { destinationKmsKeyName: kmsKeyName } : {};
+    let json: FileMetadata = {};
+    if (storageClass) {
+      // A destination resource replaces the source's metadata as a whole: it must carry that metadata,
+      // of exactly the generation the rewrite then copies.
+      const [metadata] = await this.call(ctx, signal, () => source.getMetadata());
+      const { contentType, cacheControl, contentEncoding, contentDisposition, contentLanguage, metadata: user } = metadata;
+      json = { contentType, cacheControl, contentEncoding, contentDisposition, contentLanguage, metadata: user, storageClass };
+      qs.ifSourceGenerationMatch = String(metadata.generation);
+    }
     let rewriteToken: string | undefined;
     for (let call = 0; call < MAX_REWRITE_CALLS; call++) {
-      const [response] = await this.call(ctx, signal, () => source.request({ method: 'POST', uri, qs: rewriteToken ? { rewriteToken } : {}, json: {} }));
+      const [response] = await this.call(ctx, signal, () => source.request({ method: 'POST', uri, qs: rewriteToken ? { ...qs, rewriteToken } : qs, json }));
       const answer = response as RewriteResponse;
       if (answer.done && answer.resource) {
         const info = objectInfo(dstKey, answer.resource);

@@ -20,7 +20,9 @@ import { eachLimited } from './limited';
 import { pagedList } from './listing';
 import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
 import { sdkCall } from './sdk-call';
-import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import { parseTaggingXml } from './object-tags';
+import { s3TargetHeaders } from './s3-target';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -122,7 +124,7 @@ class MinioProvider implements StorageProvider {
 
   constructor(resolved: ResolvedMinioSettings, options: MinioProviderOptions) {
     this.tuning = resolveTuning(options);
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold, tags: true };
     this.agent = keepAliveAgent(resolved.useSSL);
     try {
       this.client = new Client({
@@ -231,7 +233,17 @@ class MinioProvider implements StorageProvider {
       headers: standard,
       userMetadata: user,
       partsCount: parts === undefined ? undefined : Number(parts),
+      storageClass: header(headers, 'x-amz-storage-class'),
+      kmsKeyId: header(headers, 'x-amz-server-side-encryption-aws-kms-key-id'),
+      tagCount: header(headers, 'x-amz-tagging-count'),
     };
+  }
+
+  /** Our own GET ?tagging: the client's parser reads "007" as 7 and trims values. */
+  async getTags(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectTags> {
+    return this.call({ op: 'get tags of', bucket, key }, signal, async () =>
+      parseTaggingXml(await readText(await this.client.makeRequestAsync({ method: 'GET', bucketName: bucket, objectName: key, query: 'tagging' }))),
+    );
   }
 
   /**
@@ -261,7 +273,8 @@ class MinioProvider implements StorageProvider {
     // The client takes no signal: the upload's cancel signal is not used, the caller's abort destroys the body.
     const upload = await openUpload(open, size, what, signal);
     const { body } = upload;
-    const headers = objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart));
+    // A single PUT always carries the Content-MD5 of what it sends (putSingle), so S3 checks the bytes under SSE-KMS too.
+    const headers = { ...objectHeaders(options, userMetadataToStore({ ...options, md5 }, multipart)), ...s3TargetHeaders(options, what) };
     let answer: { etag: string } & WriteAnswer;
     try {
       const sent = multipart
@@ -395,15 +408,17 @@ class MinioProvider implements StorageProvider {
    * One CopyObject up to copyThreshold (5 GiB, S3's limit), a multipart copy above it. Either copies
    * exactly the version HEAD measured (If-Match on the source): a change in between fails and is retried.
    */
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal, options: TargetObjectOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
     const what = `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`;
     const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
     if (src.size > this.tuning.copyThreshold) {
-      return this.call(ctx, signal, () => this.copyInParts(src, srcBucket, dstBucket, dstKey, what, signal));
+      return this.call(ctx, signal, () => this.copyInParts(src, srcBucket, dstBucket, dstKey, what, options, signal));
     }
     const source = new EncodedCopySource({ Bucket: srcBucket, Object: srcKey, MatchETag: `"${src.etag}"` });
-    const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY' });
+    // The source's tags travel with the copy; class and encryption are the mapping's.
+    const Headers = { 'x-amz-tagging-directive': 'COPY', ...s3TargetHeaders(options, what) };
+    const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY', Headers });
     const out = await this.call(ctx, signal, () => this.client.copyObject(source, dest));
     const encryption = 'MetaData' in out ? encryptionOf(out.MetaData as http.IncomingHttpHeaders) : {};
     // The client reads the ETag from a response header that S3 puts in the body instead.
@@ -423,9 +438,12 @@ class MinioProvider implements StorageProvider {
    * CompleteMultipartUpload; any failure aborts the upload. Requests cannot be cancelled: an abort
    * stops new parts and waits for the running ones before the upload is aborted.
    */
-  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, signal?: AbortSignal): Promise<WriteResult> {
+  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, options: TargetObjectOptions, signal?: AbortSignal): Promise<WriteResult> {
     const meta = copiedMetadata(src);
-    const uploadId = await this.client.initiateNewMultipartUpload(dstBucket, dstKey, objectHeaders(meta, userMetadataToStore(meta, true)));
+    // UploadPartCopy carries no tags: the new upload is given the source's (read only when HEAD counted some).
+    const tags = src.tagCount === 0 ? undefined : await this.getTags(srcBucket, src.key, signal);
+    const headers = { ...objectHeaders(meta, userMetadataToStore(meta, true)), ...s3TargetHeaders({ ...options, tags }, what) };
+    const uploadId = await this.client.initiateNewMultipartUpload(dstBucket, dstKey, headers);
     const etags: { part: number; etag: string }[] = [];
     try {
       await eachLimited(copyParts(src.size, this.tuning.copyPartSize), this.tuning.queueSize, async ({ part, first, last }) => {

@@ -3,7 +3,7 @@
 // Providers know nothing of sync, store or Electron. Errors thrown are StorageError (see errors.ts)
 // or the AbortSignal's abort error.
 import type { Readable } from 'node:stream';
-import type { ProviderType } from '../../shared/model';
+import type { ProviderType, TargetEncryption } from '../../shared/model';
 
 export interface ObjectMetadata {
   contentType?: string;
@@ -53,6 +53,35 @@ export interface ObjectInfo extends ObjectMetadata {
   lastModified: number;
   /** Other full-content checksums the service knows (usually only from `head`, not listings). */
   checksums?: Checksums;
+  /**
+   * The object's tags (S3 object tags, Azure blob index tags), when the answer carried them; else
+   * read with `getTags` (one request) unless `tagCount` is 0.
+   */
+  tags?: ObjectTags;
+  /**
+   * How many tags the object has, as the answer said (S3 `x-amz-tagging-count`, absent meaning none;
+   * Azure `x-ms-tag-count`); undefined when the service did not say (then `getTags` knows).
+   */
+  tagCount?: number;
+  /** Storage class (access tier) as the service reports it, from `head`: STANDARD_IA, Cool, NEARLINE... */
+  storageClass?: string;
+  /** Server-side encryption the service reports for the object, from `head`, in the form of a mapping's targetEncryption. */
+  encryption?: TargetEncryption;
+}
+
+/**
+ * Object tags, name → value: S3 object tags and Azure blob index tags (at most 10 each; each service
+ * has its own character rules, see object-tags.ts). GCS and local folders have none.
+ */
+export type ObjectTags = Record<string, string>;
+
+/**
+ * What a mapping asks of the objects it writes (Mapping.targetStorageClass / targetEncryption), in the
+ * target service's own spelling as its descriptor lists them. Absent: the bucket's default.
+ */
+export interface TargetObjectOptions {
+  storageClass?: string;
+  encryption?: TargetEncryption;
 }
 
 /** Why a listing left an entry out (a local symlink, a FIFO...): the engine logs it, so nothing is skipped silently. */
@@ -62,7 +91,12 @@ export interface SkippedEntry {
   reason: string;
 }
 
-export interface WriteOptions extends ObjectMetadata {
+export interface WriteOptions extends ObjectMetadata, TargetObjectOptions {
+  /**
+   * Tags to store with the object, in the same request (only where capabilities.tags). A tag the
+   * service cannot store as it is fails the write (Fatal, naming the tag); it is never altered.
+   */
+  tags?: ObjectTags;
   /** Expected content MD5 (hex) when known before the upload: sent so the service verifies it. */
   md5?: string;
   /** Other checksums of the source known before the upload: sent where the service verifies them (GCS crc32c). */
@@ -120,6 +154,8 @@ export interface ProviderCapabilities {
    * engine calls `head` before every streamed copy.
    */
   listingIsHead?: boolean;
+  /** Stores object tags (S3 object tags, Azure blob index tags): writes take WriteOptions.tags, `getTags` reads them. */
+  tags?: boolean;
 }
 
 /** One page of a listing (see StorageProvider.listPage). */
@@ -239,12 +275,20 @@ export interface StorageProvider {
   abandonUpload?(bucket: string, key: string, state: string, signal?: AbortSignal): Promise<void>;
 
   /**
-   * Server-side copy inside this connection; only when capabilities.serverSideCopy. Keeps the
-   * source's content type and metadata. Copies exactly the version its own HEAD found. A server that
-   * cannot copy this object (e.g. no UploadPartCopy above 5 GiB) fails Fatal with the service's
-   * NotImplemented/MethodNotAllowed as cause, and the engine streams the object instead.
+   * The object's tags (empty when it has none). One request. Throws NotFound when the object is
+   * missing. Only where capabilities.tags.
    */
-  copy?(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult>;
+  getTags?(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectTags>;
+
+  /**
+   * Server-side copy inside this connection; only when capabilities.serverSideCopy. Keeps the
+   * source's content type, metadata and tags; the copy gets `options`' storage class and
+   * encryption (absent: the bucket's default). Copies exactly the version its own HEAD found. A
+   * server that cannot copy this object (e.g. no UploadPartCopy above 5 GiB, or an option Copy Blob
+   * cannot take) fails Fatal with NotImplemented/MethodNotAllowed as cause, and the engine streams
+   * the object instead.
+   */
+  copy?(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal, options?: TargetObjectOptions): Promise<WriteResult>;
 
   /**
    * Optional, where versioning is a bucket property (S3, MinIO, GCS): the bucket's setting. Never

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { abortable } from './abort';
 import { SourceChangedError, StorageError, classifyHttpError, isAbortError, type StorageErrorCode } from './errors';
 import type { Checksums, ObjectInfo, ObjectMetadata, WriteResult } from './provider';
+import { reportedEncryption, reportedTagCount } from './s3-target';
 
 /** DeleteObjects accepts at most this many keys per request. */
 export const DELETE_BATCH = 1000;
@@ -183,6 +184,10 @@ export interface HeadAnswer {
   userMetadata: Record<string, string> | undefined;
   /** x-amz-mp-parts-count: how many parts the object has, in the answer to a HEAD of one part. */
   partsCount: number | undefined;
+  /** x-amz-storage-class (absent for STANDARD), x-amz-server-side-encryption-aws-kms-key-id and x-amz-tagging-count. */
+  storageClass?: string;
+  kmsKeyId?: string;
+  tagCount?: number | string;
 }
 
 /**
@@ -208,7 +213,15 @@ export async function objectFromHead(key: string, head: HeadAnswer, headPart: (p
     ...head.headers,
     metadata: user.metadata,
     ...(Object.keys(checksums).length > 0 ? { checksums } : {}),
+    // S3 leaves the header out for STANDARD.
+    storageClass: head.storageClass ?? 'STANDARD',
+    tagCount: reportedTagCount(head.tagCount),
+    ...optional('encryption', reportedEncryption(head.encryption.serverSide, head.kmsKeyId)),
   };
+}
+
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -33,8 +34,10 @@ import { keepAliveAgent } from './keep-alive-agent';
 import { eachLimited } from './limited';
 import { allPages, pagedList } from './listing';
 import { abortRecordedUpload, uploadInParts } from './s3-upload';
+import { tagsFromTagSet } from './object-tags';
+import { etagIsNotMd5, s3TargetParams } from './s3-target';
 import { sdkCall } from './sdk-call';
-import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -139,7 +142,7 @@ class S3Provider implements StorageProvider {
     this.tuning = resolveTuning(options, STREAMED_PUT_THRESHOLD);
     this.region = resolved.region;
     this.checksumMode = resolved.checksumMode;
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold };
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: this.tuning.multipartThreshold, tags: true };
     // One keep-alive pool per provider: many small objects would otherwise pay a TCP (+TLS) handshake each.
     const config: S3ClientConfig = {
       region: resolved.region,
@@ -303,7 +306,15 @@ class S3Provider implements StorageProvider {
       headers: { contentType: out.ContentType, cacheControl: out.CacheControl, contentEncoding: out.ContentEncoding, contentDisposition: out.ContentDisposition },
       userMetadata: out.Metadata,
       partsCount: out.PartsCount,
+      storageClass: out.StorageClass,
+      kmsKeyId: out.SSEKMSKeyId,
+      tagCount: out.TagCount,
     };
+  }
+
+  async getTags(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectTags> {
+    const out = await this.call({ op: 'get tags of', bucket, key }, () => this.client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }));
+    return tagsFromTagSet(out.TagSet);
   }
 
   /**
@@ -332,7 +343,12 @@ class S3Provider implements StorageProvider {
     const ctx = { op: 'write', bucket, key };
     const { what, md5 } = checkWrite(bucket, key, size, options.md5);
     const { signal } = options;
-    const multipart = size >= this.tuning.multipartThreshold;
+    const target = s3TargetParams(options, what);
+    // Under SSE-KMS the ETag says nothing of the content: an object whose MD5 is not known before
+    // the upload goes in parts, each with its Content-MD5, so S3 still checks every byte it receives;
+    // and the MD5 is kept as md5chksum, as for any multipart object.
+    const unverifiable = etagIsNotMd5(options);
+    const multipart = size >= this.tuning.multipartThreshold || (unverifiable && !md5);
     const upload = await openUpload(open, size, what, signal);
     const { body, cancel } = upload;
     const params = {
@@ -344,7 +360,8 @@ class S3Provider implements StorageProvider {
       CacheControl: options.cacheControl,
       ContentEncoding: options.contentEncoding,
       ContentDisposition: options.contentDisposition,
-      Metadata: userMetadataToStore({ ...options, md5 }, multipart),
+      Metadata: userMetadataToStore({ ...options, md5 }, multipart || unverifiable),
+      ...target,
     };
     let out: AnswerHeaders & { ETag?: string };
     try {
@@ -402,16 +419,19 @@ class S3Provider implements StorageProvider {
    * One CopyObject up to copyThreshold (5 GiB, S3's limit), a multipart copy above it. Either copies
    * exactly the version HEAD measured (CopySourceIfMatch): a change in between fails and is retried.
    */
-  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal): Promise<WriteResult> {
+  async copy(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, signal?: AbortSignal, options: TargetObjectOptions = {}): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
     const what = `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`;
     const src = copySourceInfo(await this.head(srcBucket, srcKey, signal), srcBucket, srcKey);
-    if (src.size > this.tuning.copyThreshold) return this.copyInParts(src, srcBucket, dstBucket, dstKey, what, signal);
+    if (src.size > this.tuning.copyThreshold) return this.copyInParts(src, srcBucket, dstBucket, dstKey, what, options, signal);
     const input = {
       Bucket: dstBucket,
       Key: dstKey,
       CopySource: encodeCopySource(srcBucket, srcKey),
       MetadataDirective: 'COPY' as const,
+      // The source's tags travel with the copy; class and encryption are the mapping's (a copy does not keep the source's).
+      TaggingDirective: 'COPY' as const,
+      ...s3TargetParams(options, what),
       CopySourceIfMatch: `"${src.etag}"`,
     };
     const out = await this.call(ctx, () => this.client.send(new CopyObjectCommand(input), { abortSignal: signal }));
@@ -425,9 +445,11 @@ class S3Provider implements StorageProvider {
    * CompleteMultipartUpload; any failure aborts the upload. s3rver has no UploadPartCopy
    * (NotImplemented, Fatal): the engine has to stream such copies.
    */
-  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, signal?: AbortSignal): Promise<WriteResult> {
+  private async copyInParts(src: ObjectInfo, srcBucket: string, dstBucket: string, dstKey: string, what: string, options: TargetObjectOptions, signal?: AbortSignal): Promise<WriteResult> {
     const ctx = { op: 'copy to', bucket: dstBucket, key: dstKey };
     const meta = copiedMetadata(src);
+    // UploadPartCopy carries no tags: the new upload is given the source's (read only when HEAD counted some).
+    const tags = src.tagCount === 0 ? undefined : await this.getTags(srcBucket, src.key, signal);
     const created = await this.call(ctx, () =>
       this.client.send(
         new CreateMultipartUploadCommand({
@@ -438,6 +460,7 @@ class S3Provider implements StorageProvider {
           ContentEncoding: meta.contentEncoding,
           ContentDisposition: meta.contentDisposition,
           Metadata: userMetadataToStore(meta, true),
+          ...s3TargetParams({ ...options, tags }, what),
         }),
         { abortSignal: signal },
       ),

@@ -4,7 +4,7 @@
 // stack.ts composes them in one place. list() is derived from the wrapper's own listPage, so a
 // listing goes through `around` page by page.
 import { pagedList } from './listing';
-import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
 import type { Readable } from 'node:stream';
 
 /** The provider calls a wrapper sees: one request each, except read/write/copy (one transfer each). */
@@ -15,6 +15,7 @@ export type Operation =
   | 'listPage'
   | 'listLevel'
   | 'head'
+  | 'getTags'
   | 'read'
   | 'write'
   | 'remove'
@@ -24,7 +25,7 @@ export type Operation =
   | 'rename';
 
 export const OPERATIONS: readonly Operation[] = [
-  'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'read', 'write', 'remove', 'copy', 'abandonUpload', 'versioning', 'rename',
+  'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'getTags', 'read', 'write', 'remove', 'copy', 'abandonUpload', 'versioning', 'rename',
 ];
 
 /** Calls that change the service: refused under a dry run. */
@@ -50,6 +51,7 @@ class WrappedProvider implements StorageProvider {
   readonly capabilities: StorageProvider['capabilities'];
   readonly listLevel?: StorageProvider['listLevel'];
   readonly copy?: StorageProvider['copy'];
+  readonly getTags?: StorageProvider['getTags'];
   readonly abandonUpload?: StorageProvider['abandonUpload'];
   readonly versioning?: StorageProvider['versioning'];
   readonly rename?: StorageProvider['rename'];
@@ -69,8 +71,12 @@ class WrappedProvider implements StorageProvider {
     }
     if (inner.copy) {
       const copy = inner.copy.bind(inner);
-      this.copy = (srcBucket, srcKey, dstBucket, dstKey, signal): Promise<WriteResult> =>
-        around({ op: 'copy', what: `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`, signal }, () => copy(srcBucket, srcKey, dstBucket, dstKey, signal));
+      this.copy = (srcBucket, srcKey, dstBucket, dstKey, signal, options): Promise<WriteResult> =>
+        around({ op: 'copy', what: `copy ${srcBucket}/${srcKey} to ${dstBucket}/${dstKey}`, signal }, () => copy(srcBucket, srcKey, dstBucket, dstKey, signal, options));
+    }
+    if (inner.getTags) {
+      const getTags = inner.getTags.bind(inner);
+      this.getTags = (bucket, key, signal): Promise<ObjectTags> => around({ op: 'getTags', what: `get tags of ${bucket}/${key}`, signal }, () => getTags(bucket, key, signal));
     }
     if (inner.abandonUpload) {
       const abandon = inner.abandonUpload.bind(inner);

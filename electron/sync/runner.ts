@@ -18,6 +18,8 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
 import { UploadJournals } from './upload-journals';
+import { droppedTagsText, targetObjectOptions, targetOptionsText } from './target-options';
+import type { TargetObjectOptions } from '../providers/provider';
 import { isVersionsKey, keepVersion, prepareVersions, withoutVersions, VERSIONS_FOLDER, VersionsRefusedError, type VersionKeeping } from './versions';
 
 import { runHook } from './hooks';
@@ -103,6 +105,8 @@ const NO_SYNC_STATE: Pick<SyncStatePort, 'page'> = { page: async () => [] };
  */
 export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   const filters = compileFilters(options.mapping);
+  // Also a library caller's Mapping: a class or encryption the target cannot take is refused before a run row exists.
+  targetObjectOptions(options.mapping, options.target.type);
   const bandwidth = new BandwidthLimit(options.mapping.bwLimit);
   const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
   return new MappingRun(options, recorder, filters, bandwidth).execute();
@@ -148,6 +152,10 @@ class MappingRun {
   private readonly throttle: Throttle | undefined;
   private readonly bandwidth: string | null;
   private serverSideNoted = false;
+  /** The mapping's targetStorageClass and targetEncryption, for every write and copy. */
+  private readonly targetOptions: TargetObjectOptions;
+  /** Objects copied without the tags the target cannot store. */
+  private tagsDropped = 0;
 
   constructor(
     private readonly options: RunOptions,
@@ -161,6 +169,7 @@ class MappingRun {
     this.mapping = options.mapping;
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.targetOptions = targetObjectOptions(this.mapping, options.target.type);
     this.run = recorder.run;
     this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
     this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
@@ -203,6 +212,8 @@ class MappingRun {
     this.options.onStart?.(this.run);
     this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
     if (this.bandwidth !== null) this.log('info', this.bandwidth);
+    const targetOptions = targetOptionsText(this.targetOptions);
+    if (targetOptions !== null) this.log('info', targetOptions);
     let runError: unknown;
     try {
       await this.beforeHook();
@@ -226,6 +237,8 @@ class MappingRun {
     if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping), errorCodeOf(runError));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     if (this.excluded.total > 0) this.log('info', `Excluded by filters: ${exclusionText(this.excluded.list())}`);
+    const droppedTags = droppedTagsText(this.tagsDropped, this.options.target.type);
+    if (droppedTags !== null) this.log('warn', droppedTags);
     if (this.versionKeysLeftOut > 0) this.log('info', `Not synced: ${this.versionKeysLeftOut} source object(s) in or bound for ${VERSIONS_FOLDER}, the folder reserved for kept versions`);
     const versions = this.versionsText();
     if (versions !== undefined) this.log('info', versions);
@@ -588,6 +601,7 @@ class MappingRun {
         signal: this.options.signal,
         journalFor: this.journals && ((version) => this.journals!.journalFor(key, mapping.targetPrefix + key, version)),
         throttle: this.throttle,
+        targetOptions: this.targetOptions,
         onBytes: (n) => this.progress.bytes(handle, n),
         onRestart: () => this.progress.restart(handle),
         onRetry: (err, attempt, delay) =>
@@ -602,6 +616,7 @@ class MappingRun {
     }
     this.progress.end(handle, true);
     this.counts.copied++;
+    if (result.tagsDropped) this.tagsDropped++;
     if (replaces && this.versions?.kind === 'bucket') this.versionsKept++;
     this.counts.bytesCopied += result.source.size;
     // The state row is written only now, after the bytes were verified. The source MD5 recorded is

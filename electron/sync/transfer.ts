@@ -5,7 +5,7 @@
 // version, never the old identity with new bytes.
 import type { Readable } from 'node:stream';
 import { StorageError, unexpectedAbortAsTransient } from '../providers/errors';
-import type { ObjectInfo, StorageProvider, UploadJournal, WriteOptions, WriteResult } from '../providers/provider';
+import type { ObjectInfo, ObjectTags, StorageProvider, TargetObjectOptions, UploadJournal, WriteOptions, WriteResult } from '../providers/provider';
 import { withRetry, type RetryPolicy } from '../providers/retry';
 import type { Throttle } from './bandwidth';
 import { verifiedSource, type Computed, type VerifiedSource } from './verified-source';
@@ -32,6 +32,8 @@ export interface TransferRequest {
    * asked for once per attempt, after HEAD named the version.
    */
   journalFor?: (source: ObjectInfo) => Promise<UploadJournal | undefined>;
+  /** The mapping's storage class and encryption for the object written (absent: the bucket's defaults). */
+  targetOptions?: TargetObjectOptions;
   /** Bandwidth limits the streamed bytes pass through (bandwidth.ts); a server-side copy moves none through us. */
   throttle?: Throttle;
 }
@@ -45,6 +47,8 @@ export interface TransferResult {
   /** Source checksums the bytes were verified against end to end (empty: the source declares none). */
   verifiedWith: string[];
   serverSide: boolean;
+  /** The source has tags and the target stores none (GCS, a local folder): the copy went without them. */
+  tagsDropped: boolean;
 }
 
 export async function transferObject(req: TransferRequest): Promise<TransferResult> {
@@ -76,14 +80,15 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
 }
 
 async function copyServerSide(req: TransferRequest): Promise<TransferResult> {
-  const target = await req.source.copy!(req.sourceBucket, req.sourceKey, req.targetBucket, req.targetKey, req.signal);
+  // The provider carries the source's tags along itself (same service, same rules).
+  const target = await req.source.copy!(req.sourceBucket, req.sourceKey, req.targetBucket, req.targetKey, req.signal, req.targetOptions);
   if (target.size !== req.listed.size) {
     throw new StorageError('Transient', `server-side copy of ${req.sourceKey} produced ${target.size} bytes, expected ${req.listed.size}`);
   }
   // copy() checks the copy against the MD5 the source's HEAD reports; a listing MD5 is only a hint
   // (an S3 SSE-KMS ETag is not an MD5), so it is not compared here.
   const verifiedWith = target.md5 ? ['md5'] : [];
-  return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true };
+  return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true, tagsDropped: false };
 }
 
 /** The server cannot copy this object itself (no multipart copy, say): a plain streamed copy can. */
@@ -101,6 +106,7 @@ function cannotCopyServerSide(err: unknown): boolean {
 async function streamCopy(req: TransferRequest, useListing: boolean): Promise<TransferResult> {
   const source = useListing ? req.listed : await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
   if (!source) throw new StorageError('NotFound', `source object ${req.sourceKey} disappeared after listing`);
+  const tags = await tagsToWrite(req, source);
 
   let current: VerifiedSource | undefined;
   const open = async (): Promise<Readable> => {
@@ -116,6 +122,8 @@ async function streamCopy(req: TransferRequest, useListing: boolean): Promise<Tr
     contentEncoding: source.contentEncoding,
     contentDisposition: source.contentDisposition,
     metadata: source.metadata,
+    tags: tags.tags,
+    ...req.targetOptions,
     md5: source.md5,
     checksums: source.checksums,
     signal: req.signal,
@@ -127,7 +135,19 @@ async function streamCopy(req: TransferRequest, useListing: boolean): Promise<Tr
     throw new StorageError('Fatal', `${req.sourceKey}: the target reported a completed write without reading the whole source`);
   }
   checkTarget(req.sourceKey, computed, target);
-  return { source, target, md5: computed.md5, verifiedWith: computed.verifiedWith, serverSide: false };
+  return { source, target, md5: computed.md5, verifiedWith: computed.verifiedWith, serverSide: false, tagsDropped: tags.dropped };
+}
+
+/**
+ * The source's tags to write with the copy, when the target stores tags: those the answer carried,
+ * else one getTags, unless HEAD counted none. `dropped`: the source has tags (as far as its answer
+ * says, without asking for them) and the target stores none.
+ */
+async function tagsToWrite(req: TransferRequest, source: ObjectInfo): Promise<{ tags?: ObjectTags; dropped: boolean }> {
+  const counted = source.tags ? Object.keys(source.tags).length : source.tagCount;
+  if (!req.target.capabilities.tags) return { dropped: (counted ?? 0) > 0 };
+  if (source.tags || counted === 0 || !req.source.getTags) return { tags: source.tags, dropped: false };
+  return { tags: await req.source.getTags(req.sourceBucket, req.sourceKey, req.signal), dropped: false };
 }
 
 /** What the target says it stored must be what we sent. */

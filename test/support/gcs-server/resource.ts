@@ -10,9 +10,16 @@ export interface WritableFields {
   contentDisposition?: string;
   contentLanguage?: string;
   metadata?: Record<string, string>;
+  /** Taken on insert and rewrite (GCS changes a class only by a rewrite; this server's PATCH takes it too). */
+  storageClass?: string;
 }
 
-export const WRITABLE_FIELDS = ['contentType', 'cacheControl', 'contentEncoding', 'contentDisposition', 'contentLanguage'] as const;
+export const WRITABLE_FIELDS = ['contentType', 'cacheControl', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'storageClass'] as const;
+
+/** The storage classes GCS takes (the last three are legacy names it still accepts). */
+export const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', 'MULTI_REGIONAL', 'REGIONAL', 'DURABLE_REDUCED_AVAILABILITY'];
+/** The shape of a Cloud KMS key name; GCS also checks that the key exists and may be used, which this server cannot. */
+const KMS_KEY_NAME = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
 
 export interface StoredObject extends WritableFields {
   bucket: string;
@@ -26,6 +33,8 @@ export interface StoredObject extends WritableFields {
   crc32c: string;
   /** Set for objects made by compose. */
   componentCount?: number;
+  /** The Cloud KMS key the upload or rewrite named (`kmsKeyName`, `destinationKmsKeyName`); nothing is encrypted here. */
+  kmsKeyName?: string;
   timeCreated: Date;
   updated: Date;
   /** Where the bytes live on disk. */
@@ -59,6 +68,8 @@ export function objectResource(o: StoredObject, baseUrl: string): Record<string,
   };
   if (o.md5Hash !== undefined) resource.md5Hash = o.md5Hash;
   if (o.componentCount !== undefined) resource.componentCount = o.componentCount;
+  // GCS answers the key version that encrypted the object.
+  if (o.kmsKeyName !== undefined) resource.kmsKeyName = `${o.kmsKeyName}/cryptoKeyVersions/1`;
   for (const field of WRITABLE_FIELDS) {
     if (field !== 'contentType' && o[field] !== undefined) resource[field] = o[field];
   }
@@ -102,6 +113,16 @@ function varint(value: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/**
+ * The Cloud KMS key an insert (`kmsKeyName`) or a rewrite (`destinationKmsKeyName`) names, checked
+ * for its shape only; undefined for none.
+ */
+export function kmsKeyNameOf(query: URLSearchParams): string | undefined {
+  const name = query.get('kmsKeyName') ?? query.get('destinationKmsKeyName') ?? undefined;
+  if (name !== undefined && !KMS_KEY_NAME.test(name)) throw errors.invalid(`Invalid argument: KMS key name ${name}`);
+  return name;
+}
+
 /** An error answered as GCS does: `{"error":{"code","message","errors":[{message,domain,reason}]}}`. */
 export class GcsHttpError extends Error {
   constructor(
@@ -136,6 +157,7 @@ export function writableFields(resource: Record<string, unknown>): WritableField
     const value = resource[field];
     if (typeof value === 'string') fields[field] = value;
   }
+  if (fields.storageClass !== undefined && !STORAGE_CLASSES.includes(fields.storageClass)) throw errors.invalid(`Invalid argument: storage class ${fields.storageClass}`);
   const metadata = resource.metadata;
   if (typeof metadata === 'object' && metadata !== null) {
     const entries = Object.entries(metadata).filter(([, v]) => v !== null && v !== undefined);

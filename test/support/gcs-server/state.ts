@@ -6,7 +6,7 @@ import path from 'node:path';
 import { validateBucketName } from '../../../shared/config';
 import { hashFile } from './files';
 import { checkPreconditions } from './preconditions';
-import { GcsHttpError, WRITABLE_FIELDS, errors, type StoredBucket, type StoredObject, type WritableFields } from './resource';
+import { GcsHttpError, WRITABLE_FIELDS, errors, kmsKeyNameOf, type StoredBucket, type StoredObject, type WritableFields } from './resource';
 import { SortedNames } from './sorted-names';
 
 export interface BucketState {
@@ -100,6 +100,7 @@ export class GcsState {
   async commit(draft: Draft, query: URLSearchParams): Promise<StoredObject> {
     try {
       checkObjectName(draft.name);
+      const kmsKeyName = kmsKeyNameOf(query);
       const hashes = await hashFile(draft.file);
       const { expected = {} } = draft;
       if (expected.md5 !== undefined && expected.md5 !== hashes.md5) {
@@ -126,6 +127,7 @@ export class GcsState {
         md5Hash: draft.componentCount === undefined ? hashes.md5 : undefined,
         crc32c: hashes.crc32c,
         componentCount: draft.componentCount,
+        kmsKeyName,
         timeCreated: now,
         updated: now,
         file: draft.file,
