@@ -1,16 +1,18 @@
-// The error / message area: errors stay until dismissed, other messages fade after a while.
-import { useEffect } from 'react';
+// The error / message area. Messages fade by themselves, errors after longer, so that none stays over
+// the editor's Preview or Save; while the pointer or the focus is in the area nothing fades (a message
+// being read or about to be dismissed stays). Run errors are also in History and Logs.
+import { useEffect, useState } from 'react';
 import { useAppStore } from '../store';
 import type { Toast } from '../store/ui-slice';
 
-const AUTO_DISMISS_MS = 6000;
+export const AUTO_DISMISS_MS = { info: 6000, success: 6000, error: 20_000 } as const;
 
-function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
+function ToastItem({ toast, onDismiss, held }: { toast: Toast; onDismiss: (id: number) => void; held: boolean }) {
   useEffect(() => {
-    if (toast.kind === 'error') return;
-    const timer = setTimeout(() => onDismiss(toast.id), AUTO_DISMISS_MS);
+    if (held) return;
+    const timer = setTimeout(() => onDismiss(toast.id), AUTO_DISMISS_MS[toast.kind]);
     return () => clearTimeout(timer);
-  }, [toast, onDismiss]);
+  }, [toast, onDismiss, held]);
   return (
     <div className={`toast toast-${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'}>
       <div className="toast-text">
@@ -27,10 +29,19 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
 export function Toasts() {
   const toasts = useAppStore((s) => s.toasts);
   const dismiss = useAppStore((s) => s.dismissToast);
+  const [pointer, setPointer] = useState(false);
+  const [focus, setFocus] = useState(false);
   return (
-    <section className="toasts" aria-label="Messages">
+    <section
+      className="toasts"
+      aria-label="Messages"
+      onPointerEnter={() => setPointer(true)}
+      onPointerLeave={() => setPointer(false)}
+      onFocus={() => setFocus(true)}
+      onBlur={(e) => setFocus(e.currentTarget.contains(e.relatedTarget as Node | null))}
+    >
       {toasts.map((t) => (
-        <ToastItem key={t.id} toast={t} onDismiss={dismiss} />
+        <ToastItem key={t.id} toast={t} onDismiss={dismiss} held={pointer || focus} />
       ))}
     </section>
   );

@@ -1,15 +1,16 @@
 // @vitest-environment jsdom
-// The message area: errors stay until dismissed; other messages go by themselves.
-import { act, screen } from '@testing-library/react';
+// The message area: messages go by themselves, errors after longer; nothing goes while the pointer or
+// the focus is in the area.
+import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, expect, test, vi } from 'vitest';
-import { Toasts } from '../../renderer/components/toasts';
+import { AUTO_DISMISS_MS, Toasts } from '../../renderer/components/toasts';
 import { renderWithStore } from './render';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-test('info and success messages fade after a few seconds; errors stay until dismissed', () => {
+test('info and success messages fade after a few seconds, errors after longer; or dismissed at once', () => {
   vi.useFakeTimers();
   const { store } = renderWithStore(<Toasts />);
   act(() => {
@@ -21,6 +22,26 @@ test('info and success messages fade after a few seconds; errors stay until dism
   act(() => vi.advanceTimersByTime(7000));
   expect(screen.queryByRole('status')).toBeNull();
   expect(screen.getByRole('alert').textContent).toContain('disk full');
-  act(() => screen.getByRole('button', { name: 'Dismiss: Could not save' }).click());
+  act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error));
+  expect(screen.queryByRole('alert')).toBeNull();
+  act(() => store.getState().reportError(new Error('offline'), 'Could not load'));
+  act(() => screen.getByRole('button', { name: 'Dismiss: Could not load' }).click());
+  expect(screen.queryByRole('alert')).toBeNull();
+});
+
+test('nothing fades while the pointer or the focus is in the message area', () => {
+  vi.useFakeTimers();
+  const { store } = renderWithStore(<Toasts />);
+  act(() => store.getState().reportError(new Error('disk full'), 'Could not save'));
+  const area = screen.getByRole('region', { name: 'Messages' });
+  fireEvent.pointerEnter(area);
+  act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error * 2));
+  expect(screen.getByRole('alert').textContent).toContain('disk full');
+  fireEvent.pointerLeave(area);
+  act(() => screen.getByRole('button', { name: 'Dismiss: Could not save' }).focus());
+  act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error * 2));
+  expect(screen.getByRole('alert').textContent).toContain('disk full');
+  act(() => screen.getByRole('button', { name: 'Dismiss: Could not save' }).blur());
+  act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error));
   expect(screen.queryByRole('alert')).toBeNull();
 });
