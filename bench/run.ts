@@ -1,6 +1,7 @@
 // `npm run bench`: this project's CLI against rclone (default and tuned) and `aws s3 sync` on the same
 // loopback servers and the same data, alternating tools within each repetition, plus the servers'
-// own PUT ceiling. Writes bench/results/latest.md and latest.json.
+// own PUT ceiling; and the `bwlimit` scenario (a bandwidth-limited run's measured rate against its
+// limit, bench/lib/bwlimit.ts). Writes bench/results/latest.md and latest.json.
 //
 // Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
 // TEXT; their rows replace the same rows of the previous results, the others are kept)
@@ -17,6 +18,7 @@ import { startAzureTarget, type AzureTarget } from './lib/azure-target';
 import { renderReport, type WorkloadResult } from './lib/report';
 import { buildCli } from './lib/build-cli';
 import { ensurePeersInstalled } from './lib/peers-install';
+import { runBwLimit, type BwLimitResult } from './lib/bwlimit';
 
 interface Options { reps: number; huge: boolean; only: string | undefined }
 
@@ -61,9 +63,11 @@ async function main(): Promise<void> {
   }
   workloads.push({ pair: 's3→s3 (same connection)', dataset: small, phases: ['cold'] });
   const selected = workloads.filter((w) => !options.only || `${w.pair} ${w.dataset.name}`.includes(options.only));
+  const bwlimitSelected = !options.only || BWLIMIT_WORKLOAD.includes(options.only);
 
   const s3 = await startS3Server();
   const results: WorkloadResult[] = [];
+  let bwlimit: BwLimitResult | undefined;
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-state-'));
   try {
     for (const workload of selected) {
@@ -71,17 +75,34 @@ async function main(): Promise<void> {
       results.push(...(await runWorkload(workload, s3, options.reps, scratch)));
       if (workload.pair !== 's3→s3 (same connection)') results.push(await ceiling(workload, s3, options.reps));
     }
+    if (bwlimitSelected) {
+      console.log(`[bench] ${BWLIMIT_WORKLOAD}`);
+      bwlimit = await runBwLimit(s3, options.reps);
+    }
   } finally {
     await s3.stop();
     await rm(scratch, { recursive: true, force: true });
   }
   const merged = options.only ? await mergeWithPrevious(results) : results;
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() });
+  bwlimit ??= await previousBwLimit();
+  const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() }, bwlimit);
   await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
   await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   console.log(markdown);
+  if (bwlimitSelected && bwlimit && !bwlimit.withinTenPercent) {
+    console.error('[bench] bwlimit: a measured rate is more than 10% away from the limit');
+    process.exitCode = 1;
+  }
+}
+
+const BWLIMIT_WORKLOAD = 'bwlimit local→s3';
+
+/** The bwlimit result of the previous latest.json, kept when --only leaves the scenario out. */
+async function previousBwLimit(): Promise<BwLimitResult | undefined> {
+  const file = path.join(REPO_ROOT, 'bench/results/latest.json');
+  return readFile(file, 'utf8').then((text) => (JSON.parse(text) as { bwlimit?: BwLimitResult }).bwlimit, () => undefined);
 }
 
 /**

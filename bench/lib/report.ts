@@ -1,4 +1,5 @@
 // Turns measurements into bench/results/latest.md (a table) and latest.json.
+import type { BwLimitResult } from './bwlimit';
 
 export interface ToolResult {
   tool: string;
@@ -23,7 +24,7 @@ export interface ReportContext {
   command: string;
 }
 
-export function renderReport(results: readonly WorkloadResult[], context: ReportContext): { markdown: string; json: unknown } {
+export function renderReport(results: readonly WorkloadResult[], context: ReportContext, bwlimit?: BwLimitResult): { markdown: string; json: unknown } {
   const lines = [
     `# Benchmark results`,
     '',
@@ -40,7 +41,22 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
       lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratio} |`);
     }
   }
-  return { markdown: `${lines.join('\n')}\n`, json: { ...context, results } };
+  if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
+  return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}) } };
+}
+
+/** The bwlimit scenario: each run's measured rate against the limit (must be within ±10%). */
+function bwlimitLines(r: BwLimitResult): string[] {
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(3);
+  return [
+    '## Bandwidth limit (`bwlimit`)',
+    '',
+    `A mapping with \`bwLimit: "${r.limit}"\` (${mib(r.limitBytes)} MiB/s) copies ${r.objects} objects, ${(r.bytes / 2 ** 20).toFixed(0)} MiB, from a local folder to s3rver; the rate is the run's bytes over its duration. Within ±10% of the limit: ${r.withinTenPercent ? 'yes' : '**no**'}.`,
+    '',
+    '| run | time | measured rate | measured ÷ limit |',
+    '|---:|---:|---:|---:|',
+    ...r.runs.map((run, i) => `| ${i + 1} | ${run.seconds.toFixed(2)} s | ${mib(run.rate)} MiB/s | ${run.ratio.toFixed(3)} |`),
+  ];
 }
 
 function describeRatio(ratio: number): string {
