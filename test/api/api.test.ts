@@ -471,7 +471,7 @@ describe('sync, runs and logs', () => {
     const h = harness();
     const { src, dst } = await localPair(h);
     const { id } = await h.call('mappings.create', mappingInput(src, dst, { name: 'Photos: backup' }));
-    expect(await h.call('sync.now', { mappingId: id })).toEqual({ queued: [id] });
+    expect(await h.call('sync.now', { mappingId: id })).toEqual({ queued: [id], paused: false });
     await waitUntilIdle(h);
     expect(readdirSync(join(h.root, 'backup')).sort()).toEqual(['a.jpg', 'b']);
 
@@ -505,7 +505,7 @@ describe('sync, runs and logs', () => {
     const { src, dst } = await localPair(h);
     const a = await h.call('mappings.create', mappingInput(src, dst));
     await h.call('mappings.create', mappingInput(src, dst, { id: 'off', targetPrefix: 'off/', enabled: false }));
-    expect(await h.call('sync.now', {})).toEqual({ queued: [a.id] });
+    expect(await h.call('sync.now', {})).toEqual({ queued: [a.id], paused: false });
     await waitUntilIdle(h);
 
     await h.call('sync.pauseAll');

@@ -61,6 +61,24 @@ describe('navigation', () => {
     expect(await screen.findByRole('button', { name: 'Resume all' })).toBeTruthy();
     expect(client.argsOf('sync.pauseAll')).toHaveLength(1);
   });
+
+  test('while a run is going, the pause button says it stops it too', async () => {
+    renderApp({ 'mappings.list': () => [mapping('m1', { status: status('m1', { state: 'running' }) })] });
+    expect(await screen.findByRole('button', { name: 'Pause and stop running syncs' })).toBeTruthy();
+  });
+
+  test('Sync now while paused says the run waits for Resume, and the top bar counts it', async () => {
+    const { user, client } = renderApp({
+      'app.status': () => appStatus({ paused: true }),
+      'connections.list': () => twoConnections,
+      'mappings.list': () => [mapping('m1', { name: 'Photos', status: status('m1', { state: 'paused', version: 1 }) })],
+      'sync.now': () => ({ queued: ['m1'], paused: true }),
+    });
+    await user.click(await screen.findByRole('button', { name: 'Sync Photos now' }));
+    expect(await screen.findByText('Paused: “Photos” is queued and starts when you resume.')).toBeTruthy();
+    client.emit('mapping.status', status('m1', { state: 'queued', version: 2 }));
+    expect(await screen.findByText('Paused: 1 queued mapping starts when you resume')).toBeTruthy();
+  });
 });
 
 describe('first-run delete confirmation', () => {
@@ -82,7 +100,7 @@ describe('first-run delete confirmation', () => {
     'connections.list': () => twoConnections,
     'mappings.list': () => [mapping('m1', { name: 'Photos', deleteMode: 'mirror' })],
     'mappings.preview': () => preview,
-    'sync.now': () => ({ queued: ['m1'] }),
+    'sync.now': () => ({ queued: ['m1'], paused: false }),
   };
 
   test('a first sync that would delete asks, naming what goes, and syncs only on yes', async () => {
