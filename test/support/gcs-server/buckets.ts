@@ -7,7 +7,8 @@ export async function createBucket(call: Call): Promise<void> {
   required(call.query.get('project'), 'project');
   const body = await readJson(call.req);
   if (typeof body.name !== 'string' || body.name === '') throw errors.required('name');
-  const bucket = call.ctx.state.createBucket(body.name);
+  const versioning = (body.versioning as { enabled?: unknown } | undefined)?.enabled === true;
+  const bucket = call.ctx.state.createBucket(body.name, { versioning });
   sendJson(call.res, 200, bucketResource(bucket, call.ctx.baseUrl));
 }
 

@@ -11,11 +11,10 @@ import { MAX_PAGE } from './state';
 /** GCS composes at most this many sources in one call. */
 const MAX_COMPOSE_SOURCES = 32;
 
-/** The live object, honouring `generation` (no versioning here: only the live one exists) and read preconditions. */
+/** The live object, or with `generation` that one (live or noncurrent), after the read preconditions. */
 function readable(call: Call, bucket: string, name: string): StoredObject {
-  const object = call.ctx.state.object(bucket, name);
   const generation = call.query.get('generation');
-  if (generation !== null && generation !== String(object.generation)) throw errors.noSuchObject(bucket, name);
+  const object = generation === null ? call.ctx.state.object(bucket, name) : call.ctx.state.generation(bucket, name, Number(generation));
   checkPreconditions(object, call.query, { read: true });
   return object;
 }
@@ -41,7 +40,8 @@ export function listObjects(call: Call, bucket: string): void {
   const { query } = call;
   const maxResults = query.has('maxResults') ? Number(query.get('maxResults')) : MAX_PAGE;
   if (!Number.isInteger(maxResults) || maxResults < 0) throw errors.invalid(`Invalid value for maxResults: ${query.get('maxResults')}`);
-  const page = call.ctx.state.list(bucket, {
+  const list = query.get('versions') === 'true' ? call.ctx.state.listVersions.bind(call.ctx.state) : call.ctx.state.list.bind(call.ctx.state);
+  const page = list(bucket, {
     prefix: query.get('prefix') ?? '',
     delimiter: query.get('delimiter') || undefined,
     maxResults: maxResults || MAX_PAGE,

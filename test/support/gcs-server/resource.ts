@@ -33,6 +33,8 @@ export interface StoredObject extends WritableFields {
   crc32c: string;
   /** Set for objects made by compose. */
   componentCount?: number;
+  /** A noncurrent generation (bucket versioning): when it stopped being the live one. */
+  timeDeleted?: Date;
   /** The Cloud KMS key the upload or rewrite named (`kmsKeyName`, `destinationKmsKeyName`); nothing is encrypted here. */
   kmsKeyName?: string;
   timeCreated: Date;
@@ -44,6 +46,8 @@ export interface StoredObject extends WritableFields {
 export interface StoredBucket {
   name: string;
   timeCreated: Date;
+  /** Object versioning (`versioning.enabled`): replaced and deleted generations stay, noncurrent. */
+  versioning?: boolean;
 }
 
 export function objectResource(o: StoredObject, baseUrl: string): Record<string, unknown> {
@@ -68,6 +72,7 @@ export function objectResource(o: StoredObject, baseUrl: string): Record<string,
   };
   if (o.md5Hash !== undefined) resource.md5Hash = o.md5Hash;
   if (o.componentCount !== undefined) resource.componentCount = o.componentCount;
+  if (o.timeDeleted !== undefined) resource.timeDeleted = o.timeDeleted.toISOString();
   // GCS answers the key version that encrypted the object.
   if (o.kmsKeyName !== undefined) resource.kmsKeyName = `${o.kmsKeyName}/cryptoKeyVersions/1`;
   for (const field of WRITABLE_FIELDS) {
@@ -91,6 +96,8 @@ export function bucketResource(b: StoredBucket, baseUrl: string): Record<string,
     locationType: 'multi-region',
     storageClass: 'STANDARD',
     etag: 'CAE=',
+    // GCS leaves the field out for a bucket that never had versioning.
+    ...(b.versioning ? { versioning: { enabled: true } } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface BucketState {
   info: StoredBucket;
   objects: Map<string, StoredObject>;
   names: SortedNames;
+  /** Noncurrent generations, kept only while the bucket's versioning is enabled. */
+  noncurrent: StoredObject[];
 }
 
 /** Bytes on disk waiting to become an object. */
@@ -64,13 +66,13 @@ export class GcsState {
     return [...this.buckets.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
-  createBucket(name: string): StoredBucket {
+  createBucket(name: string, options: { versioning?: boolean } = {}): StoredBucket {
     checkBucketName(name);
     if (this.buckets.has(name)) {
       throw new GcsHttpError(409, 'conflict', 'Your previous request to create the named bucket succeeded and you already own it.');
     }
-    const info = { name, timeCreated: new Date() };
-    this.buckets.set(name, { info, objects: new Map(), names: new SortedNames() });
+    const info: StoredBucket = { name, timeCreated: new Date(), ...(options.versioning ? { versioning: true } : {}) };
+    this.buckets.set(name, { info, objects: new Map(), names: new SortedNames(), noncurrent: [] });
     return info;
   }
 
@@ -83,7 +85,7 @@ export class GcsState {
 
   deleteBucket(name: string): void {
     const bucket = this.bucket(name);
-    if (bucket.objects.size > 0) throw new GcsHttpError(409, 'conflict', 'The bucket you tried to delete is not empty.');
+    if (bucket.objects.size > 0 || bucket.noncurrent.length > 0) throw new GcsHttpError(409, 'conflict', 'The bucket you tried to delete is not empty.');
     this.buckets.delete(name);
   }
 
@@ -91,6 +93,21 @@ export class GcsState {
     const found = this.bucket(bucket).objects.get(name);
     if (!found) throw errors.noSuchObject(bucket, name);
     return found;
+  }
+
+  /** One generation of an object, live or noncurrent. */
+  generation(bucket: string, name: string, generation: number): StoredObject {
+    const state = this.bucket(bucket);
+    const live = state.objects.get(name);
+    const found = live?.generation === generation ? live : state.noncurrent.find((o) => o.name === name && o.generation === generation);
+    if (!found) throw errors.noSuchObject(bucket, name);
+    return found;
+  }
+
+  /** The live object stops being live: kept as noncurrent when the bucket has versioning, else its bytes go. */
+  private retire(bucket: BucketState, object: StoredObject, when: Date): void {
+    if (bucket.info.versioning) bucket.noncurrent.push({ ...object, timeDeleted: when });
+    else discard(object.file);
   }
 
   /**
@@ -134,7 +151,7 @@ export class GcsState {
       };
       bucket.objects.set(draft.name, object);
       bucket.names.add(draft.name);
-      if (previous) discard(previous.file);
+      if (previous) this.retire(bucket, previous, now);
       return object;
     } catch (err) {
       discard(draft.file);
@@ -142,14 +159,41 @@ export class GcsState {
     }
   }
 
+  /** Without `generation`, the live object (kept noncurrent under versioning); with it, that generation, for good. */
   deleteObject(bucket: string, name: string, query: URLSearchParams): void {
     const state = this.bucket(bucket);
+    const generation = query.get('generation');
     const current = state.objects.get(name);
+    if (generation !== null && String(current?.generation) !== generation) {
+      const i = state.noncurrent.findIndex((o) => o.name === name && String(o.generation) === generation);
+      if (i < 0) throw errors.noSuchObject(bucket, name);
+      discard(state.noncurrent.splice(i, 1)[0]!.file);
+      return;
+    }
     if (!current) throw errors.noSuchObject(bucket, name);
     checkPreconditions(current, query);
     state.objects.delete(name);
     state.names.delete(name);
-    discard(current.file);
+    if (generation === null) this.retire(state, current, new Date());
+    else discard(current.file);
+  }
+
+  /**
+   * `versions=true`: every generation, live and noncurrent, by name in byte order and then by
+   * generation, as GCS lists them. No delimiter here (GCS takes one; this server refuses it).
+   */
+  listVersions(bucketName: string, options: ListOptions): ListPage {
+    if (options.delimiter) throw errors.invalid('This test server lists versions without a delimiter only');
+    const bucket = this.bucket(bucketName);
+    const all = [...bucket.objects.values(), ...bucket.noncurrent]
+      .filter((o) => o.name.startsWith(options.prefix))
+      .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)) || a.generation - b.generation);
+    const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
+    const start = after === undefined ? 0 : all.findIndex((o) => `${o.name}#${o.generation}` === after) + 1;
+    const max = Math.min(Math.max(1, options.maxResults), MAX_PAGE);
+    const items = all.slice(start, start + max);
+    const last = items.at(-1);
+    return { items, prefixes: [], ...(start + max < all.length && last ? { nextPageToken: encodePageToken(`${last.name}#${last.generation}`) } : {}) };
   }
 
   /** PATCH semantics: given fields replace, null clears; metadata entries merge, a null entry deletes. */
