@@ -31,7 +31,7 @@ export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping,
   return toPreviewResult(await syncService.run(mapping, { dryRun: true, previewLimit, state: new MemoryState() }));
 }
 
-function toPreviewResult({ run, preview, excluded, versions }: RunOutcome): PreviewResult {
+function toPreviewResult({ run, preview, excluded, bandwidth, versions }: RunOutcome): PreviewResult {
   return {
     status: run.status,
     copies: run.copied,
@@ -44,5 +44,6 @@ function toPreviewResult({ run, preview, excluded, versions }: RunOutcome): Prev
     error: run.firstError,
     excluded,
     ...(versions === undefined ? {} : { versions }),
+    bandwidth,
   };
 }

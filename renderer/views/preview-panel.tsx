@@ -73,6 +73,7 @@ export function PreviewSummary({ result }: { result: PreviewResult }) {
         </div>
       </dl>
       {result.copies === 0 && result.deletes === 0 && result.error === null && <p>Nothing to do: the target is up to date.</p>}
+      {result.bandwidth && <p className="preview-bandwidth">{result.bandwidth}</p>}
       {result.versions && <p className="preview-versions">{result.versions}</p>}
       <Exclusions excluded={result.excluded ?? []} />
       <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" />

@@ -2,6 +2,8 @@
 // tests do not depend on how loaded the machine is.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { parseBwLimit, type BwLimit } from '../../shared/bandwidth';
+import { bandwidthText, combinedRateAt, limitedNowText, limitedToText, momentText } from '../../shared/bandwidth-now';
 import { SLICE_BYTES, Throttle, TokenBucket, UNLIMITED, type BandwidthClock, type RateAt } from '../../electron/sync/bandwidth';
 
 /** A clock that moves only when a test lets it: to the next sleep's end, once nothing else can happen. */
@@ -196,5 +198,41 @@ describe('Throttle', () => {
     await expect(clock.run(reading)).rejects.toThrow('cancelled');
     await settle();
     expect(body.destroyed).toBe(true);
+  });
+});
+
+describe('what a limit allows now, in words (shared/bandwidth-now.ts)', () => {
+  const parse = (text: string): BwLimit => {
+    const limit = parseBwLimit(text);
+    if ('problem' in limit) throw new Error(limit.problem);
+    return limit;
+  };
+  // A Friday, local time.
+  const at = (day: number, hours: number, minutes = 0) => new Date(2026, 10, 22 + day, hours, minutes);
+  const friday = (hours: number, minutes = 0) => at(5, hours, minutes);
+
+  it('the lowest rate applies, until the moment the lowest rate changes', () => {
+    const office = parse('Mon-08:00,2M Fri-19:00,off');
+    const global = parse('1M');
+    expect(combinedRateAt([office, global], friday(12))).toEqual({ rate: 1024 * 1024, until: null });
+    // The office limit ends at 19:00 but the global 1M holds on: no change ahead.
+    const cheap = parse('512K');
+    expect(combinedRateAt([office, cheap], friday(12)).until).toBeNull();
+    const evening = parse('08:00,4M 19:00,8M');
+    const both = combinedRateAt([office, evening], friday(12));
+    expect(both.rate).toBe(2 * 1024 * 1024);
+    expect(both.until).toEqual(friday(19));
+    // After 19:00 the office limit is off and the evening one says 8M until 08:00 the next day.
+    expect(combinedRateAt([office, evening], friday(20))).toEqual({ rate: 8 * 1024 * 1024, until: at(6, 8) });
+  });
+
+  it('says the limit for the card and the run log', () => {
+    const limits = [{ whose: "this mapping's", text: 'Mon-08:00,2M Fri-19:00,off' }];
+    expect(limitedToText(limits, friday(12))).toBe('Limited to 2 MiB/s until 19:00');
+    expect(limitedToText(limits, friday(20))).toBeNull();
+    expect(bandwidthText(limits, friday(20))).toBe(`Bandwidth limit: unlimited until Mon 08:00 (this mapping's bwLimit "Mon-08:00,2M Fri-19:00,off")`);
+    expect(bandwidthText([], friday(20))).toBeNull();
+    expect(limitedNowText({ rate: 512 * 1024, until: null }, friday(1))).toBe('Limited to 512 KiB/s');
+    expect(momentText(at(6, 7, 5), friday(23))).toBe('Sat 07:05');
   });
 });
