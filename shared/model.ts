@@ -129,7 +129,8 @@ export interface RunSummary extends RunCounts {
    * What caused firstError, to match on instead of the message: a storage error code ('NotFound',
    * 'AccessDenied', 'InvalidConfig', 'Throttled', 'Transient', 'Fatal') or one of the engine's
    * (electron/sync/ports.ts ENGINE_ERROR_CODES: 'MaxDeleteGuard', 'ListingFailed', 'Unaccounted',
-   * 'NotStarted', 'Cancelled', 'HookFailed', 'Internal'). Null for a run without an error, and while it runs.
+   * 'NotStarted', 'Cancelled', 'HookFailed', 'VersionsUnavailable', 'Internal'). Null for a run without an
+   * error, and while it runs.
    */
   errorCode: string | null;
 }
