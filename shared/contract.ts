@@ -146,6 +146,11 @@ export interface PreviewResult {
    * (this mapping's bwLimit "…")`); absent or null: no limit is configured.
    */
   bandwidth?: string | null;
+  /**
+   * The storage class and encryption the objects would get, as the run's log says it (`Objects written
+   * to the target get storage class STANDARD_IA and …`); absent: the bucket's defaults.
+   */
+  targetOptions?: string;
 }
 
 export interface LogLineView {

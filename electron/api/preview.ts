@@ -31,7 +31,7 @@ export async function previewUnsaved({ syncService }: ApiDeps, mapping: Mapping,
   return toPreviewResult(await syncService.run(mapping, { dryRun: true, previewLimit, state: new MemoryState() }));
 }
 
-function toPreviewResult({ run, preview, excluded, bandwidth, versions }: RunOutcome): PreviewResult {
+function toPreviewResult({ run, preview, excluded, bandwidth, versions, targetOptions }: RunOutcome): PreviewResult {
   return {
     status: run.status,
     copies: run.copied,
@@ -45,5 +45,6 @@ function toPreviewResult({ run, preview, excluded, bandwidth, versions }: RunOut
     excluded,
     ...(versions === undefined ? {} : { versions }),
     bandwidth,
+    ...(targetOptions === undefined ? {} : { targetOptions }),
   };
 }

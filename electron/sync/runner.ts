@@ -75,6 +75,8 @@ export interface RunOutcome {
   versions?: string;
   /** The bandwidth limit line the run's log starts with (shared/bandwidth-now.ts); null when no limit is configured. */
   bandwidth: string | null;
+  /** The storage class and encryption line the run's log starts with (target-options.ts); absent: the bucket's defaults. */
+  targetOptions?: string;
 }
 
 /** Error that stops a run as a whole (as opposed to one object failing). */
@@ -247,7 +249,7 @@ class MappingRun {
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
-    return { run, preview: this.preview, excluded: this.excluded.list(), ...(versions === undefined ? {} : { versions }), bandwidth: this.bandwidth };
+    return { run, preview: this.preview, excluded: this.excluded.list(), ...(versions === undefined ? {} : { versions }), bandwidth: this.bandwidth, ...optionalText('targetOptions', targetOptionsText(this.targetOptions)) };
   }
 
   /** What keepVersions did in this run, for its log and preview; undefined without it (or before the check). */
@@ -766,6 +768,10 @@ function stateRow(key: string, source: ObjectInfo, target: { etag: string; size:
     targetMtime: target.lastModified ?? null,
     syncedAt: Date.now(),
   };
+}
+
+function optionalText<K extends string>(name: K, text: string | null): { [P in K]?: string } {
+  return (text === null ? {} : { [name]: text }) as { [P in K]?: string };
 }
 
 /** The listing of a bucket that does not exist yet. */

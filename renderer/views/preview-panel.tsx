@@ -75,6 +75,7 @@ export function PreviewSummary({ result }: { result: PreviewResult }) {
       {result.copies === 0 && result.deletes === 0 && result.error === null && <p>Nothing to do: the target is up to date.</p>}
       {result.bandwidth && <p className="preview-bandwidth">{result.bandwidth}</p>}
       {result.versions && <p className="preview-versions">{result.versions}</p>}
+      {result.targetOptions && <p className="preview-target-options">{result.targetOptions}</p>}
       <Exclusions excluded={result.excluded ?? []} />
       <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" />
       <ChangeList title="First deletions" items={result.firstDeletes} total={result.deletes} kind="delete" />

@@ -34,15 +34,19 @@ describe('api: targetStorageClass and targetEncryption', () => {
       expect(await fail('mappings.create', input({ targetConnectionId, targetBucket: 'api-target', targetStorageClass: 'Cool' }))).toMatchObject({ field: 'targetStorageClass' });
       const created = await call('mappings.create', input({ targetConnectionId, targetBucket: 'api-target', targetStorageClass: 'ONEZONE_IA', targetEncryption: { sse: 'aws:kms', kmsKeyId: 'api-key' } }));
       expect(created).toMatchObject({ targetStorageClass: 'ONEZONE_IA', targetEncryption: { sse: 'aws:kms', kmsKeyId: 'api-key' } });
+      const line = 'Objects written to the target get storage class ONEZONE_IA and SSE-KMS encryption (key api-key; ETags are not MD5s, so the bytes are checked by Content-MD5 on upload)';
+      // The preview says it too, and writes nothing.
+      expect(await call('mappings.preview', { id: created.id })).toMatchObject({ status: 'success', copies: 2, targetOptions: line });
+      expect((await s3.listPage('api-target', '', null)).items).toEqual([]);
+      expect(await call('mappings.preview', { input: input() })).not.toHaveProperty('targetOptions');
       const run = await finishedRun(created.id);
       expect(run.status, run.firstError ?? '').toBe('success');
       for (const key of ['a.jpg', 'b/1.jpg']) {
         expect(await s3.head('api-target', key)).toMatchObject({ storageClass: 'ONEZONE_IA', encryption: { sse: 'aws:kms', kmsKeyId: 'api-key' } });
       }
       const logs = await call('logs.query', { mappingId: created.id, text: 'Objects written to the target' });
-      expect(logs.map((l) => l.message)).toEqual([
-        'Objects written to the target get storage class ONEZONE_IA and SSE-KMS encryption (key api-key; ETags are not MD5s, so the bytes are checked by Content-MD5 on upload)',
-      ]);
+      // Once for the preview's dry run, once for the run.
+      expect(logs.map((l) => l.message)).toEqual([line, line]);
     } finally {
       await s3.close();
     }
