@@ -1,8 +1,9 @@
 // Tags, storage class and server-side encryption of the objects a provider writes and copies
 // (WriteOptions.tags/storageClass/encryption, copy's options, head's report, getTags), on every
 // implementation that has them: the s3 and minio providers on moto (which keeps all three) and on
-// s3rver (storage class only), Azurite (tier, tags; encryption scopes in docs/metadata-fidelity.md)
-// and the GCS test server (class and KMS key name). What each server lacks is named per case.
+// s3rver (storage class only), Azurite (tier, tags; it ignores encryption scopes, so those are
+// checked on the wire) and the GCS test server (class and KMS key name). What each server lacks is
+// named per case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMinioProvider } from '../../electron/providers/minio';
 import { createS3Provider } from '../../electron/providers/s3';
@@ -13,6 +14,9 @@ import { startEndpoints, type Endpoints } from '../support/endpoints';
 import { startMotoServer } from '../support/moto-server';
 import { awsSettingsFor, minioSettingsFor, type S3TestServer } from '../support/s3-server';
 import { putText, readAll, uniqueBucket } from '../support/objects';
+import { startFaultProxy, type ProxiedRequest } from '../support/fault-proxy';
+import { azureSettingsFor, startAzurite, type AzuriteServer } from '../support/azurite';
+import { createAzureProvider } from '../../electron/providers/azure';
 
 interface Implementation {
   name: string;
@@ -35,12 +39,13 @@ const CONTENT: WriteOptions = { contentType: 'text/plain', metadata: { owner: 't
 describe('target options on the providers', () => {
   let endpoints: Endpoints;
   let moto: S3TestServer;
+  let azurite: AzuriteServer;
   const implementations: Implementation[] = [];
   beforeAll(async () => {
-    [endpoints, moto] = await Promise.all([startEndpoints(['s3', 'azure', 'gcs']), startMotoServer()]);
+    [endpoints, moto, azurite] = await Promise.all([startEndpoints(['s3', 'gcs']), startMotoServer(), startAzurite()]);
   }, 120_000);
   afterAll(async () => {
-    await Promise.allSettled([endpoints?.stop(), moto?.stop()]);
+    await Promise.allSettled([endpoints?.stop(), moto?.stop(), azurite?.stop()]);
   });
 
   const parts = (multipart: boolean) => (multipart ? { multipartThreshold: 1, partSize: 5 * 1024 * 1024 } : {});
@@ -50,7 +55,7 @@ describe('target options on the providers', () => {
     { name: 'minio on moto', provider: (m) => createMinioProvider(minioSettingsFor(moto), parts(m)), storageClass: 'REDUCED_REDUNDANCY', defaultClass: 'STANDARD', encryption: { sse: 'AES256' }, tagsOnWrite: true, reportsEncryption: true, classOnCopy: true },
     { name: 's3 on s3rver', provider: (m) => endpoints.provider('s3', parts(m)), storageClass: 'STANDARD_IA', defaultClass: 'STANDARD', tagsOnWrite: false, reportsEncryption: false, classOnCopy: false },
     { name: 'minio on s3rver', provider: (m) => endpoints.provider('minio', parts(m)), storageClass: 'REDUCED_REDUNDANCY', defaultClass: 'STANDARD', tagsOnWrite: false, reportsEncryption: false, classOnCopy: false },
-    { name: 'azure on Azurite', provider: (m) => endpoints.provider('azure', m ? { multipartThreshold: 1, partSize: 1024 } : undefined), storageClass: 'Cool', defaultClass: 'Hot', tagsOnWrite: true, reportsEncryption: false, classOnCopy: true },
+    { name: 'azure on Azurite', provider: (m) => createAzureProvider(azureSettingsFor(azurite), m ? { multipartThreshold: 1, blockSize: 1024 } : {}), storageClass: 'Cool', defaultClass: 'Hot', tagsOnWrite: true, reportsEncryption: false, classOnCopy: true },
     {
       name: 'gcs on the test server',
       provider: (m) => endpoints.provider('gcs', m ? { multipartThreshold: 1, partSize: 256 * 1024 } : undefined),
@@ -121,7 +126,7 @@ describe('target options on the providers', () => {
   });
 
   it('azure: a tag Azure cannot store (an S3 tag with @ or a non-ASCII letter) fails the write, naming the tag', async () => {
-    const provider = endpoints.provider('azure');
+    const provider = createAzureProvider(azureSettingsFor(azurite));
     const bucket = uniqueBucket('bad');
     await provider.createBucket(bucket);
     for (const tags of [{ owner: 'ops@example.com' }, { 'café': 'yes' }, Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'v']))]) {
@@ -131,8 +136,32 @@ describe('target options on the providers', () => {
     }
   });
 
+  it('azure: the encryption scope and tier go on Put Blob and on Put Block List (Azurite ignores the scope, so the requests are watched)', async () => {
+    const server = azurite;
+    const proxy = await startFaultProxy({ upstream: `http://127.0.0.1:${server.port}`, seed: 1 });
+    try {
+      const settings = { ...azureSettingsFor(server), endpointUrl: `${proxy.url}/${server.accountName}` };
+      const bucket = uniqueBucket('scope');
+      await createAzureProvider(settings).createBucket(bucket);
+      const scoped = (comp: string | null) => ({
+        method: 'PUT',
+        query: (q: URLSearchParams) => q.get('comp') === comp,
+        test: (req: ProxiedRequest) => req.headers['x-ms-encryption-scope'] === 'scope-1' && req.headers['x-ms-access-tier'] === 'Cool',
+      });
+      const putBlob = proxy.watch(scoped(null));
+      const putBlockList = proxy.watch(scoped('blocklist'));
+      const options: WriteOptions = { storageClass: 'Cool', encryption: { encryptionScope: 'scope-1' } };
+      await putText(createAzureProvider(settings), bucket, 'one.txt', 'one request', options);
+      await putText(createAzureProvider(settings, { multipartThreshold: 1, blockSize: 4 }), bucket, 'blocks.txt', 'in blocks', options);
+      expect(putBlob.requests).toBe(1);
+      expect(putBlockList.requests).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('azure: a copy into an encryption scope is left to a streamed copy (Copy Blob cannot set one)', async () => {
-    const provider = endpoints.provider('azure');
+    const provider = createAzureProvider(azureSettingsFor(azurite));
     const bucket = uniqueBucket('scope');
     await provider.createBucket(bucket);
     await putText(provider, bucket, 'src.txt', 'x');

@@ -91,7 +91,8 @@ const TARGET_DETAILS = `## Tags, storage class and encryption
 - **moto** keeps MD5 ETags under SSE-KMS (AWS does not: the SSE tests use the proxy in
   \`test/providers/s3-sse-proxy.ts\`) and accepts any KMS key id.
 - **Azurite** accepts \`x-ms-encryption-scope\` and ignores it (nothing is reported back; Azure refuses a
-  scope the account lacks), and refuses to overwrite a blob in the Archive tier ("This operation is not
+  scope the account lacks; \`test/providers/target-options.test.ts\` checks on the wire that Put Blob and
+  Put Block List carry it), and refuses to overwrite a blob in the Archive tier ("This operation is not
   permitted on an archived blob"). Whether Azure itself lets Put Blob replace an archived blob is not
   verified here; where it does not, a changed object whose copy is archived fails until that copy is
   rehydrated or deleted.
