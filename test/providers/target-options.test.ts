@@ -114,6 +114,24 @@ describe('target options on the providers', () => {
     });
   }
 
+  it('s3 and minio on moto: a multipart copy (UploadPartCopy) gets the source\'s tags, read because HEAD counted them, and the class and encryption asked for', async () => {
+    const multipartCopy = { copyThreshold: 0 };
+    for (const provider of [createS3Provider(awsSettingsFor(moto), multipartCopy), createMinioProvider(minioSettingsFor(moto), multipartCopy)]) {
+      const bucket = uniqueBucket('mpc');
+      await provider.createBucket(bucket);
+      await putText(provider, bucket, 'src.txt', 'copied in parts', { ...CONTENT, tags: TAGS });
+      await putText(provider, bucket, 'plain.txt', 'no tags', CONTENT);
+      const options: TargetObjectOptions = { storageClass: 'REDUCED_REDUNDANCY', encryption: { sse: 'AES256' } };
+      await provider.copy!(bucket, 'src.txt', bucket, 'dst.txt', undefined, options);
+      await provider.copy!(bucket, 'plain.txt', bucket, 'plain-copy.txt', undefined, options);
+      const head = await provider.head(bucket, 'dst.txt');
+      expect(head).toMatchObject({ storageClass: 'REDUCED_REDUNDANCY', encryption: { sse: 'AES256' }, contentType: 'text/plain', metadata: { owner: 'team-7' }, tagCount: 3 });
+      expect(head?.etag).toMatch(/-1$/);
+      expect(await provider.getTags!(bucket, 'dst.txt')).toEqual(TAGS);
+      expect(await provider.getTags!(bucket, 'plain-copy.txt')).toEqual({});
+    }
+  });
+
   it('s3 and minio: a tag S3 cannot store fails the write, naming the tag, and nothing is written', async () => {
     for (const provider of [createS3Provider(awsSettingsFor(moto)), createMinioProvider(minioSettingsFor(moto))]) {
       const bucket = uniqueBucket('bad');
