@@ -3,7 +3,7 @@
 // without it the run is refused before anything is copied, naming the bucket and how to enable it;
 // createTargetBucket creates the bucket with versioning on. s3rver has no versioning at all: what it
 // answers is pinned here (see docs/versions.md), through both the s3 and the minio provider.
-import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mapping } from '../../shared/model';
 import { createMinioProvider } from '../../electron/providers/minio';
@@ -78,6 +78,17 @@ describe('keepVersions on S3 bucket versioning', () => {
       expect((await run(state, target, mappingFor(sourceBucket, bucket, { keepVersions: false }))).run.status).toBe('success');
     });
 
+    it('a bucket whose versioning was suspended keeps no new versions: the run is refused, saying so', async () => {
+      const bucket = uniqueBucket('suspended');
+      await target.createBucket(bucket, undefined, { versioning: true });
+      expect(await target.versioning!(bucket)).toBe('enabled');
+      await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+      expect(await target.versioning!(bucket)).toBe('suspended');
+      const { run: summary } = await run(new MemoryState(), target, mappingFor(sourceBucket, bucket));
+      expect(summary).toMatchObject({ status: 'failed', copied: 0, errorCode: 'VersionsUnavailable' });
+      expect(summary.firstError).toMatch(/does not keep previous versions \(its versioning is suspended\)/);
+    });
+
     it('createTargetBucket makes the bucket with versioning on; an overwrite and a delete leave the old versions readable by version id', async () => {
       const src = uniqueBucket('src');
       await local.createBucket(src);
@@ -86,8 +97,11 @@ describe('keepVersions on S3 bucket versioning', () => {
       const bucket = uniqueBucket('versioned');
       const state = new MemoryState();
       const mapping = mappingFor(src, bucket, { createTargetBucket: true });
-      const dry = await run(new MemoryState(), target, mapping, true);
-      expect(dry.run.status).toBe('success');
+      const dryState = new MemoryState();
+      const drySummary = await run(dryState, target, mapping, true);
+      expect(drySummary.run.status).toBe('success');
+      expect(dryState.logs(drySummary.run.id).map((l) => l.message)).toContain(`Target bucket ${bucket} does not exist: a run would create it with versioning on (createTargetBucket)`);
+      expect(drySummary.versions).toBe(`A run would overwrite or delete 0 object(s); bucket versioning of ${bucket} keeps their previous versions (keepVersions)`);
       expect((await target.listBuckets())).not.toContain(bucket);
 
       const first = await run(state, target, mapping);
