@@ -78,6 +78,12 @@ describe('keepVersions on S3 bucket versioning', () => {
       expect((await run(state, target, mappingFor(sourceBucket, bucket, { keepVersions: false }))).run.status).toBe('success');
     });
 
+    it('a missing bucket without createTargetBucket fails as any run does, naming it', async () => {
+      const { run: summary } = await run(new MemoryState(), target, mappingFor(sourceBucket, 'never-made-versions'));
+      expect(summary).toMatchObject({ status: 'failed', copied: 0, errorCode: 'NotFound' });
+      expect(summary.firstError).toBe('target bucket "never-made-versions" was not found on connection "dst". Nothing was deleted.');
+    });
+
     it('a bucket whose versioning was suspended keeps no new versions: the run is refused, saying so', async () => {
       const bucket = uniqueBucket('suspended');
       await target.createBucket(bucket, undefined, { versioning: true });
