@@ -89,7 +89,7 @@ export function BucketPicker({ side, connectionId, value, onChange, error }: Buc
           className="button-small button-ghost"
           disabled={!connectionId || list?.status === 'loading'}
           onClick={() => void loadBuckets(connectionId, true)}
-          aria-label={`Reload ${side.toLowerCase()} buckets`}
+          aria-label={`Reload list of ${side.toLowerCase()} buckets`}
         >
           Reload list
         </button>

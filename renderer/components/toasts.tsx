@@ -1,6 +1,7 @@
 // The error / message area. Messages fade by themselves, errors after longer, so that none stays over
-// the editor's Preview or Save; while the pointer or the focus is in the area nothing fades (a message
-// being read or about to be dismissed stays). Run errors are also in History and Logs.
+// the editor's Preview or Save, and a click on what a message covers goes through to it (only the
+// close button takes clicks: see .toasts in components.css). While the pointer is on a close button or
+// the focus is in the area nothing fades. Run errors are also in History and Logs.
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../store';
 import type { Toast } from '../store/ui-slice';
@@ -35,8 +36,8 @@ export function Toasts() {
     <section
       className="toasts"
       aria-label="Messages"
-      onPointerEnter={() => setPointer(true)}
-      onPointerLeave={() => setPointer(false)}
+      onPointerOver={(e) => setPointer((e.target as Element).closest('button') !== null)}
+      onPointerOut={() => setPointer(false)}
       onFocus={() => setFocus(true)}
       onBlur={(e) => setFocus(e.currentTarget.contains(e.relatedTarget as Node | null))}
     >

@@ -112,7 +112,7 @@ function ActivityCard({ mapping: m, now }: { mapping: MappingView; now: number }
               Cancel
             </button>
           ) : (
-            <button type="button" className="button-small button-primary" onClick={() => void requestSyncNow(m.id)} disabled={pending || state === 'disabled'} aria-label={`Sync ${m.name} now`}>
+            <button type="button" className="button-small button-primary" onClick={() => void requestSyncNow(m.id)} disabled={pending || state === 'disabled'} aria-label={`Sync now: ${m.name}`}>
               {pending ? 'Checking…' : 'Sync now'}
             </button>
           )}

@@ -93,7 +93,7 @@ export function MappingCard({ mapping: m, now, onDelete }: { mapping: MappingVie
             Cancel
           </button>
         ) : (
-          <button type="button" className="button-small button-primary" onClick={() => void requestSyncNow(m.id)} disabled={pending} aria-label={`Sync ${m.name} now`}>
+          <button type="button" className="button-small button-primary" onClick={() => void requestSyncNow(m.id)} disabled={pending} aria-label={`Sync now: ${m.name}`}>
             {pending ? 'Checking…' : 'Sync now'}
           </button>
         )}

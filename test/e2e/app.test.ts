@@ -40,6 +40,9 @@ const FILTERED_MAPPING = 'Photos without 2025';
 const FILTERED_KEPT = ['2024/beach.jpg', 'albums.json'];
 /** The preview's lines for them: city-lights.jpg is over the size too, but the glob is the first rule that excludes it. */
 const FILTERED_EXCLUSIONS = { exclude: '2 by exclude "2025/**"', maxSize: '1 by maxSize 200 KiB' };
+/** A mapping of the photos with a bandwidth limit, and the limit. */
+const LIMITED_MAPPING = 'Photos, limited';
+const LIMIT = '256K';
 
 let scratch: string;
 let localRoot: string;
@@ -206,7 +209,7 @@ describe('Cloud Data Sync in the browser', () => {
   });
 
   it('syncs now: Activity reports success, History shows the run with every file copied', async () => {
-    await page.getByRole('button', { name: `Sync ${PHOTOS_MAPPING} now`, exact: true }).click();
+    await page.getByRole('button', { name: `Sync now: ${PHOTOS_MAPPING}`, exact: true }).click();
     await openView(page, 'Activity');
     const activity = card(PHOTOS_MAPPING);
     await activity.locator('[data-status="success"]').waitFor({ timeout: 60_000 });
@@ -290,7 +293,7 @@ describe('Cloud Data Sync in the browser', () => {
     await card(VIDEO_MAPPING).waitFor();
 
     // A first run that would delete asks first, naming what it would delete.
-    await page.getByRole('button', { name: `Sync ${VIDEO_MAPPING} now`, exact: true }).click();
+    await page.getByRole('button', { name: `Sync now: ${VIDEO_MAPPING}`, exact: true }).click();
     const confirm = page.getByRole('alertdialog');
     await waitForText(confirm, 'The first run would delete 1 object');
     await waitForText(confirm, OBSOLETE);
@@ -410,13 +413,52 @@ describe('Cloud Data Sync in the browser', () => {
     await card(FILTERED_MAPPING).waitFor();
     await waitForText(card(FILTERED_MAPPING), 'Filters: 1 exclude, maxSize 200K');
 
-    await page.getByRole('button', { name: `Sync ${FILTERED_MAPPING} now`, exact: true }).click();
+    await page.getByRole('button', { name: `Sync now: ${FILTERED_MAPPING}`, exact: true }).click();
     await openView(page, 'Activity');
     const activity = card(FILTERED_MAPPING);
     await activity.locator('[data-status="success"]').waitFor({ timeout: 60_000 });
     await waitForText(activity, '2 copied, 0 deleted, 0 failed');
     const expected = Object.fromEntries(FILTERED_KEPT.map((key) => [key, md5(PHOTOS[key]!)]));
     expect(await contentMap(s3Provider, 'archive', 'filtered/')).toEqual(expected);
+  });
+
+  it('limits a mapping\'s bandwidth in the editor: an invalid limit is refused at the field, the preview and the card say the limit, Activity shows it while the run goes', async () => {
+    await openView(page, 'Mappings');
+    await page.getByRole('button', { name: 'New mapping' }).click();
+    const form = editor();
+    await form.getByRole('heading', { name: 'New mapping' }).waitFor();
+    await form.getByLabel(label('Name')).fill(LIMITED_MAPPING);
+    await form.getByLabel(label('Source connection')).selectOption({ label: `${LOCAL} (Local folder)` });
+    await form.getByLabel(label('Source bucket')).locator('option', { hasText: 'photos' }).waitFor({ state: 'attached' });
+    await form.getByLabel(label('Source bucket')).selectOption('photos');
+    await form.getByLabel(label('Target connection')).selectOption({ label: `${S3} (MinIO / S3-compatible)` });
+    await form.getByLabel(label('Target bucket')).locator('option', { hasText: 'video-archive' }).waitFor({ state: 'attached' });
+    await form.getByLabel(label('Target bucket')).selectOption('archive');
+    await form.getByLabel(label('Target prefix')).fill('limited/');
+
+    const bwLimit = form.getByLabel(label('Bandwidth limit'));
+    await bwLimit.fill('fast please');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await waitForText(form.getByRole('alert'), /^Bandwidth limit must be a rate such as "512K"/);
+    expect(await bwLimit.getAttribute('aria-invalid')).toBe('true');
+    await bwLimit.fill(LIMIT);
+
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = form.getByRole('region', { name: 'Preview' });
+    await waitForText(preview, `Bandwidth limit: 256 KiB/s (this mapping's bwLimit "${LIMIT}")`, 30_000);
+
+    await form.getByRole('button', { name: 'Save mapping' }).click();
+    await card(LIMITED_MAPPING).waitFor();
+    await waitForText(card(LIMITED_MAPPING), 'Limited to 256 KiB/s');
+
+    // About 900 kB at 256 KiB/s: a run of three seconds or more, so Activity shows it under way.
+    await page.getByRole('button', { name: `Sync now: ${LIMITED_MAPPING}`, exact: true }).click();
+    await openView(page, 'Activity');
+    const activity = card(LIMITED_MAPPING);
+    await waitForText(activity.locator('.live-bandwidth'), 'Limited to 256 KiB/s', 30_000);
+    await activity.locator('[data-status="success"]').waitFor({ timeout: 60_000 });
+    const expected = Object.fromEntries(Object.entries(PHOTOS).map(([key, body]) => [key, md5(body)]));
+    expect(await contentMap(s3Provider, 'archive', 'limited/')).toEqual(expected);
   });
 
   it('logged no page errors', () => {

@@ -74,7 +74,7 @@ describe('navigation', () => {
       'mappings.list': () => [mapping('m1', { name: 'Photos', status: status('m1', { state: 'paused', version: 1 }) })],
       'sync.now': () => ({ queued: ['m1'], paused: true }),
     });
-    await user.click(await screen.findByRole('button', { name: 'Sync Photos now' }));
+    await user.click(await screen.findByRole('button', { name: 'Sync now: Photos' }));
     expect(await screen.findByText('Paused: “Photos” is queued and starts when you resume.')).toBeTruthy();
     client.emit('mapping.status', status('m1', { state: 'queued', version: 2 }));
     expect(await screen.findByText('Paused: 1 queued mapping starts when you resume')).toBeTruthy();
@@ -105,7 +105,7 @@ describe('first-run delete confirmation', () => {
 
   test('a first sync that would delete asks, naming what goes, and syncs only on yes', async () => {
     const { user, client } = renderApp(handlers);
-    await user.click(await screen.findByRole('button', { name: 'Sync Photos now' }));
+    await user.click(await screen.findByRole('button', { name: 'Sync now: Photos' }));
     const dialog = await screen.findByRole('alertdialog', { name: 'The first run would delete 2 objects' });
     expect(dialog.textContent).toContain('stale/a.txt');
     expect(dialog.textContent).toContain('stale/b.txt');
@@ -117,7 +117,7 @@ describe('first-run delete confirmation', () => {
 
   test('Cancel (or Escape) closes it without syncing', async () => {
     const { user, client } = renderApp(handlers);
-    await user.click(await screen.findByRole('button', { name: 'Sync Photos now' }));
+    await user.click(await screen.findByRole('button', { name: 'Sync now: Photos' }));
     const dialog = await screen.findByRole('alertdialog');
     expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
     await user.keyboard('{Escape}');
@@ -127,7 +127,7 @@ describe('first-run delete confirmation', () => {
 
   test('a mapping that ran before syncs without asking', async () => {
     const { user, client } = renderApp({ ...handlers, 'mappings.list': () => [mapping('m1', { name: 'Photos', deleteMode: 'mirror', status: status('m1', { lastRun: run(1, 'm1') }) })] });
-    await user.click(await screen.findByRole('button', { name: 'Sync Photos now' }));
+    await user.click(await screen.findByRole('button', { name: 'Sync now: Photos' }));
     await waitFor(() => expect(client.argsOf('sync.now')).toEqual([{ mappingId: 'm1' }]));
     expect(client.argsOf('mappings.preview')).toEqual([]);
   });

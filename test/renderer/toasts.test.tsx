@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-// The message area: messages go by themselves, errors after longer; nothing goes while the pointer or
-// the focus is in the area.
+// The message area: messages go by themselves, errors after longer; nothing goes while the pointer is
+// on a close button or the focus is in the area.
 import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, expect, test, vi } from 'vitest';
 import { AUTO_DISMISS_MS, Toasts } from '../../renderer/components/toasts';
@@ -29,15 +29,15 @@ test('info and success messages fade after a few seconds, errors after longer; o
   expect(screen.queryByRole('alert')).toBeNull();
 });
 
-test('nothing fades while the pointer or the focus is in the message area', () => {
+test('nothing fades while the pointer is on a close button or the focus is in the message area', () => {
   vi.useFakeTimers();
   const { store } = renderWithStore(<Toasts />);
   act(() => store.getState().reportError(new Error('disk full'), 'Could not save'));
-  const area = screen.getByRole('region', { name: 'Messages' });
-  fireEvent.pointerEnter(area);
+  const close = screen.getByRole('button', { name: 'Dismiss: Could not save' });
+  fireEvent.pointerOver(close);
   act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error * 2));
   expect(screen.getByRole('alert').textContent).toContain('disk full');
-  fireEvent.pointerLeave(area);
+  fireEvent.pointerOut(close);
   act(() => screen.getByRole('button', { name: 'Dismiss: Could not save' }).focus());
   act(() => vi.advanceTimersByTime(AUTO_DISMISS_MS.error * 2));
   expect(screen.getByRole('alert').textContent).toContain('disk full');

@@ -21,8 +21,10 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-export async function startAppServer(rendererBuild: string): Promise<AppServer> {
+/** `prepare` may fill the server's database (path given) before it starts: data a test begins with. */
+export async function startAppServer(rendererBuild: string, prepare?: (dbPath: string) => void): Promise<AppServer> {
   const home = mkdtempSync(path.join(tmpdir(), 'cds-e2e-server-'));
+  prepare?.(path.join(home, 'data.db'));
   const token = randomBytes(32).toString('hex');
   let output = '';
   const listeners = new Set<(signal: string) => void>();
