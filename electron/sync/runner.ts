@@ -244,7 +244,8 @@ class MappingRun {
     if (this.versionKeysLeftOut > 0) this.log('info', `Not synced: ${this.versionKeysLeftOut} source object(s) in or bound for ${VERSIONS_FOLDER}, the folder reserved for kept versions`);
     const versions = this.versionsText();
     if (versions !== undefined) this.log('info', versions);
-    this.log(status === 'success' ? 'info' : status === 'partial' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
+    // A cancel is the user's doing, not an error: it is logged as a warning like a partial run.
+    this.log(status === 'success' ? 'info' : status === 'partial' || status === 'cancelled' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
     this.progress.finish();
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });

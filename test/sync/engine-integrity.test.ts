@@ -15,6 +15,7 @@ import { PartialRemoveError, SourceChangedError } from '../../electron/providers
 import type { ObjectInfo, StorageProvider } from '../../electron/providers/provider';
 import { openStore, type Store } from '../../electron/store';
 import { runMapping } from '../../electron/sync/runner';
+import type { RunLogLine } from '../../electron/sync/ports';
 import { verifiedSource } from '../../electron/sync/verified-source';
 import { startEndpoints, type Endpoints, type PartTuning } from '../support/endpoints';
 import { bytes, listAll, putText, readAll, uniqueBucket } from '../support/objects';
@@ -127,8 +128,12 @@ describe('engine integrity', () => {
           return target.write(...args);
         },
       });
-      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target: gated, sameConnection: false, retry: FAST_RETRY, signal: controller.signal });
+      const lines: RunLogLine[] = [];
+      const { run } = await runMapping({ state: store.engineState, mapping: m, source, target: gated, sameConnection: false, retry: FAST_RETRY, signal: controller.signal, onLog: (line) => lines.push(line) });
       expect(run).toMatchObject({ status: 'cancelled', copied: 0, failed: 0 });
+      // The user's cancel is not an error: the log says it at warning level, and nothing at error.
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^Run cancelled: /) }));
     });
   });
 
