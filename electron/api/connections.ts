@@ -144,7 +144,8 @@ function conflictKey(c: StoredConflict): string {
 function refuseWhileRunning(deps: ApiDeps, connectionId: string): void {
   const running = runningMappings(deps).filter((m) => m.sourceConnectionId === connectionId || m.targetConnectionId === connectionId);
   if (running.length === 0) return;
-  throw new ApiFailure('Conflict', `connection "${connectionId}" cannot be changed while ${namesOf(running)} running; wait for it or cancel it`);
+  const name = deps.store.connections.get(connectionId)?.name ?? connectionId;
+  throw new ApiFailure('Conflict', `connection "${name}" cannot be changed while ${namesOf(running)} running; wait for it or cancel it`);
 }
 
 /** "My MinIO" → "my-minio-3fa1": readable in config exports and logs, unique by its random tail. */

@@ -103,6 +103,7 @@ export class SyncService {
       sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
       globalLimiter: this.globalLimiter,
       globalBandwidth: this.globalBandwidth,
+      connectionName: (id) => this.resolveConnection(id)?.name ?? id,
     });
   }
 

@@ -57,6 +57,8 @@ export interface RunOptions {
   previewLimit?: number;
   /** How many planned deletes are held in memory before they spill to state.pendingDeletes (default 10,000). */
   pendingDeletesInMemory?: number;
+  /** The name the user gave a connection, for messages (default: its id, which is the name in a config file). */
+  connectionName?: (connectionId: string) => string;
 }
 
 export interface PlannedChange {
@@ -236,7 +238,7 @@ class MappingRun {
     // Only after a clean run is every recorded upload known to be abandoned (failed copies keep
     // theirs, to resume next run).
     if (status === 'success') await this.journals?.abandonLeftovers().catch((err: unknown) => this.log('warn', `Could not check for unfinished uploads: ${errorText(err)}`));
-    if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping), errorCodeOf(runError));
+    if (runError && status !== 'cancelled') this.recordError(describeRunError(runError, mapping, this.options.connectionName ?? ((id) => id)), errorCodeOf(runError));
     if (status === 'cancelled') this.log('warn', 'Run cancelled; objects not yet copied will be copied by the next run');
     if (this.excluded.total > 0) this.log('info', `Excluded by filters: ${exclusionText(this.excluded.list())}`);
     const droppedTags = droppedTagsText(this.tagsDropped, this.options.target.type);
@@ -778,10 +780,10 @@ function optionalText<K extends string>(name: K, text: string | null): { [P in K
 /** The listing of a bucket that does not exist yet. */
 async function* noObjects(): AsyncIterable<ObjectInfo> {}
 
-function describeRunError(err: unknown, mapping: Mapping): string {
+function describeRunError(err: unknown, mapping: Mapping, connectionName: (id: string) => string): string {
   if (err instanceof ListingError) {
     const bucket = err.side === 'source' ? mapping.sourceBucket : mapping.targetBucket;
-    const connection = err.side === 'source' ? mapping.sourceConnectionId : mapping.targetConnectionId;
+    const connection = connectionName(err.side === 'source' ? mapping.sourceConnectionId : mapping.targetConnectionId);
     const what = isStorageError(err.cause, 'NotFound')
       ? `${err.side} bucket "${bucket}" was not found on connection "${connection}"`
       : `listing the ${err.side} bucket "${bucket}" on connection "${connection}" failed: ${errorText(err.cause)}`;

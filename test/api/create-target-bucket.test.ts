@@ -34,7 +34,8 @@ describe('api: createTargetBucket', () => {
     expect(created).not.toHaveProperty('createTargetBucket');
     const run = await finishedRun(created.id);
     expect(run.status).toBe('failed');
-    expect(run.firstError).toMatch(/target bucket "new-backup" was not found/);
+    // The connection by the name the user gave it ("NAS"), not its internal id.
+    expect(run.firstError).toBe('target bucket "new-backup" was not found on connection "NAS". Nothing was deleted.');
     expect(existsSync(join(root, 'new-backup'))).toBe(false);
   });
 
