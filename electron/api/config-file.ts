@@ -8,6 +8,7 @@ import { locateOnDisk, sidesHoldingFile, storedMappingConflicts } from './bucket
 import { connectionsForLocating, refuseNewMappingConflicts } from './connections';
 import { ApiFailure } from './errors';
 import { namesOf, runningMappings } from './lookup';
+import { changeSettings, loadAppSettings } from './settings';
 import type { ApiDeps, HandlersFor } from './types';
 
 export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' | 'config.export'> {
@@ -48,6 +49,8 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
 
       // One transaction: a file that fails halfway (e.g. a mapping the store refuses) changes nothing.
       store.transaction(() => saveConfig(store, config));
+      // The file's top-level bwLimit is the app's global limit (a file without one leaves the setting).
+      if (config.bwLimit !== undefined) changeSettings(deps, { bwLimit: config.bwLimit });
       await Promise.all([...connectionIds].map((id) => syncService.forget(id)));
       scheduler.refresh();
       emit('data.changed', { lists: ['connections', 'mappings'] });
@@ -55,7 +58,7 @@ export function configFileHandlers(deps: ApiDeps): HandlersFor<'config.import' |
     },
 
     'config.export': async () => ({
-      json: toConfigJson(store.connections.list().map((c) => withSetSecretsMarked(store, c)), store.mappings.list(), 'data.db', { redactSecrets: true }),
+      json: toConfigJson(store.connections.list().map((c) => withSetSecretsMarked(store, c)), store.mappings.list(), 'data.db', { redactSecrets: true, bwLimit: loadAppSettings(store).bwLimit }),
     }),
   };
 }

@@ -21,21 +21,23 @@ export function loadAppSettings(store: Store): AppSettings {
   return { ...DEFAULT_SETTINGS, ...store.settings.get<Partial<AppSettings>>(SETTINGS_KEY, {}) };
 }
 
-export function settingsHandlers({ store, syncService, scheduler, emit, applyDesktopSetting }: ApiDeps): HandlersFor<'settings.get' | 'settings.set'> {
+export function settingsHandlers(deps: ApiDeps): HandlersFor<'settings.get' | 'settings.set'> {
   return {
-    'settings.get': async () => loadAppSettings(store),
-
-    'settings.set': async (changes) => {
-      const given = Object.entries(changes).filter(([, value]) => value !== undefined);
-      const settings: AppSettings = { ...loadAppSettings(store), ...Object.fromEntries(given) };
-      store.settings.set(SETTINGS_KEY, settings);
-      syncService.globalLimiter.resize(settings.globalConcurrency);
-      // Runs under way follow a new limit at once (electron/sync/bandwidth.ts).
-      syncService.globalBandwidth.set(settings.bwLimit);
-      scheduler.setMaxConcurrentRuns(settings.maxConcurrentRuns);
-      applyDesktopSetting?.(settings);
-      emit('data.changed', { lists: ['settings'] });
-      return settings;
-    },
+    'settings.get': async () => loadAppSettings(deps.store),
+    'settings.set': async (changes) => changeSettings(deps, changes),
   };
+}
+
+/** Stores the given settings (validated by the caller) and applies them to the running parts at once. */
+export function changeSettings({ store, syncService, scheduler, emit, applyDesktopSetting }: ApiDeps, changes: Partial<AppSettings>): AppSettings {
+  const given = Object.entries(changes).filter(([, value]) => value !== undefined);
+  const settings: AppSettings = { ...loadAppSettings(store), ...Object.fromEntries(given) };
+  store.settings.set(SETTINGS_KEY, settings);
+  syncService.globalLimiter.resize(settings.globalConcurrency);
+  // Runs under way follow a new limit at once (electron/sync/bandwidth.ts).
+  syncService.globalBandwidth.set(settings.bwLimit);
+  scheduler.setMaxConcurrentRuns(settings.maxConcurrentRuns);
+  applyDesktopSetting?.(settings);
+  emit('data.changed', { lists: ['settings'] });
+  return settings;
 }

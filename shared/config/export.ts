@@ -11,6 +11,8 @@ const REDACTED_SECRET = `${PLACEHOLDER_PREFIX}SECRET`;
 export interface ExportOptions {
   /** Replace every secret with a placeholder: for a file that leaves the machine. It still loads. */
   redactSecrets?: boolean;
+  /** The top-level bwLimit (the app's global bandwidth limit); absent or null: none is written. */
+  bwLimit?: string | null;
 }
 
 /**
@@ -56,7 +58,7 @@ export function toConfigJson(
     ...(m.targetEncryption ? { targetEncryption: m.targetEncryption } : {}),
     ...(m.keepVersions === true ? { keepVersions: true } : {}),
   }));
-  return `${JSON.stringify({ databasePath, providers, mappings: mappingJson }, null, 2)}\n`;
+  return `${JSON.stringify({ databasePath, ...(options.bwLimit ? { bwLimit: options.bwLimit } : {}), providers, mappings: mappingJson }, null, 2)}\n`;
 }
 
 /** The filters that do something, sizes and ages in the file's units ("10M", "7d"). */

@@ -58,4 +58,20 @@ describe('api: bandwidth limits', () => {
     expect(await call('settings.set', { bwLimit: null })).toMatchObject({ bwLimit: null });
     expect((await call('mappings.preview', { id: created.id })).bandwidth ?? null).toBeNull();
   });
+
+  it("the global limit is config.json's top-level bwLimit: export writes it, import sets it", async () => {
+    const { call, input } = await localApi();
+    await call('mappings.create', input({ bwLimit: '2M' }));
+    await call('settings.set', { bwLimit: 'Mon-08:00,4M 19:00,off' });
+    const { json } = await call('config.export');
+    expect(JSON.parse(json)).toMatchObject({ bwLimit: 'Mon-08:00,4M 19:00,off', mappings: [{ bwLimit: '2M' }] });
+
+    const other = await localApi();
+    await other.call('config.import', { json, apply: true });
+    expect((await other.call('settings.get')).bwLimit).toBe('Mon-08:00,4M 19:00,off');
+    // A file without a top-level bwLimit leaves the setting as it is.
+    const { bwLimit: _global, ...withoutGlobal } = JSON.parse(json) as Record<string, unknown>;
+    await other.call('config.import', { json: JSON.stringify(withoutGlobal), apply: true });
+    expect((await other.call('settings.get')).bwLimit).toBe('Mon-08:00,4M 19:00,off');
+  });
 });
