@@ -159,6 +159,7 @@ describe('the engine with target options', () => {
       const head = await target.head(targetBucket, 'secret.txt');
       // A multipart ETag (…-1): one part, sent with its Content-MD5.
       expect(head?.etag).toMatch(/-1$/);
+      expect(head?.md5).toBeUndefined();
       expect(head?.encryption).toEqual({ sse: 'aws:kms', kmsKeyId: 'test-key' });
       expect(logs.map((l) => l.message)).toContain(
         "Objects written to the target get SSE-KMS encryption (key test-key; ETags are not MD5s, so the bytes are checked by Content-MD5 on upload)",
