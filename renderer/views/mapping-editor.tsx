@@ -28,7 +28,7 @@ import {
   type MappingFormErrors,
   type MappingFormState,
 } from './mapping-form';
-import { PreviewPanel } from './preview-panel';
+import { PREVIEW_LIST_MAX, PreviewPanel } from './preview-panel';
 
 type Side = 'source' | 'target';
 type SetField = <K extends keyof MappingFormState>(key: K, value: MappingFormState[K]) => void;
@@ -326,10 +326,10 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
   const savedInput = useMemo(() => (mapping ? JSON.stringify(formToMappingInput(mappingToForm(mapping))) : null), [mapping]);
   const unchanged = savedInput !== null && savedInput === currentInput;
 
-  const onPreview = () => {
+  const onPreview = (limit: number = CONFIRM_PREVIEW_LIMIT) => {
     if (!check()) return;
     setPreviewedInput(currentInput);
-    void runPreview(mapping && unchanged ? { id: mapping.id, limit: CONFIRM_PREVIEW_LIMIT } : { input: formToMappingInput(form), limit: CONFIRM_PREVIEW_LIMIT });
+    void runPreview(mapping && unchanged ? { id: mapping.id, limit } : { input: formToMappingInput(form), limit });
   };
 
   const save = async (thenSync: boolean) => {
@@ -461,7 +461,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
 
       <HookFields form={form} setField={setField} errors={errors} />
 
-      <PreviewPanel preview={preview} />
+      <PreviewPanel preview={preview} onShowMore={previewStale ? undefined : () => onPreview(PREVIEW_LIST_MAX)} />
       {previewStale && <p className="muted">The settings changed since this preview: preview again to see their effect.</p>}
       {mapping && !unchanged && preview.status === 'ready' && !previewStale && (
         <p className="muted">Previewed with your unsaved changes, as a first run: objects this mapping synced before are not known to this plan.</p>
@@ -471,7 +471,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         {errors.form ?? ''}
       </p>
       <div className="form-actions">
-        <button type="button" onClick={onPreview} disabled={preview.status === 'loading'}>
+        <button type="button" onClick={() => onPreview()} disabled={preview.status === 'loading'}>
           {preview.status === 'loading' ? 'Previewing…' : 'Preview'}
         </button>
         <button type="submit" className="button-primary" disabled={saving}>

@@ -2,10 +2,14 @@
 // planned copies and deletes.
 import type { PlannedChangeView, PreviewResult } from '../../shared/contract';
 import { LoadingBlock } from '../components/empty-state';
+import { PAGE_LIMITS } from '../../shared/contract-args';
 import { formatBytes, formatCount } from '../format';
 import type { PreviewState } from '../store/mappings-slice';
 
-function ChangeList({ title, items, total, kind }: { title: string; items: PlannedChangeView[]; total: number; kind: 'copy' | 'delete' }) {
+/** The most planned changes a preview lists (the contract's cap). */
+export const PREVIEW_LIST_MAX = PAGE_LIMITS.preview.max;
+
+function ChangeList({ title, items, total, kind, onShowMore }: { title: string; items: PlannedChangeView[]; total: number; kind: 'copy' | 'delete'; onShowMore?: () => void }) {
   if (total === 0) return null;
   return (
     <section className={`preview-list preview-${kind}`} aria-label={title}>
@@ -19,7 +23,21 @@ function ChangeList({ title, items, total, kind }: { title: string; items: Plann
           </li>
         ))}
       </ul>
-      {total > items.length && <p className="muted">…and {formatCount(total - items.length)} more</p>}
+      {total > items.length && (
+        <p className="muted">
+          …and {formatCount(total - items.length)} more
+          {onShowMore && items.length < PREVIEW_LIST_MAX ? (
+            <>
+              {' '}
+              <button type="button" className="link-button" onClick={onShowMore}>
+                Show {total > PREVIEW_LIST_MAX ? `the first ${formatCount(PREVIEW_LIST_MAX)}` : 'all'}
+              </button>
+            </>
+          ) : (
+            items.length >= PREVIEW_LIST_MAX && ` (a preview lists the first ${formatCount(PREVIEW_LIST_MAX)})`
+          )}
+        </p>
+      )}
     </section>
   );
 }
@@ -44,7 +62,7 @@ function Exclusions({ excluded }: { excluded: NonNullable<PreviewResult['exclude
   );
 }
 
-export function PreviewSummary({ result }: { result: PreviewResult }) {
+export function PreviewSummary({ result, onShowMore }: { result: PreviewResult; onShowMore?: () => void }) {
   return (
     <>
       {result.error !== null && (
@@ -77,13 +95,14 @@ export function PreviewSummary({ result }: { result: PreviewResult }) {
       {result.versions && <p className="preview-versions">{result.versions}</p>}
       {result.targetOptions && <p className="preview-target-options">{result.targetOptions}</p>}
       <Exclusions excluded={result.excluded ?? []} />
-      <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" />
-      <ChangeList title="First deletions" items={result.firstDeletes} total={result.deletes} kind="delete" />
+      <ChangeList title="First copies" items={result.firstCopies} total={result.copies} kind="copy" onShowMore={onShowMore} />
+      <ChangeList title="First deletions" items={result.firstDeletes} total={result.deletes} kind="delete" onShowMore={onShowMore} />
     </>
   );
 }
 
-export function PreviewPanel({ preview }: { preview: PreviewState }) {
+/** `onShowMore` plans again listing up to PREVIEW_LIST_MAX copies and deletes ("…and 285 more" opens). */
+export function PreviewPanel({ preview, onShowMore }: { preview: PreviewState; onShowMore?: () => void }) {
   if (preview.status === 'idle') return null;
   return (
     <section className="preview" aria-label="Preview" aria-busy={preview.status === 'loading'}>
@@ -94,7 +113,7 @@ export function PreviewPanel({ preview }: { preview: PreviewState }) {
           The preview failed: {preview.error.message}
         </p>
       )}
-      {preview.status === 'ready' && <PreviewSummary result={preview.result} />}
+      {preview.status === 'ready' && <PreviewSummary result={preview.result} onShowMore={onShowMore} />}
     </section>
   );
 }

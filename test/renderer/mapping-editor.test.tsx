@@ -158,6 +158,27 @@ describe('preview', () => {
     expect(r.client.calls.some((c) => c.name === 'sync.now' || c.name === 'mappings.create')).toBe(false);
   });
 
+  test('"…and N more" opens: Show all plans again listing up to the cap, and past it says so', async () => {
+    const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k/${String(i).padStart(4, '0')}.bin`, size: 1, reason: 'new' }));
+    const total = { small: 305, large: 1500 };
+    let copies = total.small;
+    const r = renderEditor({ 'mappings.preview': ({ limit }) => ({ ...result, copies, deletes: 0, firstDeletes: [], firstCopies: keys(Math.min(copies, limit ?? 20)) }) });
+    await chooseBuckets(r);
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    const list = async () => within(await screen.findByRole('region', { name: 'First copies' }));
+    await (await list()).findByText('…and 285 more', { exact: false });
+    await r.user.click((await list()).getByRole('button', { name: 'Show all' }));
+    await waitFor(async () => expect((await list()).getAllByRole('listitem')).toHaveLength(305));
+    expect(r.client.argsOf('mappings.preview').map((a) => a.limit)).toEqual([20, 1000]);
+    expect((await list()).queryByText(/more/)).toBeNull();
+
+    copies = total.large;
+    await r.user.click(screen.getByRole('button', { name: 'Preview' }));
+    await r.user.click(await (await list()).findByRole('button', { name: 'Show the first 1,000' }));
+    await waitFor(async () => expect((await list()).getAllByRole('listitem')).toHaveLength(1000));
+    expect((await screen.findByRole('region', { name: 'First copies' })).textContent).toContain('…and 500 more (a preview lists the first 1,000)');
+  });
+
   test('a plan that cannot be made says why', async () => {
     const r = renderEditor({ 'mappings.preview': () => ({ ...result, copies: 0, deletes: 0, firstCopies: [], firstDeletes: [], status: 'failed', error: 'the target bucket does not exist' }) });
     await chooseBuckets(r);
