@@ -8,7 +8,8 @@ import type { UiSlice } from './ui-slice';
 export interface SettingsSlice {
   settings: AppSettings | null;
   settingsLoad: LoadStatus;
-  loadSettings: () => Promise<void>;
+  /** `quiet`: a failure is not reported and leaves the settings unloaded (for views that only glance at them). */
+  loadSettings: (options?: { quiet?: boolean }) => Promise<void>;
   saveSettings: (patch: Partial<AppSettings>) => Promise<Envelope<AppSettings>>;
   /** `apply: false` reports what would be created; `apply: true` creates it and refetches the lists. */
   importConfig: (json: string, apply: boolean) => Promise<Envelope<ConfigImportResult>>;
@@ -18,13 +19,13 @@ export interface SettingsSlice {
 export const createSettingsSlice = ({ api }: StoreDeps): SliceCreator<SettingsSlice, Pick<UiSlice, 'reportError'> & Pick<ConnectionsSlice, 'loadConnections'> & Pick<MappingsSlice, 'loadMappings'>> => (set, get) => ({
   settings: null,
   settingsLoad: 'idle',
-  loadSettings: async () => {
+  loadSettings: async ({ quiet = false } = {}) => {
     set((s) => ({ settingsLoad: s.settings ? 'ready' : 'loading' }));
     try {
       set({ settings: await api.invoke('settings.get'), settingsLoad: 'ready' });
     } catch (error) {
-      set((s) => ({ settingsLoad: s.settings ? 'ready' : 'error' }));
-      get().reportError(error, 'Could not load settings');
+      set((s) => ({ settingsLoad: s.settings ? 'ready' : quiet ? 'idle' : 'error' }));
+      if (!quiet) get().reportError(error, 'Could not load settings');
     }
   },
   saveSettings: async (patch) => {

@@ -1,6 +1,6 @@
 // The board: every mapping as a card (source → target), the editor beside it, and the empty states
 // that lead a new user from "add a connection" to "draw a mapping".
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MappingView } from '../../shared/contract';
 import { Dialog } from '../components/dialog';
 import { EmptyState, LoadingBlock } from '../components/empty-state';
@@ -59,6 +59,16 @@ export function MappingsView() {
   const openEditor = useAppStore((s) => s.openMappingEditor);
   const [deleting, setDeleting] = useState<MappingView | null>(null);
   const now = useNow(15_000);
+  // The cards say when the global bandwidth limit holds them, so they need the settings.
+  // (Asked once per visit: a quiet failure leaves them unloaded, and must not ask again at once.)
+  const loadSettings = useAppStore((s) => s.loadSettings);
+  const settingsLoad = useAppStore((s) => s.settingsLoad);
+  const askedForSettings = useRef(false);
+  useEffect(() => {
+    if (settingsLoad !== 'idle' || askedForSettings.current) return;
+    askedForSettings.current = true;
+    void loadSettings({ quiet: true });
+  }, [settingsLoad, loadSettings]);
 
   const editing = editor?.mode === 'edit' ? (mappings.find((m) => m.id === editor.id) ?? null) : null;
   const showEditor = editor !== null && (editor.mode === 'create' || editing !== null);
