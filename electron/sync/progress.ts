@@ -13,8 +13,8 @@ export class ProgressTracker {
   private totalsFinal = false;
   private readonly inFlight = new Map<number, TransferProgress>();
   private nextTransferId = 1;
-  /** (time, bytesDone) samples for the sliding-window rate. */
-  private samples: Array<[number, number]> = [];
+  /** (time, bytesDone, objectsDone) samples for the sliding-window rates. */
+  private samples: Array<[number, number, number]> = [];
   private lastEmit = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The bandwidth limit that applies now, for snapshots (ProgressSnapshot.bandwidthLimit); unset: none to follow. */
@@ -83,12 +83,12 @@ export class ProgressTracker {
 
   snapshot(): ProgressSnapshot {
     const now = this.now();
-    this.samples.push([now, this.bytesDone]);
+    this.samples.push([now, this.bytesDone, this.objectsDone]);
     while (this.samples.length > 2 && this.samples[0]![0] < now - RATE_WINDOW_MS) this.samples.shift();
-    const [t0, b0] = this.samples[0]!;
+    const [t0, b0, o0] = this.samples[0]!;
     const elapsed = (now - t0) / 1000;
     const bytesPerSecond = elapsed > 0 ? Math.max(0, (this.bytesDone - b0) / elapsed) : 0;
-    const remaining = this.bytesTotal - this.bytesDone;
+    const objectsPerSecond = elapsed > 0 ? Math.max(0, (this.objectsDone - o0) / elapsed) : 0;
     return {
       mappingId: this.mappingId,
       runId: this.runId,
@@ -98,11 +98,27 @@ export class ProgressTracker {
       bytesDone: this.bytesDone,
       bytesTotal: this.bytesTotal,
       bytesPerSecond,
-      etaSeconds: this.totalsFinal && bytesPerSecond > 0 ? remaining / bytesPerSecond : null,
+      etaSeconds: this.totalsFinal ? this.eta(bytesPerSecond, objectsPerSecond) : null,
       totalsFinal: this.totalsFinal,
       inFlight: [...this.inFlight.values()].map((t) => ({ ...t })),
       ...(this.bandwidthLimit ? { bandwidthLimit: this.bandwidthLimit() } : {}),
     };
+  }
+
+  /**
+   * Seconds left: the longer of what the bytes left and the objects left take at the recent rates.
+   * Bytes alone say "less than a second" while many small objects (each a few requests) remain;
+   * objects alone misjudge one large object. An estimate whose rate is unknown yet is left out;
+   * null when neither is known.
+   */
+  private eta(bytesPerSecond: number, objectsPerSecond: number): number | null {
+    const bytesLeft = this.bytesTotal - this.bytesDone;
+    const objectsLeft = this.objectsTotal - this.objectsDone;
+    const estimates = [
+      bytesLeft <= 0 ? 0 : bytesPerSecond > 0 ? bytesLeft / bytesPerSecond : null,
+      objectsLeft <= 0 ? 0 : objectsPerSecond > 0 ? objectsLeft / objectsPerSecond : null,
+    ].filter((e): e is number => e !== null);
+    return estimates.length === 0 ? null : Math.max(...estimates);
   }
 
   /** Emits the final snapshot now and stops the coalescing timer. */

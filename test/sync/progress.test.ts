@@ -24,6 +24,28 @@ describe('ProgressTracker', () => {
     expect(last).toMatchObject({ phase: 'done', objectsDone: 1, objectsTotal: 1, bytesDone: 1000, bytesTotal: 1000, inFlight: [] });
   });
 
+  it('estimates from objects too: many small objects left are not "less than a second" after large ones went fast', () => {
+    let t = 0;
+    const tracker = new ProgressTracker('m', 1, undefined, 100, () => t);
+    const MB = 1024 * 1024;
+    for (let i = 0; i < 5; i++) tracker.planned(10 * MB);
+    for (let i = 0; i < 190; i++) tracker.planned(1024);
+    tracker.setPhase('transferring', true);
+    tracker.snapshot();
+    // The five large objects arrive within four seconds: 12.5 MiB/s, 1.25 objects/s.
+    for (let i = 0; i < 5; i++) {
+      t += 800;
+      const h = tracker.begin(`big-${i}`, 10 * MB);
+      tracker.bytes(h, 10 * MB);
+      tracker.end(h, true);
+      tracker.snapshot();
+    }
+    const { etaSeconds, objectsDone, objectsTotal } = tracker.snapshot();
+    expect([objectsDone, objectsTotal]).toEqual([5, 195]);
+    // Bytes alone: 190 KiB at 12.5 MiB/s is 0.015 s. Objects: 190 at 1.25/s is about 152 s.
+    expect(etaSeconds).toBeGreaterThan(100);
+  });
+
   it('reports rate and ETA once totals are final, and never counts a retried or failed transfer twice', async () => {
     let latest: ProgressSnapshot | undefined;
     const tracker = new ProgressTracker('m', 1, (s) => (latest = s), 100);
