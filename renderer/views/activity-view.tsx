@@ -99,8 +99,9 @@ function ActivityCard({ mapping: m, now }: { mapping: MappingView; now: number }
   const requestSyncNow = useAppStore((s) => s.requestSyncNow);
   const cancelSync = useAppStore((s) => s.cancelSync);
   const showMapping = useAppStore((s) => s.showMapping);
-  const { state, lastRun } = m.status;
+  const { state, lastRun, nextRunAt } = m.status;
   const active = state === 'running' || state === 'queued' || progress !== undefined;
+  const next = nextRunAt !== null && !active ? <span className="muted"> · next run {formatRelativeTime(nextRunAt, now, 'future')}</span> : null;
   return (
     <article className={`activity-card ${active ? 'activity-active' : ''}`} aria-label={m.name} data-mapping-id={m.id}>
       <header className="activity-header">
@@ -130,16 +131,28 @@ function ActivityCard({ mapping: m, now }: { mapping: MappingView; now: number }
           Last run <RunStatusBadge status={lastRun.status} dryRun={lastRun.dryRun} /> {formatRelativeTime(lastRun.finishedAt ?? lastRun.startedAt, now, 'past')} · {formatDuration(lastRun.durationMs)} ·{' '}
           {formatCount(lastRun.copied)} copied, {formatCount(lastRun.deleted)} deleted, {formatCount(lastRun.failed)} failed · {formatBytes(lastRun.bytesCopied)}
           {lastRun.firstError && <span className="status-bad"> · {lastRun.firstError}</span>}
+          {next}
         </p>
       ) : (
-        <p className="activity-last muted">Never run.</p>
+        <p className="activity-last muted">
+          Never run.
+          {next}
+        </p>
       )}
     </article>
   );
 }
 
+/** Running first, then waiting for a slot, then the rest; each group in the board's order. */
+function activityOrder(mappings: readonly MappingView[], progress: Readonly<Record<string, ProgressSnapshot>>): MappingView[] {
+  const rank = (m: MappingView) => (m.status.state === 'running' || progress[m.id] !== undefined ? 0 : m.status.state === 'queued' ? 1 : 2);
+  return mappings.map((m, index) => ({ m, index, rank: rank(m) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map(({ m }) => m);
+}
+
 export function ActivityView() {
-  const mappings = useAppStore((s) => s.mappings);
+  const unordered = useAppStore((s) => s.mappings);
+  const progress = useAppStore((s) => s.progress);
+  const mappings = activityOrder(unordered, progress);
   const load = useAppStore((s) => s.mappingsLoad);
   const setView = useAppStore((s) => s.setView);
   const now = useNow(1000);
