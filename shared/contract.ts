@@ -47,7 +47,13 @@ export interface ApiError {
  * A connection as the renderer sees it: settings without any secret value, and for each secret
  * field whether it is set. Secret values never leave the main process.
  */
-export type ConnectionView = { id: string; name: string; secretsSet: Record<string, boolean> } & PublicConnectionSettings;
+export type ConnectionView = {
+  id: string;
+  name: string;
+  secretsSet: Record<string, boolean>;
+  /** The last test of the saved settings (absent: none since they last changed); kept across restarts. */
+  lastTest?: { result: ConnectionTestResult; at: number };
+} & PublicConnectionSettings;
 
 /**
  * Create/update input. Secret fields: a string sets it, '' clears it, absent keeps the stored value

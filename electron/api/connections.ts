@@ -21,7 +21,8 @@ export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommand
   // Secret fields are dropped here as well as in the store: whatever a settings object holds, no secret leaves main.
   const view = (id: string): ConnectionView => {
     const connection = requireConnection(store, id);
-    return { ...connection, [connection.type]: publicSettings(connection), secretsSet: store.connections.secretsSet(id) ?? {} } as ConnectionView;
+    const lastTest = store.connections.lastTest(id);
+    return { ...connection, [connection.type]: publicSettings(connection), secretsSet: store.connections.secretsSet(id) ?? {}, ...(lastTest ? { lastTest } : {}) } as ConnectionView;
   };
 
   return {
@@ -78,7 +79,13 @@ export function connectionHandlers(deps: ApiDeps): HandlersFor<ConnectionCommand
       if (bucketProblem) throw invalidArgument('bucket', bucketProblem);
       const result = await testConnection(connection, { createProvider, bucket });
       const secrets = secretValuesOf(connection);
-      return { ...result, checks: result.checks.map((check) => ({ ...check, message: scrubSecrets(check.message, secrets) })) };
+      const scrubbed = { ...result, checks: result.checks.map((check) => ({ ...check, message: scrubSecrets(check.message, secrets) })) };
+      // A test of the saved settings is kept with the connection (survives a restart); one of a form's edits is not.
+      if (!input && id !== undefined) {
+        store.connections.recordTest(id, scrubbed, Date.now());
+        emit('data.changed', { lists: ['connections'] });
+      }
+      return scrubbed;
     },
   };
 }

@@ -2,6 +2,7 @@
 // they are encrypted together into secrets_blob by the caller's SecretCipher (Electron safeStorage in
 // the desktop app). Without a cipher (headless CLI, whose secrets come from config.json) secrets are
 // simply not persisted: get/getWithSecrets then return the connection without them.
+import type { ConnectionTestResult } from '../../shared/contract';
 import { connectionSettings, SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
@@ -40,6 +41,9 @@ export class ConnectionsRepository {
   private readonly upsertRow;
   private readonly deleteRow;
   private readonly usersOf;
+  private readonly selectTest;
+  private readonly upsertTest;
+  private readonly deleteTest;
 
   constructor(
     private readonly db: Database,
@@ -56,6 +60,12 @@ export class ConnectionsRepository {
          secret_fields = excluded.secret_fields, updated_at = excluded.updated_at`,
     );
     this.deleteRow = db.prepare<[string]>('DELETE FROM connections WHERE id = ?');
+    this.selectTest = db.prepare<[string], { result_json: string; tested_at: number }>('SELECT result_json, tested_at FROM connection_tests WHERE connection_id = ?');
+    this.upsertTest = db.prepare<[string, string, number]>(
+      `INSERT INTO connection_tests (connection_id, result_json, tested_at) VALUES (?, ?, ?)
+       ON CONFLICT (connection_id) DO UPDATE SET result_json = excluded.result_json, tested_at = excluded.tested_at`,
+    );
+    this.deleteTest = db.prepare<[string]>('DELETE FROM connection_tests WHERE connection_id = ?');
     this.usersOf = db
       .prepare<[string, string], string>(
         'SELECT name FROM mappings WHERE source_connection_id = ? OR target_connection_id = ? ORDER BY name',
@@ -112,6 +122,8 @@ export class ConnectionsRepository {
         blob = existing.secrets_blob;
         fields = JSON.parse(existing.secret_fields) as string[];
       }
+      // The last test described the settings before this change: it no longer says anything.
+      this.deleteTest.run(conn.id);
       this.upsertRow.run({
         id: conn.id,
         name: conn.name,
@@ -122,6 +134,17 @@ export class ConnectionsRepository {
         now: Date.now(),
       });
     })();
+  }
+
+  /** Keeps `result` (secrets already scrubbed) as the last test of the saved connection `id`, as it is now. */
+  recordTest(id: string, result: ConnectionTestResult, at: number): void {
+    this.upsertTest.run(id, JSON.stringify(result), at);
+  }
+
+  /** The last test of the connection's current settings, if one was recorded since they last changed. */
+  lastTest(id: string): { result: ConnectionTestResult; at: number } | undefined {
+    const row = this.selectTest.get(id);
+    return row && { result: JSON.parse(row.result_json) as ConnectionTestResult, at: row.tested_at };
   }
 
   /**

@@ -174,6 +174,18 @@ ALTER TABLE mappings ADD COLUMN target_encryption_json TEXT CHECK (target_encryp
 ALTER TABLE mappings ADD COLUMN keep_versions INTEGER NOT NULL DEFAULT 0 CHECK (keep_versions IN (0, 1));
 `;
 
+// The last test of each saved connection (its checks as JSON, scrubbed of secrets like the API's
+// answer), so a result survives a restart. Written only for a test of the saved settings; any change
+// to the connection deletes it (ConnectionsRepository.upsert), so a result always describes the
+// settings it tested.
+const SCHEMA_CONNECTION_TESTS = `
+CREATE TABLE connection_tests (
+  connection_id TEXT PRIMARY KEY NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  result_json   TEXT NOT NULL CHECK (json_valid(result_json)),
+  tested_at     INTEGER NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -183,6 +195,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, description: 'hooks of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_HOOKS) },
   { version: 7, description: 'creating a missing target bucket', up: (db) => db.exec(SCHEMA_MAPPING_CREATE_TARGET_BUCKET) },
   { version: 8, description: 'bandwidth limit, storage class, encryption and kept versions of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_TARGET_SETTINGS) },
+  { version: 9, description: 'last test of each connection', up: (db) => db.exec(SCHEMA_CONNECTION_TESTS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -13,8 +13,9 @@ import { useAppStore } from '../store';
 import { ConnectionForm } from './connection-form';
 import { FirstRun } from './first-run';
 
-function TestStatus({ id, now }: { id: string; now: number }) {
-  const test = useAppStore((s) => s.connectionTests[id]);
+/** This session's test of the connection, else the last one the server kept for its saved settings. */
+function TestStatus({ id, now, kept }: { id: string; now: number; kept: ConnectionView['lastTest'] }) {
+  const test = useAppStore((s) => s.connectionTests[id]) ?? (kept ? { running: false, result: kept.result, error: null, at: kept.at } : undefined);
   if (!test) return <span className="conn-status muted">Not tested</span>;
   if (test.running) return <span className="conn-status muted">Testing…</span>;
   if (test.error) return <span className="conn-status status-bad">Test failed: {test.error.message}</span>;
@@ -128,7 +129,7 @@ export function ConnectionsView() {
                       <span className="conn-detail">
                         {PROVIDER_LABELS[c.type]} · {connectionSummary(c)}
                       </span>
-                      <TestStatus id={c.id} now={now} />
+                      <TestStatus id={c.id} now={now} kept={c.lastTest} />
                     </div>
                     <div className="conn-actions">
                       <button type="button" className="button-small" onClick={() => void testConnection(c.id, { id: c.id })} aria-label={`Test ${c.name}`}>

@@ -333,6 +333,12 @@ describe('connections', () => {
 
     // The probe object was removed again.
     expect((await h.call('objects.list', { connectionId: id, bucket, prefix: '' })).objects.map((o) => o.key)).toEqual(['hello.txt']);
+
+    // The saved connection's test is kept with it (only that one: not the edited input's); a change drops it.
+    const kept = (await h.call('connections.list')).find((c) => c.id === id)!.lastTest;
+    expect(kept).toEqual({ result: saved, at: expect.any(Number) });
+    await h.call('connections.update', { ...s3Input('s3 renamed', { secretAccessKey: undefined }), id });
+    expect((await h.call('connections.list')).find((c) => c.id === id)).not.toHaveProperty('lastTest');
     expect(JSON.stringify([saved, edited, unsaved])).not.toContain(SECRET);
   });
 

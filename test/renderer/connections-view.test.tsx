@@ -50,6 +50,13 @@ describe('connections list', () => {
     await waitFor(() => expect(item().textContent).toContain('Failed: The folder does not exist'));
   });
 
+  test('shows the last test the server kept for a connection (from an earlier session)', () => {
+    const kept = { result: { ok: true, checks: [] }, at: Date.now() - 2 * 3_600_000 };
+    renderWithStore(<ConnectionsView />, {}, { connections: [{ ...connections[0]!, lastTest: kept }, connections[1]!], connectionsLoad: 'ready' });
+    expect(screen.getByRole('listitem', { name: 'Source folder' }).textContent).toContain('Works · 2 hours ago');
+    expect(screen.getByRole('listitem', { name: 'Lab MinIO' }).textContent).toContain('Not tested');
+  });
+
   test('deleting a connection that mappings use names them and is not offered', async () => {
     const { user, client } = renderWithStore(<ConnectionsView />, {}, {
       connections,

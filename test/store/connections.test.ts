@@ -12,6 +12,20 @@ function fileBytes(path: string): Buffer {
 }
 
 describe('connections', () => {
+  it("keeps a connection's last test until the connection changes or goes", () => {
+    const { store } = tempStore({ cipher: testCipher() });
+    store.connections.upsert(localConnection('c1'));
+    const result = { ok: false, checks: [{ name: 'auth' as const, ok: false, skipped: false, message: 'no such folder', durationMs: 3 }] };
+    expect(store.connections.lastTest('c1')).toBeUndefined();
+    store.connections.recordTest('c1', result, 1234);
+    expect(store.connections.lastTest('c1')).toEqual({ result, at: 1234 });
+    store.connections.upsert({ ...localConnection('c1'), name: 'renamed' });
+    expect(store.connections.lastTest('c1')).toBeUndefined();
+    store.connections.recordTest('c1', result, 5678);
+    store.connections.remove('c1');
+    expect(store.connections.lastTest('c1')).toBeUndefined();
+  });
+
   it('never writes a secret in plaintext: not in settings_json, not in the file or its WAL', () => {
     const { store, path } = tempStore({ cipher: testCipher() });
     store.connections.upsert(awsConnection('c1', { sessionToken: `${SECRET}-token` }));
