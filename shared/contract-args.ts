@@ -14,15 +14,10 @@ import * as v from 'valibot';
 import { bwLimitProblem } from './bandwidth';
 import { quoteList } from './config/report';
 import { DELETE_MODES, LOG_LEVELS, type TargetEncryption } from './model';
+import { PAGE_LIMITS } from './page-limits';
 import { PROVIDER_TYPES, type ProviderType, type SettingsFor } from './providers';
 
-/** Page sizes: the default when a command's `limit` is absent, and the largest accepted. */
-export const PAGE_LIMITS = {
-  objects: { default: 200, max: 1000 },
-  runs: { default: 50, max: 1000 },
-  logs: { default: 200, max: 1000 },
-  preview: { default: 20, max: 1000 },
-} as const;
+export { PAGE_LIMITS };
 
 /** Accepted ranges of the app settings that are numbers. */
 export const SETTINGS_LIMITS = {

@@ -2,7 +2,7 @@
 // planned copies and deletes.
 import type { PlannedChangeView, PreviewResult } from '../../shared/contract';
 import { LoadingBlock } from '../components/empty-state';
-import { PAGE_LIMITS } from '../../shared/contract-args';
+import { PAGE_LIMITS } from '../../shared/page-limits';
 import { formatBytes, formatCount } from '../format';
 import type { PreviewState } from '../store/mappings-slice';
 
