@@ -12,7 +12,8 @@ export interface ObjectBrowserProps {
   connectionId: string;
   bucket: string;
   prefix: string;
-  onChoosePrefix: (prefix: string) => void;
+  /** Offers "Use this prefix" (the mapping editor); absent, the browser only shows (a connection's browser). */
+  onChoosePrefix?: (prefix: string) => void;
   onClose: () => void;
 }
 
@@ -84,9 +85,11 @@ export function ObjectBrowser({ side, connectionId, bucket, prefix: startPrefix,
         <code className="object-browser-path" title={`${bucket}/${listing.prefix}`}>
           {bucket}/{listing.prefix}
         </code>
-        <button type="button" className="button-small button-primary" onClick={() => onChoosePrefix(listing.prefix)}>
-          Use this prefix
-        </button>
+        {onChoosePrefix && (
+          <button type="button" className="button-small button-primary" onClick={() => onChoosePrefix(listing.prefix)}>
+            Use this prefix
+          </button>
+        )}
         <button type="button" className="button-small button-ghost" onClick={onClose} aria-label={`Close ${side.toLowerCase()} object browser`}>
           Close
         </button>
@@ -108,6 +111,7 @@ export function ObjectBrowser({ side, connectionId, bucket, prefix: startPrefix,
           {listing.objects.map((o) => (
             <li key={`o:${o.key}`} className="object-row">
               <span className="object-key">{shown(o.key)}</span>
+              <span className="object-type muted">{o.contentType ?? ''}</span>
               <span className="object-size">{formatBytes(o.size)}</span>
               <span className="object-date muted">{formatDateTime(o.lastModified)}</span>
             </li>

@@ -11,6 +11,7 @@ import { useNow } from '../components/use-debounced';
 import { formatRelativeTime } from '../format';
 import { useAppStore } from '../store';
 import { ConnectionForm } from './connection-form';
+import { ConnectionBrowser } from './connection-browser';
 import { FirstRun } from './first-run';
 
 /** This session's test of the connection, else the last one the server kept for its saved settings. */
@@ -93,12 +94,16 @@ export function ConnectionsView() {
   const openEditor = useAppStore((s) => s.openConnectionEditor);
   const testConnection = useAppStore((s) => s.testConnection);
   const [deleting, setDeleting] = useState<ConnectionView | null>(null);
+  const [browsingId, setBrowsingId] = useState<string | null>(null);
   const now = useNow(15_000);
 
   const editing = editor?.mode === 'edit' ? (connections.find((c) => c.id === editor.id) ?? null) : null;
   const showForm = editor !== null && (editor.mode === 'create' || editing !== null);
   // The very first connection: the form alone, not beside an empty list.
   const alone = showForm && connections.length === 0;
+  // The side panel holds the form or a connection's browser; the form wins.
+  const browsing = showForm ? null : (connections.find((c) => c.id === browsingId) ?? null);
+  const sideOpen = (showForm && !alone) || browsing !== null;
 
   return (
     <div className="view">
@@ -108,7 +113,7 @@ export function ConnectionsView() {
           Add connection
         </button>
       </header>
-      <div className={`split ${showForm && !alone ? 'split-open' : ''} ${alone ? 'split-alone' : ''}`}>
+      <div className={`split ${sideOpen ? 'split-open' : ''} ${alone ? 'split-alone' : ''}`}>
         {!alone && (
           <div className="split-main">
             {load !== 'ready' && connections.length === 0 ? (
@@ -138,6 +143,17 @@ export function ConnectionsView() {
                       <button type="button" className="button-small" onClick={() => openEditor({ mode: 'edit', id: c.id })} aria-label={`Edit ${c.name}`}>
                         Edit
                       </button>
+                      <button
+                        type="button"
+                        className="button-small"
+                        onClick={() => {
+                          openEditor(null);
+                          setBrowsingId(c.id);
+                        }}
+                        aria-label={`Browse ${c.name}`}
+                      >
+                        Browse
+                      </button>
                       <button type="button" className="button-small button-ghost" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>
                         Delete
                       </button>
@@ -156,6 +172,11 @@ export function ConnectionsView() {
               initialType={editor.mode === 'create' ? editor.type : (editing?.type ?? 'local')}
               onDone={() => openEditor(null)}
             />
+          </div>
+        )}
+        {browsing && (
+          <div className="split-side">
+            <ConnectionBrowser key={browsing.id} connection={browsing} onClose={() => setBrowsingId(null)} />
           </div>
         )}
       </div>

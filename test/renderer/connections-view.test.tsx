@@ -57,6 +57,30 @@ describe('connections list', () => {
     expect(screen.getByRole('listitem', { name: 'Lab MinIO' }).textContent).toContain('Not tested');
   });
 
+  test('Browse shows a connection\'s buckets, then folders and objects with size, date and type, read-only', async () => {
+    const { user, client } = renderWithStore(<ConnectionsView />, {
+      'buckets.list': () => ['photos', 'videos'],
+      'objects.list': ({ prefix }) =>
+        prefix === ''
+          ? { objects: [{ key: 'index.html', size: 2048, lastModified: Date.UTC(2026, 0, 2), contentType: 'text/html' }], prefixes: ['2024/'] }
+          : { objects: [{ key: '2024/beach.jpg', size: 184_000, lastModified: Date.UTC(2026, 0, 3), contentType: 'image/jpeg' }], prefixes: [] },
+    }, { connections, connectionsLoad: 'ready' });
+    await user.click(screen.getByRole('button', { name: 'Browse Source folder' }));
+    const panel = screen.getByRole('region', { name: 'Browse Source folder' });
+    await user.click(await within(panel).findByRole('button', { name: 'Open bucket photos' }));
+    const objects = within(panel).getByRole('region', { name: 'Source folder objects in photos' });
+    await within(objects).findByText('index.html');
+    expect(objects.textContent).toContain('text/html');
+    expect(objects.textContent).toMatch(/2(\.0)? kB/);
+    await user.click(within(objects).getByRole('button', { name: 'Open folder 2024/' }));
+    await within(objects).findByText('beach.jpg');
+    expect(objects.textContent).toContain('image/jpeg');
+    expect(within(panel).queryByRole('button', { name: 'Use this prefix' })).toBeNull();
+    expect(client.calls.map((c) => c.name).every((name) => name === 'buckets.list' || name === 'objects.list')).toBe(true);
+    await user.click(within(panel).getByRole('button', { name: 'Close the browser of Source folder' }));
+    expect(screen.queryByRole('region', { name: 'Browse Source folder' })).toBeNull();
+  });
+
   test('deleting a connection that mappings use names them and is not offered', async () => {
     const { user, client } = renderWithStore(<ConnectionsView />, {}, {
       connections,
