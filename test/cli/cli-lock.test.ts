@@ -97,7 +97,7 @@ describe('cli: one process per database', () => {
       const second = spawnCli(['--config', file, '--once'], dir);
       started.push(second);
       expect(await exitOf(second)).toBe(EXIT.locked);
-      expect(second.stderr()).toMatch(new RegExp(`database .*state\\.db is in use by another Cloud Data Sync process: pid ${holder.child.pid} on .+, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(node cli\\.ts --config .*config\\.json --once\\)`));
+      expect(second.stderr()).toMatch(new RegExp(`database .*state\\.db is in use by another Cloud Data Sync process: pid ${holder.child.pid} on .+, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(node cloud-data-sync\\.mjs --config .*config\\.json --once\\)`));
       expect(second.stdout()).toBe(''); // it ran nothing
 
       // The holder is alive and its run is still running: the refused start changed nothing.

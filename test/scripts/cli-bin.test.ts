@@ -1,9 +1,10 @@
-// bin/cloud-data-sync.mjs, run against a stub electron/cli.ts in a temp copy of the layout.
-import { spawn } from 'node:child_process';
+// bin/cloud-data-sync.mjs, run against a stub electron/cli.ts in a temp copy of the layout, before and
+// after scripts/build-cli.mjs bundled it.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -15,7 +16,7 @@ const STUB_CLI = `
 import { exitCodeOf } from './exit-code';
 const args: string[] = process.argv.slice(2);
 await Promise.resolve();
-process.stdout.write(JSON.stringify({ args, entry: process.argv[1] }) + '\\n');
+process.stdout.write(JSON.stringify({ args, argv1: process.argv[1], module: new URL(import.meta.url).pathname }) + '\\n');
 if (args[0] === 'wait') {
   const timer = setInterval(() => {}, 1000);
   process.on('SIGTERM', () => {
@@ -32,9 +33,9 @@ const STUB_HELPER = 'export const exitCodeOf = (args: readonly string[]): number
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cds-bin-test-'));
-  fs.mkdirSync(path.join(dir, 'bin'));
-  fs.mkdirSync(path.join(dir, 'electron'));
+  for (const sub of ['bin', 'electron', 'scripts']) fs.mkdirSync(path.join(dir, sub));
   fs.copyFileSync(path.join(repoRoot, 'bin', 'cloud-data-sync.mjs'), path.join(dir, 'bin', 'cloud-data-sync.mjs'));
+  fs.copyFileSync(path.join(repoRoot, 'scripts', 'build-cli.mjs'), path.join(dir, 'scripts', 'build-cli.mjs'));
   fs.writeFileSync(path.join(dir, 'electron', 'cli.ts'), STUB_CLI);
   fs.writeFileSync(path.join(dir, 'electron', 'exit-code.ts'), STUB_HELPER);
   fs.writeFileSync(path.join(dir, 'electron', 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }');
@@ -59,19 +60,72 @@ function start(args: string[]) {
   return { child, done, stdout: () => stdout };
 }
 
-test('runs electron/cli.ts from source with the arguments, and exits with its exit code', async () => {
-  const { done } = start(['3', '--once', 'a b']);
-  const result = await done;
+function buildCli() {
+  const result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'build-cli.mjs')], { cwd: dir, encoding: 'utf8' });
   expect(result.stderr).toBe('');
-  expect(result.code).toBe(3);
-  expect(JSON.parse(result.stdout)).toEqual({ args: ['3', '--once', 'a b'], entry: path.join(dir, 'electron', 'cli.ts') });
-});
+  expect(result.status).toBe(0);
+}
 
-test('SIGTERM reaches the handler in cli.ts, which decides the exit code', async () => {
+const sources = () => path.join(dir, 'electron', 'cli.ts');
+const bundle = () => path.join(dir, 'out', 'cli', 'cli.mjs');
+
+/** Runs the bin and checks which file ran as the CLI; process.argv[1] stays the bin either way. */
+async function expectRun(args: string[], module: string, code: number) {
+  const result = await start(args).done;
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(code);
+  expect(JSON.parse(result.stdout)).toEqual({ args, argv1: path.join(dir, 'bin', 'cloud-data-sync.mjs'), module });
+}
+
+async function expectSigtermHandled() {
   const run = start(['wait']);
   await expect.poll(run.stdout, { timeout: 30_000 }).toContain('ready');
   run.child.kill('SIGTERM');
   const result = await run.done;
   expect(result.stdout).toContain('cli.ts got SIGTERM');
   expect(result.code).toBe(7);
+}
+
+// The tests share one layout and build on each other, in order.
+describe('not built: runs electron/cli.ts from the sources', () => {
+  test('with the arguments, exiting with its exit code', async () => {
+    await expectRun(['3', '--once', 'a b'], sources(), 3);
+  });
+
+  test('SIGTERM reaches the handler in cli.ts, which decides the exit code', async () => {
+    await expectSigtermHandled();
+  });
+});
+
+describe('built: runs out/cli/cli.mjs while every source it was built from is unchanged', () => {
+  beforeAll(buildCli);
+
+  test('with the arguments, exiting with its exit code', async () => {
+    await expectRun(['3', '--once', 'a b'], bundle(), 3);
+    await expectRun([], bundle(), 0);
+  });
+
+  test('SIGTERM reaches the handler in the bundle, which decides the exit code', async () => {
+    await expectSigtermHandled();
+  });
+
+  test('a changed source runs the sources, with the change, until the next build', async () => {
+    fs.writeFileSync(path.join(dir, 'electron', 'exit-code.ts'), STUB_HELPER.replace('Number(args[0] ?? 0)', 'Number(args[0] ?? 0) + 1'));
+    await expectRun(['3'], sources(), 4);
+    buildCli();
+    await expectRun(['3'], bundle(), 4);
+  });
+
+  test('a source touched without a change in size also counts as changed', async () => {
+    const helper = path.join(dir, 'electron', 'exit-code.ts');
+    const earlier = new Date(fs.statSync(helper).mtimeMs - 60_000);
+    fs.utimesSync(helper, earlier, earlier);
+    await expectRun(['3'], sources(), 4);
+    buildCli();
+  });
+
+  test('a bundle without its record of sources (a build that did not finish) is not run', async () => {
+    fs.rmSync(path.join(dir, 'out', 'cli', 'sources.json'));
+    await expectRun(['3'], sources(), 4);
+  });
 });

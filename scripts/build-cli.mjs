@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run build:cli`, also run by `prepare` (every `npm install`/`npm ci`), by `npm run build` and by
+// the benchmark: the headless CLI, electron/cli.ts, as one ES module bundle in out/cli/cli.mjs, which
+// bin/cloud-data-sync.mjs runs. Plain JavaScript starts in a fraction of the time tsx needs to
+// compile the sources at every start.
+//
+// - npm packages stay imports, resolved from node_modules at run time; the providers stay separate
+//   chunks loaded on first use (as registry.ts loads them), as in the library build.
+// - out/cli/sources.json, written last, lists every file the bundle was built from (esbuild's
+//   metafile, plus this script) with its size and mtime. The bin runs the bundle only while every one
+//   of them is unchanged, and the sources otherwise, so an edit or a `git pull` without a rebuild can
+//   never run stale code. A file that changed while the build ran (mtime between its start and end)
+//   fails the build and leaves no sources.json: the bundle is then never used.
+//
+// esbuild is a dependency of tsx, so `npm ci --omit=dev` has it too. Should it be missing, `prepare`
+// skips the build with a note (the bin then runs the sources through tsx); asked for directly, it fails.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'out', 'cli');
+const script = path.relative(root, fileURLToPath(import.meta.url)).split(path.sep).join('/');
+
+let esbuildPath;
+try {
+  esbuildPath = createRequire(import.meta.url).resolve('esbuild', { paths: [root] });
+} catch {
+  if (process.env.npm_lifecycle_event === 'prepare') {
+    console.log('build-cli: skipped, esbuild not installed; `cloud-data-sync` runs from the sources (slower start). `npm run build:cli` builds it once esbuild is installed.');
+    process.exit(0);
+  }
+  console.error('build-cli: esbuild not installed');
+  process.exit(1);
+}
+const { build } = await import(esbuildPath);
+
+fs.rmSync(outDir, { recursive: true, force: true });
+const started = Date.now();
+const { metafile } = await build({
+  absWorkingDir: root,
+  entryPoints: { cli: 'electron/cli.ts' },
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const sources = {};
+for (const file of [...Object.keys(metafile.inputs), script]) {
+  const { size, mtimeMs } = fs.statSync(path.join(root, file));
+  // Not merely "after the start": a file dated in the future (clock skew) must not fail every build.
+  if (mtimeMs >= started && mtimeMs <= Date.now()) {
+    console.error(`build-cli: ${file} changed during the build; run it again (until then the bin runs the sources)`);
+    process.exit(1);
+  }
+  sources[file] = { size, mtimeMs };
+}
+fs.writeFileSync(path.join(outDir, 'sources.json'), `${JSON.stringify({ sources }, null, 1)}\n`);
+console.log(`build-cli: ${path.relative(root, outDir)}/cli.mjs from ${Object.keys(sources).length} files`);
