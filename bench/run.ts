@@ -4,7 +4,10 @@
 // limit, bench/lib/bwlimit.ts). Writes bench/results/latest.md and latest.json.
 //
 // Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
-// TEXT; their rows replace the same rows of the previous results, the others are kept)
+// TEXT; their rows replace the same rows of the previous results, the others are kept), --wan 20,80
+// (adds the WAN profile: the small and large workloads again, local→s3 and s3→azure, with every server
+// behind bench/lib/latency-proxy.ts at each round trip given, in ms; their names read
+// "local→s3 (20 ms RTT) small", so `--wan 20 --only "(20 ms RTT) small"` runs just those).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,18 +22,21 @@ import { renderReport, type WorkloadResult } from './lib/report';
 import { buildCli } from './lib/build-cli';
 import { ensurePeersInstalled } from './lib/peers-install';
 import { runBwLimit, type BwLimitResult } from './lib/bwlimit';
+import { startLatencyProxy, type LatencyProxy } from './lib/latency-proxy';
 
-interface Options { reps: number; huge: boolean; only: string | undefined }
+interface Options { reps: number; huge: boolean; only: string | undefined; wan: number[] }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { reps: 3, huge: false, only: undefined };
+  const options: Options = { reps: 3, huge: false, only: undefined, wan: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--reps') options.reps = Number(argv[++i]);
     else if (argv[i] === '--huge') options.huge = true;
     else if (argv[i] === '--only') options.only = argv[++i];
+    else if (argv[i] === '--wan') options.wan = (argv[++i] ?? '').split(',').map(Number);
     else throw new Error(`unknown flag ${argv[i]}`);
   }
   if (!Number.isInteger(options.reps) || options.reps < 1) throw new Error('--reps must be a positive integer');
+  if (options.wan.some((rtt) => !Number.isInteger(rtt) || rtt < 1)) throw new Error('--wan takes round trips in whole ms, e.g. --wan 20,80');
   return options;
 }
 
@@ -41,7 +47,17 @@ interface Workload {
   pair: PairKind;
   dataset: Dataset;
   phases: Phase[];
+  /** Round trip added by the latency proxy in front of every server, in ms; 0 = straight to loopback. */
+  rttMs: number;
 }
+
+/** The pair as rows and --only name it: `local→s3`, or `local→s3 (20 ms RTT)` in the WAN profile. */
+function pairLabel(workload: Workload): string {
+  return workload.rttMs > 0 ? `${workload.pair} (${workload.rttMs} ms RTT)` : workload.pair;
+}
+
+/** The peers measured behind the proxy: rclone, default and tuned (the issue's targets compare with them). */
+const WAN_TOOLS = new Set(['cloud-data-sync', 'rclone', 'rclone tuned']);
 
 const TSX = path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
@@ -59,10 +75,16 @@ async function main(): Promise<void> {
   const workloads: Workload[] = [];
   for (const dataset of datasets) {
     const phases: Phase[] = dataset.name === 'small' ? ['cold', 'no change', 'one changed'] : ['cold', 'no change'];
-    workloads.push({ pair: 'local→s3', dataset, phases }, { pair: 's3→azure', dataset, phases });
+    workloads.push({ pair: 'local→s3', dataset, phases, rttMs: 0 }, { pair: 's3→azure', dataset, phases, rttMs: 0 });
   }
-  workloads.push({ pair: 's3→s3 (same connection)', dataset: small, phases: ['cold'] });
-  const selected = workloads.filter((w) => !options.only || `${w.pair} ${w.dataset.name}`.includes(options.only));
+  workloads.push({ pair: 's3→s3 (same connection)', dataset: small, phases: ['cold'], rttMs: 0 });
+  for (const rttMs of options.wan) {
+    for (const dataset of [small, large]) {
+      const phases: Phase[] = dataset.name === 'small' ? ['cold', 'no change', 'one changed'] : ['cold', 'no change'];
+      workloads.push({ pair: 'local→s3', dataset, phases, rttMs }, { pair: 's3→azure', dataset, phases, rttMs });
+    }
+  }
+  const selected = workloads.filter((w) => !options.only || `${pairLabel(w)} ${w.dataset.name}`.includes(options.only));
   const bwlimitSelected = !options.only || BWLIMIT_WORKLOAD.includes(options.only);
 
   const s3 = await startS3Server();
@@ -71,9 +93,10 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-state-'));
   try {
     for (const workload of selected) {
-      console.log(`[bench] ${workload.pair}, ${workload.dataset.name} (${workload.dataset.objects} objects)`);
+      console.log(`[bench] ${pairLabel(workload)}, ${workload.dataset.name} (${workload.dataset.objects} objects)`);
       results.push(...(await runWorkload(workload, s3, options.reps, scratch)));
-      if (workload.pair !== 's3→s3 (same connection)') results.push(await ceiling(workload, s3, options.reps));
+      // The servers' own ceiling is a loopback figure; behind the proxy it would measure the proxy.
+      if (workload.pair !== 's3→s3 (same connection)' && workload.rttMs === 0) results.push(await ceiling(workload, s3, options.reps));
     }
     if (bwlimitSelected) {
       console.log(`[bench] ${BWLIMIT_WORKLOAD}`);
@@ -134,6 +157,19 @@ function s3Side(s3: S3TestServer, bucket: string): Side {
   return { kind: 's3', endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, bucket };
 }
 
+/** A latency proxy in front of the server a URL points at (WAN profile). */
+function proxyFor(url: string, rttMs: number): Promise<LatencyProxy> {
+  const { hostname, port } = new URL(url);
+  return startLatencyProxy({ target: { host: hostname, port: Number(port) }, rttMs });
+}
+
+/** The same side reached through the proxy: every tool talks to the server through it. */
+function viaProxy(side: Side, proxy: LatencyProxy | undefined): Side {
+  if (!proxy || side.kind === 'local') return side;
+  if (side.kind === 's3') return { ...side, endpoint: proxy.rewrite(side.endpoint) };
+  return { ...side, endpointUrl: proxy.rewrite(side.endpointUrl), sasUrl: proxy.rewrite(side.sasUrl) };
+}
+
 async function runWorkload(workload: Workload, s3: S3TestServer, reps: number, scratch: string): Promise<WorkloadResult[]> {
   const { dataset, pair } = workload;
   const samples = new Map<string, Measurement[]>(); // `${phase}|${tool}` → per repetition
@@ -143,43 +179,52 @@ async function runWorkload(workload: Workload, s3: S3TestServer, reps: number, s
   };
   const sourceBucket = `src-${dataset.name}-${pair === 'local→s3' ? 'unused' : 'seed'}`;
   if (pair !== 'local→s3') await seedS3(s3, dataset, sourceBucket, scratch);
+  // Seeding and bucket creation go straight to the servers; only the measured runs pay the latency.
+  const s3Proxy = workload.rttMs > 0 ? await proxyFor(s3.endpoint, workload.rttMs) : undefined;
 
-  for (let rep = 0; rep < reps; rep++) {
-    // A fresh Azurite per repetition: its garbage collection freezes it after mass deletes.
-    const azure: AzureTarget | undefined = pair === 's3→azure' ? await startAzureTarget() : undefined;
-    try {
-      const source: Side = pair === 'local→s3' ? { kind: 'local', root: path.dirname(dataset.dir), bucket: path.basename(dataset.dir) } : s3Side(s3, sourceBucket);
-      const tools = TOOLS.filter((t) => t.supports(source, pair === 's3→azure' ? azure!.side('x') : s3Side(s3, 'x')));
-      const targets = new Map<string, { side: Side; stateDir: string }>();
-      for (const [i, tool] of tools.entries()) {
-        const bucket = `t${rep}-${i}-${dataset.name}`;
-        const side = azure ? azure.side(bucket) : s3Side(s3, bucket);
-        if (azure) await azure.createContainer(bucket);
-        else await createS3Bucket(s3, bucket);
-        targets.set(tool.name, { side, stateDir: await mkdtemp(path.join(scratch, 'state-')) });
-      }
-      for (const phase of workload.phases) {
-        if (phase === 'one changed') await changeSource(workload, s3, sourceBucket, rep, scratch);
-        // Alternate which tool goes first, so a warm cache never favours the same one.
-        const order = rep % 2 === 0 ? tools : [...tools].reverse();
-        for (const tool of order) {
-          const { side, stateDir } = targets.get(tool.name)!;
-          const inv = await tool.invocation(source, side, stateDir);
-          const m = await measure(inv.command, inv.args, inv.env, `${tool.name} ${pair} ${dataset.name} ${phase}`);
-          console.log(`[bench]   rep ${rep + 1} ${phase.padEnd(11)} ${tool.name.padEnd(16)} ${m.seconds.toFixed(2)} s  ${m.peakRssMb.toFixed(0)} MB`);
-          record(phase, tool, m);
+  try {
+    for (let rep = 0; rep < reps; rep++) {
+      // A fresh Azurite per repetition: its garbage collection freezes it after mass deletes.
+      const azure: AzureTarget | undefined = pair === 's3→azure' ? await startAzureTarget() : undefined;
+      const azureProxy = azure && workload.rttMs > 0 ? await proxyFor(azure.endpointUrl, workload.rttMs) : undefined;
+      try {
+        const source: Side = pair === 'local→s3' ? { kind: 'local', root: path.dirname(dataset.dir), bucket: path.basename(dataset.dir) } : viaProxy(s3Side(s3, sourceBucket), s3Proxy);
+        const tools = TOOLS.filter((t) => (workload.rttMs === 0 || WAN_TOOLS.has(t.name)) && t.supports(source, pair === 's3→azure' ? azure!.side('x') : s3Side(s3, 'x')));
+        const targets = new Map<string, { side: Side; stateDir: string }>();
+        for (const [i, tool] of tools.entries()) {
+          const bucket = `t${rep}-${i}-${dataset.name}${workload.rttMs > 0 ? `-w${workload.rttMs}` : ''}`;
+          const side = azure ? viaProxy(azure.side(bucket), azureProxy) : viaProxy(s3Side(s3, bucket), s3Proxy);
+          if (azure) await azure.createContainer(bucket);
+          else await createS3Bucket(s3, bucket);
+          targets.set(tool.name, { side, stateDir: await mkdtemp(path.join(scratch, 'state-')) });
         }
+        for (const phase of workload.phases) {
+          if (phase === 'one changed') await changeSource(workload, s3, sourceBucket, rep, scratch);
+          // Alternate which tool goes first, so a warm cache never favours the same one.
+          const order = rep % 2 === 0 ? tools : [...tools].reverse();
+          for (const tool of order) {
+            const { side, stateDir } = targets.get(tool.name)!;
+            const inv = await tool.invocation(source, side, stateDir);
+            const m = await measure(inv.command, inv.args, inv.env, `${tool.name} ${pairLabel(workload)} ${dataset.name} ${phase}`);
+            console.log(`[bench]   rep ${rep + 1} ${phase.padEnd(11)} ${tool.name.padEnd(16)} ${m.seconds.toFixed(2)} s  ${m.peakRssMb.toFixed(0)} MB`);
+            record(phase, tool, m);
+          }
+        }
+      } finally {
+        await azureProxy?.close();
+        await azure?.stop();
       }
-    } finally {
-      await azure?.stop();
     }
+  } finally {
+    await s3Proxy?.close();
   }
   const results: WorkloadResult[] = [];
   for (const phase of workload.phases) {
     const ours = samples.get(`${phase}|${TOOLS[0]!.name}`) ?? [];
     const tools = TOOLS.filter((t) => samples.has(`${phase}|${t.name}`));
     results.push({
-      workload: `${pair}, ${dataset.name}, ${phase}`,
+      workload: `${pairLabel(workload)}, ${dataset.name}, ${phase}`,
+      rttMs: workload.rttMs,
       objects: dataset.objects,
       bytes: dataset.bytes,
       tools: tools.map((t) => {

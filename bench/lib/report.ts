@@ -12,6 +12,8 @@ export interface ToolResult {
 
 export interface WorkloadResult {
   workload: string;
+  /** Round trip the latency proxy added in front of every server (WAN profile); absent or 0 on loopback. */
+  rttMs?: number;
   objects: number;
   bytes: number;
   tools: ToolResult[];
@@ -35,14 +37,34 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
     '| workload | tool | median time | peak RSS | ours ÷ peer |',
     '|---|---|---:|---:|---:|',
   ];
-  for (const result of results) {
+  for (const result of results.filter((r) => !r.rttMs)) {
     for (const tool of result.tools) {
-      const ratio = tool.oursOverPeer === null ? '' : `${tool.oursOverPeer.toFixed(2)} (${describeRatio(tool.oursOverPeer)})`;
-      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratio} |`);
+      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
     }
   }
+  const wan = results.filter((r) => r.rttMs);
+  if (wan.length > 0) lines.push('', ...wanLines(wan));
   if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
   return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}) } };
+}
+
+function ratioText(tool: ToolResult): string {
+  return tool.oursOverPeer === null ? '' : `${tool.oursOverPeer.toFixed(2)} (${describeRatio(tool.oursOverPeer)})`;
+}
+
+/** The WAN profile (`--wan`): the same workloads with every server behind the latency proxy. */
+function wanLines(results: readonly WorkloadResult[]): string[] {
+  return [
+    '## WAN profile (`--wan`)',
+    '',
+    'Every tool reaches s3rver and Azurite through bench/lib/latency-proxy.ts, which holds each direction\'s bytes for half the round trip named in the row (a new connection pays one more round trip for its handshake) and caps each connection direction at 8 MiB in flight; no bandwidth limit, no loss. Seeding the sources is not measured and goes straight to the servers. Ratios are from the same repetitions; a row\'s repetitions are counted in its own column, as WAN rows may come from a shorter run than the table above.',
+    '',
+    '| workload | tool | median time | reps | peak RSS | ours ÷ peer |',
+    '|---|---|---:|---:|---:|---:|',
+    ...results.flatMap((result) =>
+      result.tools.map((tool) => `| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`),
+    ),
+  ];
 }
 
 /** The bwlimit scenario: each run's measured rate against the limit (must be within ±10%). */
