@@ -6,9 +6,9 @@
 //
 // - npm packages stay imports, resolved from node_modules at run time; the providers stay separate
 //   chunks loaded on first use (as registry.ts loads them), as in the library build.
-// - out/cli/sources.json, written last, lists every file the bundle was built from (esbuild's
-//   metafile, plus this script) with its size and mtime. The bin runs the bundle only while every one
-//   of them is unchanged, and the sources otherwise, so an edit or a `git pull` without a rebuild can
+// - out/cli/sources.json, written last, lists the bundle's files, and every file it was built from
+//   (esbuild's metafile, plus this script) with its size and mtime. The bin runs the bundle only
+//   while every one of those is unchanged, and the sources otherwise, so an edit or a `git pull` without a rebuild can
 //   never run stale code. A file that changed while the build ran (mtime between its start and end)
 //   fails the build and leaves no sources.json: the bundle is then never used.
 //
@@ -36,7 +36,17 @@ try {
 }
 const { build } = await import(esbuildPath);
 
-fs.rmSync(outDir, { recursive: true, force: true });
+// The previous build's files stay until the next one: a `cloud-data-sync` that was already running
+// when this build started still finds the provider chunks it loads on first use. sources.json goes
+// first, so the bin runs the sources while the files are rewritten.
+const record = path.join(outDir, 'sources.json');
+let previousOutputs = [];
+try {
+  previousOutputs = JSON.parse(fs.readFileSync(record, 'utf8')).outputs ?? [];
+} catch {
+  // never built, or an unfinished build: nothing to keep
+}
+fs.rmSync(record, { force: true });
 const started = Date.now();
 const { metafile } = await build({
   absWorkingDir: root,
@@ -64,5 +74,10 @@ for (const file of [...Object.keys(metafile.inputs), script]) {
   }
   sources[file] = { size, mtimeMs };
 }
-fs.writeFileSync(path.join(outDir, 'sources.json'), `${JSON.stringify({ sources }, null, 1)}\n`);
+const outputs = Object.keys(metafile.outputs).map((file) => path.relative(outDir, path.join(root, file)));
+const keep = new Set([...outputs, ...previousOutputs]);
+for (const file of fs.readdirSync(outDir)) if (!keep.has(file)) fs.rmSync(path.join(outDir, file), { recursive: true, force: true });
+// Written whole, then renamed: the bin never reads half a record.
+fs.writeFileSync(`${record}.tmp`, `${JSON.stringify({ sources, outputs }, null, 1)}\n`);
+fs.renameSync(`${record}.tmp`, record);
 console.log(`build-cli: ${path.relative(root, outDir)}/cli.mjs from ${Object.keys(sources).length} files`);

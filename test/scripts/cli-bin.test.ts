@@ -28,6 +28,8 @@ if (args[0] === 'wait') {
 } else {
   process.exitCode = exitCodeOf(args);
 }
+// A module loaded on first use, as the providers are: a chunk of its own in the bundle.
+if (args[1] === 'lazy') await import('./lazy');
 `;
 const STUB_HELPER = 'export const exitCodeOf = (args: readonly string[]): number => Number(args[0] ?? 0);\n';
 
@@ -38,6 +40,7 @@ beforeAll(() => {
   fs.copyFileSync(path.join(repoRoot, 'scripts', 'build-cli.mjs'), path.join(dir, 'scripts', 'build-cli.mjs'));
   fs.writeFileSync(path.join(dir, 'electron', 'cli.ts'), STUB_CLI);
   fs.writeFileSync(path.join(dir, 'electron', 'exit-code.ts'), STUB_HELPER);
+  fs.writeFileSync(path.join(dir, 'electron', 'lazy.ts'), 'export const lazy = 1;\n');
   fs.writeFileSync(path.join(dir, 'electron', 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }');
   fs.copyFileSync(path.join(repoRoot, 'package.json'), path.join(dir, 'package.json'));
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
@@ -128,4 +131,20 @@ describe('built: runs out/cli/cli.mjs while every source it was built from is un
     fs.rmSync(path.join(dir, 'out', 'cli', 'sources.json'));
     await expectRun(['3'], sources(), 4);
   });
+});
+
+test('a rebuild keeps the previous build\'s files, for a command already running, and drops older ones', () => {
+  const outputs = () => (JSON.parse(fs.readFileSync(path.join(dir, 'out', 'cli', 'sources.json'), 'utf8')) as { outputs: string[] }).outputs;
+  const onDisk = () => fs.readdirSync(path.join(dir, 'out', 'cli')).filter((file) => file !== 'sources.json').sort();
+  const lazy = path.join(dir, 'electron', 'lazy.ts');
+  buildCli();
+  const first = outputs();
+  fs.writeFileSync(lazy, 'export const lazy = 2;\n');
+  buildCli();
+  const second = outputs();
+  expect(second).not.toEqual(first); // the lazy chunk's name carries its content hash
+  expect(onDisk()).toEqual([...new Set([...first, ...second])].sort());
+  fs.writeFileSync(lazy, 'export const lazy = 3;\n');
+  buildCli();
+  expect(onDisk()).toEqual([...new Set([...second, ...outputs()])].sort());
 });
