@@ -7,13 +7,16 @@
 // - npm packages stay imports, resolved from node_modules at run time; the providers stay separate
 //   chunks loaded on first use (as registry.ts loads them), as in the library build.
 // - out/cli/sources.json, written last, lists the bundle's files, and every file it was built from
-//   (esbuild's metafile, plus this script) with its size and mtime. The bin runs the bundle only
-//   while every one of those is unchanged, and the sources otherwise, so an edit or a `git pull` without a rebuild can
-//   never run stale code. A file that changed while the build ran (mtime between its start and end)
+//   (esbuild's metafile, plus this script) with its size, mtime and SHA-256. The bin runs the bundle
+//   only while every one of those is unchanged, and the sources otherwise, so an edit or a `git pull`
+//   without a rebuild can never run stale code. The mtime spares the bin the hashing while it still
+//   matches; a copy with new dates (npm unpacks a git or tarball install with fixed mtimes) is still
+//   recognised by content. A file that changed while the build ran (mtime between its start and end)
 //   fails the build and leaves no sources.json: the bundle is then never used.
 //
 // esbuild is a dependency of tsx, so `npm ci --omit=dev` has it too. Should it be missing, `prepare`
 // skips the build with a note (the bin then runs the sources through tsx); asked for directly, it fails.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -67,12 +70,13 @@ const { metafile } = await build({
 const sources = {};
 for (const file of [...Object.keys(metafile.inputs), script]) {
   const { size, mtimeMs } = fs.statSync(path.join(root, file));
+  const sha256 = createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex');
   // Not merely "after the start": a file dated in the future (clock skew) must not fail every build.
   if (mtimeMs >= started && mtimeMs <= Date.now()) {
     console.error(`build-cli: ${file} changed during the build; run it again (until then the bin runs the sources)`);
     process.exit(1);
   }
-  sources[file] = { size, mtimeMs };
+  sources[file] = { size, mtimeMs, sha256 };
 }
 const outputs = Object.keys(metafile.outputs).map((file) => path.relative(outDir, path.join(root, file)));
 const keep = new Set([...outputs, ...previousOutputs]);

@@ -119,17 +119,23 @@ describe('built: runs out/cli/cli.mjs while every source it was built from is un
     await expectRun(['3'], bundle(), 4);
   });
 
-  test('a source touched without a change in size also counts as changed', async () => {
+  test('a source changed without a change in size counts as changed', async () => {
     const helper = path.join(dir, 'electron', 'exit-code.ts');
-    const earlier = new Date(fs.statSync(helper).mtimeMs - 60_000);
-    fs.utimesSync(helper, earlier, earlier);
-    await expectRun(['3'], sources(), 4);
+    fs.writeFileSync(helper, fs.readFileSync(helper, 'utf8').replace('+ 1', '+ 2'));
+    await expectRun(['3'], sources(), 5);
     buildCli();
+    await expectRun(['3'], bundle(), 5);
+  });
+
+  test('sources with new dates and the same content (as npm unpacks a package) still run the bundle', async () => {
+    const earlier = new Date('1985-10-26T08:15:00Z'); // npm's date for every file of a package
+    for (const file of ['cli.ts', 'exit-code.ts', 'lazy.ts']) fs.utimesSync(path.join(dir, 'electron', file), earlier, earlier);
+    await expectRun(['3'], bundle(), 5);
   });
 
   test('a bundle without its record of sources (a build that did not finish) is not run', async () => {
     fs.rmSync(path.join(dir, 'out', 'cli', 'sources.json'));
-    await expectRun(['3'], sources(), 4);
+    await expectRun(['3'], sources(), 5);
   });
 });
 
