@@ -9,6 +9,7 @@ import type * as v from 'valibot';
 import type { APP_SETTINGS, COMMAND_ARGS, CONNECTION_INPUT, MAPPING_INPUT } from './contract-args';
 import type {
   ConnectionSettings,
+  ConnectionTestResult,
   LogLevel,
   Mapping,
   ProgressSnapshot,
@@ -90,19 +91,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const inputsMatchTheModel: [Same<ConnectionInput, { id?: string; name: string } & ConnectionSettings>, Same<MappingInput, Omit<Mapping, 'id'> & { id?: string }>] = [true, true];
 void inputsMatchTheModel;
 
-export type ConnectionCheckName = 'auth' | 'listBuckets' | 'read' | 'write';
-export interface ConnectionCheck {
-  name: ConnectionCheckName;
-  ok: boolean;
-  /** Skipped checks (e.g. write when no bucket was given) have ok=false and skipped=true. */
-  skipped: boolean;
-  message: string;
-  durationMs: number;
-}
-export interface ConnectionTestResult {
-  ok: boolean;
-  checks: ConnectionCheck[];
-}
+// The connection test's result is a model type (the store keeps the last one): re-exported here.
+export type { ConnectionCheck, ConnectionCheckName, ConnectionTestResult } from './model';
 
 export interface ObjectEntry {
   key: string;

@@ -160,3 +160,18 @@ export interface ProgressSnapshot {
    */
   bandwidthLimit?: { rate: number; until: number | null } | null;
 }
+
+export type ConnectionCheckName = 'auth' | 'listBuckets' | 'read' | 'write';
+export interface ConnectionCheck {
+  name: ConnectionCheckName;
+  ok: boolean;
+  /** Skipped checks (e.g. write when no bucket was given) have ok=false and skipped=true. */
+  skipped: boolean;
+  message: string;
+  durationMs: number;
+}
+/** What a connection test found (connections.test); the store keeps a saved connection's last one. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  checks: ConnectionCheck[];
+}

@@ -2,8 +2,7 @@
 // they are encrypted together into secrets_blob by the caller's SecretCipher (Electron safeStorage in
 // the desktop app). Without a cipher (headless CLI, whose secrets come from config.json) secrets are
 // simply not persisted: get/getWithSecrets then return the connection without them.
-import type { ConnectionTestResult } from '../../shared/contract';
-import { connectionSettings, SECRET_FIELDS, type Connection, type ProviderType } from '../../shared/model';
+import { connectionSettings, SECRET_FIELDS, type Connection, type ConnectionTestResult, type ProviderType } from '../../shared/model';
 import { StoreError, type Database } from './db';
 
 /** Encrypts secrets at rest. Must not be the identity: the plaintext must not appear in `encrypt`'s output. */
