@@ -7,8 +7,9 @@
 // "Current" means every file the bundle was built from still has the content out/cli/sources.json
 // recorded: the same size, and the same mtime or else the same SHA-256. While the mtimes match (a
 // built checkout) that is a stat per file, a few ms; after an install that re-dated the files, the
-// hashing costs some 15 ms more. An edit or a `git pull` without a rebuild therefore runs the sources (correct, only slower to start), with a note when a person is
-// watching; scripts and tests reading stderr get the same output either way.
+// hashing costs some 10 ms more. An edit or a `git pull` without a rebuild therefore runs the
+// sources (correct, only slower to start), with a note when a person is watching; scripts and tests
+// reading stderr get the same output either way.
 //
 // Either way the CLI runs inside this process (not in a child), so cli.ts itself receives SIGINT and
 // SIGTERM, and its exit code is the command's.
