@@ -87,9 +87,21 @@ async function main(): Promise<void> {
   const selected = workloads.filter((w) => !options.only || `${pairLabel(w)} ${w.dataset.name}`.includes(options.only));
   const bwlimitSelected = !options.only || BWLIMIT_WORKLOAD.includes(options.only);
 
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   const s3 = await startS3Server();
   const results: WorkloadResult[] = [];
   let bwlimit: BwLimitResult | undefined;
+  // Written after every workload too (merged with the previous rows), so a run stopped part way, e.g.
+  // to make room for a CI check, keeps what it measured.
+  const save = async (done: boolean): Promise<string> => {
+    const merged = options.only || !done ? await mergeWithPrevious(results) : results;
+    const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: done ? command : `${command} (stopped after ${results.length} rows)` }, bwlimit ?? (await previousBwLimit()));
+    await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
+    await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
+    await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+    return markdown;
+  };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-state-'));
   try {
     for (const workload of selected) {
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
       results.push(...(await runWorkload(workload, s3, options.reps, scratch)));
       // The servers' own ceiling is a loopback figure; behind the proxy it would measure the proxy.
       if (workload.pair !== 's3→s3 (same connection)' && workload.rttMs === 0) results.push(await ceiling(workload, s3, options.reps));
+      await save(false);
     }
     if (bwlimitSelected) {
       console.log(`[bench] ${BWLIMIT_WORKLOAD}`);
@@ -106,14 +119,7 @@ async function main(): Promise<void> {
     await s3.stop();
     await rm(scratch, { recursive: true, force: true });
   }
-  const merged = options.only ? await mergeWithPrevious(results) : results;
-  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  bwlimit ??= await previousBwLimit();
-  const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim() }, bwlimit);
-  await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
-  await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
-  await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  console.log(markdown);
+  console.log(await save(true));
   if (bwlimitSelected && bwlimit && !bwlimit.withinTenPercent) {
     console.error('[bench] bwlimit: a measured rate is more than 10% away from the limit');
     process.exitCode = 1;
