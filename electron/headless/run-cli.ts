@@ -1,23 +1,7 @@
 // The headless CLI: reads the original tool's config.json, keeps sync state and history in SQLite,
-// and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM.
-import { existsSync, writeFileSync } from 'node:fs';
-import { formatRunCounts } from '../../shared/format';
-import { sidesHoldingFile } from '../api/bucket-locations';
-import {
-  ConfigError,
-  createSynchronizer,
-  DatabaseLockedError,
-  generateSampleConfig,
-  loadConfig,
-  openSqliteState,
-  type Mapping,
-  type RunOutcome,
-  type SqliteState,
-  type SyncConfig,
-  type Synchronizer,
-  type SyncOptions,
-} from '../library';
-import { Scheduler } from '../sync/scheduler';
+// and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM. This module only reads
+// the arguments: --help and --version answer without loading the engine, the SDKs or SQLite (a command
+// that starts instantly), and each command loads what it needs.
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { ConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
@@ -40,153 +24,13 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       log.result(env.version);
       return EXIT.ok;
     case 'generate-config':
-      return generateConfig(args, log);
+      return (await import('./sync-command')).generateConfig(args, log);
     case 'sync':
-      return sync(args, log, env);
+      return (await import('./sync-command')).sync(args, log, env);
     case 'serve': {
       // Loaded only for this command: it brings the whole app (API, scheduler, HTTP, WebSocket).
       const { runServe } = await import('../server/serve');
       return runServe(args, log, env);
     }
   }
-}
-
-function generateConfig(args: CliArgs, log: ConsoleLog): number {
-  if (existsSync(args.configPath) && !args.force) {
-    log.error(`${args.configPath} already exists; pass --force to overwrite it or choose another path with --config`);
-    return EXIT.usage;
-  }
-  writeFileSync(args.configPath, generateSampleConfig(), { mode: 0o600 });
-  log.result(`Wrote a sample configuration to ${args.configPath}; edit the credentials and buckets, then run with --config ${args.configPath} --once`);
-  return EXIT.ok;
-}
-
-/** The library's loadConfig, its errors said for the command line. */
-async function readConfig(path: string, log: ConsoleLog): Promise<SyncConfig | undefined> {
-  try {
-    const config = await loadConfig(path);
-    for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
-    const holding = sidesHoldingFile(config.mappings, config.connections, config.databasePath, (i) => `mappings[${i}]`);
-    if (holding.length > 0) {
-      log.error(`invalid configuration in ${path}:\n${holding.map((h) => h.message).join('\n')}`);
-      return undefined;
-    }
-    return config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      log.error(`invalid configuration in ${path}:\n${err.message}`);
-      return undefined;
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw err;
-    log.error(code === 'ENOENT' ? `configuration file ${path} not found (create one with --generate-config)` : `cannot read ${path}: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promise<number> {
-  const config = await readConfig(args.configPath, log);
-  if (!config) return EXIT.usage;
-
-  let state: SqliteState;
-  try {
-    // The CLI's secrets live in config.json: the database records connections without them.
-    state = openSqliteState(config.databasePath);
-  } catch (err) {
-    log.error(`databasePath: ${(err as Error).message}`);
-    return err instanceof DatabaseLockedError ? EXIT.locked : EXIT.usage;
-  }
-  if (state.interruptedRuns > 0) log.info(`Marked ${state.interruptedRuns} run(s) left running by a process that ended without finishing them as interrupted`);
-  let synchronizer: Synchronizer;
-  try {
-    synchronizer = createSynchronizer({ connections: config.connections, mappings: config.mappings, bwLimit: config.bwLimit, state });
-  } catch (err) {
-    state.close();
-    log.error(`invalid configuration in ${args.configPath}:\n${(err as Error).message}`);
-    return EXIT.usage;
-  }
-  const stop = new AbortController();
-  const abort = new AbortController();
-  let abortTimer: NodeJS.Timeout | undefined;
-  const unsubscribe = env.onShutdownRequest((signal) => {
-    if (stop.signal.aborted) {
-      log.info(`${signal} again: aborting in-flight transfers`);
-      abort.abort();
-      return;
-    }
-    log.info(`${signal} received: finishing in-flight transfers (up to ${args.shutdownTimeoutSeconds} s), then stopping`);
-    stop.abort();
-    abortTimer = setTimeout(() => abort.abort(), args.shutdownTimeoutSeconds * 1000);
-    abortTimer.unref();
-  });
-
-  try {
-    const mappings = config.mappings.filter((m) => m.enabled);
-    if (mappings.length === 0) log.info('No enabled mappings in the configuration; nothing to do');
-    const run = {
-      signal: abort.signal,
-      stopSignal: stop.signal,
-      dryRun: args.dryRun,
-      onLog: (line, mapping) => log.line(mapping.name, line),
-      onFinish: (outcome, mapping) => log.result(summarize(mapping, outcome)),
-    } satisfies SyncOptions;
-    const failures = args.once
-      ? (await synchronizer.syncAll(run)).filter((outcome) => outcome.run.status !== 'success').length
-      : await runContinuously(mappings, synchronizer, run, args, log);
-    if (stop.signal.aborted) return EXIT.interrupted;
-    return failures > 0 ? EXIT.failed : EXIT.ok;
-  } finally {
-    unsubscribe();
-    if (abortTimer) clearTimeout(abortTimer);
-    // The providers, then the database.
-    await synchronizer.close();
-  }
-}
-
-/**
- * Continuous mode, on the app's own Scheduler: every mapping runs at start, then again when its
- * interval (its own intervalSeconds, or --interval) has passed since its previous run ended; one
- * mapping at a time. Returns how many mappings failed their latest run.
- */
-async function runContinuously(
-  mappings: readonly Mapping[],
-  synchronizer: Synchronizer,
-  run: SyncOptions & { signal: AbortSignal; stopSignal: AbortSignal },
-  args: CliArgs,
-  log: ConsoleLog,
-): Promise<number> {
-  const { signal, stopSignal } = run;
-  if (mappings.length === 0) return 0;
-  const failing = new Set<string>();
-  const scheduled = mappings.map((m) => ({ ...m, intervalSeconds: m.intervalSeconds ?? args.intervalSeconds }));
-  const scheduler = new Scheduler({
-    listMappings: () => scheduled,
-    maxConcurrentRuns: 1,
-    runMapping: async (mapping, control) => {
-      const outcome = await synchronizer.sync(mapping, { ...run, ...control });
-      if (outcome.run.status === 'success') failing.delete(mapping.id);
-      else failing.add(mapping.id);
-      return outcome.run;
-    },
-  });
-  log.info(`Continuous sync of ${mappings.length} mapping(s) every ${args.intervalSeconds} s (Ctrl+C to stop)`);
-  scheduler.start();
-  // The scheduler's timers are unref'd (they must not hold the desktop app open); here the process
-  // lives until a signal asks it to stop.
-  const keepAlive = setInterval(() => undefined, 2 ** 30);
-  await new Promise<void>((resolve) => (stopSignal.aborted ? resolve() : stopSignal.addEventListener('abort', () => resolve(), { once: true })));
-  clearInterval(keepAlive);
-  // A second signal (or the shutdown timeout) aborts the running transfers at once.
-  const abortRunning = () => scheduler.runningIds().forEach((id) => scheduler.cancel(id));
-  if (signal.aborted) abortRunning();
-  else signal.addEventListener('abort', abortRunning, { once: true });
-  await scheduler.stop(args.shutdownTimeoutSeconds * 1000);
-  return failing.size;
-}
-
-function summarize(mapping: Mapping, { run }: RunOutcome): string {
-  const seconds = ((run.durationMs ?? 0) / 1000).toFixed(1);
-  const head = `${mapping.name}: ${run.status}${run.dryRun ? ' (dry run)' : ''} in ${seconds} s`;
-  const counts = formatRunCounts(run, run.dryRun);
-  return run.firstError ? `${head} — ${counts}\n  first error: ${run.firstError}` : `${head} — ${counts}`;
 }
