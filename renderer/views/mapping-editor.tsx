@@ -15,6 +15,7 @@ import { CONFIRM_PREVIEW_LIMIT } from '../store/mappings-slice';
 import {
   DELETE_MODE_TEXT,
   emptyMappingForm,
+  ENCRYPTION_MODES_OF,
   fitTargetSettings,
   FILTER_LABELS,
   HOOK_LABELS,
@@ -199,20 +200,12 @@ function HookFields({ form, setField, errors }: { form: MappingFormState; setFie
   );
 }
 
-const ENCRYPTION_MODES: Record<'sse' | 'kmsKeyName' | 'encryptionScope', readonly { value: MappingFormState['targetEncryptionMode']; label: string }[]> = {
-  sse: [
-    { value: '', label: 'Bucket default' },
-    { value: 'AES256', label: 'SSE-S3 (AES-256, keys managed by the service)' },
-    { value: 'aws:kms', label: 'SSE-KMS (a KMS key)' },
-  ],
-  kmsKeyName: [
-    { value: '', label: 'Bucket default' },
-    { value: 'kmsKeyName', label: 'Cloud KMS key' },
-  ],
-  encryptionScope: [
-    { value: '', label: 'Container default' },
-    { value: 'encryptionScope', label: 'Encryption scope' },
-  ],
+/** Each encryption mode's name in the select; which modes a service offers is mapping-form's ENCRYPTION_MODES_OF. */
+const ENCRYPTION_MODE_LABELS: Record<Exclude<MappingFormState['targetEncryptionMode'], ''>, string> = {
+  AES256: 'SSE-S3 (AES-256, keys managed by the service)',
+  'aws:kms': 'SSE-KMS (a KMS key)',
+  kmsKeyName: 'Cloud KMS key',
+  encryptionScope: 'Encryption scope',
 };
 
 const ENCRYPTION_KEY_HELP: Record<'AES256' | 'aws:kms' | 'kmsKeyName' | 'encryptionScope', { help: string; placeholder: string }> = {
@@ -247,9 +240,10 @@ function TargetObjectFields({ form, setField, errors, connections }: { form: Map
           <Field label={TARGET_LABELS.targetEncryptionMode} error={errors.targetEncryptionMode} help="Server-side encryption of every object this mapping writes.">
             {(control) => (
               <select {...control} className="input" value={form.targetEncryptionMode} onChange={(e) => setField('targetEncryptionMode', e.target.value as MappingFormState['targetEncryptionMode'])}>
-                {ENCRYPTION_MODES[options.encryption].map((m) => (
-                  <option key={m.value} value={m.value}>
-                    {m.label}
+                <option value="">{options.encryption === 'encryptionScope' ? 'Container default' : 'Bucket default'}</option>
+                {ENCRYPTION_MODES_OF[options.encryption].map((mode) => (
+                  <option key={mode} value={mode}>
+                    {ENCRYPTION_MODE_LABELS[mode]}
                   </option>
                 ))}
               </select>

@@ -248,8 +248,8 @@ function targetToForm(m: Partial<TargetMappingFields>): TargetFormFields {
   return { bwLimit: m.bwLimit ?? '', targetStorageClass: m.targetStorageClass ?? '', targetEncryptionMode: mode, targetEncryptionKey: key, keepVersions: m.keepVersions === true };
 }
 
-/** Which targetEncryptionMode values each encryption form of a service allows. */
-const ENCRYPTION_MODES_OF = { sse: ['AES256', 'aws:kms'], kmsKeyName: ['kmsKeyName'], encryptionScope: ['encryptionScope'] } as const;
+/** Which targetEncryptionMode values (besides '', the bucket's default) each encryption form of a service allows. */
+export const ENCRYPTION_MODES_OF = { sse: ['AES256', 'aws:kms'], kmsKeyName: ['kmsKeyName'], encryptionScope: ['encryptionScope'] } as const;
 
 /**
  * The form with the storage class and encryption cleared when its target connection's service does
