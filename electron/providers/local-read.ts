@@ -57,6 +57,8 @@ export class FileVersionStream extends Readable {
   constructor(
     private fd: number,
     private readonly version: string,
+    /** The size fstat gave at open: once that many bytes are read, the end is confirmed rather than read. */
+    private readonly size: number,
     private readonly statPath: () => Promise<BigIntStats | null>,
     private readonly label: string,
     signal?: AbortSignal,
@@ -68,6 +70,9 @@ export class FileVersionStream extends Readable {
   }
 
   override _read(): void {
+    // The file's whole size is read: the checks below answer whether that is the end, without a read
+    // that returns 0 (a file that grew since opening is no longer this version).
+    if (this.position >= this.size) return void this.endIfUnchanged();
     const buffer = Buffer.allocUnsafe(CHUNK);
     this.pending = true;
     read(this.fd, buffer, 0, CHUNK, this.position, (err, n) => {

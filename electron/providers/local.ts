@@ -13,8 +13,8 @@
 // - A read checks, after its last byte, that the file is still the version it opened (local-read.ts).
 // - Listings follow the connection's symlink policy and report every entry they leave out (local-list.ts).
 // - A key is stored under exactly its own name or refused (local-names.ts).
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants, type BigIntStats } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { LocalSettings } from '../../shared/model';
@@ -25,6 +25,7 @@ import { errnoCode, mapFsError } from './local-fs-errors';
 import { WalkPages, type SymlinkPolicy } from './local-list';
 import { pagedList } from './listing';
 import { keySegments } from './local-names';
+import { DirectOpener } from './local-direct-open';
 import { FileVersionStream, closeFd, fileEtag, fstatFd, objectInfoOf, openFd } from './local-read';
 import { partialFromJournal, removePartial, writeInto } from './local-write';
 import type { ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
@@ -67,12 +68,16 @@ class LocalProvider implements StorageProvider {
   };
   readonly list = pagedList(this);
   private readonly pages = new WalkPages();
+  /** Linux reads by plain path, proven through /proc (local-direct-open.ts); null: every read is checked folder by folder. */
+  private readonly direct: DirectOpener | null;
 
   constructor(
     private readonly root: string,
     private readonly symlinks: SymlinkPolicy,
     private readonly anchor: DirAnchor,
-  ) {}
+  ) {
+    this.direct = anchor === 'fd' && symlinks === 'skip' ? new DirectOpener() : null;
+  }
 
   async listBuckets(): Promise<string[]> {
     const entries = await readdir(this.root, { withFileTypes: true }).catch((err: unknown) => {
@@ -107,16 +112,25 @@ class LocalProvider implements StorageProvider {
   async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
     const segments = keySegments(key);
     const label = `object ${bucket}/${key}`;
-    // Look before opening: opening a FIFO would block, a socket fails with ENXIO; neither is an object.
-    const found = await this.statForRead(bucket, segments, key);
-    if (!found) throw new StorageError('NotFound', `${label} does not exist`);
-    if (!found.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(found)}, not a file`);
-    const fd = await this.openForRead(bucket, segments, key);
+    const bucketDir = this.bucketDir(bucket);
+    let fd = (await this.direct?.open(bucketDir, segments)) ?? null;
+    // The path checked after the last byte: by plain path when the open was proven, else folder by folder.
+    let statPath = (): Promise<BigIntStats | null> => lstat(path.join(bucketDir, ...segments), { bigint: true }).catch(() => null);
+    if (fd === null) {
+      // Look before opening: opening a FIFO would block, a socket fails with ENXIO; neither is an object.
+      const found = await this.statForRead(bucket, segments, key);
+      if (!found) throw new StorageError('NotFound', `${label} does not exist`);
+      if (!found.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(found)}, not a file`);
+      fd = await this.openForRead(bucket, segments, key);
+      statPath = () => this.statForRead(bucket, segments, key).catch(() => null);
+    }
     let version: string;
+    let size: number;
     try {
       const info = await fstatFd(fd);
       if (!info.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(info)}, not a file`);
       version = fileEtag(info);
+      size = Number(info.size);
       if (ifMatch !== undefined && version !== ifMatch) {
         throw new SourceChangedError(`${label} is version ${version}, not the ${ifMatch} asked for`);
       }
@@ -129,7 +143,7 @@ class LocalProvider implements StorageProvider {
       await closeFd(fd);
       signal.throwIfAborted();
     }
-    return new FileVersionStream(fd, version, () => this.statForRead(bucket, segments, key).catch(() => null), label, signal);
+    return new FileVersionStream(fd, version, size, statPath, label, signal);
   }
 
   async write(bucket: string, key: string, openSource: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {

@@ -80,6 +80,12 @@ describe.each(CONFIGS)('local read of one consistent version (%o)', (options) =>
     expect((await readFile(file))[0]).toBe('c'.charCodeAt(0));
   });
 
+  it('a file that grows during the read errors: the end is confirmed against the size it had at open', async () => {
+    const { p, key, file, etag } = await setup(options);
+    const stream = await p.read('b', key, undefined, etag);
+    expect(await readWithChangeInTheMiddle(stream, () => writeFile(file, 'more', { flag: 'a' }))).toBeInstanceOf(SourceChangedError);
+  });
+
   it('a file removed during the read errors', async () => {
     const { p, key, file, etag } = await setup(options);
     const stream = await p.read('b', key, undefined, etag);
