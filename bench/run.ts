@@ -212,7 +212,7 @@ async function runWorkload(workload: Workload, s3: S3TestServer, reps: number, s
             const { side, stateDir } = targets.get(tool.name)!;
             const inv = await tool.invocation(source, side, stateDir);
             const m = await measure(inv.command, inv.args, inv.env, `${tool.name} ${pairLabel(workload)} ${dataset.name} ${phase}`);
-            console.log(`[bench]   rep ${rep + 1} ${phase.padEnd(11)} ${tool.name.padEnd(16)} ${m.seconds.toFixed(2)} s  ${m.peakRssMb.toFixed(0)} MB`);
+            console.log(`[bench]   rep ${rep + 1} ${phase.padEnd(11)} ${tool.name.padEnd(16)} ${m.seconds.toFixed(2)} s  ${((m.cpuSeconds * 1000) / dataset.objects).toFixed(2)} ms CPU/object  ${m.peakRssMb.toFixed(0)} MB`);
             record(phase, tool, m);
           }
         }
@@ -237,7 +237,14 @@ async function runWorkload(workload: Workload, s3: S3TestServer, reps: number, s
         const runs = samples.get(`${phase}|${t.name}`)!;
         // Ratio per repetition (same conditions), then the median of those ratios.
         const ratios = runs.map((m, i) => ours[i]!.seconds / m.seconds);
-        return { tool: t.name, medianSeconds: median(runs.map((m) => m.seconds)), medianPeakRssMb: median(runs.map((m) => m.peakRssMb)), oursOverPeer: t === TOOLS[0] ? null : median(ratios), runs: runs.map((m) => m.seconds) };
+        return {
+          tool: t.name,
+          medianSeconds: median(runs.map((m) => m.seconds)),
+          medianPeakRssMb: median(runs.map((m) => m.peakRssMb)),
+          medianCpuMsPerObject: median(runs.map((m) => (m.cpuSeconds * 1000) / dataset.objects)),
+          oursOverPeer: t === TOOLS[0] ? null : median(ratios),
+          runs: runs.map((m) => m.seconds),
+        };
       }),
     });
   }
@@ -284,7 +291,7 @@ async function ceiling(workload: Workload, s3: S3TestServer, reps: number): Prom
     workload: `${workload.pair === 's3→azure' ? 'Azurite' : 's3rver'} ceiling: parallel PUT of ${workload.dataset.name}`,
     objects: workload.dataset.objects,
     bytes: workload.dataset.bytes,
-    tools: [{ tool: 'plain PUT loop ×16', medianSeconds: median(runs.map((m) => m.seconds)), medianPeakRssMb: median(runs.map((m) => m.peakRssMb)), oursOverPeer: null, runs: runs.map((m) => m.seconds) }],
+    tools: [{ tool: 'plain PUT loop ×16', medianSeconds: median(runs.map((m) => m.seconds)), medianPeakRssMb: median(runs.map((m) => m.peakRssMb)), medianCpuMsPerObject: median(runs.map((m) => (m.cpuSeconds * 1000) / workload.dataset.objects)), oursOverPeer: null, runs: runs.map((m) => m.seconds) }],
   };
 }
 

@@ -1,4 +1,4 @@
-// Runs one command under /usr/bin/time and returns its wall time and peak RSS.
+// Runs one command under /usr/bin/time and returns its wall time, CPU time and peak RSS.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,8 @@ import path from 'node:path';
 
 export interface Measurement {
   seconds: number;
+  /** User + system CPU of the command and its children (the client's; the servers run elsewhere). */
+  cpuSeconds: number;
   peakRssMb: number;
   exitCode: number;
 }
@@ -13,14 +15,14 @@ export interface Measurement {
 export async function measure(command: string, args: string[], env: NodeJS.ProcessEnv, label: string): Promise<Measurement> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cds-bench-'));
   const out = path.join(dir, 'time.txt');
-  const child = spawn('/usr/bin/time', ['-f', '%e %M', '-o', out, command, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, command, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  const [seconds, kb] = (await readFile(out, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
+  const [seconds, kb, user, system] = (await readFile(out, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
   await rm(dir, { recursive: true, force: true });
   if (exitCode !== 0) throw new Error(`${label} exited ${exitCode}:\n${stderr}`);
-  return { seconds: seconds!, peakRssMb: kb! / 1024, exitCode };
+  return { seconds: seconds!, cpuSeconds: user! + system!, peakRssMb: kb! / 1024, exitCode };
 }
 
 export function median(values: readonly number[]): number {

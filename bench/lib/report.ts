@@ -5,6 +5,8 @@ export interface ToolResult {
   tool: string;
   medianSeconds: number;
   medianPeakRssMb: number;
+  /** Median client CPU (user + system) per object of the workload, in ms; absent in rows measured before it was. */
+  medianCpuMsPerObject?: number;
   /** Median over repetitions of (our time / this tool's time) in the same repetition; null for ours. */
   oursOverPeer: number | null;
   runs: number[];
@@ -32,20 +34,24 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
     '',
     `${context.date.slice(0, 10)} · ${context.machine} · medians of ${context.reps} repetitions · \`${context.command}\``,
     '',
-    'Ratio = our time ÷ the peer\'s time in the same repetition (median); below 1 means we are faster. Servers: s3rver and Azurite on 127.0.0.1.',
+    'Ratio = our time ÷ the peer\'s time in the same repetition (median); below 1 means we are faster. Servers: s3rver and Azurite on 127.0.0.1. CPU/object: the tool\'s own user + system CPU time (servers excluded) over the workload\'s objects, median; "—" for rows measured before the bench recorded it.',
     '',
-    '| workload | tool | median time | peak RSS | ours ÷ peer |',
-    '|---|---|---:|---:|---:|',
+    '| workload | tool | median time | CPU/object | peak RSS | ours ÷ peer |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const result of results.filter((r) => !r.rttMs)) {
     for (const tool of result.tools) {
-      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
+      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
     }
   }
   const wan = results.filter((r) => r.rttMs);
   if (wan.length > 0) lines.push('', ...wanLines(wan));
   if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
   return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}) } };
+}
+
+function cpuText(tool: ToolResult): string {
+  return tool.medianCpuMsPerObject === undefined ? '—' : `${tool.medianCpuMsPerObject.toFixed(2)} ms`;
 }
 
 function ratioText(tool: ToolResult): string {
@@ -59,10 +65,10 @@ function wanLines(results: readonly WorkloadResult[]): string[] {
     '',
     'Every tool reaches s3rver and Azurite through bench/lib/latency-proxy.ts, which holds each direction\'s bytes for half the round trip named in the row (a new connection pays one more round trip for its handshake) and caps each connection direction at 8 MiB in flight; no bandwidth limit, no loss. Seeding the sources is not measured and goes straight to the servers. Ratios are from the same repetitions; a row\'s repetitions are counted in its own column, as WAN rows may come from a shorter run than the table above.',
     '',
-    '| workload | tool | median time | reps | peak RSS | ours ÷ peer |',
-    '|---|---|---:|---:|---:|---:|',
+    '| workload | tool | median time | reps | CPU/object | peak RSS | ours ÷ peer |',
+    '|---|---|---:|---:|---:|---:|---:|',
     ...results.flatMap((result) =>
-      result.tools.map((tool) => `| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`),
+      result.tools.map((tool) => `| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`),
     ),
   ];
 }
