@@ -1,6 +1,7 @@
 // Amazon S3 and S3-compatible services through the AWS SDK v3.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { crc32 } from 'node:zlib';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -24,7 +25,7 @@ import {
   UploadPartCopyCommand,
   type BucketLocationConstraint,
   type CompletedPart,
-  type HeadObjectCommandOutput,
+  type PutObjectCommandInput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../../shared/model';
@@ -37,6 +38,7 @@ import { abortRecordedUpload, uploadInParts } from './s3-upload';
 import { tagsFromTagSet } from './object-tags';
 import { etagIsNotMd5, s3TargetParams } from './s3-target';
 import { sdkCall } from './sdk-call';
+import { S3DirectCalls, sdkFieldsOf } from './s3-direct';
 import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
@@ -75,6 +77,12 @@ const QUIET_LOGGER = { debug: (): void => undefined, info: (): void => undefined
  * the ETag is a real MD5. Above it, multipart (parts buffered, queueSize × partSize per upload).
  */
 const STREAMED_PUT_THRESHOLD = 64 * 1024 * 1024;
+/**
+ * Up to this size a PutObject's body is read into memory and sent directly with its MD5 (putObject):
+ * small enough that the transfers of a run hold little (64 at once: 64 MiB), large enough to cover the
+ * objects whose cost is the request rather than the bytes.
+ */
+const DIRECT_PUT_MAX = 1024 * 1024;
 
 export type ChecksumMode = NonNullable<AwsSettings['checksumMode']>;
 
@@ -133,6 +141,8 @@ class S3Provider implements StorageProvider {
   readonly type = 'aws' as const;
   readonly capabilities: ProviderCapabilities;
   private readonly client: S3Client;
+  /** PutObject, GetObject and HeadObject without the SDK's per-request stack (s3-direct.ts). */
+  private readonly direct: S3DirectCalls;
   private readonly tuning: Required<UploadTuning>;
   private readonly region: string;
   private readonly checksumMode: ChecksumMode;
@@ -161,6 +171,7 @@ class S3Provider implements StorageProvider {
       },
     };
     this.client = new S3Client(config);
+    this.direct = new S3DirectCalls(this.client);
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
@@ -288,9 +299,17 @@ class S3Provider implements StorageProvider {
 
   /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
   private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadAnswer | null> {
-    let out: HeadObjectCommandOutput;
+    let out: ReturnType<typeof sdkFieldsOf>;
     try {
-      out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
+      const endpoint = await this.direct.endpointFor(bucket);
+      if (endpoint) {
+        const query: Record<string, string> = partNumber === undefined ? {} : { partNumber: String(partNumber) };
+        const answer = await this.direct.send({ method: 'HEAD', bucket, key, headers: { 'x-amz-checksum-mode': 'ENABLED' }, query, signal }, endpoint);
+        answer.body.resume();
+        out = sdkFieldsOf(answer.headers);
+      } else {
+        out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
+      }
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
       // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
@@ -323,12 +342,16 @@ class S3Provider implements StorageProvider {
    */
   async read(bucket: string, key: string, signal?: AbortSignal, ifMatch?: string): Promise<Readable> {
     const what = `read ${bucket}/${key}`;
-    let out;
+    const ifMatchHeader = ifMatch === undefined ? undefined : `"${unquoteEtag(ifMatch)}"`;
+    let out: { Body?: unknown; ETag?: string };
     try {
-      out = await this.client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatch === undefined ? undefined : `"${unquoteEtag(ifMatch)}"` }),
-        { abortSignal: signal },
-      );
+      const endpoint = await this.direct.endpointFor(bucket);
+      if (endpoint) {
+        const answer = await this.direct.send({ method: 'GET', bucket, key, headers: ifMatchHeader ? { 'if-match': ifMatchHeader } : {}, signal }, endpoint);
+        out = { Body: answer.body, ETag: answer.headers.etag };
+      } else {
+        out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatchHeader }), { abortSignal: signal });
+      }
     } catch (err) {
       throw (ifMatch !== undefined ? readPreconditionError(err, err instanceof Error ? err.name : undefined, what) : undefined) ?? mapS3Error(err, { op: 'read', bucket, key });
     }
@@ -366,10 +389,7 @@ class S3Provider implements StorageProvider {
     let out: AnswerHeaders & { ETag?: string };
     try {
       if (!multipart) {
-        out = await this.client.send(
-          new PutObjectCommand({ ...params, ContentMD5: md5 ? Buffer.from(md5, 'hex').toString('base64') : undefined }),
-          { abortSignal: cancel },
-        );
+        out = await this.putObject({ ...params, ContentMD5: md5 ? Buffer.from(md5, 'hex').toString('base64') : undefined }, cancel);
       } else {
         const { Body: _body, ContentLength: _length, ...create } = params;
         out = await uploadInParts({
@@ -392,6 +412,26 @@ class S3Provider implements StorageProvider {
       upload.close();
     }
     return writeResult(out.ETag, md5, size, what, { encryption: encryptionOf(out), checksums: checksumAnswer(out) });
+  }
+
+  /**
+   * One PutObject. Up to DIRECT_PUT_MAX the body is read whole first and sent directly (s3-direct.ts)
+   * with its MD5 — and under WHEN_SUPPORTED its CRC32, as the SDK would send it — so S3 checks every
+   * byte before it stores any, whatever the source declared. Larger bodies, and buckets the direct calls
+   * do not serve, stream through the SDK.
+   */
+  private async putObject(input: PutObjectCommandInput & { Bucket: string; Key: string; Body: Readable; ContentLength: number }, signal: AbortSignal): Promise<AnswerHeaders & { ETag?: string }> {
+    const endpoint = input.ContentLength <= DIRECT_PUT_MAX ? await this.direct.endpointFor(input.Bucket) : null;
+    if (!endpoint) return this.client.send(new PutObjectCommand(input), { abortSignal: signal });
+    const data = await readWhole(input.Body);
+    const headers = putObjectHeaders({ ...input, ContentMD5: createHash('md5').update(data).digest('base64') });
+    if (this.checksumMode === 'WHEN_SUPPORTED') {
+      headers['x-amz-sdk-checksum-algorithm'] = 'CRC32';
+      headers['x-amz-checksum-crc32'] = crc32Base64(data);
+    }
+    const answer = await this.direct.send({ method: 'PUT', bucket: input.Bucket, key: input.Key, headers, body: data, signal }, endpoint);
+    answer.body.resume(); // an empty body, read so the connection goes back to the pool
+    return sdkFieldsOf(answer.headers);
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -540,6 +580,44 @@ interface AnswerHeaders {
   ChecksumCRC64NVME?: string;
   ChecksumSHA256?: string;
   ChecksumType?: string;
+}
+
+/**
+ * The headers the SDK sends for the PutObject fields write() sets (a field it does not set is refused
+ * here rather than dropped). Without a content type the SDK sends application/octet-stream, and so does this.
+ */
+function putObjectHeaders(input: PutObjectCommandInput & { ContentLength: number }): Record<string, string> {
+  const { Bucket: _bucket, Key: _key, Body: _body, ContentLength, ContentType, CacheControl, ContentEncoding, ContentDisposition, ContentMD5, Metadata, StorageClass, ServerSideEncryption, SSEKMSKeyId, Tagging, ...rest } = input;
+  const unsent = Object.entries(rest).filter(([, value]) => value !== undefined).map(([name]) => name);
+  if (unsent.length > 0) throw new StorageError('Fatal', `PutObject of ${input.Key}: ${unsent.join(', ')} cannot be sent directly`);
+  const headers: Record<string, string> = { 'content-length': String(ContentLength), 'content-type': ContentType ?? 'application/octet-stream' };
+  const optional: Record<string, string | undefined> = {
+    'cache-control': CacheControl,
+    'content-encoding': ContentEncoding,
+    'content-disposition': ContentDisposition,
+    'content-md5': ContentMD5,
+    'x-amz-storage-class': StorageClass,
+    'x-amz-server-side-encryption': ServerSideEncryption,
+    'x-amz-server-side-encryption-aws-kms-key-id': SSEKMSKeyId,
+    'x-amz-tagging': Tagging,
+  };
+  for (const [name, value] of Object.entries(optional)) if (value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(Metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
+
+/** A write's whole body; its exact length is the exactSize guard's to enforce. */
+async function readWhole(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** The CRC32 header value: the checksum's four bytes, big-endian, in base64. */
+function crc32Base64(data: Buffer): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc32(data));
+  return bytes.toString('base64');
 }
 
 function encryptionOf(out: AnswerHeaders): Encryption {
