@@ -8,6 +8,7 @@ import type { LogLevel, Mapping, MaxDelete, ProgressSnapshot, RunCounts, RunStat
 import { PartialRemoveError, isStorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, StorageProvider } from '../providers/provider';
 import { compareKeys } from '../lib/key-order';
+import { AdaptiveConcurrency } from './adaptive-concurrency';
 import { DeleteQueue } from './delete-queue';
 import { Limiter } from './limiter';
 import { ListingError, mergeListings, type MergedEntry } from './merge';
@@ -97,6 +98,12 @@ const DELETE_BATCH = 1_000;
 const QUEUE_AHEAD = 2_000;
 /** Objects at least this big go through the large-object lane. */
 export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
+/**
+ * Only objects below this size take the slots adaptive concurrency adds above `transfers`: bigger
+ * ones keep at most `transfers` slots (sizedLane), so part buffers stay bounded as before, and the
+ * added slots hold at most 1 MiB each even where a provider buffers a small object whole.
+ */
+const ADAPTIVE_OBJECT_BYTES = 1024 * 1024;
 
 const PENDING_DELETES_IN_MEMORY = 10_000;
 
@@ -130,7 +137,13 @@ class MappingRun {
   private readonly outcomes = { planned: 0, cancelled: 0, deleteFailures: 0 };
   private readonly run: RunSummary;
   private readonly progress: ProgressTracker;
+  /** The mapping's slots: `transfers` at first, then as many as adaptive concurrency finds pay. */
   private readonly limiter: Limiter;
+  private readonly adaptive: AdaptiveConcurrency;
+  /** Slots objects of ADAPTIVE_OBJECT_BYTES or more may hold at once: the mapping's transfers. */
+  private readonly sizedLane: Limiter;
+  /** Copies holding every slot they need, the global one too: the slots really busy. */
+  private copying = 0;
   /** Slots large objects may hold at once (half the mapping's transfers, at least one). */
   private readonly largeLane: Limiter;
   /** Planned copies not finished yet (waiting or transferring): bounds how far the listing runs ahead. */
@@ -176,7 +189,10 @@ class MappingRun {
     this.targetOptions = targetObjectOptions(this.mapping, options.target.type);
     this.run = recorder.run;
     this.progress = new ProgressTracker(this.mapping.id, this.run.id, options.onProgress, options.progressIntervalMs ?? 100);
-    this.limiter = new Limiter(Math.max(1, this.mapping.transfers));
+    const transfers = Math.max(1, this.mapping.transfers);
+    this.limiter = new Limiter(transfers);
+    this.adaptive = new AdaptiveConcurrency({ start: transfers, onLimit: (n) => this.limiter.resize(n), onNote: (m) => this.log('info', m) });
+    this.sizedLane = new Limiter(transfers);
     this.largeLane = new Limiter(Math.max(1, Math.floor(this.mapping.transfers / 2)));
     this.journals = this.dryRun
       ? undefined
@@ -246,6 +262,7 @@ class MappingRun {
     if (this.versionKeysLeftOut > 0) this.log('info', `Not synced: ${this.versionKeysLeftOut} source object(s) in or bound for ${VERSIONS_FOLDER}, the folder reserved for kept versions`);
     const versions = this.versionsText();
     if (versions !== undefined) this.log('info', versions);
+    this.adaptive.finish();
     // A cancel is the user's doing, not an error: it is logged as a warning like a partial run.
     this.log(status === 'success' ? 'info' : status === 'partial' || status === 'cancelled' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
     this.progress.finish();
@@ -566,14 +583,19 @@ class MappingRun {
     let release: (() => void) | undefined;
     let releaseGlobal: (() => void) | undefined;
     let releaseLarge: (() => void) | undefined;
+    let releaseSized: (() => void) | undefined;
     try {
       // Large objects take at most half the slots, so a batch of them never starves the small ones.
       if (listed.size >= LARGE_OBJECT_BYTES) releaseLarge = await this.largeLane.acquire(this.options.signal);
+      if (listed.size >= ADAPTIVE_OBJECT_BYTES) releaseSized = await this.sizedLane.acquire(this.options.signal);
       release = await this.limiter.acquire(this.options.signal);
       releaseGlobal = await this.options.globalLimiter?.acquire(this.options.signal);
       // A graceful stop that came while this copy waited: in-flight transfers finish, no new one starts.
       if (this.stopping) this.outcomes.cancelled++;
-      else await this.copy(key, listed, reason, replaces);
+      else {
+        this.copying++;
+        await this.copy(key, listed, reason, replaces).finally(() => this.copying--);
+      }
     } catch (err) {
       // Only a failed wait for a slot gets here (copy() records its own outcomes): the run's own
       // abort is a cancel, anything else a failure of this object.
@@ -582,6 +604,7 @@ class MappingRun {
     } finally {
       releaseGlobal?.();
       release?.();
+      releaseSized?.();
       releaseLarge?.();
     }
   }
@@ -609,10 +632,13 @@ class MappingRun {
         targetOptions: this.targetOptions,
         onBytes: (n) => this.progress.bytes(handle, n),
         onRestart: () => this.progress.restart(handle),
-        onRetry: (err, attempt, delay) =>
-          this.log('warn', `Retrying ${key} in ${delay} ms (attempt ${attempt + 1}/${this.retry.attempts}): ${errorText(err)}`, key),
+        onRetry: (err, attempt, delay) => {
+          if (isStorageError(err, 'Throttled')) this.adaptive.throttled();
+          this.log('warn', `Retrying ${key} in ${delay} ms (attempt ${attempt + 1}/${this.retry.attempts}): ${errorText(err)}`, key);
+        },
       });
     } catch (err) {
+      if (isStorageError(err, 'Throttled')) this.adaptive.throttled();
       this.progress.end(handle, false);
       // Only the run's own signal means "cancelled": any other abort-looking error is a failure.
       if (this.options.signal?.aborted) this.outcomes.cancelled++;
@@ -620,6 +646,8 @@ class MappingRun {
       return;
     }
     this.progress.end(handle, true);
+    // Demand: every slot copying and more copies waiting, so the limit (not the global cap) held them back.
+    this.adaptive.completed(result.source.size, this.copying >= this.adaptive.limit && this.inFlight.size > this.copying);
     this.counts.copied++;
     if (result.tagsDropped) this.tagsDropped++;
     if (replaces && this.versions?.kind === 'bucket') this.versionsKept++;
