@@ -299,7 +299,7 @@ class S3Provider implements StorageProvider {
 
   /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
   private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadAnswer | null> {
-    let out: ReturnType<typeof sdkFieldsOf>;
+    let out: Partial<ReturnType<typeof sdkFieldsOf>>;
     try {
       const endpoint = await this.direct.endpointFor(bucket);
       if (endpoint) {
