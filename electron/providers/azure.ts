@@ -4,7 +4,6 @@
 // The SDK's own retries are off: retrying.ts retries single calls and listing pages and the engine
 // whole copies, and an SDK retry would resend an upload stream that has already been consumed, or
 // sleep for minutes inside one call with its default backoff.
-import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -18,6 +17,7 @@ import {
 } from '@azure/storage-blob';
 import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
+import { stageBlocks } from './azure-blocks';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
   SourceChangedError,
@@ -27,7 +27,6 @@ import {
   unexpectedAbortAsTransient,
   type StorageErrorCode,
 } from './errors';
-import { abortReason, unlessAborted } from './abort';
 import { checkWrite, openUpload } from './exact-size';
 import { removeEach } from './limited';
 import { sdkCall } from './sdk-call';
@@ -419,57 +418,33 @@ class AzureProvider implements StorageProvider {
   }
 
   /**
-   * Staged blocks (uploadStream: memory ≈ block size × (concurrency + 1)) and one Put Block List.
+   * Staged blocks (stageBlocks: `concurrency` Put Block requests at once) and one Put Block List.
    * Azure stores no Content-MD5 for a block blob by itself, so the bytes are hashed on the way and
-   * the digest goes into Put Block List as x-ms-blob-content-md5. uploadStream reads its options'
-   * blobHTTPHeaders when it commits, after the stream has ended; a getter there hands over the
-   * finished digest. Should a future SDK read the headers earlier, `sent` stays false and the MD5 is
-   * set by a second request (conditional on the committed ETag) instead.
+   * the digest goes into Put Block List as x-ms-blob-content-md5; a digest other than the expected
+   * one fails before the commit, so those bytes never become the blob.
    */
   private async putBlocks(u: Upload): Promise<WriteResult> {
     const blockSize = blockSizeFor(u.size, this.tuning.blockSize);
     if (blockSize > MAX_BLOCK_SIZE) throw new StorageError('Fatal', `${u.what}: ${u.size} bytes is more than an Azure block blob holds`);
-    const hash = createHash('md5');
-    let digest: Buffer | undefined;
-    let sent = false;
-    async function* hashed(body: Readable): AsyncGenerator<Buffer> {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        yield chunk;
-      }
-      const hex = hash.digest('hex');
-      // Checked before the stream ends, so a mismatch never reaches the commit.
-      if (u.md5 && hex !== u.md5) throw new StorageError('Transient', `${u.what}: the source's bytes have MD5 ${hex}, expected ${u.md5}`);
-      digest = Buffer.from(hex, 'hex');
-    }
-    const headers: BlobHTTPHeaders = { ...u.headers };
-    Object.defineProperty(headers, 'blobContentMD5', {
-      enumerable: true,
-      get: () => {
-        sent ||= digest !== undefined;
-        return digest;
-      },
-    });
-    const stream = Readable.from(hashed(u.body));
-    // Abort, source errors and size errors all surface as an error of this stream, which stops uploadStream.
-    u.signal.addEventListener('abort', () => stream.destroy(abortReason(u.signal)), { once: true });
     const client = this.container(u.bucket).getBlockBlobClient(u.key);
-    // uploadStream passes no abort signal to its Put Block requests (12.32.0): one that is never
-    // answered would hold it for good, after the stream ended. So the wait ends with the signal;
-    // the commit, which does take the signal, can then never happen.
-    const res = await unlessAborted(
-      client.uploadStream(stream, blockSize, this.tuning.concurrency, { blobHTTPHeaders: headers, metadata: u.metadata, ...u.target, abortSignal: u.signal, onProgress: u.progress }),
-      u.signal,
-    );
-    let etag = res.etag;
-    let lastModified = res.lastModified;
-    if (!sent) {
-      if (!digest) throw new StorageError('Fatal', `${u.what}: the upload committed before the whole source was read`);
-      const set = await client.setHTTPHeaders({ ...u.headers, blobContentMD5: digest }, { conditions: { ifMatch: etag }, abortSignal: u.signal });
-      etag = set.etag;
-      lastModified = set.lastModified;
-    }
-    return { etag: unquoteEtag(etag), md5: digest!.toString('hex'), size: u.size, lastModified: lastModified?.getTime() };
+    const staged = await stageBlocks({
+      client,
+      body: u.body as AsyncIterable<Buffer>,
+      blockSize,
+      concurrency: this.tuning.concurrency,
+      encryptionScope: u.target.encryptionScope,
+      signal: u.signal,
+      onBlock: u.progress,
+    });
+    const hex = staged.md5.toString('hex');
+    if (u.md5 && hex !== u.md5) throw new StorageError('Transient', `${u.what}: the source's bytes have MD5 ${hex}, expected ${u.md5}`);
+    const res = await client.commitBlockList(staged.blockIds, {
+      blobHTTPHeaders: { ...u.headers, blobContentMD5: staged.md5 },
+      metadata: u.metadata,
+      ...u.target,
+      abortSignal: u.signal,
+    });
+    return { etag: unquoteEtag(res.etag), md5: hex, size: u.size, lastModified: res.lastModified?.getTime() };
   }
 
   /**
