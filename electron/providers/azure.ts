@@ -218,6 +218,8 @@ export function mapAzureError(err: unknown, ctx: ErrorContext, signal?: AbortSig
     }
     return new StorageError('Fatal', `${where}: Azure refused the blob name (${detail})`, { cause: err });
   }
+  // Azurite's answer where Azure says Md5Mismatch: the bytes changed on the way, a retry sends them again.
+  if (code === 'InvalidOperation' && /contentMD5 doesn't match/i.test(detail)) return new StorageError('Transient', `${where}: ${detail}`, { cause: err });
   // The download body gave up resuming a cut-off transfer: a retry reads it again.
   if (code === undefined && /^Data corruption failure/.test(detail)) return new StorageError('Transient', `${where}: ${detail}`, { cause: err });
   if (code === 'PARSE_ERROR') return new StorageError('Transient', `${where}: ${unreadableAnswer(err)}`, { cause: err });
@@ -256,7 +258,8 @@ class AzureProvider implements StorageProvider {
     private readonly service: BlobServiceClient,
     private readonly tuning: Required<AzureProviderOptions>,
   ) {
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true };
+    // verifiesMd5: Put Blob sends the MD5 as Content-MD5, which Azure checks; putBlocks hashes before its commit.
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true, verifiesMd5: true };
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {

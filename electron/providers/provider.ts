@@ -156,6 +156,11 @@ export interface ProviderCapabilities {
   listingIsHead?: boolean;
   /** Stores object tags (S3 object tags, Azure blob index tags): writes take WriteOptions.tags, `getTags` reads them. */
   tags?: boolean;
+  /**
+   * A write given WriteOptions.md5 never commits bytes with another MD5 (the service checks them, or
+   * the provider hashes them before its commit) and reports that MD5 in WriteResult.md5.
+   */
+  verifiesMd5?: boolean;
 }
 
 /** One page of a listing (see StorageProvider.listPage). */

@@ -90,9 +90,11 @@ export interface VerifiedSource {
  * Wraps `body` (the source's bytes of `expected`) so it yields the same bytes, but fails with a
  * retryable StorageError — before its last chunk — when the byte count or any declared checksum
  * differs. `onBytes` sees every chunk as it passes (progress). Destroying the result destroys `body`.
+ * `md5ByTarget`: the target checks `expected.md5` itself before it commits (verifiesMd5), so the MD5
+ * is not computed here (a second pass over every byte) and Computed.md5 is the expected one.
  */
-export function verifiedSource(body: Readable, expected: Expected, onBytes?: (count: number) => void): VerifiedSource {
-  const md5 = createHash('md5');
+export function verifiedSource(body: Readable, expected: Expected, onBytes?: (count: number) => void, md5ByTarget = false): VerifiedSource {
+  const md5 = md5ByTarget && expected.md5 ? undefined : createHash('md5');
   const checks: Array<{ name: string; want: string; digest: Digest }> = [];
   for (const name of Object.keys(FULL_OBJECT_CHECKSUMS) as FullObjectAlgorithm[]) {
     const want = expected.checksums?.[name];
@@ -112,14 +114,14 @@ export function verifiedSource(body: Readable, expected: Expected, onBytes?: (co
       if (buf.length === 0) continue;
       seen += buf.length;
       if (seen > expected.size) throw mismatch(expected.key, `the source gave more than the ${expected.size} bytes it listed`);
-      md5.update(buf);
+      md5?.update(buf);
       for (const check of checks) check.digest.update(buf);
       onBytes?.(buf.length);
       if (held) yield held;
       held = buf;
     }
     if (seen !== expected.size) throw mismatch(expected.key, `the source gave ${seen} bytes, but its version has ${expected.size}`);
-    const md5Hex = md5.digest('hex');
+    const md5Hex = md5 ? md5.digest('hex') : expected.md5!;
     if (expected.md5 && expected.md5 !== md5Hex) {
       throw mismatch(expected.key, `MD5 of the bytes read (${md5Hex}) differs from the source's (${expected.md5})`);
     }
