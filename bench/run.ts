@@ -6,7 +6,7 @@
 // Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
 // TEXT; their rows replace the same rows of the previous results, the others are kept), --wan 20,80
 // (adds the WAN profile: the small and large workloads again, local→s3 and s3→azure, with every server
-// behind bench/lib/latency-proxy.ts at each round trip given, in ms; their names read
+// behind test/support/latency-proxy.ts at each round trip given, in ms; their names read
 // "local→s3 (20 ms RTT) small", so `--wan 20 --only "(20 ms RTT) small"` runs just those).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +22,7 @@ import { renderReport, type WorkloadResult } from './lib/report';
 import { buildCli } from './lib/build-cli';
 import { ensurePeersInstalled } from './lib/peers-install';
 import { runBwLimit, type BwLimitResult } from './lib/bwlimit';
-import { startLatencyProxy, type LatencyProxy } from './lib/latency-proxy';
+import { startLatencyProxy, type LatencyProxy } from '../test/support/latency-proxy';
 
 interface Options { reps: number; huge: boolean; only: string | undefined; wan: number[] }
 

@@ -63,7 +63,7 @@ function wanLines(results: readonly WorkloadResult[]): string[] {
   return [
     '## WAN profile (`--wan`)',
     '',
-    'Every tool reaches s3rver and Azurite through bench/lib/latency-proxy.ts, which holds each direction\'s bytes for half the round trip named in the row (a new connection pays one more round trip for its handshake) and caps each connection direction at 8 MiB in flight; no bandwidth limit, no loss. Seeding the sources is not measured and goes straight to the servers. Ratios are from the same repetitions; a row\'s repetitions are counted in its own column, as WAN rows may come from a shorter run than the table above.',
+    'Every tool reaches s3rver and Azurite through test/support/latency-proxy.ts, which holds each direction\'s bytes for half the round trip named in the row (a new connection pays one more round trip for its handshake) and caps each connection direction at 8 MiB in flight; no bandwidth limit, no loss. Seeding the sources is not measured and goes straight to the servers. Ratios are from the same repetitions; a row\'s repetitions are counted in its own column, as WAN rows may come from a shorter run than the table above.',
     '',
     '| workload | tool | median time | reps | CPU/object | peak RSS | ours ÷ peer |',
     '|---|---|---:|---:|---:|---:|---:|',

@@ -3,7 +3,7 @@
 // limit is read from what the target saw (most writes in flight at once) and from the run's log, never
 // from timing; a wrapper answers Throttled to some writes once the limit grew.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLatencyProxy, type LatencyProxy } from '../../bench/lib/latency-proxy';
+import { startLatencyProxy, type LatencyProxy } from '../support/latency-proxy';
 import { StorageError } from '../../electron/providers/errors';
 import { createLocalProvider } from '../../electron/providers/local';
 import type { StorageProvider } from '../../electron/providers/provider';
