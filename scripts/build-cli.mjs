@@ -4,8 +4,8 @@
 // bin/cloud-data-sync.mjs runs. Plain JavaScript starts in a fraction of the time tsx needs to
 // compile the sources at every start.
 //
-// - npm packages stay imports (CommonJS ones requires: require-cjs-packages.mjs), resolved from
-//   node_modules at run time; the providers stay separate
+// - the storage SDKs are bundled in; other npm packages stay in node_modules, imported (CommonJS ones
+//   required), see bundle-packages.mjs; the providers stay separate
 //   chunks loaded on first use (as registry.ts loads them), as in the library build.
 // - out/cli/sources.json, written last, lists the bundle's files, and every file it was built from
 //   (esbuild's metafile, plus this script) with its size, mtime and SHA-256. The bin runs the bundle
@@ -39,7 +39,7 @@ try {
   process.exit(1);
 }
 const { build } = await import(esbuildPath);
-const { requireCjsPackages } = await import('./require-cjs-packages.mjs');
+const { bundlePackages } = await import('./bundle-packages.mjs');
 
 // The previous build's files stay until the next one: a `cloud-data-sync` that was already running
 // when this build started still finds the provider chunks it loads on first use. sources.json goes
@@ -63,9 +63,9 @@ const { metafile } = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
-  // CommonJS packages are required, not imported (require-cjs-packages.mjs): every file gets a require.
-  plugins: [requireCjsPackages(root)],
+  // The storage SDKs are bundled in, other packages stay in node_modules (bundle-packages.mjs);
+  // CommonJS code needs a require in every file.
+  plugins: [bundlePackages(root)],
   banner: { js: "import { createRequire as __cdsCreateRequire } from 'node:module'; const require = __cdsCreateRequire(import.meta.url);" },
   sourcemap: true,
   metafile: true,
@@ -73,7 +73,11 @@ const { metafile } = await build({
 });
 
 const sources = {};
-for (const file of [...Object.keys(metafile.inputs).filter((input) => !input.includes(':')), script, 'scripts/require-cjs-packages.mjs']) {
+// The bundled packages are recorded by the lock file (npm changes it whenever it installs others),
+// rather than file by file: a start would otherwise stat a thousand files of node_modules.
+const inputs = Object.keys(metafile.inputs).filter((input) => !input.includes(':') && !input.startsWith('node_modules/'));
+const lockFile = fs.existsSync(path.join(root, 'package-lock.json')) ? ['package-lock.json'] : [];
+for (const file of [...inputs, script, 'scripts/bundle-packages.mjs', ...lockFile]) {
   const { size, mtimeMs } = fs.statSync(path.join(root, file));
   const sha256 = createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex');
   // Not merely "after the start": a file dated in the future (clock skew) must not fail every build.

@@ -38,7 +38,7 @@ beforeAll(() => {
   for (const sub of ['bin', 'electron', 'scripts']) fs.mkdirSync(path.join(dir, sub));
   fs.copyFileSync(path.join(repoRoot, 'bin', 'cloud-data-sync.mjs'), path.join(dir, 'bin', 'cloud-data-sync.mjs'));
   fs.copyFileSync(path.join(repoRoot, 'scripts', 'build-cli.mjs'), path.join(dir, 'scripts', 'build-cli.mjs'));
-  fs.copyFileSync(path.join(repoRoot, 'scripts', 'require-cjs-packages.mjs'), path.join(dir, 'scripts', 'require-cjs-packages.mjs'));
+  fs.copyFileSync(path.join(repoRoot, 'scripts', 'bundle-packages.mjs'), path.join(dir, 'scripts', 'bundle-packages.mjs'));
   fs.writeFileSync(path.join(dir, 'electron', 'cli.ts'), STUB_CLI);
   fs.writeFileSync(path.join(dir, 'electron', 'exit-code.ts'), STUB_HELPER);
   fs.writeFileSync(path.join(dir, 'electron', 'lazy.ts'), 'export const lazy = 1;\n');
