@@ -32,16 +32,16 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
   const lines = [
     `# Benchmark results`,
     '',
-    `${context.date.slice(0, 10)} · ${context.machine} · medians of ${context.reps} repetitions · \`${context.command}\``,
+    `${context.date.slice(0, 10)} · ${context.machine} · each row: the median of its repetitions (reps column) · last command: \`${context.command}\` (rows it did not select are kept from earlier runs)`,
     '',
     'Ratio = our time ÷ the peer\'s time in the same repetition (median); below 1 means we are faster. Servers: s3rver and Azurite on 127.0.0.1. CPU/object: the tool\'s own user + system CPU time (servers excluded) over the workload\'s objects, median; "—" for rows measured before the bench recorded it.',
     '',
-    '| workload | tool | median time | CPU/object | peak RSS | ours ÷ peer |',
-    '|---|---|---:|---:|---:|---:|',
+    '| workload | tool | median time | reps | CPU/object | peak RSS | ours ÷ peer |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const result of results.filter((r) => !r.rttMs)) {
     for (const tool of result.tools) {
-      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
+      lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
     }
   }
   const wan = results.filter((r) => r.rttMs);

@@ -20,7 +20,7 @@ describe('bench measurement and report', () => {
       ],
       { date: '2026-11-27', machine: 'test', reps: 1, command: 'npm run bench' },
     );
-    expect(markdown).toContain('| local→s3, small, cold | cloud-data-sync | 10.00 s | 1.23 ms | 100 MB |  |');
-    expect(markdown).toContain('| old row | rclone | 20.00 s | — | 50 MB | 0.50 (2.0× faster) |');
+    expect(markdown).toContain('| local→s3, small, cold | cloud-data-sync | 10.00 s | 1 | 1.23 ms | 100 MB |  |');
+    expect(markdown).toContain('| old row | rclone | 20.00 s | 1 | — | 50 MB | 0.50 (2.0× faster) |');
   });
 });
