@@ -1,7 +1,8 @@
 // `npm run bench`: this project's CLI against rclone (default and tuned) and `aws s3 sync` on the same
 // loopback servers and the same data, alternating tools within each repetition, plus the servers'
-// own PUT ceiling; and the `bwlimit` scenario (a bandwidth-limited run's measured rate against its
-// limit, bench/lib/bwlimit.ts). Writes bench/results/latest.md and latest.json.
+// own PUT ceiling; the CLI's startup (`--version`, bench/lib/startup.ts, timed at every run); and the
+// `bwlimit` scenario (a bandwidth-limited run's measured rate against its limit, bench/lib/bwlimit.ts).
+// Writes bench/results/latest.md and latest.json.
 //
 // Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
 // TEXT; their rows replace the same rows of the previous results, the others are kept), --wan 20,80
@@ -23,6 +24,7 @@ import { buildCli } from './lib/build-cli';
 import { ensurePeersInstalled } from './lib/peers-install';
 import { runBwLimit, type BwLimitResult } from './lib/bwlimit';
 import { startLatencyProxy, type LatencyProxy } from '../test/support/latency-proxy';
+import { measureStartup } from './lib/startup';
 
 interface Options { reps: number; huge: boolean; only: string | undefined; wan: number[] }
 
@@ -89,6 +91,9 @@ async function main(): Promise<void> {
 
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  // Timed before any server starts, on an otherwise idle machine: the CLI's own start.
+  console.log('[bench] startup: cloud-data-sync --version');
+  const startup = measureStartup();
   const s3 = await startS3Server();
   const results: WorkloadResult[] = [];
   let bwlimit: BwLimitResult | undefined;
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
   // to make room for a CI check, keeps what it measured.
   const save = async (done: boolean): Promise<string> => {
     const merged = options.only || !done ? await mergeWithPrevious(results) : results;
-    const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: done ? command : `${command} (stopped after ${results.length} rows)` }, bwlimit ?? (await previousBwLimit()));
+    const { markdown, json } = renderReport(merged, { date: new Date().toISOString(), machine, reps: options.reps, command: done ? command : `${command} (stopped after ${results.length} rows)` }, bwlimit ?? (await previousBwLimit()), startup);
     await mkdir(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
     await writeFile(path.join(REPO_ROOT, 'bench/results/latest.md'), markdown);
     await writeFile(path.join(REPO_ROOT, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);

@@ -1,5 +1,6 @@
 // Turns measurements into bench/results/latest.md (a table) and latest.json.
 import type { BwLimitResult } from './bwlimit';
+import type { StartupResult } from './startup';
 
 export interface ToolResult {
   tool: string;
@@ -28,7 +29,7 @@ export interface ReportContext {
   command: string;
 }
 
-export function renderReport(results: readonly WorkloadResult[], context: ReportContext, bwlimit?: BwLimitResult): { markdown: string; json: unknown } {
+export function renderReport(results: readonly WorkloadResult[], context: ReportContext, bwlimit?: BwLimitResult, startup?: StartupResult): { markdown: string; json: unknown } {
   const lines = [
     `# Benchmark results`,
     '',
@@ -47,7 +48,8 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
   const wan = results.filter((r) => r.rttMs);
   if (wan.length > 0) lines.push('', ...wanLines(wan));
   if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
-  return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}) } };
+  if (startup) lines.push('', ...startupLines(startup));
+  return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}), ...(startup ? { startup } : {}) } };
 }
 
 function cpuText(tool: ToolResult): string {
@@ -84,6 +86,15 @@ function bwlimitLines(r: BwLimitResult): string[] {
     '| run | time | measured rate | measured ÷ limit |',
     '|---:|---:|---:|---:|',
     ...r.runs.map((run, i) => `| ${i + 1} | ${run.seconds.toFixed(2)} s | ${mib(run.rate)} MiB/s | ${run.ratio.toFixed(3)} |`),
+  ];
+}
+
+/** `cloud-data-sync --version` from a cold process, beside a bare Node start. */
+function startupLines(r: StartupResult): string[] {
+  return [
+    '## Startup',
+    '',
+    `\`cloud-data-sync --version\` (the bin, running the built bundle): **${r.versionSeconds.toFixed(3)} s**, median of ${r.runs}; a bare \`node -e 0\` measured alternately with it: ${r.bareNodeSeconds.toFixed(3)} s.`,
   ];
 }
 

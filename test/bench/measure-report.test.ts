@@ -23,4 +23,10 @@ describe('bench measurement and report', () => {
     expect(markdown).toContain('| local→s3, small, cold | cloud-data-sync | 10.00 s | 1 | 1.23 ms | 100 MB |  |');
     expect(markdown).toContain('| old row | rclone | 20.00 s | 1 | — | 50 MB | 0.50 (2.0× faster) |');
   });
+
+  it('reports the startup of --version beside a bare node start', () => {
+    const { markdown, json } = renderReport([], { date: '2026-11-27', machine: 'test', reps: 1, command: 'npm run bench' }, undefined, { versionSeconds: 0.1434, bareNodeSeconds: 0.1041, runs: 15 });
+    expect(markdown).toContain('`cloud-data-sync --version` (the bin, running the built bundle): **0.143 s**, median of 15; a bare `node -e 0` measured alternately with it: 0.104 s.');
+    expect(json).toMatchObject({ startup: { versionSeconds: 0.1434, runs: 15 } });
+  });
 });
