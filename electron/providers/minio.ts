@@ -26,11 +26,15 @@ import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, Objec
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
+  answerHeader,
+  checksumAnswerOfHeaders,
   copiedMetadata,
   copyParts,
   copySourceInfo,
   deleteBatchError,
   encodeCopySource,
+  encryptionOfHeaders,
+  headAnswerOfHeaders,
   mapS3Code,
   md5FromEtag,
   nextContinuation,
@@ -44,8 +48,6 @@ import {
   versionedBody,
   versioningNotEnabled,
   writeResult,
-  type ChecksumAnswer,
-  type Encryption,
   type HeadAnswer,
   type ErrorContext,
   type UploadTuning,
@@ -221,22 +223,7 @@ class MinioProvider implements StorageProvider {
       if (code === 'NotFound' || code === 'NoSuchKey') return null;
       throw mapMinioError(err, { op: 'head', bucket, key });
     }
-    const { standard, user } = splitHeaders(headers);
-    const modified = header(headers, 'last-modified');
-    const parts = header(headers, 'x-amz-mp-parts-count');
-    return {
-      etag: header(headers, 'etag'),
-      size: Number(header(headers, 'content-length') ?? 0),
-      lastModified: modified ? new Date(modified).getTime() : 0,
-      encryption: encryptionOf(headers),
-      checksums: checksumAnswer(headers),
-      headers: standard,
-      userMetadata: user,
-      partsCount: parts === undefined ? undefined : Number(parts),
-      storageClass: header(headers, 'x-amz-storage-class'),
-      kmsKeyId: header(headers, 'x-amz-server-side-encryption-aws-kms-key-id'),
-      tagCount: header(headers, 'x-amz-tagging-count'),
-    };
+    return headAnswerOfHeaders(headers);
   }
 
   /** Our own GET ?tagging: the client's parser reads "007" as 7 and trims values. */
@@ -262,7 +249,7 @@ class MinioProvider implements StorageProvider {
       const code = (err as { code?: unknown }).code;
       throw (ifMatch !== undefined ? readPreconditionError(err, typeof code === 'string' ? code : undefined, what) : undefined) ?? mapMinioError(err, { op: 'read', bucket, key });
     }
-    return versionedBody(res, ifMatch, header(res.headers, 'etag'), what, signal);
+    return versionedBody(res, ifMatch, answerHeader(res.headers, 'etag'), what, signal);
   }
 
   async write(bucket: string, key: string, open: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
@@ -304,7 +291,7 @@ class MinioProvider implements StorageProvider {
       { method: 'PUT', bucketName: bucket, objectName: key, headers: { ...headers, 'Content-MD5': actual.digest('base64') } },
       data,
     );
-    return { etag: header(res.headers, 'etag') ?? '', encryption: encryptionOf(res.headers), checksums: checksumAnswer(res.headers) };
+    return { etag: answerHeader(res.headers, 'etag') ?? '', encryption: encryptionOfHeaders(res.headers), checksums: checksumAnswerOfHeaders(res.headers) };
   }
 
   /**
@@ -401,7 +388,7 @@ class MinioProvider implements StorageProvider {
     const res = await this.client.makeRequestAsync({ method: 'POST', bucketName: bucket, objectName: key, query: `uploadId=${encodeURIComponent(uploadId)}` }, body);
     const parsed = parseCompleteMultipart(await readText(res));
     if ('code' in parsed) throw Object.assign(new Error(parsed.message), { code: parsed.code });
-    return { etag: parsed.etag, encryption: encryptionOf(res.headers), checksums: checksumAnswer(res.headers) };
+    return { etag: parsed.etag, encryption: encryptionOfHeaders(res.headers), checksums: checksumAnswerOfHeaders(res.headers) };
   }
 
   /**
@@ -420,7 +407,7 @@ class MinioProvider implements StorageProvider {
     const Headers = { 'x-amz-tagging-directive': 'COPY', ...s3TargetHeaders(options, what) };
     const dest = new CopyDestinationOptions({ Bucket: dstBucket, Object: dstKey, MetadataDirective: 'COPY', Headers });
     const out = await this.call(ctx, signal, () => this.client.copyObject(source, dest));
-    const encryption = 'MetaData' in out ? encryptionOf(out.MetaData as http.IncomingHttpHeaders) : {};
+    const encryption = 'MetaData' in out ? encryptionOfHeaders(out.MetaData as http.IncomingHttpHeaders) : {};
     // The client reads the ETag from a response header that S3 puts in the body instead.
     let etag = 'Etag' in out ? out.Etag : undefined;
     let lastModified = 'LastModified' in out && out.LastModified instanceof Date ? out.LastModified.getTime() : undefined;
@@ -485,48 +472,6 @@ function objectHeaders(options: ObjectMetadata, userMetadata: Record<string, str
   if (options.contentDisposition) headers['Content-Disposition'] = options.contentDisposition;
   for (const [name, value] of Object.entries(userMetadata ?? {})) headers[`X-Amz-Meta-${name}`] = value;
   return headers;
-}
-
-const STANDARD_HEADERS = {
-  'content-type': 'contentType',
-  'cache-control': 'cacheControl',
-  'content-encoding': 'contentEncoding',
-  'content-disposition': 'contentDisposition',
-} as const;
-const USER_METADATA_PREFIX = 'x-amz-meta-';
-
-/** One answer header as a string (the first, should it repeat). */
-function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The content headers and the user metadata (prefix stripped, names lower-case) of an object answer. */
-function splitHeaders(headers: http.IncomingHttpHeaders): { standard: ObjectMetadata; user: Record<string, string> } {
-  const standard: ObjectMetadata = {};
-  const user: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    const value = header(headers, name);
-    if (value === undefined) continue;
-    if (lower in STANDARD_HEADERS) standard[STANDARD_HEADERS[lower as keyof typeof STANDARD_HEADERS]] = value;
-    else if (lower.startsWith(USER_METADATA_PREFIX)) user[lower.slice(USER_METADATA_PREFIX.length)] = value;
-  }
-  return { standard, user };
-}
-
-function encryptionOf(headers: http.IncomingHttpHeaders): Encryption {
-  return { serverSide: header(headers, 'x-amz-server-side-encryption'), customerAlgorithm: header(headers, 'x-amz-server-side-encryption-customer-algorithm') };
-}
-
-function checksumAnswer(headers: http.IncomingHttpHeaders): ChecksumAnswer {
-  return {
-    crc32: header(headers, 'x-amz-checksum-crc32'),
-    crc32c: header(headers, 'x-amz-checksum-crc32c'),
-    crc64nvme: header(headers, 'x-amz-checksum-crc64nvme'),
-    sha256: header(headers, 'x-amz-checksum-sha256'),
-    type: header(headers, 'x-amz-checksum-type'),
-  };
 }
 
 /** An answer body as text (small XML answers only). */

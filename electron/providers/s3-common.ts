@@ -190,6 +190,65 @@ export interface HeadAnswer {
   tagCount?: number | string;
 }
 
+/** An S3 answer's headers by lower-case name, as Node's http module (or the SDK's handler) gives them. */
+export type AnswerHeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+
+/** One answer header as a string (the first, should it repeat). */
+export function answerHeader(headers: AnswerHeaderMap, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function encryptionOfHeaders(headers: AnswerHeaderMap): Encryption {
+  return { serverSide: answerHeader(headers, 'x-amz-server-side-encryption'), customerAlgorithm: answerHeader(headers, 'x-amz-server-side-encryption-customer-algorithm') };
+}
+
+export function checksumAnswerOfHeaders(headers: AnswerHeaderMap): ChecksumAnswer {
+  return {
+    crc32: answerHeader(headers, 'x-amz-checksum-crc32'),
+    crc32c: answerHeader(headers, 'x-amz-checksum-crc32c'),
+    crc64nvme: answerHeader(headers, 'x-amz-checksum-crc64nvme'),
+    sha256: answerHeader(headers, 'x-amz-checksum-sha256'),
+    type: answerHeader(headers, 'x-amz-checksum-type'),
+  };
+}
+
+const STANDARD_HEADERS = {
+  'content-type': 'contentType',
+  'cache-control': 'cacheControl',
+  'content-encoding': 'contentEncoding',
+  'content-disposition': 'contentDisposition',
+} as const;
+const USER_METADATA_PREFIX = 'x-amz-meta-';
+
+/** The HeadAnswer of a HeadObject's raw answer headers (the minio provider's and the S3 provider's direct calls). */
+export function headAnswerOfHeaders(headers: AnswerHeaderMap): HeadAnswer {
+  const standard: Omit<ObjectMetadata, 'metadata'> = {};
+  const user: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    const value = answerHeader(headers, name);
+    if (value === undefined) continue;
+    if (lower in STANDARD_HEADERS) standard[STANDARD_HEADERS[lower as keyof typeof STANDARD_HEADERS]] = value;
+    else if (lower.startsWith(USER_METADATA_PREFIX)) user[lower.slice(USER_METADATA_PREFIX.length)] = value;
+  }
+  const modified = answerHeader(headers, 'last-modified');
+  const parts = answerHeader(headers, 'x-amz-mp-parts-count');
+  return {
+    etag: answerHeader(headers, 'etag'),
+    size: Number(answerHeader(headers, 'content-length') ?? 0),
+    lastModified: modified ? new Date(modified).getTime() : 0,
+    encryption: encryptionOfHeaders(headers),
+    checksums: checksumAnswerOfHeaders(headers),
+    headers: standard,
+    userMetadata: user,
+    partsCount: parts === undefined ? undefined : Number(parts),
+    storageClass: answerHeader(headers, 'x-amz-storage-class'),
+    kmsKeyId: answerHeader(headers, 'x-amz-server-side-encryption-aws-kms-key-id'),
+    tagCount: answerHeader(headers, 'x-amz-tagging-count'),
+  };
+}
+
 /**
  * The ObjectInfo of a HEAD with checksum mode on. The ETag counts as the MD5 only when the answer
  * shows no SSE-KMS/SSE-C encryption; otherwise (and for multipart objects) md5 comes from md5chksum

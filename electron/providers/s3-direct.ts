@@ -166,34 +166,3 @@ function xmlField(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
   return match?.[1]?.replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity]!);
 }
-
-/** An answer's headers as the SDK's output fields that s3.ts reads (HeadObject/GetObject/PutObject). */
-export function sdkFieldsOf(headers: Record<string, string>) {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
-  }
-  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-  const lastModified = headers['last-modified'] ? new Date(headers['last-modified']) : undefined;
-  return {
-    ETag: headers.etag,
-    ContentLength: number(headers['content-length']),
-    LastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined,
-    ContentType: headers['content-type'],
-    CacheControl: headers['cache-control'],
-    ContentEncoding: headers['content-encoding'],
-    ContentDisposition: headers['content-disposition'],
-    Metadata: metadata,
-    PartsCount: number(headers['x-amz-mp-parts-count']),
-    StorageClass: headers['x-amz-storage-class'],
-    ServerSideEncryption: headers['x-amz-server-side-encryption'],
-    SSEKMSKeyId: headers['x-amz-server-side-encryption-aws-kms-key-id'],
-    SSECustomerAlgorithm: headers['x-amz-server-side-encryption-customer-algorithm'],
-    TagCount: number(headers['x-amz-tagging-count']),
-    ChecksumCRC32: headers['x-amz-checksum-crc32'],
-    ChecksumCRC32C: headers['x-amz-checksum-crc32c'],
-    ChecksumCRC64NVME: headers['x-amz-checksum-crc64nvme'],
-    ChecksumSHA256: headers['x-amz-checksum-sha256'],
-    ChecksumType: headers['x-amz-checksum-type'],
-  };
-}

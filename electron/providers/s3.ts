@@ -25,6 +25,7 @@ import {
   UploadPartCopyCommand,
   type BucketLocationConstraint,
   type CompletedPart,
+  type HeadObjectCommandOutput,
   type PutObjectCommandInput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -38,16 +39,20 @@ import { abortRecordedUpload, uploadInParts } from './s3-upload';
 import { tagsFromTagSet } from './object-tags';
 import { etagIsNotMd5, s3TargetParams } from './s3-target';
 import { sdkCall } from './sdk-call';
-import { S3DirectCalls, sdkFieldsOf } from './s3-direct';
+import { S3DirectCalls } from './s3-direct';
 import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
+  answerHeader,
+  checksumAnswerOfHeaders,
   copiedMetadata,
   copyParts,
   copySourceInfo,
   deleteBatchError,
   encodeCopySource,
+  encryptionOfHeaders,
+  headAnswerOfHeaders,
   mapS3Code,
   md5FromEtag,
   nextContinuation,
@@ -64,6 +69,7 @@ import {
   type Encryption,
   type HeadAnswer,
   type ErrorContext,
+  type WriteAnswer,
   type UploadTuning,
 } from './s3-common';
 
@@ -299,17 +305,16 @@ class S3Provider implements StorageProvider {
 
   /** HeadObject (of one part when `partNumber` is given), or null when the object does not exist. */
   private async headObject(bucket: string, key: string, partNumber: number | undefined, signal?: AbortSignal): Promise<HeadAnswer | null> {
-    let out: Partial<ReturnType<typeof sdkFieldsOf>>;
+    let out: HeadObjectCommandOutput;
     try {
       const endpoint = await this.direct.endpointFor(bucket);
       if (endpoint) {
         const query: Record<string, string> = partNumber === undefined ? {} : { partNumber: String(partNumber) };
         const answer = await this.direct.send({ method: 'HEAD', bucket, key, headers: { 'x-amz-checksum-mode': 'ENABLED' }, query, signal }, endpoint);
         answer.body.resume();
-        out = sdkFieldsOf(answer.headers);
-      } else {
-        out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
+        return headAnswerOfHeaders(answer.headers);
       }
+      out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', PartNumber: partNumber }), { abortSignal: signal });
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
       // HEAD responses have no body, so a missing bucket also looks like a plain 404 NotFound.
@@ -386,13 +391,13 @@ class S3Provider implements StorageProvider {
       Metadata: userMetadataToStore({ ...options, md5 }, multipart || unverifiable),
       ...target,
     };
-    let out: AnswerHeaders & { ETag?: string };
+    let out: WriteAnswer & { etag?: string };
     try {
       if (!multipart) {
         out = await this.putObject({ ...params, ContentMD5: md5 ? Buffer.from(md5, 'hex').toString('base64') : undefined }, cancel);
       } else {
         const { Body: _body, ContentLength: _length, ...create } = params;
-        out = await uploadInParts({
+        out = sdkWriteAnswer(await uploadInParts({
           client: this.client,
           create,
           body,
@@ -401,7 +406,7 @@ class S3Provider implements StorageProvider {
           queueSize: this.tuning.queueSize,
           journal: options.journal,
           signal: cancel,
-        });
+        }));
       }
     } catch (err) {
       signal?.throwIfAborted();
@@ -411,7 +416,7 @@ class S3Provider implements StorageProvider {
     } finally {
       upload.close();
     }
-    return writeResult(out.ETag, md5, size, what, { encryption: encryptionOf(out), checksums: checksumAnswer(out) });
+    return writeResult(out.etag, md5, size, what, out);
   }
 
   /**
@@ -420,9 +425,9 @@ class S3Provider implements StorageProvider {
    * byte before it stores any, whatever the source declared. Larger bodies, and buckets the direct calls
    * do not serve, stream through the SDK.
    */
-  private async putObject(input: PutObjectCommandInput & { Bucket: string; Key: string; Body: Readable; ContentLength: number }, signal: AbortSignal): Promise<AnswerHeaders & { ETag?: string }> {
+  private async putObject(input: PutObjectCommandInput & { Bucket: string; Key: string; Body: Readable; ContentLength: number }, signal: AbortSignal): Promise<WriteAnswer & { etag?: string }> {
     const endpoint = input.ContentLength <= DIRECT_PUT_MAX ? await this.direct.endpointFor(input.Bucket) : null;
-    if (!endpoint) return this.client.send(new PutObjectCommand(input), { abortSignal: signal });
+    if (!endpoint) return sdkWriteAnswer(await this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
     const data = await readWhole(input.Body);
     const headers = putObjectHeaders({ ...input, ContentMD5: createHash('md5').update(data).digest('base64') });
     if (this.checksumMode === 'WHEN_SUPPORTED') {
@@ -431,7 +436,7 @@ class S3Provider implements StorageProvider {
     }
     const answer = await this.direct.send({ method: 'PUT', bucket: input.Bucket, key: input.Key, headers, body: data, signal }, endpoint);
     answer.body.resume(); // an empty body, read so the connection goes back to the pool
-    return sdkFieldsOf(answer.headers);
+    return { etag: answerHeader(answer.headers, 'etag'), encryption: encryptionOfHeaders(answer.headers), checksums: checksumAnswerOfHeaders(answer.headers) };
   }
 
   async remove(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -618,6 +623,11 @@ function crc32Base64(data: Buffer): string {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(crc32(data));
   return bytes.toString('base64');
+}
+
+/** What an SDK write answer (PutObject, CompleteMultipartUpload) says beside its ETag. */
+function sdkWriteAnswer(out: AnswerHeaders & { ETag?: string }): WriteAnswer & { etag?: string } {
+  return { etag: out.ETag, encryption: encryptionOf(out), checksums: checksumAnswer(out) };
 }
 
 function encryptionOf(out: AnswerHeaders): Encryption {
