@@ -8,6 +8,7 @@
 //   electron/store/              SQLite: implements sync's ports (sync/ports only)
 //   electron/services/, api/     build providers, run the engine, answer the contract
 //   electron/library/            the public library API (package.json "exports")
+//   electron/ops/                metrics, traces, alerts: watch the engine's events (sync/telemetry), change nothing
 //   electron/core/               the Electron-free app: store, scheduler, API and event bus wired once
 //   electron/headless/, server/  the CLI and `serve`
 //   electron/shell/              the Electron shell: the only code that imports `electron`; nothing imports it
@@ -93,6 +94,13 @@ module.exports = {
       comment: 'The CLI, serve and the app are built on the library, not the other way round.',
       from: { path: '^electron/library/' },
       to: { path: '^electron/(core|headless|server|shell)/' },
+    },
+    {
+      name: 'ops-only-watch',
+      severity: 'error',
+      comment: 'Metrics, traces and alerts read the engine\'s events; they reach no provider, store or API, so they cannot change a run.',
+      from: { path: '^electron/ops/' },
+      to: { path: electronExcept('ops', 'sync', 'lib') },
     },
     {
       name: 'core-is-electron-free',

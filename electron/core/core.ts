@@ -11,6 +11,10 @@ import { openStore, type SecretCipher, type Store } from '../store';
 import type { ProviderFactory, SyncService } from '../services/sync-service';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
+import type { RunEvent } from '../sync/telemetry';
+
+/** A watcher of every run's events (metrics, traces, structured logs, alerts: electron/ops/). */
+export type RunEventSink = (event: RunEvent, mapping: Mapping) => void;
 
 export interface AppCoreOptions {
   dbPath: string;
@@ -45,6 +49,11 @@ export interface AppCore {
   readonly dispatch: Dispatch;
   /** Every contract event: api changes, progress, run started/finished, mapping status, alerts. */
   readonly events: AppEvents;
+  /**
+   * Every run's engine events (sync/telemetry.ts), runs held back included (a 'run.finished' only).
+   * Not contract events: they stay in this process. Returns the unsubscribe.
+   */
+  onRunEvent(sink: RunEventSink): () => void;
   settings(): AppSettings;
   /** Arms the scheduler: interval mappings run once right away. */
   start(): void;
@@ -72,6 +81,19 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   store.runs.markInterrupted();
   const initial = loadAppSettings(store);
   const bus = new EventBus();
+  const runEventSinks = new Set<RunEventSink>();
+  const runEvent = (mapping: Mapping) =>
+    runEventSinks.size === 0
+      ? undefined
+      : (event: RunEvent): void => {
+          for (const sink of [...runEventSinks]) {
+            try {
+              sink(event, mapping);
+            } catch {
+              // One broken watcher must not stop the others, nor the run.
+            }
+          }
+        };
   // Overlap conflicts among the saved mappings (saved before the rule existed): computed when a run
   // is due, kept until connections or mappings change.
   let conflicts: StoredConflict[] | undefined;
@@ -101,9 +123,10 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   const runMapping = async (mapping: Mapping, control: RunControl): Promise<RunSummary> => {
     const onStart = (started: RunSummary): void => emit('run.started', { mappingId: mapping.id, runId: started.id });
     const heldBack = heldBackBy(mapping);
+    const onEvent = runEvent(mapping);
     const { run } = heldBack
-      ? await syncService.recordUnstarted(mapping, heldBack, { onStart })
-      : await synchronizer.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot) });
+      ? await syncService.recordUnstarted(mapping, heldBack, { onStart, onEvent })
+      : await synchronizer.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot), onEvent });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
     if (alert) emit('alert', alert);
@@ -139,6 +162,10 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
       on: (name, listener) => bus.subscribe((event, payload) => {
         if (event === name) listener(payload as Events[typeof name]);
       }),
+    },
+    onRunEvent(sink) {
+      runEventSinks.add(sink);
+      return () => runEventSinks.delete(sink);
     },
     settings: () => loadAppSettings(store),
     start: () => scheduler.start(),

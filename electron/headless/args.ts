@@ -1,8 +1,21 @@
 // Command-line flags of the headless CLI. Kept compatible with the original Go tool
 // (--config, --once, --interval, --generate-config; single or double dash, `--flag=value` or `--flag value`).
 import { LOG_LEVELS, type LogLevel } from '../../shared/model';
+import { isLoopbackHost } from '../server/security';
 
-export interface CliArgs {
+export type LogFormat = 'text' | 'json';
+
+/** What the CLI and serve both take for operations (electron/ops/): log format, metrics, traces. */
+export interface OpsArgs {
+  /** text: lines for people (default); json: one JSON object a line (electron/ops/json-log.ts). */
+  logFormat: LogFormat;
+  /** HOST:PORT of an unauthenticated Prometheus /metrics listener (loopback unless --allow-remote); null: none. */
+  metricsAddr: string | null;
+  /** OTLP/HTTP endpoint traces are sent to (…/v1/traces is added when absent); null: no traces. */
+  otlpEndpoint: string | null;
+}
+
+export interface CliArgs extends OpsArgs {
   command: 'sync' | 'generate-config' | 'help' | 'version';
   configPath: string;
   once: boolean;
@@ -13,10 +26,12 @@ export interface CliArgs {
   shutdownTimeoutSeconds: number;
   /** --generate-config overwrites an existing file only with --force. */
   force: boolean;
+  /** node_exporter textfile the metrics are written to after every run (atomically); null: none. */
+  metricsFile: string | null;
 }
 
 /** `cloud-data-sync serve`: the web UI and the contract over HTTP/WebSocket (electron/server/). */
-export interface ServeArgs {
+export interface ServeArgs extends OpsArgs {
   command: 'serve';
   host: string;
   port: number;
@@ -25,6 +40,11 @@ export interface ServeArgs {
   /** null: the default database in the user's data folder. */
   dbPath: string | null;
   logLevel: LogLevel;
+  /** PEM certificate and key files: serve over HTTPS/WSS. */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Generate (once, kept beside the database) and use a self-signed certificate; its SHA-256 fingerprint is printed. */
+  tlsSelfSigned: boolean;
 }
 
 export class UsageError extends Error {
@@ -50,6 +70,14 @@ Options:
   --shutdown-timeout SECS   on SIGINT/SIGTERM, time given to in-flight transfers (default: 30)
   --generate-config         write a sample configuration to --config's path and exit
   --force                   let --generate-config overwrite an existing file
+  --log-format FORMAT       text | json (default: text); json writes one object a line on stderr
+  --metrics-file PATH       after every run, write Prometheus metrics to PATH (node_exporter's textfile
+                            collector format, replaced atomically)
+  --metrics-addr HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics while running
+                            (no token; HOST must be loopback unless --allow-remote is given)
+  --allow-remote            allow a --metrics-addr HOST other than loopback
+  --otlp-endpoint URL       send OpenTelemetry traces over OTLP/HTTP to URL (default:
+                            $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)
   --help                    show this help
   --version                 show the version
 
@@ -60,6 +88,13 @@ Serve options:
   --db PATH                 database (default: $XDG_DATA_HOME/cloud-data-sync/data.db, or
                             ~/.local/share/cloud-data-sync/data.db); secret.key beside it encrypts secrets
   --log-level LEVEL         as above
+  --log-format FORMAT       as above
+  --metrics-addr HOST:PORT  as above; /metrics on the server's own port needs the token
+  --otlp-endpoint URL       as above
+  --tls-cert PATH           serve HTTPS and WSS with this PEM certificate (chain) ...
+  --tls-key PATH            ... and this PEM private key
+  --tls-self-signed         serve HTTPS with a self-signed certificate, created once and kept beside the
+                            database; its SHA-256 fingerprint is printed with the URL, for pinning
   The access token is $CDS_SERVER_TOKEN, or a random one; the URL printed at start carries it.
 
 Exit codes: 0 all mappings succeeded; 1 an object or a run failed; 2 bad usage or configuration;
@@ -76,7 +111,10 @@ export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
     logLevel: 'info',
     shutdownTimeoutSeconds: 30,
     force: false,
+    metricsFile: null,
+    ...defaultOps(),
   };
+  let allowRemote = false;
   for (const { raw, name, inline, value } of readFlags(argv)) {
     switch (name) {
       case 'config':
@@ -103,6 +141,13 @@ export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
       case 'force':
         args.force = parseBool(name, inline);
         break;
+      case 'metrics-file':
+        args.metricsFile = nonEmpty(name, value());
+        break;
+      case 'allow-remote':
+        // Only what --metrics-addr needs: the CLI has no other listener.
+        allowRemote = parseBool(name, inline);
+        break;
       case 'help':
       case 'h':
         args.command = 'help';
@@ -111,14 +156,32 @@ export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
         args.command = 'version';
         break;
       default:
+        if (readOpsFlag(args, name, value)) break;
         throw new UsageError(`unknown option "${raw}" (see --help)`);
     }
   }
+  checkMetricsAddr(args.metricsAddr, allowRemote);
   return args;
 }
 
+/** `serve` without options (tests and embedders start from it). */
+export function serveDefaults(): ServeArgs {
+  return {
+    command: 'serve',
+    host: '127.0.0.1',
+    port: DEFAULT_SERVE_PORT,
+    allowRemote: false,
+    dbPath: null,
+    logLevel: 'info',
+    tlsCert: null,
+    tlsKey: null,
+    tlsSelfSigned: false,
+    ...defaultOps(),
+  };
+}
+
 function parseServeArgs(argv: readonly string[]): ServeArgs | CliArgs {
-  const args: ServeArgs = { command: 'serve', host: '127.0.0.1', port: DEFAULT_SERVE_PORT, allowRemote: false, dbPath: null, logLevel: 'info' };
+  const args = serveDefaults();
   for (const { raw, name, inline, value } of readFlags(argv)) {
     switch (name) {
       case 'host':
@@ -137,14 +200,74 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | CliArgs {
       case 'log-level':
         args.logLevel = parseLogLevel(value());
         break;
+      case 'tls-cert':
+        args.tlsCert = nonEmpty(name, value());
+        break;
+      case 'tls-key':
+        args.tlsKey = nonEmpty(name, value());
+        break;
+      case 'tls-self-signed':
+        args.tlsSelfSigned = parseBool(name, inline);
+        break;
       case 'help':
       case 'h':
         return parseArgs(['--help']);
       default:
+        if (readOpsFlag(args, name, value)) break;
         throw new UsageError(`unknown option "${raw}" for serve (see --help)`);
     }
   }
+  if ((args.tlsCert === null) !== (args.tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together: give both, or --tls-self-signed');
+  if (args.tlsSelfSigned && args.tlsCert !== null) throw new UsageError('--tls-self-signed and --tls-cert/--tls-key exclude each other: choose one');
+  checkMetricsAddr(args.metricsAddr, args.allowRemote);
   return args;
+}
+
+function defaultOps(): OpsArgs {
+  return { logFormat: 'text', metricsAddr: null, otlpEndpoint: null };
+}
+
+/** The flags CLI and serve share; false when `name` is none of them. */
+function readOpsFlag(args: OpsArgs, name: string, value: () => string): boolean {
+  switch (name) {
+    case 'log-format': {
+      const format = value();
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be text or json, got "${format}"`);
+      args.logFormat = format;
+      return true;
+    }
+    case 'metrics-addr':
+      args.metricsAddr = value();
+      parseHostPort('metrics-addr', args.metricsAddr);
+      return true;
+    case 'otlp-endpoint': {
+      const url = value();
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`--otlp-endpoint must be an http:// or https:// URL, got "${url}"`);
+      args.otlpEndpoint = url;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** HOST:PORT, [IPv6]:PORT; the port may be 0 (a free one, printed at start). */
+export function parseHostPort(flag: string, text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new UsageError(`--${flag} must be HOST:PORT (e.g. 127.0.0.1:9464), got "${text}"`);
+  return { host: match[1] ?? match[2]!, port };
+}
+
+function checkMetricsAddr(addr: string | null, allowRemote: boolean): void {
+  if (addr === null) return;
+  const { host } = parseHostPort('metrics-addr', addr);
+  if (!allowRemote && !isLoopbackHost(host)) throw new UsageError(`--metrics-addr ${addr} is not a loopback address: metrics have no token, so pass --allow-remote to expose them to the network`);
+}
+
+function nonEmpty(name: string, text: string): string {
+  if (text === '') throw new UsageError(`--${name} needs a value`);
+  return text;
 }
 
 function parseLogLevel(level: string): LogLevel {

@@ -8,6 +8,12 @@ export interface ConsoleStreams {
   stderr: { write(text: string): unknown };
 }
 
+/** The run a log line belongs to (structured logs name it). */
+export interface RunContext {
+  mappingId: string;
+  runId: number;
+}
+
 export class ConsoleLog {
   private readonly minRank: number;
 
@@ -22,7 +28,7 @@ export class ConsoleLog {
    * Per-object lines (those naming a key) are debug detail on the console, whatever level they carry
    * in the run log; warnings and errors about objects are always shown at their level.
    */
-  line(scope: string, line: RunLogLine): void {
+  line(scope: string, line: RunLogLine, _run?: RunContext): void {
     const effective: LogLevel = line.key !== undefined && line.level === 'info' ? 'debug' : line.level;
     if (LOG_LEVELS.indexOf(effective) < this.minRank) return;
     this.streams.stderr.write(`${new Date().toISOString()} ${line.level.toUpperCase().padEnd(5)} [${scope}] ${line.message}\n`);

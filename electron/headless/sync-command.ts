@@ -18,6 +18,10 @@ import {
   type SyncOptions,
 } from '../library';
 import { Scheduler } from '../sync/scheduler';
+import { startOperations, type Operations } from '../ops/operations';
+import { startMetricsListener, writeMetricsFile, type MetricsListener } from '../ops/metrics';
+import { otlpEndpointOf } from '../ops/tracing';
+import { parseHostPort } from './args';
 import type { CliArgs } from './args';
 import { ConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
@@ -76,6 +80,25 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
     log.error(`invalid configuration in ${args.configPath}:\n${(err as Error).message}`);
     return EXIT.usage;
   }
+  // Metrics, traces: they watch every run (electron/ops/).
+  const ops = await startOperations({
+    version: env.version,
+    otlpEndpoint: otlpEndpointOf(args.otlpEndpoint, process.env),
+    warn: (message) => log.line('cli', { level: 'warn', message }),
+  });
+  let metricsListener: MetricsListener | undefined;
+  if (args.metricsAddr !== null) {
+    const { host, port } = parseHostPort('metrics-addr', args.metricsAddr);
+    try {
+      metricsListener = await startMetricsListener(ops.metrics, host, port);
+      log.info(`Prometheus metrics at ${metricsListener.url}`);
+    } catch (err) {
+      log.error(`cannot serve metrics on ${args.metricsAddr}: ${(err as Error).message}`);
+      await ops.close();
+      await synchronizer.close();
+      return EXIT.usage;
+    }
+  }
   const stop = new AbortController();
   const abort = new AbortController();
   let abortTimer: NodeJS.Timeout | undefined;
@@ -91,15 +114,27 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
     abortTimer.unref();
   });
 
+  // Textfile writes, one after the other: the file always holds the latest run's numbers.
+  let metricsWrites = Promise.resolve();
   try {
     const mappings = config.mappings.filter((m) => m.enabled);
     if (mappings.length === 0) log.info('No enabled mappings in the configuration; nothing to do');
+    // The run each mapping is on, for structured log lines.
+    const runIds = new Map<string, number>();
     const run = {
       signal: abort.signal,
       stopSignal: stop.signal,
       dryRun: args.dryRun,
-      onLog: (line, mapping) => log.line(mapping.name, line),
-      onFinish: (outcome, mapping) => log.result(summarize(mapping, outcome)),
+      onStart: (started, mapping) => runIds.set(mapping.id, started.id),
+      onLog: (line, mapping) => log.line(mapping.name, line, { mappingId: mapping.id, runId: runIds.get(mapping.id) ?? 0 }),
+      onEvent: (event, mapping) => ops.observe(event, mapping),
+      onFinish: (outcome, mapping) => {
+        log.result(summarize(mapping, outcome));
+        if (args.metricsFile !== null) {
+          const file = args.metricsFile;
+          metricsWrites = metricsWrites.then(() => writeMetricsFile(ops.metrics, file)).catch((err: unknown) => log.error(`cannot write the metrics to ${file}: ${(err as Error).message}`));
+        }
+      },
     } satisfies SyncOptions;
     const failures = args.once
       ? (await synchronizer.syncAll(run)).filter((outcome) => outcome.run.status !== 'success').length
@@ -109,6 +144,10 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
   } finally {
     unsubscribe();
     if (abortTimer) clearTimeout(abortTimer);
+    await metricsWrites;
+    await metricsListener?.close();
+    // Spans still buffered are sent before the process ends.
+    await ops.close();
     // The providers, then the database.
     await synchronizer.close();
   }

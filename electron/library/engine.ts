@@ -56,6 +56,7 @@ class ServiceSynchronizer implements Synchronizer {
       onStart: options.onStart && ((run) => options.onStart!(run, m)),
       onProgress: options.onProgress && ((snapshot) => options.onProgress!(snapshot, m)),
       onLog: options.onLog && ((line) => options.onLog!(line, m)),
+      onEvent: options.onEvent && ((event) => options.onEvent!(event, m)),
     });
     options.onFinish?.(outcome, m);
     return outcome;

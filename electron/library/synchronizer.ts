@@ -7,6 +7,7 @@ import type { StorageProvider } from '../providers/provider';
 import type { ConnectionResolver, ProviderFactory } from '../services/sync-service';
 import type { RunLogLine } from '../sync/ports';
 import type { RunOutcome } from '../sync/runner';
+import type { RunEvent } from '../sync/telemetry';
 import type { SyncState } from './state';
 
 export interface SynchronizerOptions {
@@ -47,6 +48,13 @@ export interface SyncOptions {
   onProgress?: (snapshot: ProgressSnapshot, mapping: Mapping) => void;
   /** Every line of the run's log (copies, skips, retries, errors), as the state records it. */
   onLog?: (line: RunLogLine, mapping: Mapping) => void;
+  /**
+   * What happens as it happens, for metrics, traces and structured logs: run started and finished,
+   * each listing, each transfer, checks, deletes, retries (also of single requests: listing pages,
+   * heads, delete batches), deletions held back. Synchronous and frequent (one event per object
+   * checked): keep it cheap; what it throws is ignored.
+   */
+  onEvent?: (event: RunEvent, mapping: Mapping) => void;
   /** The run ended (syncAll: before the next mapping starts). */
   onFinish?: (outcome: RunOutcome, mapping: Mapping) => void;
 }

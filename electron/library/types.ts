@@ -36,3 +36,4 @@ export type {
   UploadRecord,
 } from '../sync/ports';
 export type { PlannedChange, RunOutcome } from '../sync/runner';
+export type { EventError, RunEvent, RunEventType, RunSide } from '../sync/telemetry';

@@ -9,6 +9,7 @@
 import { PartialRemoveError, StorageError, unexpectedAbortAsTransient } from './errors';
 import type { StorageProvider } from './provider';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
+import { reportRetry } from './retry-reports';
 import { wrap, type Operation } from './wrap';
 
 export interface RetryingOptions {
@@ -36,7 +37,10 @@ export function retrying(inner: StorageProvider, options: RetryingOptions = {}):
     // bucket, and an abandoned upload that is gone is no error.
     return withRetry(once, policy, {
       signal: call.signal,
-      onRetry: (err, attempt, delayMs) => options.onRetry?.(call.what, err, attempt, delayMs),
+      onRetry: (err, attempt, delayMs) => {
+        options.onRetry?.(call.what, err, attempt, delayMs);
+        reportRetry(call.signal, call.what, err, attempt, delayMs);
+      },
     });
   });
   // The wrapped provider with its remove replaced: each attempt still goes through `around` once.
@@ -76,7 +80,14 @@ async function retryRemove(
         }
       },
       policy,
-      { signal, onRetry: (err, attempt, delayMs) => onRetry?.(`remove ${left.length} keys from ${bucket}`, err, attempt, delayMs) },
+      {
+        signal,
+        onRetry: (err, attempt, delayMs) => {
+          const what = `remove ${left.length} keys from ${bucket}`;
+          onRetry?.(what, err, attempt, delayMs);
+          reportRetry(signal, what, err, attempt, delayMs);
+        },
+      },
     );
   } catch (err) {
     // The last attempt's own PartialRemoveError already says everything when no earlier attempt deleted.

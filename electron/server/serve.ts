@@ -3,6 +3,7 @@
 // of IPC. Runs until SIGINT/SIGTERM: runs in flight get a grace period, then the server and the
 // database close.
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,10 @@ import { DatabaseLockedError } from '../store';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './file-key-cipher';
 import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';
 import { startServer, type RunningServer } from './server';
+import { startOperations, type Operations } from '../ops/operations';
+import { startMetricsListener, type MetricsListener } from '../ops/metrics';
+import { otlpEndpointOf } from '../ops/tracing';
+import { parseHostPort } from '../headless/args';
 
 export const TOKEN_ENV = 'CDS_SERVER_TOKEN';
 /** What in-flight transfers get after the first SIGINT/SIGTERM; a second signal aborts at once. */
@@ -63,6 +68,14 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     return err instanceof DatabaseLockedError ? EXIT.locked : EXIT.usage;
   }
 
+  // Metrics, traces: they watch every run of the core (electron/ops/).
+  const ops: Operations = await startOperations({
+    version: cli.version,
+    otlpEndpoint: otlpEndpointOf(args.otlpEndpoint, env),
+    warn: (message) => log.line('server', { level: 'warn', message }),
+  });
+  const stopWatching = core.onRunEvent((event, mapping) => ops.observe(event, mapping));
+
   const rendererBuild = deps.rendererBuild ?? RENDERER_BUILD;
   const staticDir = existsSync(path.join(rendererBuild, 'index.html')) ? rendererBuild : null;
   if (staticDir === null) log.line('server', { level: 'warn', message: `No web UI build in ${rendererBuild}: run \`npm run build\` for the UI; the API (WebSocket /ws) works without it` });
@@ -77,8 +90,11 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
       allowNonLoopback: args.allowRemote,
       dispatch: core.dispatch,
       subscribe: (send) => core.events.subscribe(send),
+      routes: { '/metrics': { open: false, handle: (req, res) => sendMetrics(ops, req, res) } },
     });
   } catch (err) {
+    stopWatching();
+    await ops.close();
     await core.shutdown(0);
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `port ${args.port} is in use (choose another with --port)` : (err as Error).message;
@@ -95,6 +111,22 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     log.info(`${signal} again: aborting in-flight transfers`);
     void core.scheduler.stop(0);
   });
+  let metricsListener: MetricsListener | undefined;
+  if (args.metricsAddr !== null) {
+    const { host, port } = parseHostPort('metrics-addr', args.metricsAddr);
+    try {
+      metricsListener = await startMetricsListener(ops.metrics, host, port);
+      log.info(`Prometheus metrics at ${metricsListener.url} (no token)`);
+    } catch (err) {
+      log.error(`cannot serve metrics on ${args.metricsAddr}: ${(err as Error).message}`);
+      await server.close();
+      stopWatching();
+      await ops.close();
+      await core.shutdown(0);
+      unsubscribe();
+      return EXIT.usage;
+    }
+  }
   core.start();
   const url = `${server.url}?token=${token}`;
   log.result(`Cloud Data Sync is running at ${url}`);
@@ -107,10 +139,20 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     // Runs end first, so open pages still see them finish (as cancelled); then the server goes.
     await core.scheduler.stop(SHUTDOWN_GRACE_MS);
     await server.close();
+    await metricsListener?.close();
   } finally {
     await core.shutdown(SHUTDOWN_GRACE_MS);
+    stopWatching();
+    await ops.close();
     unsubscribe();
   }
   log.info('Stopped');
   return EXIT.ok;
+}
+
+/** GET /metrics on the server's own port (with the token): the Prometheus exposition text. */
+async function sendMetrics(ops: Operations, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const text = await ops.metrics.text();
+  res.writeHead(200, { 'Content-Type': ops.metrics.contentType, 'Cache-Control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : text);
 }

@@ -37,6 +37,16 @@ export interface ServerOptions {
   subscribe: (send: (event: string, payload: unknown) => void) => () => void;
   /** Binding anything but loopback exposes the app to the network: only on explicit request. */
   allowNonLoopback?: boolean;
+  /**
+   * Paths answered by a handler of their own instead of the UI (GET and HEAD only): /metrics, /healthz.
+   * `open`: answered without the token (still only to the server's own Host).
+   */
+  routes?: Record<string, ServerRoute>;
+}
+
+export interface ServerRoute {
+  open: boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
 export interface RunningServer {
@@ -67,7 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   const isOurHost = createHostCheck(options.host, port);
-  const ctx: RequestContext = { token: options.token, port, isOurHost, staticRoot };
+  const ctx: RequestContext = { token: options.token, port, isOurHost, staticRoot, routes: options.routes ?? {} };
   const hub = new SocketHub(options.dispatch);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -106,11 +116,14 @@ interface RequestContext {
   port: number;
   isOurHost: (host: string | undefined) => boolean;
   staticRoot: string | null;
+  routes: Record<string, ServerRoute>;
 }
 
 async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestUrl(req);
   if (!ctx.isOurHost(req.headers.host)) return respond(res, 403, 'Forbidden: this server answers only to its own address', ctx, req);
+  const route = Object.hasOwn(ctx.routes, url.pathname) ? ctx.routes[url.pathname]! : undefined;
+  if (route?.open && (req.method === 'GET' || req.method === 'HEAD')) return route.handle(req, res);
   const auth = authenticate(req, url, ctx.token, ctx.port);
   if (auth === null) {
     res.setHeader('WWW-Authenticate', 'Bearer');
@@ -130,6 +143,7 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
     return respond(res, 303, 'See other', ctx, req);
   }
   if (url.pathname === WS_PATH) return respond(res, 426, 'This address takes WebSocket connections only', ctx, req);
+  if (route) return route.handle(req, res);
   if (ctx.staticRoot === null) {
     return respond(res, 503, 'The web UI is not built: run `npm run build`, then restart `cloud-data-sync serve`. The API (WebSocket at /ws) works meanwhile.', ctx, req);
   }

@@ -18,7 +18,7 @@ export type ConnectionResolver = (connectionId: string) => Connection | undefine
 
 export type ProviderFactory = (connection: Connection) => StorageProvider | Promise<StorageProvider>;
 
-export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'retry' | 'previewLimit'> & {
+export type RunRequest = Pick<RunOptions, 'dryRun' | 'signal' | 'stopSignal' | 'onStart' | 'onProgress' | 'onLog' | 'onEvent' | 'retry' | 'previewLimit'> & {
   /** Where this run is recorded instead of the service's state (a preview of an unsaved mapping: an empty MemoryState). */
   state?: EngineState;
 };
@@ -114,15 +114,23 @@ export class SyncService {
   async recordUnstarted(
     mapping: Mapping,
     message: string,
-    request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog' | 'state'> = {},
+    request: Pick<RunRequest, 'dryRun' | 'onStart' | 'onLog' | 'onEvent' | 'state'> = {},
     errorCode: RunErrorCode = 'NotStarted',
   ): Promise<RunOutcome> {
     const recorder = await (request.state ?? this.state).journal.start(mapping.id, request.dryRun === true || mapping.dryRun);
     request.onStart?.(recorder.run);
-    recorder.log({ level: 'error', message });
-    request.onLog?.({ level: 'error', message });
+    const line = { level: 'error', message, event: 'run.finished', code: errorCode } as const;
+    recorder.log(line);
+    request.onLog?.(line);
     const counts = { copied: 0, adopted: 0, skipped: 0, deleted: 0, failed: 0, bytesCopied: 0 };
-    return { run: await recorder.finish({ status: 'failed', counts, firstError: message, errorCode }), preview: { copies: [], deletes: [] }, excluded: [], bandwidth: null };
+    const run = await recorder.finish({ status: 'failed', counts, firstError: message, errorCode });
+    // Watchers (metrics, alerts) see it as a run that failed at once: no listing, no transfer.
+    try {
+      request.onEvent?.({ type: 'run.finished', run });
+    } catch {
+      // A watcher's failure must not change the run it watches.
+    }
+    return { run, preview: { copies: [], deletes: [] }, excluded: [], bandwidth: null };
   }
 
   /** Drops the cached provider of a connection (after its settings changed); the caller's own stay. */

@@ -58,6 +58,14 @@ export interface RunLogLine {
   message: string;
   /** The object key (relative to the mapping's prefixes) the line is about, if any. */
   key?: string;
+  /**
+   * What kind of line it is, for structured logs (--log-format json): 'run.started', 'run.finished',
+   * 'object.copied', 'object.failed', 'object.deleted', 'object.retry', 'object.kept',
+   * 'object.not-synced', 'deletes.blocked'; absent on other lines (notes, hook output, warnings).
+   */
+  event?: string;
+  /** The error code of a failure line (RunSummary.errorCode's vocabulary). */
+  code?: string;
 }
 
 /**

@@ -24,6 +24,8 @@ import type { TargetObjectOptions } from '../providers/provider';
 import { isVersionsKey, keepVersion, prepareVersions, withoutVersions, VERSIONS_FOLDER, VersionsRefusedError, type VersionKeeping } from './versions';
 
 import { runHook } from './hooks';
+import type { EventError, RunEvent, RunEventListener, RunSide } from './telemetry';
+import { reportRetriesOf } from '../providers/retry-reports';
 import { BandwidthLimit, Throttle } from './bandwidth';
 import type { BwLimit } from '../../shared/bandwidth';
 import { bandwidthText, combinedRateAt, type ConfiguredBwLimit } from '../../shared/bandwidth-now';
@@ -53,6 +55,8 @@ export interface RunOptions {
   onStart?: (run: RunSummary) => void;
   onProgress?: (snapshot: ProgressSnapshot) => void;
   onLog?: (line: RunLogLine) => void;
+  /** Told what happens as it happens (telemetry.ts): metrics, traces, structured logs. */
+  onEvent?: RunEventListener;
   progressIntervalMs?: number;
   /** How many planned copies/deletes a dry run lists in its preview. */
   previewLimit?: number;
@@ -120,7 +124,10 @@ export async function runMapping(options: RunOptions): Promise<RunOutcome> {
   targetObjectOptions(options.mapping, options.target.type);
   const bandwidth = new BandwidthLimit(options.mapping.bwLimit);
   const recorder = await options.state.journal.start(options.mapping.id, options.dryRun === true || options.mapping.dryRun);
-  return new MappingRun(options, recorder, filters, bandwidth).execute();
+  // A signal of the run's own, even when the caller shares one over several runs (or gives none): the
+  // provider stack's retries are told to the run whose signal the retried call carries (retry-reports.ts).
+  const signal = options.signal ? AbortSignal.any([options.signal]) : new AbortController().signal;
+  return new MappingRun({ ...options, signal }, recorder, filters, bandwidth).execute();
 }
 
 class MappingRun {
@@ -173,6 +180,8 @@ class MappingRun {
   private readonly targetOptions: TargetObjectOptions;
   /** Objects copied without the tags the target cannot store. */
   private tagsDropped = 0;
+  /** The caller's onEvent, made safe to call; undefined when nobody listens (no event is built then). */
+  private readonly onEvent: RunEventListener | undefined;
 
   constructor(
     private readonly options: RunOptions,
@@ -184,6 +193,14 @@ class MappingRun {
     // listeners is the design, not a leak, so Node's warning at 11 would only be noise.
     for (const signal of [options.signal, options.stopSignal]) if (signal) setMaxListeners(0, signal);
     this.mapping = options.mapping;
+    const listener = options.onEvent;
+    this.onEvent = listener && ((event) => {
+      try {
+        listener(event);
+      } catch {
+        // A watcher's failure must not change the run it watches.
+      }
+    });
     this.dryRun = options.dryRun === true || options.mapping.dryRun;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.targetOptions = targetObjectOptions(this.mapping, options.target.type);
@@ -230,7 +247,27 @@ class MappingRun {
   async execute(): Promise<RunOutcome> {
     const { mapping } = this;
     this.options.onStart?.(this.run);
-    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`);
+    const { source, target } = this.options;
+    this.onEvent?.({
+      type: 'run.started',
+      mappingId: mapping.id,
+      runId: this.run.id,
+      dryRun: this.dryRun,
+      startedAt: this.run.startedAt,
+      source: { provider: source.type, bucket: mapping.sourceBucket, prefix: mapping.sourcePrefix },
+      target: { provider: target.type, bucket: mapping.targetBucket, prefix: mapping.targetPrefix },
+    });
+    const stopReporting = this.onEvent && reportRetriesOf(this.options.signal!, (r) => this.onEvent!({ type: 'retry', ...r }));
+    try {
+      return await this.executeReported();
+    } finally {
+      stopReporting?.();
+    }
+  }
+
+  private async executeReported(): Promise<RunOutcome> {
+    const { mapping } = this;
+    this.log('info', `${this.dryRun ? 'Dry run' : 'Run'} started: ${routeText(mapping)}`, undefined, { event: 'run.started' });
     if (this.bandwidth !== null) this.log('info', this.bandwidth);
     const targetOptions = targetOptionsText(this.targetOptions);
     if (targetOptions !== null) this.log('info', targetOptions);
@@ -264,11 +301,15 @@ class MappingRun {
     if (versions !== undefined) this.log('info', versions);
     this.adaptive.finish();
     // A cancel is the user's doing, not an error: it is logged as a warning like a partial run.
-    this.log(status === 'success' ? 'info' : status === 'partial' || status === 'cancelled' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun));
+    this.log(status === 'success' ? 'info' : status === 'partial' || status === 'cancelled' ? 'warn' : 'error', summaryLine(status, this.counts, this.dryRun), undefined, {
+      event: 'run.finished',
+      ...(this.errorCode !== null ? { code: this.errorCode } : {}),
+    });
     this.progress.finish();
     const errorCode = this.errorCode ?? (status === 'cancelled' ? 'Cancelled' : null);
     await this.afterHook({ ...this.run, ...this.counts, status, firstError: this.firstError, errorCode, finishedAt: Date.now(), durationMs: Date.now() - this.run.startedAt });
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
+    this.onEvent?.({ type: 'run.finished', run });
     return { run, preview: this.preview, excluded: this.excluded.list(), ...(versions === undefined ? {} : { versions }), bandwidth: this.bandwidth, ...optionalText('targetOptions', targetOptionsText(this.targetOptions)) };
   }
 
@@ -399,12 +440,13 @@ class MappingRun {
     // The reserved .cds-versions/ folder is never a sync object on either side (versions.ts).
     const bound = (sourceKey: string): boolean => isVersionsKey(sourceKey) || isVersionsKey(mapping.targetPrefix + sourceKey.slice(mapping.sourcePrefix.length));
     const sourceList = source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
-      this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key),
+      this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key, { event: 'object.not-synced' }),
     );
+    const targetList = targetExists ? target.list(mapping.targetBucket, mapping.targetPrefix, signal) : noObjects();
     const merged = mergeListings(
-      withoutVersions(sourceList, (o) => bound(o.key), () => this.versionKeysLeftOut++),
+      withoutVersions(this.observedListing('source', sourceList), (o) => bound(o.key), () => this.versionKeysLeftOut++),
       mapping.sourcePrefix,
-      targetExists ? withoutVersions(target.list(mapping.targetBucket, mapping.targetPrefix, signal), (o) => isVersionsKey(o.key)) : noObjects(),
+      withoutVersions(this.observedListing('target', targetList), (o) => isVersionsKey(o.key)),
       mapping.targetPrefix,
     );
     const state = new StateCursor(syncState, mapping.id);
@@ -423,6 +465,32 @@ class MappingRun {
     await this.planChunk(chunk, await state.takeThrough(null));
     this.progress.setPhase('transferring', true);
     await Promise.allSettled(this.inFlight);
+  }
+
+  /**
+   * The listing as it was, with a 'listing.finished' event when it ends, completes or breaks off;
+   * the listing itself when nobody listens (a wrapper costs per object).
+   */
+  private observedListing(side: RunSide, listing: AsyncIterable<ObjectInfo>): AsyncIterable<ObjectInfo> {
+    const emit = this.onEvent;
+    if (!emit) return listing;
+    return (async function* () {
+      const startedAt = Date.now();
+      let objects = 0;
+      let error: EventError | null = { code: 'Cancelled', message: 'the run stopped reading the listing' };
+      try {
+        for await (const object of listing) {
+          objects++;
+          yield object;
+        }
+        error = null;
+      } catch (err) {
+        error = eventError(err);
+        throw err;
+      } finally {
+        emit({ type: 'listing.finished', side, startedAt, finishedAt: Date.now(), objects, error });
+      }
+    })();
   }
 
   /**
@@ -507,9 +575,11 @@ class MappingRun {
     switch (action.kind) {
       case 'skip':
         this.counts.skipped++;
+        this.onEvent?.({ type: 'object.checked', key: entry.key, adopted: false });
         return;
       case 'adopt':
         this.counts.adopted++;
+        this.onEvent?.({ type: 'object.checked', key: entry.key, adopted: true });
         if (!this.dryRun) this.recorder.upsertState(stateRow(entry.key, entry.source!, entry.target!, entry.source!.md5 ?? null));
         return;
       case 'forget':
@@ -517,7 +587,7 @@ class MappingRun {
         return;
       case 'keep':
         if (action.reason === 'target-changed') {
-          this.log('warn', `Kept ${entry.key} at the target: it was deleted at the source but changed at the target since the last sync`, entry.key);
+          this.log('warn', `Kept ${entry.key} at the target: it was deleted at the source but changed at the target since the last sync`, entry.key, { event: 'object.kept' });
         }
         return;
       case 'delete':
@@ -600,7 +670,11 @@ class MappingRun {
       // Only a failed wait for a slot gets here (copy() records its own outcomes): the run's own
       // abort is a cancel, anything else a failure of this object.
       if (this.options.signal?.aborted) this.outcomes.cancelled++;
-      else this.fail(key, unexpectedAbortAsTransient(err, this.options.signal, `waiting to copy ${key}`));
+      else {
+        const failure = unexpectedAbortAsTransient(err, this.options.signal, `waiting to copy ${key}`);
+        this.fail(key, failure);
+        this.onEvent?.({ type: 'object.failed', key, error: eventError(failure) });
+      }
     } finally {
       releaseGlobal?.();
       release?.();
@@ -612,6 +686,12 @@ class MappingRun {
   private async copy(key: string, listed: ObjectInfo, reason: string, replaces: ObjectInfo | undefined): Promise<void> {
     const { mapping, source, target } = this.options;
     const handle = this.progress.begin(key, listed.size);
+    const startedAt = Date.now();
+    let attempts = 1;
+    let bytes = 0;
+    this.onEvent?.({ type: 'transfer.started', key, size: listed.size });
+    const finished = (outcome: 'copied' | 'failed' | 'cancelled', serverSide: boolean, error: EventError | null): void =>
+      this.onEvent?.({ type: 'transfer.finished', key, size: listed.size, outcome, serverSide, bytes, attempts, startedAt, finishedAt: Date.now(), error });
     let result: TransferResult;
     try {
       // keepVersions: the object this copy replaces is kept first; if it cannot be, it is not replaced.
@@ -630,22 +710,34 @@ class MappingRun {
         journalFor: this.journals && ((version) => this.journals!.journalFor(key, mapping.targetPrefix + key, version)),
         throttle: this.throttle,
         targetOptions: this.targetOptions,
-        onBytes: (n) => this.progress.bytes(handle, n),
+        onBytes: (n) => {
+          bytes += n;
+          this.progress.bytes(handle, n);
+        },
         onRestart: () => this.progress.restart(handle),
         onRetry: (err, attempt, delay) => {
+          attempts = attempt + 1;
           if (isStorageError(err, 'Throttled')) this.adaptive.throttled();
-          this.log('warn', `Retrying ${key} in ${delay} ms (attempt ${attempt + 1}/${this.retry.attempts}): ${errorText(err)}`, key);
+          const code = isStorageError(err) ? err.code : 'Transient';
+          this.onEvent?.({ type: 'retry', what: `copy ${key}`, key, code, attempt, delayMs: delay });
+          this.log('warn', `Retrying ${key} in ${delay} ms (attempt ${attempt + 1}/${this.retry.attempts}): ${errorText(err)}`, key, { event: 'object.retry', code });
         },
       });
     } catch (err) {
       if (isStorageError(err, 'Throttled')) this.adaptive.throttled();
       this.progress.end(handle, false);
       // Only the run's own signal means "cancelled": any other abort-looking error is a failure.
-      if (this.options.signal?.aborted) this.outcomes.cancelled++;
-      else this.fail(key, err);
+      if (this.options.signal?.aborted) {
+        this.outcomes.cancelled++;
+        finished('cancelled', false, null);
+      } else {
+        this.fail(key, err);
+        finished('failed', false, eventError(err));
+      }
       return;
     }
     this.progress.end(handle, true);
+    finished('copied', result.serverSide, null);
     // Demand: every slot copying and more copies waiting, so the limit (not the global cap) held them back.
     this.adaptive.completed(result.source.size, this.copying >= this.adaptive.limit && this.inFlight.size > this.copying);
     this.counts.copied++;
@@ -661,14 +753,15 @@ class MappingRun {
       this.log('info', 'Server-side copies do not pass through this machine: the bandwidth limit does not apply to them');
     }
     const how = result.serverSide ? 'server-side' : result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
-    this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key);
+    this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key, { event: 'object.copied' });
   }
 
   private fail(key: string, err: unknown): void {
     this.counts.failed++;
     const message = `Failed to copy ${key}: ${errorText(err)}`;
-    this.recordError(message, errorCodeOf(err));
-    this.log('error', message, key);
+    const code = errorCodeOf(err);
+    this.recordError(message, code);
+    this.log('error', message, key, { event: 'object.failed', code });
   }
 
   private async deletePhase(): Promise<void> {
@@ -678,7 +771,8 @@ class MappingRun {
     const unaccounted = this.unaccountedObjects();
     if (unaccounted !== null) throw new RunError(unaccounted, 'Unaccounted');
     if (this.counts.failed > 0) {
-      this.log('warn', `Skipped ${deletes.count} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`);
+      this.log('warn', `Skipped ${deletes.count} deletion(s) because ${this.counts.failed} transfer(s) failed; they will be retried next run`, undefined, { event: 'deletes.blocked' });
+      this.onEvent?.({ type: 'deletes.blocked', count: deletes.count, reason: 'failedTransfers' });
       return;
     }
     this.checkMaxDelete(deletes.count);
@@ -723,8 +817,10 @@ class MappingRun {
         this.counts.failed++;
         this.outcomes.deleteFailures++;
         const message = `Failed to delete ${d.key}: ${errorText(err)}; it stays at the target`;
-        this.recordError(message, errorCodeOf(err));
-        this.log('error', message, d.key);
+        const code = errorCodeOf(err);
+        this.recordError(message, code);
+        this.log('error', message, d.key, { event: 'object.failed', code });
+        this.onEvent?.({ type: 'object.failed', key: d.key, error: { code, message } });
       }
     };
     const width = Math.max(1, this.mapping.transfers);
@@ -737,18 +833,22 @@ class MappingRun {
   /** Counts, logs and forgets the deletes of `batch` (those whose target key is in `removed`, when given). */
   private recordDeleted(batch: PendingDelete[], removed?: ReadonlySet<string>): void {
     const { mapping } = this.options;
+    const deleted: string[] = [];
     for (const d of batch) {
       if (removed && !removed.has(mapping.targetPrefix + d.key)) continue;
       this.recorder.removeState(d.key);
       this.counts.deleted++;
+      deleted.push(d.key);
       if (this.versions?.kind === 'bucket') this.versionsKept++;
-      this.log('info', `Deleted ${d.key} from the target (${DELETE_REASON_TEXT[d.reason]})`, d.key);
+      this.log('info', `Deleted ${d.key} from the target (${DELETE_REASON_TEXT[d.reason]})`, d.key, { event: 'object.deleted' });
     }
+    if (deleted.length > 0) this.onEvent?.({ type: 'objects.deleted', keys: deleted });
   }
 
   private checkMaxDelete(count: number): void {
     const limit = this.mapping.maxDelete;
     if (!limit || withinLimit(limit, count, this.targetObjects)) return;
+    this.onEvent?.({ type: 'deletes.blocked', count, reason: 'maxDelete' });
     const share = this.targetObjects > 0 ? ` (${((count / this.targetObjects) * 100).toFixed(1)}% of ${this.targetObjects} target objects)` : '';
     throw new RunError(
       `${MAX_DELETE_GUARD} tripped: this run would delete ${count} object(s)${share}, above the limit of ${formatLimit(limit)}. ` +
@@ -763,9 +863,11 @@ class MappingRun {
     this.errorCode = code;
   }
 
-  private log(level: LogLevel, message: string, key?: string): void {
-    this.recorder.log({ level, message, key });
-    this.options.onLog?.({ level, message, key });
+  /** `tags`: what structured logs (--log-format json) need beyond the text: the kind of line and an error code. */
+  private log(level: LogLevel, message: string, key?: string, tags?: Pick<RunLogLine, 'event' | 'code'>): void {
+    const line: RunLogLine = tags ? { level, message, key, ...tags } : { level, message, key };
+    this.recorder.log(line);
+    this.options.onLog?.(line);
   }
 }
 
@@ -826,6 +928,10 @@ function errorCodeOf(err: unknown): RunErrorCode {
   if (err instanceof ListingError) return isStorageError(err.cause) ? err.cause.code : 'ListingFailed';
   if (isStorageError(err)) return err.code;
   return 'Internal';
+}
+
+function eventError(err: unknown): EventError {
+  return { code: errorCodeOf(err), message: errorText(err) };
 }
 
 function errorText(err: unknown): string {

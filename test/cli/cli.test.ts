@@ -22,6 +22,17 @@ describe('cli arguments', () => {
     expect(parseArgs(['--dry-run', '--log-level', 'debug'])).toMatchObject({ dryRun: true, logLevel: 'debug' });
   });
 
+  it('reads the operations flags', () => {
+    expect(parseArgs(['--once'])).toMatchObject({ logFormat: 'text', metricsFile: null, metricsAddr: null, otlpEndpoint: null });
+    expect(parseArgs(['--once', '--log-format=json', '--metrics-file', 'm.prom', '--metrics-addr', 'localhost:9464', '--otlp-endpoint', 'https://otel.example:4318/v1/traces'])).toMatchObject({
+      logFormat: 'json',
+      metricsFile: 'm.prom',
+      metricsAddr: 'localhost:9464',
+      otlpEndpoint: 'https://otel.example:4318/v1/traces',
+    });
+    expect(parseArgs(['--metrics-addr', '0.0.0.0:9464', '--allow-remote'])).toMatchObject({ metricsAddr: '0.0.0.0:9464' });
+  });
+
   it.each([
     [['--interval', '0'], /--interval must be a positive whole number/],
     [['--interval', 'soon'], /--interval must be a positive whole number/],
@@ -29,6 +40,8 @@ describe('cli arguments', () => {
     [['--config'], /--config needs a value/],
     [['--bogus'], /unknown option "--bogus"/],
     [['stray'], /unexpected argument "stray"/],
+    [['--metrics-addr', '10.0.0.1:9464'], /not a loopback address: metrics have no token, so pass --allow-remote/],
+    [['--metrics-file', ''], /--metrics-file needs a value/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

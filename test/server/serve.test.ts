@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseArgs, UsageError, USAGE, type ServeArgs } from '../../electron/headless/args';
+import { parseArgs, serveDefaults, UsageError, USAGE, type ServeArgs } from '../../electron/headless/args';
 import { ConsoleLog } from '../../electron/headless/console-log';
 import { EXIT, type CliEnvironment } from '../../electron/headless/exit-codes';
 import { loadOrCreateKeyFile } from '../../electron/server/file-key-cipher';
@@ -24,18 +24,43 @@ function tempDir(): string {
 
 describe('serve arguments', () => {
   it('has loopback defaults', () => {
-    expect(parseArgs(['serve'])).toEqual({ command: 'serve', host: '127.0.0.1', port: 8384, allowRemote: false, dbPath: null, logLevel: 'info' });
+    expect(parseArgs(['serve'])).toEqual({
+      command: 'serve',
+      host: '127.0.0.1',
+      port: 8384,
+      allowRemote: false,
+      dbPath: null,
+      logLevel: 'info',
+      logFormat: 'text',
+      metricsAddr: null,
+      otlpEndpoint: null,
+      tlsCert: null,
+      tlsKey: null,
+      tlsSelfSigned: false,
+    });
   });
 
   it('reads every flag', () => {
-    expect(parseArgs(['serve', '--host', '0.0.0.0', '--port=9000', '--allow-remote', '--db', 'x.db', '--log-level', 'debug'])).toEqual({
+    expect(
+      parseArgs([
+        'serve', '--host', '0.0.0.0', '--port=9000', '--allow-remote', '--db', 'x.db', '--log-level', 'debug', '--log-format', 'json',
+        '--metrics-addr', '0.0.0.0:9464', '--otlp-endpoint', 'http://127.0.0.1:4318', '--tls-cert', 'c.pem', '--tls-key', 'k.pem',
+      ]),
+    ).toEqual({
       command: 'serve',
       host: '0.0.0.0',
       port: 9000,
       allowRemote: true,
       dbPath: 'x.db',
       logLevel: 'debug',
+      logFormat: 'json',
+      metricsAddr: '0.0.0.0:9464',
+      otlpEndpoint: 'http://127.0.0.1:4318',
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      tlsSelfSigned: false,
     });
+    expect(parseArgs(['serve', '--tls-self-signed', '--metrics-addr', '[::1]:0'])).toMatchObject({ tlsSelfSigned: true, metricsAddr: '[::1]:0' });
   });
 
   it.each([
@@ -43,6 +68,12 @@ describe('serve arguments', () => {
     [['serve', '--port', 'abc'], '--port must be a port number'],
     [['serve', '--config', 'c.json'], 'unknown option "--config" for serve'],
     [['serve', 'extra'], 'unexpected argument "extra"'],
+    [['serve', '--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],
+    [['serve', '--tls-self-signed', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], '--tls-self-signed and --tls-cert/--tls-key exclude each other'],
+    [['serve', '--metrics-addr', '0.0.0.0:9464'], '--metrics-addr 0.0.0.0:9464 is not a loopback address'],
+    [['serve', '--metrics-addr', '9464'], '--metrics-addr must be HOST:PORT'],
+    [['serve', '--log-format', 'xml'], '--log-format must be text or json'],
+    [['serve', '--otlp-endpoint', 'grpc://x:4317'], '--otlp-endpoint must be an http:// or https:// URL'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
@@ -84,7 +115,7 @@ function harness(): Harness {
 }
 
 function serveArgs(overrides: Partial<ServeArgs> = {}): ServeArgs {
-  return { command: 'serve', host: '127.0.0.1', port: 0, allowRemote: false, dbPath: null, logLevel: 'info', ...overrides };
+  return { ...serveDefaults(), port: 0, ...overrides };
 }
 
 /** Starts runServe and resolves once it listens. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ServeArgs } from '../../../electron/headless/args';
+import { serveDefaults, type ServeArgs } from '../../../electron/headless/args';
 import { ConsoleLog } from '../../../electron/headless/console-log';
 import type { CliEnvironment } from '../../../electron/headless/exit-codes';
 import { runServe, TOKEN_ENV } from '../../../electron/server/serve';
@@ -37,7 +37,7 @@ export async function startAppServer(rendererBuild: string, prepare?: (dbPath: s
       return () => listeners.delete(listener);
     },
   };
-  const args: ServeArgs = { command: 'serve', host: '127.0.0.1', port: 0, allowRemote: false, dbPath: path.join(home, 'data.db'), logLevel: 'info' };
+  const args: ServeArgs = { ...serveDefaults(), port: 0, dbPath: path.join(home, 'data.db') };
 
   let listening!: (info: { url: string }) => void;
   const ready = new Promise<{ url: string }>((resolve) => (listening = resolve));

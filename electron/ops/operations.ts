@@ -1,0 +1,45 @@
+// Operations around the engine, composed in one place: Prometheus metrics (metrics.ts), OpenTelemetry
+// traces (tracing.ts), alerts (alerts.ts). Each watches every run's events (sync/telemetry.ts). Built by
+// the app's core (desktop and serve) and by the CLI's sync command; nothing here changes a run.
+import type { Mapping } from '../../shared/model';
+import type { RunEvent } from '../sync/telemetry';
+import { SyncMetrics } from './metrics';
+import { startTracing, type RunTracer } from './tracing';
+
+export interface OperationsOptions {
+  version: string;
+  /** OTLP/HTTP endpoint for traces (tracing.ts resolves flag and environment); null: no traces. */
+  otlpEndpoint: string | null;
+  /** Problems of the operations themselves (an exporter that cannot send, a listener that cannot bind): never a run's. */
+  warn(message: string): void;
+}
+
+export interface Operations {
+  readonly metrics: SyncMetrics;
+  /** Tells every watcher; never throws. */
+  observe(event: RunEvent, mapping: Mapping): void;
+  /** Sends what is still buffered (spans), then stops. */
+  close(): Promise<void>;
+}
+
+export async function startOperations(options: OperationsOptions): Promise<Operations> {
+  const metrics = new SyncMetrics();
+  const tracer: RunTracer | null = options.otlpEndpoint === null ? null : await startTracing({ endpoint: options.otlpEndpoint, version: options.version, warn: options.warn });
+  const watchers: ((event: RunEvent, mapping: Mapping) => void)[] = [(e, m) => metrics.observe(e, m)];
+  if (tracer) watchers.push((e, m) => tracer.observe(e, m));
+  return {
+    metrics,
+    observe(event, mapping) {
+      for (const watch of watchers) {
+        try {
+          watch(event, mapping);
+        } catch {
+          // A watcher's failure must not reach the run, nor the other watchers.
+        }
+      }
+    },
+    async close() {
+      await tracer?.shutdown();
+    },
+  };
+}
