@@ -12,9 +12,12 @@ import type { ProviderFactory, SyncService } from '../services/sync-service';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
 import type { RunEvent } from '../sync/telemetry';
+import type { RunLogLine } from '../sync/ports';
 
 /** A watcher of every run's events (metrics, traces, structured logs, alerts: electron/ops/). */
 export type RunEventSink = (event: RunEvent, mapping: Mapping) => void;
+/** A watcher of every run's log lines, as the run's log records them (serve prints them). */
+export type RunLogSink = (line: RunLogLine, mapping: Mapping, runId: number) => void;
 
 export interface AppCoreOptions {
   dbPath: string;
@@ -54,6 +57,8 @@ export interface AppCore {
    * Not contract events: they stay in this process. Returns the unsubscribe.
    */
   onRunEvent(sink: RunEventSink): () => void;
+  /** Every run's log lines. Returns the unsubscribe. */
+  onRunLog(sink: RunLogSink): () => void;
   settings(): AppSettings;
   /** Arms the scheduler: interval mappings run once right away. */
   start(): void;
@@ -82,6 +87,19 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   const initial = loadAppSettings(store);
   const bus = new EventBus();
   const runEventSinks = new Set<RunEventSink>();
+  const runLogSinks = new Set<RunLogSink>();
+  const runLog = (mapping: Mapping, runId: () => number) =>
+    runLogSinks.size === 0
+      ? undefined
+      : (line: RunLogLine): void => {
+          for (const sink of [...runLogSinks]) {
+            try {
+              sink(line, mapping, runId());
+            } catch {
+              // A broken watcher must not stop the run.
+            }
+          }
+        };
   const runEvent = (mapping: Mapping) =>
     runEventSinks.size === 0
       ? undefined
@@ -121,12 +139,17 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   // overlap conflict is not run: the conflict is recorded as its failed run, so history, status and
   // alerts show why.
   const runMapping = async (mapping: Mapping, control: RunControl): Promise<RunSummary> => {
-    const onStart = (started: RunSummary): void => emit('run.started', { mappingId: mapping.id, runId: started.id });
+    let runId = 0;
+    const onStart = (started: RunSummary): void => {
+      runId = started.id;
+      emit('run.started', { mappingId: mapping.id, runId: started.id });
+    };
     const heldBack = heldBackBy(mapping);
     const onEvent = runEvent(mapping);
+    const onLog = runLog(mapping, () => runId);
     const { run } = heldBack
-      ? await syncService.recordUnstarted(mapping, heldBack, { onStart, onEvent })
-      : await synchronizer.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot), onEvent });
+      ? await syncService.recordUnstarted(mapping, heldBack, { onStart, onEvent, onLog })
+      : await synchronizer.sync(mapping, { signal: control.signal, stopSignal: control.stopSignal, onStart, onProgress: (snapshot) => emit('progress', snapshot), onEvent, onLog });
     emit('run.finished', run);
     const alert = alertForRun(mapping, run);
     if (alert) emit('alert', alert);
@@ -166,6 +189,10 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     onRunEvent(sink) {
       runEventSinks.add(sink);
       return () => runEventSinks.delete(sink);
+    },
+    onRunLog(sink) {
+      runLogSinks.add(sink);
+      return () => runLogSinks.delete(sink);
     },
     settings: () => loadAppSettings(store),
     start: () => scheduler.start(),

@@ -74,7 +74,13 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     otlpEndpoint: otlpEndpointOf(args.otlpEndpoint, env),
     warn: (message) => log.line('server', { level: 'warn', message }),
   });
-  const stopWatching = core.onRunEvent((event, mapping) => ops.observe(event, mapping));
+  const stopEvents = core.onRunEvent((event, mapping) => ops.observe(event, mapping));
+  // Runs' log lines on the console too (per-object lines at debug, as the CLI prints them).
+  const stopLog = core.onRunLog((line, mapping, runId) => log.line(mapping.name, line, { mappingId: mapping.id, runId }));
+  const stopWatching = (): void => {
+    stopEvents();
+    stopLog();
+  };
 
   const rendererBuild = deps.rendererBuild ?? RENDERER_BUILD;
   const staticDir = existsSync(path.join(rendererBuild, 'index.html')) ? rendererBuild : null;
