@@ -25,10 +25,11 @@ export async function* mergeListings(
   target: AsyncIterable<ObjectInfo>,
   targetPrefix: string,
   readAheadSize = 2_000,
+  onListingEnd?: ListingEndListener,
 ): AsyncIterable<MergedEntry> {
   // Both listings are pulled concurrently so their page round trips overlap.
-  const src = readAhead(labelled(relative(assertSorted(source, 'source'), sourcePrefix), 'source'), readAheadSize);
-  const tgt = readAhead(labelled(relative(assertSorted(target, 'target'), targetPrefix), 'target'), readAheadSize);
+  const src = readAhead(labelled(relative(assertSorted(source, 'source'), sourcePrefix), 'source', onListingEnd), readAheadSize);
+  const tgt = readAhead(labelled(relative(assertSorted(target, 'target'), targetPrefix), 'target', onListingEnd), readAheadSize);
   try {
     let s = await src.next();
     let t = await tgt.next();
@@ -58,10 +59,28 @@ async function* relative(items: AsyncIterable<ObjectInfo>, prefix: string): Asyn
   }
 }
 
-async function* labelled<T>(items: AsyncIterable<T>, side: 'source' | 'target'): AsyncIterable<T> {
+/**
+ * Told once per side when its listing ends: complete (error null), failed (its ListingError), or
+ * given up by the merge (error null, complete false: the run stopped reading it). `objects` counts
+ * what the side listed so far.
+ */
+export type ListingEndListener = (side: 'source' | 'target', end: { objects: number; complete: boolean; error: ListingError | null }) => void;
+
+async function* labelled<T>(items: AsyncIterable<T>, side: 'source' | 'target', onEnd?: ListingEndListener): AsyncIterable<T> {
+  let objects = 0;
+  let complete = false;
+  let error: ListingError | null = null;
   try {
-    yield* items;
+    // Counted here, in a generator every item passes anyway: a layer of its own would cost per object.
+    for await (const item of items) {
+      objects++;
+      yield item;
+    }
+    complete = true;
   } catch (err) {
-    throw err instanceof ListingError ? err : new ListingError(side, err);
+    error = err instanceof ListingError ? err : new ListingError(side, err);
+    throw error;
+  } finally {
+    onEnd?.(side, { objects, complete, error });
   }
 }

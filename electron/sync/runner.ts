@@ -24,7 +24,7 @@ import type { TargetObjectOptions } from '../providers/provider';
 import { isVersionsKey, keepVersion, prepareVersions, withoutVersions, VERSIONS_FOLDER, VersionsRefusedError, type VersionKeeping } from './versions';
 
 import { runHook } from './hooks';
-import type { EventError, RunEvent, RunEventListener, RunSide } from './telemetry';
+import type { EventError, RunEventListener } from './telemetry';
 import { reportRetriesOf } from '../providers/retry-reports';
 import { BandwidthLimit, Throttle } from './bandwidth';
 import type { BwLimit } from '../../shared/bandwidth';
@@ -442,12 +442,24 @@ class MappingRun {
     const sourceList = source.list(mapping.sourceBucket, mapping.sourcePrefix, signal, (skipped) =>
       this.log('warn', `Not synced: ${skipped.key} (${skipped.reason})`, skipped.key, { event: 'object.not-synced' }),
     );
-    const targetList = targetExists ? target.list(mapping.targetBucket, mapping.targetPrefix, signal) : noObjects();
+    const listingStarted = Date.now();
+    const emit = this.onEvent;
     const merged = mergeListings(
-      withoutVersions(this.observedListing('source', sourceList), (o) => bound(o.key), () => this.versionKeysLeftOut++),
+      withoutVersions(sourceList, (o) => bound(o.key), () => this.versionKeysLeftOut++),
       mapping.sourcePrefix,
-      withoutVersions(this.observedListing('target', targetList), (o) => isVersionsKey(o.key)),
+      targetExists ? withoutVersions(target.list(mapping.targetBucket, mapping.targetPrefix, signal), (o) => isVersionsKey(o.key)) : noObjects(),
       mapping.targetPrefix,
+      undefined,
+      emit &&
+        ((side, end) =>
+          emit({
+            type: 'listing.finished',
+            side,
+            startedAt: listingStarted,
+            finishedAt: Date.now(),
+            objects: end.objects,
+            error: end.error ? eventError(end.error.cause) : end.complete ? null : { code: 'Cancelled', message: 'the run stopped before the listing ended' },
+          })),
     );
     const state = new StateCursor(syncState, mapping.id);
     let chunk: MergedEntry[] = [];
@@ -465,32 +477,6 @@ class MappingRun {
     await this.planChunk(chunk, await state.takeThrough(null));
     this.progress.setPhase('transferring', true);
     await Promise.allSettled(this.inFlight);
-  }
-
-  /**
-   * The listing as it was, with a 'listing.finished' event when it ends, completes or breaks off;
-   * the listing itself when nobody listens (a wrapper costs per object).
-   */
-  private observedListing(side: RunSide, listing: AsyncIterable<ObjectInfo>): AsyncIterable<ObjectInfo> {
-    const emit = this.onEvent;
-    if (!emit) return listing;
-    return (async function* () {
-      const startedAt = Date.now();
-      let objects = 0;
-      let error: EventError | null = { code: 'Cancelled', message: 'the run stopped reading the listing' };
-      try {
-        for await (const object of listing) {
-          objects++;
-          yield object;
-        }
-        error = null;
-      } catch (err) {
-        error = eventError(err);
-        throw err;
-      } finally {
-        emit({ type: 'listing.finished', side, startedAt, finishedAt: Date.now(), objects, error });
-      }
-    })();
   }
 
   /**

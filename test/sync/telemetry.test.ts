@@ -105,6 +105,24 @@ describe('run events', () => {
     }
   });
 
+  it('say which listing broke off, with its storage error code', async () => {
+    const c = config();
+    const local = await createProvider(c.connections[0]!);
+    const denied: StorageProvider = Object.create(local) as StorageProvider;
+    denied.listPage = (bucket, prefix, token, signal, limit) =>
+      bucket === 'src' ? Promise.reject(new StorageError('AccessDenied', 'no list permission')) : local.listPage(bucket, prefix, token, signal, limit);
+    const synchronizer = createSynchronizer({ connections: c.connections, mappings: c.mappings, providers: { disk: denied } });
+    try {
+      const events = recorder();
+      const { run } = await synchronizer.sync('m', { onEvent: events.onEvent });
+      expect(run).toMatchObject({ status: 'failed', errorCode: 'AccessDenied' });
+      expect(events.of('listing.finished').find((l) => l.side === 'source')).toMatchObject({ objects: 0, error: { code: 'AccessDenied', message: 'no list permission' } });
+      expect(events.of('transfer.started')).toEqual([]);
+    } finally {
+      await synchronizer.close();
+    }
+  });
+
   it('say when the maxDelete guard holds deletions back', async () => {
     const c = config({ maxDelete: 1 });
     const synchronizer = createSynchronizer({ connections: c.connections, mappings: c.mappings });
