@@ -79,9 +79,12 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-/** HttpOnly: page scripts cannot read it; SameSite=Strict: other sites' pages never send it. */
-export function sessionCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+/**
+ * HttpOnly: page scripts cannot read it; SameSite=Strict: other sites' pages never send it; Secure
+ * (over TLS): the browser never sends it over plain HTTP, where anyone on the path could read it.
+ */
+export function sessionCookie(port: number, token: string, secure = false): string {
+  return `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
 /** How the request proves it knows the token, or null. A wrong credential is never "partly" valid. */
@@ -100,10 +103,10 @@ export function authenticate(req: IncomingMessage, url: URL, token: string, port
 
 /**
  * A browser always sends Origin on a WebSocket handshake, and a page of this server has the origin
- * `http://` + the Host it was loaded from. No Origin means a non-browser client, which must then
- * have used a Bearer header (a browser cannot set one on a WebSocket).
+ * `http://` (`https://` over TLS) + the Host it was loaded from. No Origin means a non-browser
+ * client, which must then have used a Bearer header (a browser cannot set one on a WebSocket).
  */
-export function originAllowed(origin: string | undefined, hostHeader: string, auth: AuthMethod): boolean {
+export function originAllowed(origin: string | undefined, hostHeader: string, auth: AuthMethod, scheme: 'http' | 'https' = 'http'): boolean {
   if (origin === undefined) return auth === 'bearer';
-  return origin.toLowerCase() === `http://${hostHeader.toLowerCase()}`;
+  return origin.toLowerCase() === `${scheme}://${hostHeader.toLowerCase()}`;
 }

@@ -1,7 +1,8 @@
 // `cloud-data-sync serve`: the whole app without Electron. The same core as the desktop app (store,
 // sync service, scheduler, API, events: electron/core/core.ts) behind the headless server instead
 // of IPC. Runs until SIGINT/SIGTERM: runs in flight get a grace period, then the server and the
-// database close.
+// database close. Over TLS with --tls-cert/--tls-key or --tls-self-signed (tls.ts); GET /healthz
+// answers without the token (health.ts), GET /metrics with it.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -14,8 +15,10 @@ import type { ConsoleLog } from '../headless/console-log';
 import { EXIT, type CliEnvironment } from '../headless/exit-codes';
 import { DatabaseLockedError } from '../store';
 import { KEY_FILE_NAME, loadOrCreateKeyFile } from './file-key-cipher';
+import { HEALTH_PATH, healthRoute, type ServePhase } from './health';
 import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';
 import { startServer, type RunningServer } from './server';
+import { loadOrCreateSelfSigned, readTlsFiles, TlsSetupError, type TlsMaterial } from './tls';
 import { startOperations, type Operations } from '../ops/operations';
 import { startMetricsListener, type MetricsListener } from '../ops/metrics';
 import { otlpEndpointOf } from '../ops/tracing';
@@ -40,8 +43,8 @@ export interface ServeDependencies {
   env?: Env;
   /** Where the built renderer is; tests point it elsewhere. */
   rendererBuild?: string;
-  /** Called once the server listens (tests read the URL from it). */
-  onListening?: (info: { url: string; token: string; port: number }) => void;
+  /** Called once the server listens (tests read the URL from it); `fingerprint` is the TLS certificate's, or null. */
+  onListening?: (info: { url: string; token: string; port: number; fingerprint: string | null }) => void;
 }
 
 export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnvironment, deps: ServeDependencies = {}): Promise<number> {
@@ -50,6 +53,18 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
   if (token.length < MIN_TOKEN_LENGTH) {
     log.error(`${TOKEN_ENV} must have at least ${MIN_TOKEN_LENGTH} characters (better: 64 random hex digits)`);
     return EXIT.usage;
+  }
+
+  // Given certificate files are checked before anything is opened: a typo costs nothing.
+  let tls: TlsMaterial | null = null;
+  if (args.tlsCert !== null && args.tlsKey !== null) {
+    try {
+      tls = readTlsFiles(args.tlsCert, args.tlsKey, args.host);
+    } catch (err) {
+      if (!(err instanceof TlsSetupError)) throw err;
+      log.error(err.message);
+      return EXIT.usage;
+    }
   }
 
   const dbPath = path.resolve(args.dbPath ?? defaultDatabasePath(env));
@@ -82,6 +97,24 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     stopLog();
   };
 
+  if (args.tlsSelfSigned) {
+    // After the database is open: its lock keeps a second server from writing the same files.
+    try {
+      tls = await loadOrCreateSelfSigned(path.dirname(dbPath), args.host);
+    } catch (err) {
+      stopWatching();
+      await ops.close();
+      await core.shutdown(0);
+      log.error(`--tls-self-signed: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+  }
+  for (const notice of tls?.notices ?? []) log.info(notice);
+  for (const warning of tls?.warnings ?? []) log.line('server', { level: 'warn', message: warning });
+
+  // What GET /healthz reports: 'running' from core.start() until the first stop signal.
+  let phase: ServePhase = 'starting';
+
   const rendererBuild = deps.rendererBuild ?? RENDERER_BUILD;
   const staticDir = existsSync(path.join(rendererBuild, 'index.html')) ? rendererBuild : null;
   if (staticDir === null) log.line('server', { level: 'warn', message: `No web UI build in ${rendererBuild}: run \`npm run build\` for the UI; the API (WebSocket /ws) works without it` });
@@ -96,7 +129,17 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
       allowNonLoopback: args.allowRemote,
       dispatch: core.dispatch,
       subscribe: (send) => core.events.subscribe(send),
-      routes: { '/metrics': { open: false, handle: (req, res) => sendMetrics(ops, req, res) } },
+      tls,
+      routes: {
+        '/metrics': { open: false, handle: (req, res) => sendMetrics(ops, req, res) },
+        [HEALTH_PATH]: healthRoute({
+          phase: () => phase,
+          readDatabase: () => {
+            if (!core.store.isOpen) throw new Error('the database is closed');
+            core.settings();
+          },
+        }),
+      },
     });
   } catch (err) {
     stopWatching();
@@ -134,12 +177,19 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     }
   }
   core.start();
+  phase = 'running';
   const url = `${server.url}?token=${token}`;
   log.result(`Cloud Data Sync is running at ${url}`);
-  if (!isLoopbackHost(args.host)) log.line('server', { level: 'warn', message: `Listening on ${args.host}: anyone on the network who has the token can control this app; traffic is not encrypted (put a TLS proxy in front)` });
-  deps.onListening?.({ url: server.url, token, port: server.port });
+  // On the result stream with the URL: whoever copies the URL sees what to pin.
+  if (tls) log.result(`SHA-256 fingerprint: ${tls.fingerprint}`);
+  if (!isLoopbackHost(args.host) && !tls) {
+    log.line('server', { level: 'warn', message: `Listening on ${args.host}: anyone on the network who has the token can control this app; traffic is not encrypted (use --tls-self-signed or --tls-cert/--tls-key, or put a TLS proxy in front)` });
+  }
+  deps.onListening?.({ url: server.url, token, port: server.port, fingerprint: tls?.fingerprint ?? null });
 
   const first = await stopRequested;
+  // From here on /healthz answers 503: a load balancer stops sending new work while runs wind down.
+  phase = 'stopping';
   log.info(`${first} received: letting in-flight transfers finish (up to ${SHUTDOWN_GRACE_MS / 1000} s), then stopping`);
   try {
     // Runs end first, so open pages still see them finish (as cancelled); then the server goes.

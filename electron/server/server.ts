@@ -1,9 +1,10 @@
 // The headless server: the built renderer over HTTP and the contract over a WebSocket at /ws, on
-// loopback by default. Every request needs the token (see security.ts); the first page load trades
+// loopback by default; over HTTPS and WSS when given a certificate (tls.ts). Every request needs the token (see security.ts); the first page load trades
 // `?token=` for an HttpOnly cookie and a redirect, so the token does not stay in the address bar,
 // the history or a Referer.
 import { realpath } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -42,6 +43,8 @@ export interface ServerOptions {
    * `open`: answered without the token (still only to the server's own Host).
    */
   routes?: Record<string, ServerRoute>;
+  /** PEM certificate (chain) and private key: HTTPS and WSS instead of HTTP and WS. */
+  tls?: { cert: string; key: string } | null;
 }
 
 export interface ServerRoute {
@@ -50,7 +53,7 @@ export interface ServerRoute {
 }
 
 export interface RunningServer {
-  /** http://host:port/ without the token. */
+  /** http://host:port/ (https:// over TLS) without the token. */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -67,7 +70,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.token.length < MIN_TOKEN_LENGTH) throw new ServerConfigError(`the server token must have at least ${MIN_TOKEN_LENGTH} characters`);
   const staticRoot = options.staticDir === null ? null : await realpath(options.staticDir);
 
-  const server = createServer();
+  const scheme = options.tls ? 'https' : 'http';
+  // The same request and upgrade handlers either way: TLS only changes the transport underneath.
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -77,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   const isOurHost = createHostCheck(options.host, port);
-  const ctx: RequestContext = { token: options.token, port, isOurHost, staticRoot, routes: options.routes ?? {} };
+  const ctx: RequestContext = { token: options.token, port, scheme, isOurHost, staticRoot, routes: options.routes ?? {} };
   const hub = new SocketHub(options.dispatch);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -97,7 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const shownHost = isWildcardHost(options.host) ? '127.0.0.1' : options.host;
   return {
-    url: `http://${hostPort(shownHost, port)}/`,
+    url: `${scheme}://${hostPort(shownHost, port)}/`,
     port,
     async close() {
       unsubscribe();
@@ -114,6 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 interface RequestContext {
   token: string;
   port: number;
+  scheme: 'http' | 'https';
   isOurHost: (host: string | undefined) => boolean;
   staticRoot: string | null;
   routes: Record<string, ServerRoute>;
@@ -137,7 +143,7 @@ async function handleRequest(ctx: RequestContext, req: IncomingMessage, res: Ser
   if (auth === 'query') {
     // Trade the token in the URL for a cookie, then drop it from the URL.
     url.searchParams.delete('token');
-    res.setHeader('Set-Cookie', sessionCookie(ctx.port, ctx.token));
+    res.setHeader('Set-Cookie', sessionCookie(ctx.port, ctx.token, ctx.scheme === 'https'));
     // One leading slash: "//evil.example" would be a redirect to another site.
     res.setHeader('Location', `/${url.pathname.replace(/^\/+/, '')}${url.search}`);
     return respond(res, 303, 'See other', ctx, req);
@@ -162,7 +168,7 @@ function setSecurityHeaders(res: ServerResponse, ctx: RequestContext, req: Incom
   const self = ctx.isOurHost(req.headers.host) ? req.headers.host! : `127.0.0.1:${ctx.port}`;
   res.setHeader(
     'Content-Security-Policy',
-    `default-src 'self'; connect-src 'self' ws://${self}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    `default-src 'self'; connect-src 'self' ${ctx.scheme === 'https' ? 'wss' : 'ws'}://${self}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -188,7 +194,7 @@ function checkUpgrade(ctx: RequestContext, req: IncomingMessage): Refusal | null
   if (!ctx.isOurHost(req.headers.host)) return { status: 403, reason: 'Forbidden' };
   const auth = authenticate(req, url, ctx.token, ctx.port);
   if (auth === null) return { status: 401, reason: 'Unauthorized' };
-  if (!originAllowed(req.headers.origin, req.headers.host!, auth)) return { status: 403, reason: 'Forbidden' };
+  if (!originAllowed(req.headers.origin, req.headers.host!, auth, ctx.scheme)) return { status: 403, reason: 'Forbidden' };
   return null;
 }
 
