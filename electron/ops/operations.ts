@@ -3,6 +3,7 @@
 // the app's core (desktop and serve) and by the CLI's sync command; nothing here changes a run.
 import type { Mapping } from '../../shared/model';
 import type { RunEvent } from '../sync/telemetry';
+import { ALERT_FLUSH_MS, type AlertDispatcher } from './alerts';
 import { SyncMetrics } from './metrics';
 import { startTracing, type RunTracer } from './tracing';
 
@@ -12,13 +13,18 @@ export interface OperationsOptions {
   otlpEndpoint: string | null;
   /** Problems of the operations themselves (an exporter that cannot send, a listener that cannot bind): never a run's. */
   warn(message: string): void;
+  /**
+   * Alerts of the runs (alerts.ts), built by the caller, which knows where they are configured; close()
+   * waits for its deliveries (up to ALERT_FLUSH_MS). The app's core runs its own (core.ts), not here.
+   */
+  alerts?: AlertDispatcher;
 }
 
 export interface Operations {
   readonly metrics: SyncMetrics;
   /** Tells every watcher; never throws. */
   observe(event: RunEvent, mapping: Mapping): void;
-  /** Sends what is still buffered (spans), then stops. */
+  /** Sends what is still buffered (spans, alerts still retrying: bounded), then stops. */
   close(): Promise<void>;
 }
 
@@ -27,6 +33,8 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   const tracer: RunTracer | null = options.otlpEndpoint === null ? null : await startTracing({ endpoint: options.otlpEndpoint, version: options.version, warn: options.warn });
   const watchers: ((event: RunEvent, mapping: Mapping) => void)[] = [(e, m) => metrics.observe(e, m)];
   if (tracer) watchers.push((e, m) => tracer.observe(e, m));
+  const alerts = options.alerts;
+  if (alerts) watchers.push((e, m) => alerts.observe(e, m));
   return {
     metrics,
     observe(event, mapping) {
@@ -39,6 +47,10 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
       }
     },
     async close() {
+      if (alerts) {
+        await alerts.flush(ALERT_FLUSH_MS);
+        await alerts.close();
+      }
       await tracer?.shutdown();
     },
   };
