@@ -1,9 +1,9 @@
 // The headless CLI: reads the original tool's config.json, keeps sync state and history in SQLite,
 // and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM. This module only reads
-// the arguments: --help and --version answer without loading the engine, the SDKs or SQLite (a command
-// that starts instantly), and each command loads what it needs.
+// the arguments: --help and --version answer without loading the engine, the SDKs, SQLite or the JSON
+// logger (a command that starts instantly), and each command loads what it needs.
 import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
-import { ConsoleLog } from './console-log';
+import { openConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
 
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
@@ -15,14 +15,13 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     env.stderr.write(`cloud-data-sync: ${err.message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const log = new ConsoleLog(env, args.logLevel);
+  // Plain text whatever --log-format says: what a person asked to read.
+  if (args.command === 'help' || args.command === 'version') {
+    env.stdout.write(`${args.command === 'help' ? USAGE : env.version}\n`);
+    return EXIT.ok;
+  }
+  const log = await openConsoleLog(env, args.logLevel, args.logFormat);
   switch (args.command) {
-    case 'help':
-      log.result(USAGE);
-      return EXIT.ok;
-    case 'version':
-      log.result(env.version);
-      return EXIT.ok;
     case 'generate-config':
       return (await import('./sync-command')).generateConfig(args, log);
     case 'sync':

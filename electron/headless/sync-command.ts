@@ -129,7 +129,7 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
       onLog: (line, mapping) => log.line(mapping.name, line, { mappingId: mapping.id, runId: runIds.get(mapping.id) ?? 0 }),
       onEvent: (event, mapping) => ops.observe(event, mapping),
       onFinish: (outcome, mapping) => {
-        log.result(summarize(mapping, outcome));
+        log.summary(mapping, outcome.run, summarize(mapping, outcome));
         if (args.metricsFile !== null) {
           const file = args.metricsFile;
           metricsWrites = metricsWrites.then(() => writeMetricsFile(ops.metrics, file)).catch((err: unknown) => log.error(`cannot write the metrics to ${file}: ${(err as Error).message}`));
