@@ -86,6 +86,8 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
     otlpEndpoint: otlpEndpointOf(args.otlpEndpoint, process.env),
     warn: (message) => log.line('cli', { level: 'warn', message }),
   });
+  // Mappings show at 0 before their first run, so rate() sees that run's increase.
+  for (const mapping of config.mappings) if (mapping.enabled) ops.metrics.declare(mapping);
   let metricsListener: MetricsListener | undefined;
   if (args.metricsAddr !== null) {
     const { host, port } = parseHostPort('metrics-addr', args.metricsAddr);

@@ -4,7 +4,6 @@
 // database close. Over TLS with --tls-cert/--tls-key or --tls-self-signed (tls.ts); GET /healthz
 // answers without the token (health.ts), GET /metrics with it.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +19,7 @@ import { isLoopbackHost, MIN_TOKEN_LENGTH } from './security';
 import { startServer, type RunningServer } from './server';
 import { loadOrCreateSelfSigned, readTlsFiles, TlsSetupError, type TlsMaterial } from './tls';
 import { startOperations, type Operations } from '../ops/operations';
-import { startMetricsListener, type MetricsListener } from '../ops/metrics';
+import { answerMetrics, startMetricsListener, type MetricsListener } from '../ops/metrics';
 import { otlpEndpointOf } from '../ops/tracing';
 import { parseHostPort } from '../headless/args';
 
@@ -90,6 +89,8 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     warn: (message) => log.line('server', { level: 'warn', message }),
   });
   const stopEvents = core.onRunEvent((event, mapping) => ops.observe(event, mapping));
+  // Saved mappings show at 0 before their first run, so rate() sees that run's increase.
+  for (const mapping of core.store.mappings.list()) ops.metrics.declare(mapping);
   // Runs' log lines on the console too (per-object lines at debug, as the CLI prints them).
   const stopLog = core.onRunLog((line, mapping, runId) => log.line(mapping.name, line, { mappingId: mapping.id, runId }));
   const stopWatching = (): void => {
@@ -131,7 +132,7 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
       subscribe: (send) => core.events.subscribe(send),
       tls,
       routes: {
-        '/metrics': { open: false, handle: (req, res) => sendMetrics(ops, req, res) },
+        '/metrics': { open: false, handle: (req, res) => answerMetrics(ops.metrics, req, res) },
         [HEALTH_PATH]: healthRoute({
           phase: () => phase,
           readDatabase: () => {
@@ -204,11 +205,4 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
   }
   log.info('Stopped');
   return EXIT.ok;
-}
-
-/** GET /metrics on the server's own port (with the token): the Prometheus exposition text. */
-async function sendMetrics(ops: Operations, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const text = await ops.metrics.text();
-  res.writeHead(200, { 'Content-Type': ops.metrics.contentType, 'Cache-Control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : text);
 }

@@ -238,5 +238,24 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     await expect(
       new Promise((resolve, reject) => net.connect(Number(open.port), '127.0.0.1').once('connect', resolve).once('error', reject)),
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    // Restarted, serve shows the saved mapping at 0 before any run (counters are per process).
+    const h2 = harness();
+    let again!: (info: { port: number }) => void;
+    const ready2 = new Promise<{ port: number }>((r) => (again = r));
+    const exit2 = runServe({ ...serveDefaults(), port: 0 }, new ConsoleLog(h2.cli, 'info'), h2.cli, {
+      env: { XDG_DATA_HOME: path.join(home, 'data'), CDS_SERVER_TOKEN: TOKEN },
+      rendererBuild: path.join(home, 'no-build'),
+      onListening: again,
+    });
+    cleanups.push(async () => {
+      h2.interrupt();
+      await exit2;
+    });
+    const restarted = await scrape(`http://127.0.0.1:${(await ready2).port}/metrics`, bearer);
+    expect(restarted.value('cds_objects_transferred_total', ours)).toBe(0);
+    expect(restarted.value('cds_runs_total', { ...ours, status: 'success' })).toBe(0);
+    expect(restarted.value('cds_last_success_timestamp_seconds', ours)).toBeUndefined();
+    expect(restarted.samples('cds_mapping_info').map(([labels]) => labels.name)).toEqual(['Metrics']);
   });
 });
