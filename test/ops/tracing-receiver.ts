@@ -35,15 +35,15 @@ function attributesOf(list: { key: string; value: Record<string, unknown> }[] | 
  * An OTLP/HTTP trace receiver: takes POST /v1/traces in the JSON encoding (what the exporter sends),
  * answers 200 {}; anything else is recorded as a protocol error and answered 400.
  */
-export async function startReceiver(): Promise<{ base: string; spans: ReceivedSpan[]; requests: { path: string; contentType: string | undefined }[]; errors: string[]; close(): Promise<void> }> {
+export async function startReceiver(): Promise<{ base: string; spans: ReceivedSpan[]; requests: { path: string; contentType: string | undefined; authorization: string | undefined }[]; errors: string[]; close(): Promise<void> }> {
   const spans: ReceivedSpan[] = [];
-  const requests: { path: string; contentType: string | undefined }[] = [];
+  const requests: { path: string; contentType: string | undefined; authorization: string | undefined }[] = [];
   const errors: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
+      requests.push({ path: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization });
       if (req.method !== 'POST' || req.url !== '/v1/traces' || req.headers['content-type'] !== 'application/json') {
         errors.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
         res.writeHead(400).end();
