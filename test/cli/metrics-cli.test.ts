@@ -1,14 +1,15 @@
 // `--once --metrics-file`: the textfile each run leaves for node_exporter, parsed with
 // parse-prometheus-text-format and compared with the summary the same run printed. Local folders
 // (the real `cloud-data-sync` executable for the first run, the CLI in this process for the next),
-// and S3 (s3rver) → local for a run where an object fails.
+// and S3 (s3rver) → local for a run where an object fails. prom-client is loaded only when asked for.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../electron/headless/exit-codes';
 import { createS3Provider } from '../../electron/providers/s3';
-import { spawnCli } from '../support/cli-child';
+import { REPO_ROOT } from '../support/cli-child';
 import { putText } from '../support/objects';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
 import { parseScrape, type Scrape } from '../ops/metrics-scrape';
@@ -20,6 +21,27 @@ function printedSummary(stdout: string) {
   if (!match) throw new Error(`no summary line in:\n${stdout}`);
   const [, status, copied, bytes, adopted, skipped, deleted, failed] = match;
   return { status: status!, copied: Number(copied), bytes: Number(bytes), adopted: Number(adopted), skipped: Number(skipped), deleted: Number(deleted), failed: Number(failed) };
+}
+
+/**
+ * The real `cloud-data-sync` executable (the bundle when it is current, else the sources), and whether
+ * it loaded prom-client: a preload lists what Node required (the bundle and the sources both require it).
+ */
+async function command(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; loadedPromClient: boolean }> {
+  const preload = path.join(cwd, 'loaded.cjs');
+  const loadedFile = path.join(cwd, 'loaded.json');
+  await rm(loadedFile, { force: true });
+  await writeFile(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify(Object.keys(require.cache).some((f) => /node_modules[\\/]prom-client[\\/]/.test(f)))));\n`,
+  );
+  const child = spawn(process.execPath, ['--require', preload, path.join(REPO_ROOT, 'bin/cloud-data-sync.mjs'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr, loadedPromClient: JSON.parse(await readFile(loadedFile, 'utf8')) as boolean };
 }
 
 /** The file, parsed, and the id of its one mapping (label `mapping`, from cds_mapping_info). */
@@ -58,9 +80,10 @@ describe('cli --once --metrics-file', () => {
     await mkdir(path.dirname(file));
 
     // Run 1 by the real executable.
-    const child = spawnCli(['--config', config, '--once', '--metrics-file', file], dir);
-    expect(await child.exit, child.stderr()).toBe(EXIT.ok);
-    const first = printedSummary(child.stdout());
+    const r1 = await command(['--config', config, '--once', '--metrics-file', file], dir);
+    expect(r1.code, r1.stderr).toBe(EXIT.ok);
+    expect(r1.loadedPromClient).toBe(true);
+    const first = printedSummary(r1.stdout);
     expect(first).toMatchObject({ status: 'success', copied: 2, failed: 0 });
     let { s, m } = await readTextfile(file);
     expect((await stat(file)).mode & 0o777).toBe(0o644);
@@ -146,6 +169,22 @@ describe('cli --once --metrics-file', () => {
     expect(s.value('cds_runs_total', { ...m, status: 'success' })).toBe(0);
     expect(s.value('cds_last_success_timestamp_seconds', m)).toBeUndefined();
     expect(s.value('cds_last_run_timestamp_seconds', m)).toBeGreaterThan(0);
+  });
+
+  it('does not load prom-client for a sync without a metrics flag', async () => {
+    const root = path.join(dir, 'plain');
+    await mkdir(path.join(root, 'src'), { recursive: true });
+    await writeFile(path.join(root, 'src', 'a.txt'), 'a');
+    const config = path.join(dir, 'plain.json');
+    await writeFile(config, JSON.stringify({
+      databasePath: path.join(dir, 'plain.db'),
+      providers: [{ id: 'disk', type: 'local', local: { root } }],
+      mappings: [{ sourceProviderId: 'disk', sourceBucket: 'src', targetProviderId: 'disk', targetBucket: 'dst', createTargetBucket: true }],
+    }));
+    const r = await command(['--config', config, '--once'], dir);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+    expect(printedSummary(r.stdout)).toMatchObject({ status: 'success', copied: 1 });
+    expect(r.loadedPromClient).toBe(false);
   });
 
   it('says which folder is missing when the textfile cannot be written, and the sync itself still succeeds', async () => {
