@@ -28,6 +28,8 @@ export interface CliArgs extends OpsArgs {
   force: boolean;
   /** node_exporter textfile the metrics are written to after every run (atomically); null: none. */
   metricsFile: string | null;
+  /** With command 'help': `serve --help` asks for serve's own help (SERVE_USAGE). */
+  helpTopic?: 'serve';
 }
 
 /** `cloud-data-sync serve`: the web UI and the contract over HTTP/WebSocket (electron/server/). */
@@ -81,24 +83,71 @@ Options:
   --help                    show this help
   --version                 show the version
 
-Serve options:
-  --host HOST               address to listen on (default: 127.0.0.1)
-  --port PORT               port to listen on (default: ${DEFAULT_SERVE_PORT})
-  --allow-remote            allow a --host other than loopback (the UI would be reachable from the network)
-  --db PATH                 database (default: $XDG_DATA_HOME/cloud-data-sync/data.db, or
-                            ~/.local/share/cloud-data-sync/data.db); secret.key beside it encrypts secrets
-  --log-level LEVEL         as above
-  --log-format FORMAT       as above
-  --metrics-addr HOST:PORT  as above; /metrics on the server's own port needs the token
-  --otlp-endpoint URL       as above
-  --tls-cert PATH           serve HTTPS and WSS with this PEM certificate (chain) ...
-  --tls-key PATH            ... and this PEM private key
-  --tls-self-signed         serve HTTPS with a self-signed certificate, created once and kept beside the
-                            database; its SHA-256 fingerprint is printed with the URL, for pinning
-  The access token is $CDS_SERVER_TOKEN, or a random one; the URL printed at start carries it.
+Serve: \`cloud-data-sync serve --help\` lists its options (TLS, /healthz, /metrics) and how to run it
+as a service (Docker, systemd).
 
 Exit codes: 0 all mappings succeeded; 1 an object or a run failed; 2 bad usage or configuration;
 75 the database is in use by another process (named in the message); 130 interrupted.`;
+
+/** `cloud-data-sync serve --help`: serve's flags, its endpoints, and how to run it as a service. */
+export const SERVE_USAGE = `Usage: cloud-data-sync serve [options]
+
+Runs the app headless: the web UI and its API on http://127.0.0.1:${DEFAULT_SERVE_PORT}, with the same engine,
+scheduler and database as the desktop app, until SIGINT/SIGTERM (runs in flight get 10 s to finish;
+a second signal aborts them).
+
+Options:
+  --host HOST               address to listen on (default: 127.0.0.1; 0.0.0.0 or :: for every interface)
+  --port PORT               port to listen on (default: ${DEFAULT_SERVE_PORT}; 0 picks a free one, printed at start)
+  --allow-remote            allow a --host or --metrics-addr other than loopback (reachable from the network)
+  --db PATH                 database (default: $XDG_DATA_HOME/cloud-data-sync/data.db, or
+                            ~/.local/share/cloud-data-sync/data.db). Its folder also keeps secret.key (it
+                            encrypts connection secrets) and, with --tls-self-signed, tls-cert.pem and
+                            tls-key.pem: back the folder up whole, and keep it private
+  --tls-cert PATH           serve HTTPS and WSS with this PEM certificate (the chain, server first) ...
+  --tls-key PATH            ... and this PEM private key (not encrypted)
+  --tls-self-signed         serve HTTPS and WSS with a self-signed certificate, made on the first start and
+                            kept beside the database (renewed 30 days before its end)
+  --log-level LEVEL         debug | info | warn | error (default: info); debug also lists every object
+  --log-format FORMAT       text | json (default: text); json writes one object a line on stderr
+  --metrics-addr HOST:PORT  also serve Prometheus metrics at http://HOST:PORT/metrics, without the token
+  --otlp-endpoint URL       send OpenTelemetry traces over OTLP/HTTP to URL (default:
+                            $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT)
+  --help                    show this help
+
+The token: every request needs it. It is $CDS_SERVER_TOKEN (at least 16 characters; best 64 random
+hex digits: openssl rand -hex 32), or else a random one; the URL printed at start carries it, and the
+page trades it for a cookie. Scripts send "Authorization: Bearer TOKEN".
+
+TLS: with --tls-cert/--tls-key or --tls-self-signed the URL printed is https://, followed by a line
+"SHA-256 fingerprint: AB:CD:...", the certificate's as browsers show it. Before you send the token
+over the network, check that your browser shows that fingerprint, or pin it in the client. Without
+TLS, a --host other than loopback sends the token in clear: use a TLS flag or a TLS proxy in front.
+
+Endpoints:
+  /               the web UI (built by \`npm run build\`); needs the token
+  /ws             the API, a WebSocket (wss:// under TLS); needs the token
+  GET /metrics    Prometheus metrics; needs the token (or use --metrics-addr)
+  GET /healthz    no token: 200 {"status":"ok",...} while running with a readable database; 503 while
+                  starting or stopping, or when the database fails. HEAD works too. It names nothing
+
+As a service:
+  Docker   the Dockerfile at the top of the source tree; the volume /data holds the database, its key
+           and the TLS files; the token comes from the environment; its HEALTHCHECK probes /healthz:
+             docker build -t cloud-data-sync .
+             docker run -d --init -p 127.0.0.1:${DEFAULT_SERVE_PORT}:${DEFAULT_SERVE_PORT} -v cds-data:/data \\
+               -e CDS_SERVER_TOKEN=$(openssl rand -hex 32) cloud-data-sync
+  systemd  deploy/cloud-data-sync.service (its own user, state in /var/lib/cloud-data-sync, read-only
+           system) with the token in /etc/cloud-data-sync/env (deploy/cloud-data-sync.env.example)
+  README, "Operations", has the steps.
+
+Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage or configuration (a certificate or key that cannot
+be used, a port in use, a short token); 75 the database is in use by another process (named).`;
+
+/** The help `--help` shows: the general one, or serve's. */
+export function helpText(args: CliArgs): string {
+  return args.helpTopic === 'serve' ? SERVE_USAGE : USAGE;
+}
 
 export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
   if (argv[0] === 'serve') return parseServeArgs(argv.slice(1));
@@ -211,7 +260,7 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | CliArgs {
         break;
       case 'help':
       case 'h':
-        return parseArgs(['--help']);
+        return { ...(parseArgs(['--help']) as CliArgs), helpTopic: 'serve' };
       default:
         if (readOpsFlag(args, name, value)) break;
         throw new UsageError(`unknown option "${raw}" for serve (see --help)`);

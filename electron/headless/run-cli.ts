@@ -2,7 +2,7 @@
 // and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM. This module only reads
 // the arguments: --help and --version answer without loading the engine, the SDKs, SQLite or the JSON
 // logger (a command that starts instantly), and each command loads what it needs.
-import { parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
+import { helpText, parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
 import { openConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
 
@@ -17,7 +17,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
   }
   // Plain text whatever --log-format says: what a person asked to read.
   if (args.command === 'help' || args.command === 'version') {
-    env.stdout.write(`${args.command === 'help' ? USAGE : env.version}\n`);
+    env.stdout.write(`${args.command === 'help' ? helpText(args) : env.version}\n`);
     return EXIT.ok;
   }
   const log = await openConsoleLog(env, args.logLevel, args.logFormat);

@@ -90,7 +90,9 @@ export async function loadOrCreateSelfSigned(dir: string, host: string, now = ne
     replaced = '';
   }
 
-  const made = await generateSelfSigned(subjectNames(host), now);
+  // Loaded only here: see self-signed.ts.
+  const { generateSelfSigned } = await import('./self-signed');
+  const made = await generateSelfSigned(subjectNames(host), now, SELF_SIGNED_DAYS);
   writeKept(dir, certPath, made.cert, keyPath, made.key);
   const fingerprint = new X509Certificate(made.cert).fingerprint256;
   const notice = replaced
@@ -108,26 +110,6 @@ export function subjectNames(host: string): string[] {
   const bare = stripBrackets(host).toLowerCase();
   if (bare !== '' && !isWildcardHost(bare)) names.push(bare);
   return [...new Set(names.filter((name) => name !== ''))];
-}
-
-async function generateSelfSigned(names: string[], now: Date): Promise<{ cert: string; key: string }> {
-  // Loaded only here: the package and its ASN.1 libraries are not needed on any other start.
-  const { generate } = await import('selfsigned');
-  const notBefore = new Date(now.getTime() - DAY_MS); // a client whose clock is a little behind still accepts it
-  const made = await generate([{ name: 'commonName', value: 'Cloud Data Sync' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: notBefore,
-    notAfterDate: new Date(notBefore.getTime() + SELF_SIGNED_DAYS * DAY_MS),
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: names.map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name })) },
-    ],
-  });
-  return { cert: made.cert, key: made.private };
 }
 
 type Kept = { state: 'missing' } | { state: 'broken'; reason: string } | { state: 'ok'; cert: string; key: string; x509: X509Certificate };
