@@ -11,8 +11,10 @@
 // mapping names, transfers and maxDelete bounds) are shared/config's rules, the same as for a
 // config.json entry; the handlers apply them, because they need the store.
 import * as v from 'valibot';
+import { ALERT_EVENTS } from './alerts';
 import { bwLimitProblem } from './bandwidth';
 import { quoteList } from './config/report';
+import { metricsAddrProblem } from './metrics-addr';
 import { DELETE_MODES, LOG_LEVELS, type TargetEncryption } from './model';
 import { PAGE_LIMITS } from './page-limits';
 import { PROVIDER_TYPES, type ProviderType, type SettingsFor } from './providers';
@@ -116,6 +118,32 @@ const MAX_DELETE = v.nullable(
   ),
 );
 
+/** Webhooks one alerts object may list. */
+export const MAX_WEBHOOKS = 20;
+
+/**
+ * Alerts as the renderer sends them (shared/alerts.ts AlertsInput): the structure whole, credentials
+ * (URLs, the secret) left out to keep the stored ones. Their contents (http(s) URLs, known events) are
+ * shared/config/alerts.ts's rules, applied once the kept values are filled in (electron/api/alerts.ts).
+ */
+export const ALERTS_INPUT = record({
+  webhooks: v.optional(
+    v.pipe(
+      v.array(
+        record({
+          id: v.optional(nonEmpty),
+          url: v.optional(anyString),
+          on: v.optional(v.array(oneOf(ALERT_EVENTS), mustBe(`an array of ${quoteList(ALERT_EVENTS)}`))),
+          secret: v.optional(anyString),
+        }),
+        mustBe('an array of webhook objects'),
+      ),
+      v.maxLength(MAX_WEBHOOKS, `must list at most ${MAX_WEBHOOKS} webhooks`),
+    ),
+  ),
+  healthchecks: v.optional(v.nullable(record({ start: v.optional(anyString), success: v.optional(anyString), fail: v.optional(anyString) }))),
+});
+
 /** Every field of a Mapping but its id, in its order (shared/contract.ts checks they are Mapping's). */
 export const MAPPING_FIELDS = {
   name: anyString, // '' takes the default name (shared/config)
@@ -153,6 +181,8 @@ export const MAPPING_FIELDS = {
   targetStorageClass: v.optional(v.nullable(anyString)),
   targetEncryption: v.optional(v.nullable(v.custom<TargetEncryption>(isPlainObject, (issue) => `must be an object such as { "sse": "AES256" } (got ${describe(issue.input)})`))),
   keepVersions: v.optional(flag),
+  // Optional (absent or null = none); see ALERTS_INPUT.
+  alerts: v.optional(v.nullable(ALERTS_INPUT)),
 };
 
 // ---- The argument shapes ------------------------------------------------------------------------
@@ -179,6 +209,15 @@ export const APP_SETTINGS = strict({
     v.pipe(
       v.string(mustBe('a rate such as "2M", a timetable such as "Mon-08:00,2M 19:00,off", or null')),
       v.check((text) => bwLimitProblem(text) === null, (issue) => bwLimitProblem(String(issue.input)) ?? ''),
+    ),
+  ),
+  /** The global alerts: sent for every mapping's runs besides its own (AlertsInput; null: none). */
+  alerts: v.nullable(ALERTS_INPUT),
+  /** HOST:PORT of the desktop's Prometheus listener (loopback only, no token); null: none. */
+  metricsAddr: v.nullable(
+    v.pipe(
+      v.string(mustBe('HOST:PORT such as "127.0.0.1:9464", or null')),
+      v.check((text) => metricsAddrProblem(text) === null, (issue) => metricsAddrProblem(String(issue.input)) ?? ''),
     ),
   ),
 });

@@ -6,7 +6,8 @@
 // checks them with at run time (never trust the other side of a process boundary). Only types are
 // imported from there, so the renderer does not bundle the schemas.
 import type * as v from 'valibot';
-import type { APP_SETTINGS, COMMAND_ARGS, CONNECTION_INPUT, MAPPING_INPUT } from './contract-args';
+import type { AlertsInput, AlertsView } from './alerts';
+import type { ALERTS_INPUT, APP_SETTINGS, COMMAND_ARGS, CONNECTION_INPUT, MAPPING_INPUT } from './contract-args';
 import type {
   ConnectionSettings,
   ConnectionTestResult,
@@ -80,15 +81,28 @@ export interface MappingStatus {
   version: number;
 }
 
-export type MappingView = Mapping & { status: MappingStatus };
+/**
+ * A mapping as the renderer sees it: its alerts without URLs or secret (AlertsView: each URL's origin,
+ * whether a secret is set; shared/alerts.ts). Absent alerts: none.
+ */
+export type MappingView = Omit<Mapping, 'alerts'> & { alerts?: AlertsView; status: MappingStatus };
 
-/** Create/update input: every mapping field except the id, which is assigned on create. */
+/**
+ * Create/update input: every mapping field except the id, which is assigned on create. `alerts` is
+ * an AlertsInput (shared/alerts.ts): URLs and secret left out keep the stored ones; absent or null: none.
+ */
 export type MappingInput = v.InferOutput<typeof MAPPING_INPUT>;
 
 // The schemas' types are the model's: a field added to Mapping or a provider's settings fails here
-// until the schema has it.
+// until the schema has it. Alerts come in as AlertsInput, whose type is the schema's too.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const inputsMatchTheModel: [Same<ConnectionInput, { id?: string; name: string } & ConnectionSettings>, Same<MappingInput, Omit<Mapping, 'id'> & { id?: string }>] = [true, true];
+const inputsMatchTheModel: [
+  Same<ConnectionInput, { id?: string; name: string } & ConnectionSettings>,
+  Same<keyof MappingInput, keyof Mapping>,
+  Same<Omit<MappingInput, 'alerts'>, Omit<Mapping, 'id' | 'alerts'> & { id?: string }>,
+  Same<v.InferOutput<typeof ALERTS_INPUT>, AlertsInput>,
+  Same<MappingInput['alerts'], AlertsInput | null | undefined>,
+] = [true, true, true, true, true];
 void inputsMatchTheModel;
 
 // The connection test's result is a model type (the store keeps the last one): re-exported here.
@@ -159,7 +173,11 @@ export interface LogLineView {
   key: string | null;
 }
 
-export type AppSettings = v.InferOutput<typeof APP_SETTINGS>;
+/** What settings.set takes (each given setting; `alerts` as AlertsInput, null removing them). */
+export type AppSettingsChanges = Partial<v.InferOutput<typeof APP_SETTINGS>>;
+
+/** The settings as settings.get answers: the global alerts as the renderer sees them (AlertsView), never their URLs or secrets. */
+export type AppSettings = Omit<v.InferOutput<typeof APP_SETTINGS>, 'alerts'> & { alerts: AlertsView | null };
 
 export interface ConfigImportResult {
   /** What was (or, on a preview, would be) created or updated. */

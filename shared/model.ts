@@ -14,6 +14,7 @@ export {
   type ProviderType,
 } from './providers';
 import type { ConnectionSettings } from './providers';
+import type { AlertsConfig } from './alerts';
 import type { MappingHooks } from './hooks';
 
 /** How a run treats target objects that are not (or no longer) in the source. */
@@ -94,6 +95,12 @@ export interface Mapping {
    * (S3, MinIO, GCS; must be on), or a copy under .cds-versions/ (local folders, Azure).
    */
   keepVersions?: boolean;
+  /**
+   * This mapping's own alerts (shared/alerts.ts): webhooks and healthcheck pings, sent besides the
+   * global ones; absent = none. Its URLs and secrets are credentials: the store keeps them encrypted
+   * and returns mappings without them (MappingsRepository.alertsOf reads them).
+   */
+  alerts?: AlertsConfig;
 }
 
 /**

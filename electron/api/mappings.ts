@@ -1,11 +1,13 @@
 // mappings.*: what syncs where. Every write is followed by scheduler.refresh() (timers follow the
-// new intervals and enabled flags) and a data.changed event.
+// new intervals and enabled flags) and a data.changed event. A mapping's alerts reach the renderer only
+// as their view (no URL, no secret); an edit's left-out URLs and secrets keep the stored ones (api/alerts.ts).
 import { sameRoute, validateMappingInput } from '../../shared/config';
 import type { MappingInput, MappingStatus, MappingView } from '../../shared/contract';
 import type { Connection, Mapping } from '../../shared/model';
 import { StoreError } from '../store';
 import { SchedulerError } from '../sync/scheduler';
 import { locateOnDisk, sidesHoldingFile } from './bucket-locations';
+import { fillAlertsInput, requireSealing } from './alerts';
 import { ApiFailure } from './errors';
 import { requireMapping, runningMappings } from './lookup';
 import { previewSaved, previewUnsaved } from './preview';
@@ -16,7 +18,10 @@ type MappingCommands = 'mappings.list' | 'mappings.create' | 'mappings.update' |
 
 export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
   const { store, scheduler, emit } = deps;
-  const view = (mapping: Mapping): MappingView => ({ ...mapping, status: statusOf(deps, mapping) });
+  const view = ({ alerts: _secret, ...mapping }: Mapping): MappingView => {
+    const alerts = store.mappings.alertsView(mapping.id);
+    return { ...mapping, ...(alerts ? { alerts } : {}), status: statusOf(deps, mapping) };
+  };
   const saved = (mapping: Mapping): MappingView => {
     scheduler.refresh();
     emit('data.changed', { lists: ['mappings'] });
@@ -32,6 +37,7 @@ export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
         const why = input.id === undefined ? ' (the id is derived from the source and target, so this route already has a mapping)' : '';
         throw new ApiFailure('Conflict', `a mapping with id "${mapping.id}" already exists${why}`, 'id');
       }
+      requireSealing(store, mapping.alerts);
       store.mappings.upsert(mapping);
       return saved(mapping);
     },
@@ -43,6 +49,7 @@ export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
       if (!sameRoute(before, mapping) && scheduler.runningIds().includes(mapping.id)) {
         throw new ApiFailure('Conflict', `mapping "${before.name}" is running: its source or target cannot change until the run ends; wait for it or cancel it`);
       }
+      requireSealing(store, mapping.alerts);
       store.mappings.upsert(mapping);
       return saved(mapping);
     },
@@ -73,11 +80,14 @@ export function mappingHandlers(deps: ApiDeps): HandlersFor<MappingCommands> {
 
 /**
  * The input checked by shared/config's rules against the stored connections and the other mappings;
- * overlaps by where the buckets really are (local folders resolved on disk).
+ * overlaps by where the buckets really are (local folders resolved on disk). Its alerts' left-out
+ * URLs and secrets are the stored mapping's (same id).
  */
 function validated({ store }: Pick<ApiDeps, 'store'>, input: MappingInput): Mapping {
   const connections = store.connections.list();
-  const mapping = validateMappingInput(input, connections, store.mappings.list(), locateOnDisk(connections.map((c) => withSecrets(store, c))));
+  const { alerts: alertsInput, ...rest } = input;
+  const alerts = fillAlertsInput(alertsInput, () => (input.id === undefined ? undefined : store.mappings.alertsOf(input.id)));
+  const mapping = validateMappingInput({ ...rest, ...(alerts ? { alerts } : {}) }, connections, store.mappings.list(), locateOnDisk(connections.map((c) => withSecrets(store, c))));
   const database = store.lock?.databasePath;
   const holding = database === undefined ? [] : sidesHoldingFile([mapping], connections, database, () => `mapping "${mapping.name}"`);
   if (holding[0]) throw new ApiFailure('InvalidArgument', holding[0].message, `${holding[0].side}Bucket`);

@@ -14,12 +14,21 @@ export function secretValuesOf(connection: ConnectionSettings): string[] {
   return SECRET_FIELDS[connection.type].map((field) => settings[field]).filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
-/** String values under any secret field name anywhere in `value` (e.g. a command's raw arguments). */
+/** String values under any secret field name anywhere in `value` (e.g. a command's raw arguments), and every URL and secret of an `alerts` object. */
 export function secretValuesIn(value: unknown, depth = 0): string[] {
   if (depth > 4 || typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, v]) =>
-    typeof v === 'string' ? (ALL_SECRET_FIELDS.has(key) ? [v] : []) : secretValuesIn(v, depth + 1),
+    typeof v === 'string' ? (ALL_SECRET_FIELDS.has(key) ? [v] : []) : key === 'alerts' ? alertValuesIn(v) : secretValuesIn(v, depth + 1),
   );
+}
+
+/** The URLs and secrets of alerts (shared/alerts.ts): each one a credential. */
+function alertValuesIn(alerts: unknown): string[] {
+  if (typeof alerts !== 'object' || alerts === null) return [];
+  const { webhooks, healthchecks } = alerts as { webhooks?: unknown; healthchecks?: unknown };
+  const strings = (o: unknown, keys: readonly string[]) =>
+    typeof o === 'object' && o !== null ? keys.map((k) => (o as Record<string, unknown>)[k]).filter((s): s is string => typeof s === 'string' && s !== '') : [];
+  return [...(Array.isArray(webhooks) ? webhooks.flatMap((w) => strings(w, ['url', 'secret'])) : []), ...strings(healthchecks, ['start', 'success', 'fail'])];
 }
 
 /** Every stored secret value; connections whose secrets cannot be decrypted are skipped. */

@@ -1,6 +1,7 @@
 // The CLI's commands that touch storage: --generate-config, and sync (--once or on an interval).
 // Loaded by run-cli.ts only when one of them is asked for.
 import { existsSync, writeFileSync } from 'node:fs';
+import { hasAlerts } from '../../shared/alerts';
 import { formatRunCounts } from '../../shared/format';
 import { sidesHoldingFile } from '../api/bucket-locations';
 import {
@@ -18,6 +19,8 @@ import {
   type SyncOptions,
 } from '../library';
 import { Scheduler } from '../sync/scheduler';
+import { AlertDispatcher } from '../ops/alerts';
+import type { DeliveryPolicy } from '../ops/alerts-delivery';
 import { startOperations, type Operations } from '../ops/operations';
 import { startMetricsListener, writeMetricsFile, type MetricsListener } from '../ops/metrics';
 import { otlpEndpointOf } from '../ops/tracing';
@@ -59,7 +62,12 @@ async function readConfig(path: string, log: ConsoleLog): Promise<SyncConfig | u
   }
 }
 
-export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment): Promise<number> {
+export interface SyncEnvironment extends CliEnvironment {
+  /** Alert retries and timeouts (ops/alerts-delivery.ts DEFAULT_DELIVERY): in-process tests shorten the waits. */
+  alertDelivery?: Partial<DeliveryPolicy>;
+}
+
+export async function sync(args: CliArgs, log: ConsoleLog, env: SyncEnvironment): Promise<number> {
   const config = await readConfig(args.configPath, log);
   if (!config) return EXIT.usage;
 
@@ -81,10 +89,22 @@ export async function sync(args: CliArgs, log: ConsoleLog, env: CliEnvironment):
     return EXIT.usage;
   }
   // Metrics, traces: they watch every run (electron/ops/).
+  // Alerts: the config's top-level ones and each mapping's own; delivered (bounded) before the process exits.
+  const alerts =
+    hasAlerts(config.alerts) || config.mappings.some((m) => hasAlerts(m.alerts))
+      ? new AlertDispatcher({
+          version: env.version,
+          warn: (message) => log.line('alerts', { level: 'warn', message }),
+          alertsOf: (mapping) => mapping.alerts,
+          globalAlerts: () => config.alerts,
+          ...(env.alertDelivery ? { policy: env.alertDelivery } : {}),
+        })
+      : undefined;
   const ops = await startOperations({
     version: env.version,
     otlpEndpoint: otlpEndpointOf(args.otlpEndpoint, process.env),
     warn: (message) => log.line('cli', { level: 'warn', message }),
+    ...(alerts ? { alerts } : {}),
   });
   // Mappings show at 0 before their first run, so rate() sees that run's increase.
   for (const mapping of config.mappings) if (mapping.enabled) ops.metrics.declare(mapping);

@@ -50,12 +50,12 @@ export class Store {
   ) {
     this.lock = options.lock ?? null;
     this.connections = new ConnectionsRepository(db, options.cipher ?? null);
-    this.mappings = new MappingsRepository(db);
+    this.mappings = new MappingsRepository(db, options.cipher ?? null);
     this.objects = new ObjectsRepository(db);
     this.uploads = new UploadsRepository(db);
     this.runs = new RunsRepository(db);
     this.logs = new LogsRepository(db);
-    this.settings = new SettingsRepository(db);
+    this.settings = new SettingsRepository(db, options.cipher ?? null);
     this.pendingDeletes = new PendingDeletesRepository(db);
     this.engineState = storeEngineState(this);
   }
@@ -125,7 +125,7 @@ export type { ConnectionsRepository, SecretCipher, SecretsSet, UpsertConnectionO
 export { LATEST_SCHEMA_VERSION, MAX_PAGE_SIZE, openDatabase, StoreError, type StoreErrorCode } from './db';
 export { DatabaseLockedError, lockPathFor, type DatabaseLock, type LockHolder } from './lock';
 export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
-export type { MappingsRepository } from './mappings';
+export { withWebhookIds, type MappingsRepository } from './mappings';
 export type { ObjectsRepository } from './objects';
 export type { PendingDeletesRepository } from './pending-deletes';
 export type { FinalRunStatus, FinishRun, RunsRepository } from './runs';

@@ -1,15 +1,21 @@
 // Mappings: source bucket/prefix → target bucket/prefix with their run settings. Rows map to the
 // Mapping type field for field (booleans as 0/1, maxDelete and targetEncryption as JSON), but for the filters, which are
 // one JSON object of the fields filtersOf keeps (NULL for none). Removing a mapping cascades to
-// its sync state, runs and logs.
+// its sync state, runs and logs. A mapping's alerts hold credentials: they are sealed with the store's
+// cipher (alerts_blob), beside what the renderer may see of them (alerts_json); list() and get() leave
+// them out, alertsOf() decrypts them.
+import { randomBytes } from 'node:crypto';
+import { alertsView, hasAlerts, type AlertsConfig, type AlertsView } from '../../shared/alerts';
 import { sameRoute, type MappingRoute } from '../../shared/config/mapping-ids';
 import { filtersOf, type MappingFilters } from '../../shared/filters';
 import type { MappingHooks } from '../../shared/hooks';
 import type { Mapping, MaxDelete, TargetEncryption } from '../../shared/model';
+import type { SecretCipher } from './connections';
 import { StoreError, type Database } from './db';
+import { seal, unseal } from './sealed';
 
 /** A row as SELECT reads it: the Mapping's fields, but booleans as 0/1 and maxDelete and the filters as JSON. */
-type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'createTargetBucket' | 'hooks' | 'bwLimit' | 'targetStorageClass' | 'targetEncryption' | 'keepVersions' | keyof MappingFilters> & {
+type MappingRow = Omit<Mapping, 'maxDelete' | 'dryRun' | 'enabled' | 'createTargetBucket' | 'hooks' | 'bwLimit' | 'targetStorageClass' | 'targetEncryption' | 'keepVersions' | 'alerts' | keyof MappingFilters> & {
   maxDeleteJson: string | null;
   filtersJson: string | null;
   hooksJson: string | null;
@@ -39,8 +45,13 @@ export class MappingsRepository {
   private readonly connectionExists;
   private readonly clearState;
   private readonly updateRoute;
+  private readonly updateAlerts;
+  private readonly selectAlerts;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: SecretCipher | null = null,
+  ) {
     this.selectAll = db.prepare<[], MappingRow>(`${SELECT} ORDER BY rowid`);
     this.selectOne = db.prepare<[string], MappingRow>(`${SELECT} WHERE id = ?`);
     this.upsertRow = db.prepare<[MappingRow & { now: number }]>(
@@ -64,6 +75,8 @@ export class MappingsRepository {
          keep_versions = excluded.keep_versions,
          updated_at = excluded.updated_at`,
     );
+    this.updateAlerts = db.prepare<[string | null, Buffer | null, string]>('UPDATE mappings SET alerts_json = ?, alerts_blob = ? WHERE id = ?');
+    this.selectAlerts = db.prepare<[string], { name: string; alerts_json: string | null; alerts_blob: Buffer | null }>('SELECT name, alerts_json, alerts_blob FROM mappings WHERE id = ?');
     this.deleteRow = db.prepare<[string]>('DELETE FROM mappings WHERE id = ?');
     this.updateEnabled = db.prepare<[0 | 1, number, string]>('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?');
     this.connectionExists = db.prepare<[string], number>('SELECT 1 FROM connections WHERE id = ?').pluck();
@@ -76,14 +89,36 @@ export class MappingsRepository {
     );
   }
 
-  /** Every mapping, in insertion order. */
+  /** Every mapping, in insertion order, without its alerts (alertsOf, alertsView). */
   list(): Mapping[] {
     return this.selectAll.all().map(toMapping);
   }
 
+  /** The mapping without its alerts (alertsOf, alertsView). */
   get(id: string): Mapping | undefined {
     const row = this.selectOne.get(id);
     return row && toMapping(row);
+  }
+
+  /**
+   * The mapping's alerts, decrypted; undefined when it has none (or does not exist). Throws StoreError
+   * 'SecretsUnavailable' when they are stored but cannot be decrypted here.
+   */
+  alertsOf(id: string): AlertsConfig | undefined {
+    const row = this.selectAlerts.get(id);
+    if (!row?.alerts_blob) return undefined;
+    return unseal<AlertsConfig>(this.cipher, row.alerts_blob, `the alerts of mapping "${row.name}"`);
+  }
+
+  /** What the renderer may see of the mapping's alerts (no URL, no secret); undefined when it has none. Needs no decryption. */
+  alertsView(id: string): AlertsView | undefined {
+    const json = this.selectAlerts.get(id)?.alerts_json;
+    return json ? (JSON.parse(json) as AlertsView) : undefined;
+  }
+
+  /** Whether upsert keeps alerts: only with a cipher, since they are never written in plain text. */
+  get keepsAlerts(): boolean {
+    return this.cipher !== null;
   }
 
   /**
@@ -91,6 +126,8 @@ export class MappingsRepository {
    * changes, the mapping's sync state is dropped: it records what was synced between the old
    * endpoints, and in 'synced' delete mode it would make objects the new source lacks look like
    * deletions. Throws StoreError 'InvalidReference' when a connection does not exist.
+   * `mapping.alerts` replaces the stored alerts (absent: none); without a cipher they are not kept
+   * (keepsAlerts), as connection secrets are not: the CLI reads them from config.json at every start.
    */
   upsert(mapping: Mapping): void {
     this.db.transaction(() => {
@@ -121,6 +158,8 @@ export class MappingsRepository {
         keepVersions: mapping.keepVersions === true ? 1 : 0,
         now: Date.now(),
       });
+      const alerts = hasAlerts(mapping.alerts) && this.cipher ? withWebhookIds(mapping.alerts) : undefined;
+      this.updateAlerts.run(alerts ? JSON.stringify(alertsView(alerts)) : null, alerts && this.cipher ? seal(this.cipher, alerts) : null, mapping.id);
     })();
   }
 
@@ -187,6 +226,14 @@ function toMapping(row: MappingRow): Mapping {
     ...(row.targetEncryptionJson === null ? {} : { targetEncryption: JSON.parse(row.targetEncryptionJson) as TargetEncryption }),
     ...(row.keepVersions === 1 ? { keepVersions: true } : {}),
   };
+}
+
+/**
+ * Every stored webhook has an id, by which an edit keeps its URL and secret without seeing them: a new
+ * one gets a random one, never a reused one (a form opened before a delete must not name its successor).
+ */
+export function withWebhookIds(alerts: AlertsConfig): AlertsConfig {
+  return { ...alerts, webhooks: alerts.webhooks.map((w) => (w.id === undefined ? { ...w, id: randomBytes(6).toString('hex') } : w)) };
 }
 
 function filtersJson(mapping: Mapping): string | null {

@@ -186,6 +186,15 @@ CREATE TABLE connection_tests (
 ) STRICT;
 `;
 
+// A mapping's alerts (shared/alerts.ts): alerts_blob holds them whole, sealed with the store's cipher
+// (URLs and signing secrets are credentials); alerts_json what the renderer may see (each URL's origin,
+// whether a secret is set: AlertsView). Both NULL when the mapping has none, or when this process has no
+// cipher (the CLI, whose alerts stay in config.json).
+const SCHEMA_MAPPING_ALERTS = `
+ALTER TABLE mappings ADD COLUMN alerts_json TEXT CHECK (alerts_json IS NULL OR json_valid(alerts_json));
+ALTER TABLE mappings ADD COLUMN alerts_blob BLOB;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -196,6 +205,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, description: 'creating a missing target bucket', up: (db) => db.exec(SCHEMA_MAPPING_CREATE_TARGET_BUCKET) },
   { version: 8, description: 'bandwidth limit, storage class, encryption and kept versions of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_TARGET_SETTINGS) },
   { version: 9, description: 'last test of each connection', up: (db) => db.exec(SCHEMA_CONNECTION_TESTS) },
+  { version: 10, description: 'alerts of a mapping, encrypted', up: (db) => db.exec(SCHEMA_MAPPING_ALERTS) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -337,8 +337,8 @@ class MappingRun {
       name: 'before',
       argv,
       env: this.hookEnv({}),
-      // The Mapping holds no secrets (connections are referenced by id).
-      stdin: JSON.stringify(this.mapping),
+      // Connections are referenced by id; the alerts' URLs and signing secrets are credentials: left out.
+      stdin: JSON.stringify({ ...this.mapping, alerts: undefined }),
       timeoutSeconds: this.mapping.hooks?.timeoutSeconds,
       log: (level, message) => this.log(level, message),
     });

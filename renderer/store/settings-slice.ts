@@ -1,5 +1,5 @@
 // App settings, and import/export of the original tool's config.json.
-import type { AppSettings, ConfigImportResult, Envelope } from '../../shared/contract';
+import type { AppSettings, AppSettingsChanges, ConfigImportResult, Envelope } from '../../shared/contract';
 import { attempt, type LoadStatus, type SliceCreator, type StoreDeps } from './types';
 import type { MappingsSlice } from './mappings-slice';
 import type { ConnectionsSlice } from './connections-slice';
@@ -10,7 +10,7 @@ export interface SettingsSlice {
   settingsLoad: LoadStatus;
   /** `quiet`: a failure is not reported and leaves the settings unloaded (for views that only glance at them). */
   loadSettings: (options?: { quiet?: boolean }) => Promise<void>;
-  saveSettings: (patch: Partial<AppSettings>) => Promise<Envelope<AppSettings>>;
+  saveSettings: (patch: AppSettingsChanges) => Promise<Envelope<AppSettings>>;
   /** `apply: false` reports what would be created; `apply: true` creates it and refetches the lists. */
   importConfig: (json: string, apply: boolean) => Promise<Envelope<ConfigImportResult>>;
   exportConfig: () => Promise<Envelope<{ json: string }>>;

@@ -23,6 +23,7 @@ import { filtersOf, formatAge, formatSize, hasFilters, type MappingFilters } fro
 import type { MappingHooks } from '../../shared/hooks';
 import type { DeleteMode, Mapping, ProviderType, TargetEncryption } from '../../shared/model';
 import { descriptorOf } from '../../shared/providers';
+import { alertsFormProblem, alertsToForm, formToAlertsInput, type AlertsFormState } from './alerts-form';
 
 /** The mapping's route and flags as they are; numbers as the text the user types. */
 export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | 'enabled' | 'deleteMode' | 'dryRun'> {
@@ -59,6 +60,8 @@ export interface MappingFormState extends MappingRoute, Pick<Mapping, 'name' | '
   /** The KMS key id (S3, optional), KMS key name (GCS) or encryption scope (Azure) of that mode. */
   targetEncryptionKey: string;
   keepVersions: boolean;
+  /** This mapping's own alerts (alerts-form.ts): stored URLs and secrets are kept unless replaced. */
+  alerts: AlertsFormState;
 }
 
 export type IntervalUnit = 'seconds' | 'minutes' | 'hours';
@@ -110,6 +113,7 @@ export function emptyMappingForm(connections: readonly ConnectionView[]): Mappin
     ...filtersToForm({}),
     ...hooksToForm(undefined),
     ...targetToForm({}),
+    alerts: alertsToForm(null),
   };
 }
 
@@ -343,6 +347,7 @@ export function mappingToForm(m: MappingView): MappingFormState {
     ...filtersToForm(m),
     ...hooksToForm(m.hooks),
     ...targetToForm(m),
+    alerts: alertsToForm(m.alerts),
   };
 }
 
@@ -397,6 +402,8 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
     const maxDelete = readMaxDelete(form.maxDelete);
     if (!maxDelete.ok) errors.maxDelete = maxDelete.message;
   }
+  const alerts = alertsFormProblem(form.alerts);
+  if (alerts) errors.alerts = alerts;
   return { ...errors, ...readFilterFields(form).errors, ...readHookFields(form).errors, ...readTargetFields(form, typeOf(form.targetConnectionId)).errors };
 }
 
@@ -406,7 +413,8 @@ export function validateMappingForm(form: MappingFormState, connections: readonl
  * resolved on disk and against the other mappings.
  */
 function selfOverlap(form: MappingFormState, connections: readonly ConnectionView[]): string | null {
-  const mapping = { ...formToMappingInput(form), id: form.id ?? '' };
+  const { alerts: _alerts, ...input } = formToMappingInput(form);
+  const mapping = { ...input, id: form.id ?? '' };
   const self = findMappingConflicts([{ mapping, label: 'this mapping' }], locateByConfig(connections)).find((c) => c.kind === 'self');
   return self ? `${self.message.charAt(0).toUpperCase()}${self.message.slice(1)}.` : null;
 }
@@ -414,6 +422,7 @@ function selfOverlap(form: MappingFormState, connections: readonly ConnectionVie
 /** The mappings.create / update / preview input. Call only when validateMappingForm found nothing. */
 export function formToMappingInput(form: MappingFormState): MappingInput {
   const maxDelete = form.deleteMode === 'never' ? null : readMaxDelete(form.maxDelete);
+  const alertsInput = formToAlertsInput(form.alerts);
   return {
     ...(form.id === null ? {} : { id: form.id }),
     name: form.name.trim() || suggestedMappingName(form),
@@ -435,6 +444,8 @@ export function formToMappingInput(form: MappingFormState): MappingInput {
     ...readFilterFields(form).filters,
     ...readHookFields(form).hooks,
     ...readTargetFields(form, undefined).fields,
+    // Only when the mapping has alerts, as the server stores them; left-out URLs and secrets keep the stored ones.
+    ...(alertsInput ? { alerts: alertsInput } : {}),
   };
 }
 
@@ -472,6 +483,7 @@ const FORM_FIELD_OF: Record<keyof Mapping, keyof MappingFormErrors> = {
   targetStorageClass: 'targetStorageClass',
   targetEncryption: 'targetEncryptionMode',
   keepVersions: 'keepVersions',
+  alerts: 'alerts',
 };
 
 /** A server error's field ("sourceBucket", "intervalSeconds", "exclude[2]", …) as the form's field. */

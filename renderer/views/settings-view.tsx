@@ -2,7 +2,7 @@
 // config.json with a look at what it will create first, and export.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { bwLimitProblem } from '../../shared/bandwidth';
-import type { AppSettings, ConfigImportResult } from '../../shared/contract';
+import type { AppSettings, AppSettingsChanges, ConfigImportResult } from '../../shared/contract';
 import { downloadText } from '../components/download';
 import { CheckboxField, Field } from '../components/field';
 import { LoadingBlock } from '../components/empty-state';
@@ -61,7 +61,7 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
     setErrors(found);
     if (globalConcurrency === null || maxConcurrentRuns === null || bwProblem !== null) return;
     setSaving(true);
-    const patch: Partial<AppSettings> = {
+    const patch: AppSettingsChanges = {
       globalConcurrency,
       maxConcurrentRuns,
       // Sent only when changed here, so a limit set meanwhile elsewhere (another window) is not undone.

@@ -1,4 +1,5 @@
 // The app state written back as config.json text.
+import type { AlertsConfig } from '../alerts';
 import { connectionSettings, SECRET_FIELDS, type Connection, type Mapping } from '../model';
 import { filtersOf, formatAge, formatSize, type MappingFilters } from '../filters';
 import { DEFAULT_DATABASE_PATH, PLACEHOLDER_PREFIX } from './defaults';
@@ -13,6 +14,8 @@ export interface ExportOptions {
   redactSecrets?: boolean;
   /** The top-level bwLimit (the app's global bandwidth limit); absent or null: none is written. */
   bwLimit?: string | null;
+  /** The top-level alerts (the app's global ones); absent or null: none is written. Redacted with the secrets. */
+  alerts?: AlertsConfig | null;
 }
 
 /**
@@ -57,8 +60,34 @@ export function toConfigJson(
     ...(m.targetStorageClass ? { targetStorageClass: m.targetStorageClass } : {}),
     ...(m.targetEncryption ? { targetEncryption: m.targetEncryption } : {}),
     ...(m.keepVersions === true ? { keepVersions: true } : {}),
+    ...(m.alerts ? { alerts: alertsJson(m.alerts, options.redactSecrets === true) } : {}),
   }));
-  return `${JSON.stringify({ databasePath, ...(options.bwLimit ? { bwLimit: options.bwLimit } : {}), providers, mappings: mappingJson }, null, 2)}\n`;
+  const alerts = options.alerts ? { alerts: alertsJson(options.alerts, options.redactSecrets === true) } : {};
+  return `${JSON.stringify({ databasePath, ...(options.bwLimit ? { bwLimit: options.bwLimit } : {}), ...alerts, providers, mappings: mappingJson }, null, 2)}\n`;
+}
+
+/**
+ * Alerts as the file writes them. Redacted, every URL and secret becomes a placeholder (a URL is a
+ * credential too); the webhooks' ids stay, so importing the file back keeps the stored values.
+ */
+function alertsJson(alerts: AlertsConfig, redact: boolean): JsonObject {
+  const hide = (value: string) => (redact ? REDACTED_SECRET : value);
+  const h = alerts.healthchecks;
+  return {
+    ...(alerts.webhooks.length > 0
+      ? {
+          webhooks: alerts.webhooks.map((w) => ({
+            ...(w.id !== undefined ? { id: w.id } : {}),
+            url: hide(w.url),
+            on: w.on,
+            ...(w.secret !== undefined ? { secret: hide(w.secret) } : {}),
+          })),
+        }
+      : {}),
+    ...(h
+      ? { healthchecks: { ...(h.start !== undefined ? { start: hide(h.start) } : {}), success: hide(h.success), ...(h.fail !== undefined ? { fail: hide(h.fail) } : {}) } }
+      : {}),
+  };
 }
 
 /** The filters that do something, sizes and ages in the file's units ("10M", "7d"). */

@@ -2,6 +2,7 @@
 // validation, conversion into the domain model, the generated sample and the export back to the
 // format. Imported by Electron main and by the renderer, so pure TypeScript: no Node, no DOM.
 export { validateConnectionInput, validateMappingInput } from './app-input';
+export { alertUrlProblem } from './alerts';
 export { validateBucketName } from './bucket-names';
 export { DEFAULT_AWS_REGION, DEFAULT_DATABASE_PATH, DEFAULT_TRANSFERS, MAX_TRANSFERS, PLACEHOLDER_PREFIX } from './defaults';
 export { toConfigJson, type ExportOptions } from './export';

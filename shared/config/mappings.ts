@@ -8,6 +8,7 @@ import { defaultMappingName, deriveMappingId, routeKey, type MappingRoute } from
 import { readMaxDelete, readMaxDeleteInput } from './max-delete';
 import { readFilters } from './filters';
 import { readHooks } from './hooks';
+import { readAlerts } from './alerts';
 import { readBwLimit } from './bandwidth';
 import { readTargetSettings } from './target-options';
 import { findMappingConflicts } from './overlaps';
@@ -56,6 +57,7 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
   const filters = readFilters(f, form);
   if (filters.deleteExcluded && deleteMode === 'never') f.warn('deleteExcluded', 'has no effect because deleteMode is "never"');
   const hooks = readHooks(f);
+  const alerts = readAlerts(f, form);
   const bwLimit = readBwLimit(f);
   const targetSettings = readTargetSettings(f, target ? providers.types.get(target.id) : undefined);
   if (!source || !target) return undefined;
@@ -84,6 +86,7 @@ export function readMapping(f: Fields, providers: ProviderList, form: MappingFor
     ...(hooks && (hooks.before || hooks.after) ? { hooks } : {}),
     ...(bwLimit !== undefined ? { bwLimit } : {}),
     ...targetSettings,
+    ...(alerts ? { alerts } : {}),
   };
 }
 

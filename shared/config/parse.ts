@@ -1,5 +1,7 @@
 // Parsing config.json text: syntax, then providers and mappings, every issue collected.
+import type { AlertsConfig } from '../alerts';
 import type { Connection, Mapping } from '../model';
+import { readAlerts } from './alerts';
 import { DEFAULT_DATABASE_PATH } from './defaults';
 import { readBwLimit } from './bandwidth';
 import { jsonSyntaxIssue } from './json-errors';
@@ -14,6 +16,8 @@ export interface ValidatedConfig {
   mappings: Mapping[];
   /** The top-level bwLimit: a bandwidth limit shared by every mapping's transfers (shared/bandwidth.ts); undefined = none. */
   bwLimit?: string;
+  /** The top-level alerts: sent for every mapping's runs, besides each mapping's own (shared/alerts.ts); undefined = none. */
+  alerts?: AlertsConfig;
   /** Things that load but deserve attention: unknown keys, placeholders, ignored settings. */
   warnings: string[];
 }
@@ -45,9 +49,10 @@ export function parseConfig(jsonText: string, options: ParseOptions = {}): Valid
   if (!f) throw new ConfigError(report.issues);
   const databasePath = f.string('databasePath') ?? DEFAULT_DATABASE_PATH;
   const bwLimit = readBwLimit(f);
+  const alerts = readAlerts(f);
   const providers = readProviders(f);
   const mappings = readMappings(f, providers, (options.locate ?? locateByConfig)(providers.valid));
   f.finish();
   if (report.issues.length > 0) throw new ConfigError(report.issues);
-  return { databasePath, connections: providers.valid, mappings, ...(bwLimit !== undefined ? { bwLimit } : {}), warnings: report.warnings };
+  return { databasePath, connections: providers.valid, mappings, ...(bwLimit !== undefined ? { bwLimit } : {}), ...(alerts ? { alerts } : {}), warnings: report.warnings };
 }

@@ -550,7 +550,7 @@ describe('sync, runs and logs', () => {
 describe('settings', () => {
   it('starts from the defaults, and applies a change to the limiter, the scheduler and the desktop shell', async () => {
     const h = harness();
-    expect(await h.call('settings.get')).toEqual({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null });
+    expect(await h.call('settings.get')).toEqual({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null, alerts: null, metricsAddr: null });
     const resize = vi.spyOn(h.deps.syncService.globalLimiter, 'resize');
     const setRuns = vi.spyOn(h.deps.scheduler, 'setMaxConcurrentRuns');
     const saved = await h.call('settings.set', { globalConcurrency: 4, startAtLogin: true });

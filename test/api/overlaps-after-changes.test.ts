@@ -126,7 +126,7 @@ describe('connection edit', () => {
   it('does not refuse an edit because of a conflict that was saved before it', async () => {
     await connect('disk', root);
     await connect('alias', alias);
-    core.store.mappings.upsert({ ...input({ name: 'Legacy nest', targetConnectionId: 'alias', targetBucket: 'a', targetPrefix: 'copy/' }), id: 'legacy' });
+    core.store.mappings.upsert({ ...input({ name: 'Legacy nest', targetConnectionId: 'alias', targetBucket: 'a', targetPrefix: 'copy/' }), id: 'legacy', alerts: undefined });
     expect(await core.dispatch('connections.update', { id: 'alias', name: 'Alias, renamed', type: 'local', local: { root: alias } })).toMatchObject({ ok: true });
   });
 });
@@ -138,7 +138,7 @@ describe('mappings saved in a conflict', () => {
     await connect('alias', alias);
     const there = await call('mappings.create', input({ name: 'There', deleteMode: 'mirror' }));
     // Saved before the rule existed (the API refuses it now): B → A through the alias, every hour.
-    const back: Mapping = { ...input({ name: 'Back', sourceConnectionId: 'alias', sourceBucket: 'b', targetConnectionId: 'disk', targetBucket: 'a', intervalSeconds: 3600 }), id: 'legacy-back' };
+    const back: Mapping = { ...input({ name: 'Back', sourceConnectionId: 'alias', sourceBucket: 'b', targetConnectionId: 'disk', targetBucket: 'a', intervalSeconds: 3600 }), id: 'legacy-back', alerts: undefined };
     core.store.mappings.upsert(back);
 
     const scheduled = nextRun(back.id);

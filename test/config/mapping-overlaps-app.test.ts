@@ -48,7 +48,7 @@ describe('app: mapping overlaps by real path', () => {
 
     // A loop already in the database (saved before this rule, or by a connection edit) is found there too.
     expect(storedMappingConflicts(core.store)).toEqual([]);
-    core.store.mappings.upsert({ ...input({ name: 'Legacy back', sourceConnectionId: 'alias', sourceBucket: 'b', targetConnectionId: 'disk', targetBucket: 'a' }), id: 'legacy', maxDelete: null });
+    core.store.mappings.upsert({ ...input({ name: 'Legacy back', sourceConnectionId: 'alias', sourceBucket: 'b', targetConnectionId: 'disk', targetBucket: 'a' }), id: 'legacy', maxDelete: null, alerts: undefined });
     expect(storedMappingConflicts(core.store)).toEqual([
       expect.objectContaining({ kind: 'cycle', mappingIds: [expect.any(String), 'legacy'], message: expect.stringContaining('forms a loop mapping "There" → mapping "Legacy back"') }),
     ]);

@@ -6,11 +6,11 @@ import { describe, expect, test } from 'vitest';
 import type { AppSettings, AppStatus, PreviewResult } from '../../shared/contract';
 import { App } from '../../renderer/app';
 import type { Handlers } from './fake-client';
-import { localConnection, logLine, mapping, progress, run, status } from './fixtures';
+import { appSettings, localConnection, logLine, mapping, progress, run, settingsAfter, status } from './fixtures';
 import { renderWithStore } from './render';
 
 const appStatus = (patch: Partial<AppStatus> = {}): AppStatus => ({ version: '0.1.0', paused: false, running: [], mode: 'desktop', ...patch });
-const settings: AppSettings = { globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null };
+const settings: AppSettings = appSettings();
 const twoConnections = [localConnection('src', 'Source folder'), localConnection('dst', 'Backup folder')];
 
 function renderApp(handlers: Handlers) {
@@ -210,7 +210,7 @@ describe('settings', () => {
   });
 
   test('server mode hides the desktop-only settings and saves only the limits', async () => {
-    const { store, user, client } = renderApp({ 'app.status': () => appStatus({ mode: 'server' }), 'settings.get': () => settings, 'settings.set': (p) => ({ ...settings, ...p }) });
+    const { store, user, client } = renderApp({ 'app.status': () => appStatus({ mode: 'server' }), 'settings.get': () => settings, 'settings.set': (p) => settingsAfter(settings, p) });
     await waitFor(() => expect(store.getState().status?.mode).toBe('server'));
     store.getState().setView('settings');
     const field = await screen.findByLabelText('Parallel transfers across all mappings');

@@ -7,11 +7,11 @@ import { describe, expect, test } from 'vitest';
 import type { AppSettings, AppStatus } from '../../shared/contract';
 import { App } from '../../renderer/app';
 import type { Handlers } from './fake-client';
-import { localConnection, mapping, progress, status } from './fixtures';
+import { appSettings, localConnection, mapping, progress, settingsAfter, status } from './fixtures';
 import { isInvalid, renderWithStore } from './render';
 
 const appStatus = (patch: Partial<AppStatus> = {}): AppStatus => ({ version: '0.1.0', paused: false, running: [], mode: 'server', ...patch });
-const settings: AppSettings = { globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null };
+const settings: AppSettings = appSettings();
 const MiB = 1024 * 1024;
 
 function renderApp(handlers: Handlers) {
@@ -28,7 +28,7 @@ function renderApp(handlers: Handlers) {
 
 describe('bandwidth limits in the window', () => {
   test('the global limit is refused at its field when invalid, and sent only when it changed', async () => {
-    const { store, user, client } = renderApp({ 'settings.set': (p) => ({ ...settings, ...p }) });
+    const { store, user, client } = renderApp({ 'settings.set': (p) => settingsAfter(settings, p) });
     await waitFor(() => expect(store.getState().status).not.toBeNull());
     store.getState().setView('settings');
     const field = await screen.findByLabelText('Bandwidth limit for all mappings');

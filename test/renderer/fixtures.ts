@@ -1,5 +1,6 @@
 // Builders of contract values for renderer tests.
-import type { ConnectionView, LogLineView, MappingStatus, MappingView } from '../../shared/contract';
+import { DEFAULT_WEBHOOK_EVENTS, urlOrigin, type AlertsInput, type AlertsView } from '../../shared/alerts';
+import type { AppSettings, AppSettingsChanges, ConnectionView, LogLineView, MappingStatus, MappingView } from '../../shared/contract';
 import type { ProgressSnapshot, RunSummary } from '../../shared/model';
 
 export function localConnection(id: string, name = id, root = `/data/${id}`): ConnectionView {
@@ -14,7 +15,12 @@ export function status(mappingId: string, patch: Partial<MappingStatus> = {}): M
   return { mappingId, state: 'idle', followUpQueued: false, nextRunAt: null, lastRun: null, version: 0, ...patch };
 }
 
-export function mapping(id: string, patch: Partial<MappingView> = {}): MappingView {
+/**
+ * A mapping as main answers it. `patch.alerts` may be what a fake handler echoes from its input
+ * (AlertsInput): it becomes the view main would answer (each URL's origin, whether a secret is set).
+ */
+export function mapping(id: string, { alerts, ...patch }: Partial<Omit<MappingView, 'alerts'>> & { alerts?: AlertsView | AlertsInput | null } = {}): MappingView {
+  const view = alerts == null ? undefined : isView(alerts) ? alerts : alertsViewOfInput(alerts);
   return {
     id,
     name: `Mapping ${id}`,
@@ -32,7 +38,32 @@ export function mapping(id: string, patch: Partial<MappingView> = {}): MappingVi
     intervalSeconds: null,
     status: status(id),
     ...patch,
+    ...(view ? { alerts: view } : {}),
   };
+}
+
+function isView(alerts: AlertsView | AlertsInput): alerts is AlertsView {
+  return (alerts.webhooks ?? []).some((w) => typeof w.url === 'object') || Object.values(alerts.healthchecks ?? {}).some((u) => typeof u === 'object');
+}
+
+/** What main would answer for alerts saved from `input` (a URL left out shows as "(kept)"). */
+function alertsViewOfInput(input: AlertsInput): AlertsView {
+  const origin = (url: string | undefined) => ({ origin: url === undefined ? '(kept)' : urlOrigin(url) });
+  const h = input.healthchecks;
+  return {
+    webhooks: (input.webhooks ?? []).map((w, index) => ({ id: w.id ?? `w${index}`, url: origin(w.url), on: w.on ?? [...DEFAULT_WEBHOOK_EVENTS], secretSet: Boolean(w.secret) })),
+    ...(h?.success !== undefined ? { healthchecks: { success: origin(h.success), ...(h.start ? { start: origin(h.start) } : {}), ...(h.fail ? { fail: origin(h.fail) } : {}) } } : {}),
+  };
+}
+
+/** The default settings, as settings.get answers them. */
+export function appSettings(patch: Partial<AppSettings> = {}): AppSettings {
+  return { globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null, alerts: null, metricsAddr: null, ...patch };
+}
+
+/** `settings` after a settings.set of `changes`, as main answers (alerts as their view). */
+export function settingsAfter(settings: AppSettings, { alerts, ...changes }: AppSettingsChanges): AppSettings {
+  return { ...settings, ...changes, ...(alerts !== undefined ? { alerts: alerts && alertsViewOfInput(alerts) } : {}) };
 }
 
 export function run(id: number, mappingId: string, patch: Partial<RunSummary> = {}): RunSummary {

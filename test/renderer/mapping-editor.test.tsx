@@ -258,7 +258,7 @@ describe('filters', () => {
 
   test('a saved mapping’s filters are shown and saved back unchanged', async () => {
     const saved = mapping('m1', { sourceConnectionId: 'src', sourceBucket: 'photos', targetConnectionId: 'dst', targetBucket: 'backup', ...filtered, minSize: 1000 });
-    const r = renderWithStore(<MappingEditor mapping={saved} onDone={vi.fn()} />, { 'buckets.list': buckets, 'mappings.update': (input) => ({ ...saved, ...input }) }, { connections, connectionsLoad: 'ready', mappings: [saved] });
+    const r = renderWithStore(<MappingEditor mapping={saved} onDone={vi.fn()} />, { 'buckets.list': buckets, 'mappings.update': (input) => mapping('m1', { ...saved, ...input }) }, { connections, connectionsLoad: 'ready', mappings: [saved] });
     expect((screen.getByLabelText('Exclude globs') as HTMLTextAreaElement).value).toBe('*.tmp\ncache/**');
     expect((screen.getByLabelText('Max size') as HTMLInputElement).value).toBe('10M');
     expect((screen.getByLabelText('Min size') as HTMLInputElement).value).toBe('1000');

@@ -76,7 +76,7 @@ describe('a mapping status overtaken by events', () => {
   test("a saved mapping's status from before its run started keeps the running state", async () => {
     const { store, client } = setup({ 'mappings.list': () => [mapping('m1', { status: status('m1', { version: 1 }) })], 'mappings.update': (input) => mapping('m1', { ...input, status: status('m1', { version: 2 }) }) });
     await store.getState().loadMappings();
-    const saving = store.getState().saveMapping({ ...mapping('m1'), name: 'renamed' });
+    const saving = store.getState().saveMapping({ ...mapping('m1'), alerts: undefined, name: 'renamed' });
     client.emit('mapping.status', status('m1', { state: 'running', version: 3 }));
     await saving;
     expect(store.getState().mappings[0]).toMatchObject({ name: 'renamed', status: { state: 'running' } });
@@ -89,7 +89,7 @@ describe('events', () => {
       'connections.list': () => [],
       'mappings.list': () => [],
       'app.status': () => ({ version: '1', paused: false, running: [], mode: 'desktop' }),
-      'settings.get': () => ({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null }),
+      'settings.get': () => ({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, bwLimit: null, alerts: null, metricsAddr: null }),
     });
     client.emit('data.changed', { lists: ['connections'] });
     await settle();
@@ -460,7 +460,7 @@ describe('settings', () => {
   });
 
   test('saving settings stores what the API returns', async () => {
-    const saved = { globalConcurrency: 4, maxConcurrentRuns: 1, startAtLogin: true, closeToTray: true, notifications: false, bwLimit: null };
+    const saved = { globalConcurrency: 4, maxConcurrentRuns: 1, startAtLogin: true, closeToTray: true, notifications: false, bwLimit: null, alerts: null, metricsAddr: null };
     const { store, client } = setup({ 'settings.set': () => saved });
     await store.getState().saveSettings({ globalConcurrency: 4 });
     expect(client.argsOf('settings.set')).toEqual([{ globalConcurrency: 4 }]);
