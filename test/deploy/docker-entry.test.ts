@@ -40,7 +40,7 @@ let data: string;
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key) && key !== 'NODE_ENV') env[key] = value;
-  return { ...env, ...envOf(runtime), HOME: scratch, ...extra };
+  return { ...env, ...envOf(runtime), ...extra };
 }
 
 /** A path of the image, in the clean folder: /app/... and /data/... */
@@ -149,7 +149,8 @@ async function startEntry(extra: string[] = []): Promise<Started> {
   const argv = cmd.map((word, i) => (cmd[i - 1] === '--host' ? '127.0.0.1' : word.startsWith('/data/') ? imagePath(word) : word));
   const child = spawn(path.join(scratch, 'usr-local-bin', 'cloud-data-sync'), [...argv, '--port', '0', ...extra], {
     cwd: app,
-    env: childEnv({ [TOKEN_ENV]: TOKEN }),
+    // HOME elsewhere: the server must need nothing of the user's (npm above keeps HOME, for its cache).
+    env: childEnv({ [TOKEN_ENV]: TOKEN, HOME: scratch }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
