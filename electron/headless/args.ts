@@ -78,8 +78,10 @@ Options:
   --metrics-addr HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics while running
                             (no token; HOST must be loopback unless --allow-remote is given)
   --allow-remote            allow a --metrics-addr HOST other than loopback
-  --otlp-endpoint URL       send OpenTelemetry traces over OTLP/HTTP to URL (default:
-                            $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)
+  --otlp-endpoint URL       send OpenTelemetry traces over OTLP/HTTP (JSON) to the collector at URL
+                            (/v1/traces is added unless URL ends with it; default:
+                            $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or $OTEL_EXPORTER_OTLP_ENDPOINT
+                            + /v1/traces; none when unset)
   --help                    show this help
   --version                 show the version
 
@@ -111,8 +113,7 @@ Options:
   --log-level LEVEL         debug | info | warn | error (default: info); debug also lists every object
   --log-format FORMAT       text | json (default: text); json writes one object a line on stderr
   --metrics-addr HOST:PORT  also serve Prometheus metrics at http://HOST:PORT/metrics, without the token
-  --otlp-endpoint URL       send OpenTelemetry traces over OTLP/HTTP to URL (default:
-                            $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT)
+  --otlp-endpoint URL       send OpenTelemetry traces to the OTLP/HTTP collector at URL (as above)
   --help                    show this help
 
 The token: every request needs it. It is $CDS_SERVER_TOKEN (at least 16 characters; best 64 random
