@@ -3,6 +3,7 @@
 import type { AppSettings, EventName, Events } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 import { createApiDispatcher, loadAppSettings, type Dispatch } from '../api';
+import { globalAlertsOf } from '../api/alerts';
 import { storedMappingConflicts } from '../api/bucket-locations';
 import { conflictMessage, connectionsForLocating, type StoredConflict } from '../api/connections';
 import { createEngine } from '../library/engine';
@@ -13,6 +14,8 @@ import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
 import type { RunEvent } from '../sync/telemetry';
 import type { RunLogLine } from '../sync/ports';
+import { ALERT_FLUSH_MS, AlertDispatcher } from '../ops/alerts';
+import type { DeliveryPolicy } from '../ops/alerts-delivery';
 
 /** A watcher of every run's events (metrics, traces, structured logs, alerts: electron/ops/). */
 export type RunEventSink = (event: RunEvent, mapping: Mapping) => void;
@@ -31,6 +34,13 @@ export interface AppCoreOptions {
   applyDesktopSetting?: (settings: AppSettings) => void;
   /** Builds a connection's provider; tests wrap the real one to slow it down or count calls. */
   providerFactory?: ProviderFactory;
+  /**
+   * Problems of the core's background work that belong to no run: an alert that could not be
+   * delivered, alerts that cannot be decrypted. Default: a line on stderr.
+   */
+  warn?: (message: string) => void;
+  /** Alert retries and timeouts (ops/alerts-delivery.ts DEFAULT_DELIVERY); tests shorten the waits. */
+  alertDelivery?: Partial<DeliveryPolicy>;
 }
 
 export interface AppEvents {
@@ -112,6 +122,16 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
             }
           }
         };
+  // Alerts of every run, desktop and serve alike: each mapping's own and the global ones, read (and
+  // decrypted) from the store when a run starts and ends, so an edit applies from the next run.
+  const alerts = new AlertDispatcher({
+    version: options.version,
+    warn: options.warn ?? ((message) => console.warn(`Cloud Data Sync: ${message}`)),
+    alertsOf: (mapping) => store.mappings.alertsOf(mapping.id),
+    globalAlerts: () => globalAlertsOf(store),
+    ...(options.alertDelivery ? { policy: options.alertDelivery } : {}),
+  });
+  runEventSinks.add((event, mapping) => alerts.observe(event, mapping));
   // Overlap conflicts among the saved mappings (saved before the rule existed): computed when a run
   // is due, kept until connections or mappings change.
   let conflicts: StoredConflict[] | undefined;
@@ -201,6 +221,9 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
         try {
           await scheduler.stop(graceMs);
           await synchronizer.close();
+          // Alerts of the last runs still on their way get up to the grace period, at most ALERT_FLUSH_MS.
+          await alerts.flush(Math.min(graceMs, ALERT_FLUSH_MS));
+          await alerts.close();
         } finally {
           store.close();
         }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Notification, safeStorage, session, type WebContents } from 'electron';
 import type { AppSettings } from '../../shared/contract';
 import { createAppCore, type AppCore } from '../core/core';
+import { startDesktopOperations, type DesktopOperations } from '../core/desktop-operations';
 import { applyStartAtLogin, HIDDEN_FLAG } from './login-item';
 import { createNotificationPolicy } from '../core/notifications';
 import { createQuitSequence } from '../core/quit';
@@ -28,6 +29,8 @@ let win: BrowserWindow | undefined;
 let tray: AppTray | undefined;
 /** Settings the shell acts on; kept current by applyDesktopSetting. */
 let desktop: AppSettings | undefined;
+/** Metrics (settings.metricsAddr) and traces (OTEL_EXPORTER_OTLP_*) of the core's runs; started once the core is. */
+let operations: Promise<DesktopOperations | undefined> = Promise.resolve(undefined);
 let quitting = false;
 
 const quit = createQuitSequence({
@@ -35,7 +38,11 @@ const quit = createQuitSequence({
     tray?.destroy();
     for (const w of BrowserWindow.getAllWindows()) w.destroy();
   },
-  shutdown: (graceMs) => core?.shutdown(graceMs) ?? Promise.resolve(),
+  async shutdown(graceMs) {
+    // The runs end first (their last events are still observed), then the listener closes and spans are sent.
+    await core?.shutdown(graceMs);
+    await (await operations)?.close();
+  },
   exit: (code) => app.exit(code),
   onError: (err) => console.error('Cloud Data Sync: shutdown:', err),
 });
@@ -61,6 +68,7 @@ function windows(): WebContents[] {
 
 function applyDesktopSetting(settings: AppSettings): void {
   desktop = settings;
+  void operations.then((o) => o?.setMetricsAddr(settings.metricsAddr));
   // A development build would register the bare Electron binary: only a packaged app does this.
   if (!app.isPackaged) return;
   try {
@@ -102,6 +110,11 @@ function start(): void {
     return;
   }
   const appCore = core;
+  const warn = (message: string) => console.error(`Cloud Data Sync: ${message}`);
+  operations = startDesktopOperations(appCore, { version: app.getVersion(), env: process.env, warn }).catch((err: unknown) => {
+    warn(`metrics and traces are off: ${(err as Error).message}`);
+    return undefined;
+  });
   applyDesktopSetting(appCore.settings());
 
   registerIpc({ dispatch: appCore.dispatch, windows, entry });

@@ -2,11 +2,13 @@
 // notifications and the quit sequence, against a real store. The native binding is the Node build of
 // better-sqlite3, placed where electronNativeBindingPath looks for the Electron one.
 import { mkdirSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../electron/store';
 import { makeSandbox, type Sandbox } from './helpers';
+import { startReceiver } from '../ops/alerts-receiver';
 
 const fake = vi.hoisted(() => {
   type Listener = (...args: unknown[]) => unknown;
@@ -293,3 +295,85 @@ describe('main.ts (electron mocked)', () => {
     store.close();
   });
 });
+
+/** A loopback port free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The status of GET http://127.0.0.1:port/metrics, or 'refused'. */
+async function scrape(port: number): Promise<number | 'refused'> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/metrics`)).status;
+  } catch {
+    return 'refused';
+  }
+}
+
+describe('main.ts: operations of the desktop app (electron mocked)', () => {
+  it('the metricsAddr setting starts a Prometheus listener, moves it when it changes and stops it when cleared', async () => {
+    provideNativeBinding();
+    await startMain();
+    const [first, second] = [await freePort(), await freePort()];
+    expect(await invoke('settings.set', { metricsAddr: `127.0.0.1:${first}` })).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await scrape(first)).toBe(200));
+    const text = await (await fetch(`http://127.0.0.1:${first}/metrics`)).text();
+    expect(text).toContain('cds_');
+
+    expect(await invoke('settings.set', { metricsAddr: `127.0.0.1:${second}` })).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await scrape(second)).toBe(200));
+    expect(await scrape(first)).toBe('refused');
+
+    expect(await invoke('settings.set', { metricsAddr: null })).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await scrape(second)).toBe('refused'));
+    fake.module.app.quit();
+    await vi.waitFor(() => expect(fake.module.app.exit).toHaveBeenCalledWith(0));
+  });
+
+  it('a metricsAddr saved earlier is listened on at start, and the quit closes it', async () => {
+    provideNativeBinding();
+    const port = await freePort();
+    const store = openStore(join(fake.state.userData, 'data.db'));
+    store.settings.set('app', { metricsAddr: `127.0.0.1:${port}` });
+    store.close();
+    await startMain();
+    await vi.waitFor(async () => expect(await scrape(port)).toBe(200));
+    fake.module.app.quit();
+    await vi.waitFor(() => expect(fake.module.app.exit).toHaveBeenCalledWith(0));
+    expect(await scrape(port)).toBe('refused');
+  });
+
+  it("a failing run's alert reaches the mapping's webhook, signed; the window never sees its URL or secret", async () => {
+    const receiver = await startReceiver();
+    try {
+      provideNativeBinding();
+      await startMain();
+      const win = fake.FakeWindow.all[0]!;
+      expect((await invoke('connections.create', { id: 'src', name: 'Source', type: 'local', local: { root: sandbox.srcRoot } })).ok).toBe(true);
+      const created = await invoke('mappings.create', {
+        name: 'Photos', sourceConnectionId: 'src', sourceBucket: 'missing', sourcePrefix: '', targetConnectionId: 'src', targetBucket: 'bucket',
+        targetPrefix: 'copy/', transfers: 2, deleteMode: 'synced', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null,
+        alerts: { webhooks: [{ url: `${receiver.url}/desk-hook-path`, secret: 'desk-secret-123' }] },
+      });
+      expect(created.ok).toBe(true);
+      expect((await invoke('sync.now', {})).ok).toBe(true);
+      await vi.waitFor(() => expect(receiver.requests).toHaveLength(1), { timeout: 10_000 });
+      const [req] = receiver.requests;
+      expect(req!.headers['x-cds-event']).toBe('failure');
+      const { createHmac } = await import('node:crypto');
+      expect(req!.headers['x-cds-signature']).toBe(`sha256=${createHmac('sha256', 'desk-secret-123').update(req!.body).digest('hex')}`);
+      const sent = JSON.stringify([win.webContents.sent, created, await invoke('mappings.list')]);
+      expect(sent).not.toContain('desk-hook-path');
+      expect(sent).not.toContain('desk-secret-123');
+      fake.module.app.quit();
+      await vi.waitFor(() => expect(fake.module.app.exit).toHaveBeenCalledWith(0));
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
