@@ -10,7 +10,7 @@
 //   success — the run ended 'success'.
 // A cancelled run (the user's cancel, a shutdown) sends nothing, nor does it ping.
 import { hostname } from 'node:os';
-import { hasAlerts, HEALTHCHECK_PINGS, redactedUrl, type AlertEvent, type AlertsConfig, type HealthcheckPing, type HealthcheckPings, type WebhookAlert } from '../../shared/alerts';
+import { hasAlerts, HEALTHCHECK_PINGS, HTTP_URL, redactedUrl, type AlertEvent, type AlertsConfig, type HealthcheckPing, type HealthcheckPings, type WebhookAlert } from '../../shared/alerts';
 import type { Mapping, RunSummary } from '../../shared/model';
 import type { RunEvent } from '../sync/telemetry';
 import { DEFAULT_DELIVERY, deliver, type AlertRequest, type DeliveryControl, type DeliveryPolicy } from './alerts-delivery';
@@ -176,10 +176,14 @@ export class AlertDispatcher {
   }
 }
 
-/** The webhooks of `configs`, in order; a URL listed twice (a mapping's own and a global one) is sent once, as listed first. */
+/**
+ * The webhooks of `configs`, in order; a URL listed twice (a mapping's own and a global one) is sent
+ * once, as listed first. A URL that is no http(s) URL (a config file's placeholder, warned about when
+ * the file was read) is skipped.
+ */
 function webhooksOf(configs: readonly AlertsConfig[]): WebhookAlert[] {
   const seen = new Set<string>();
-  return configs.flatMap((c) => c.webhooks).filter((w) => !seen.has(w.url) && seen.add(w.url));
+  return configs.flatMap((c) => c.webhooks).filter((w) => HTTP_URL.test(w.url) && !seen.has(w.url) && seen.add(w.url));
 }
 
 /** The healthcheck pings of `configs`, in order; a ping URL listed twice is pinged once. */
@@ -190,7 +194,7 @@ function pingsOf(configs: readonly AlertsConfig[]): Partial<HealthcheckPings>[] 
     const fresh: Partial<HealthcheckPings> = {};
     for (const ping of HEALTHCHECK_PINGS) {
       const url = c.healthchecks[ping];
-      if (url !== undefined && !seen.has(url)) {
+      if (url !== undefined && HTTP_URL.test(url) && !seen.has(url)) {
         seen.add(url);
         fresh[ping] = url;
       }

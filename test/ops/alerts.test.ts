@@ -206,4 +206,12 @@ describe('AlertDispatcher against a local receiver', () => {
     expect(r.requests.map((q) => q.path)).toEqual(['/global']);
     expect(warnings).toEqual(['the alerts of mapping "Photos" cannot be read, so they were not sent: cannot be decrypted; enter them again']);
   });
+
+  it("a config file's placeholder URL is skipped without a warning (the file's reading warned about it)", async () => {
+    const r = await receiver();
+    const { d, warnings } = dispatcher({ webhooks: [{ url: 'REPLACE_WITH_SECRET', on: ['failure'] }, { url: `${r.url}/real`, on: ['failure'] }], healthchecks: { start: 'REPLACE_WITH_SECRET', success: `${r.url}/hc` } });
+    await run(d, summary({ status: 'failed' }));
+    expect(r.requests.map((q) => q.path)).toEqual(['/real']);
+    expect(warnings).toEqual([]);
+  });
 });
