@@ -214,4 +214,14 @@ describe('AlertDispatcher against a local receiver', () => {
     expect(r.requests.map((q) => q.path)).toEqual(['/real']);
     expect(warnings).toEqual([]);
   });
+
+  it('user info in a URL is sent as basic authentication and never shown in a warning', async () => {
+    const r = await receiver(() => 400);
+    const url = r.url.replace('http://', 'http://alert-user:alert-pass@');
+    const { d, warnings } = dispatcher({ webhooks: [{ url: `${url}/hook`, on: ['failure'] }] });
+    await run(d, summary({ status: 'failed' }));
+    expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('alert-user:alert-pass').toString('base64')}`);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toMatch(/alert-user|alert-pass/);
+  });
 });
