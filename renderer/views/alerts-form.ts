@@ -82,27 +82,53 @@ function pingWillBeSet(p: PingFormField): boolean {
   return p.url.trim() !== '' || (p.storedOrigin !== null && !p.clear);
 }
 
+/** A problem of the form: its sentence, and the contract field it is about ("alerts.webhooks[1].url"). */
+export interface AlertsFormProblem {
+  message: string;
+  field: string;
+}
+
 /**
  * The first problem of the form, as a sentence naming the row or field; null when none. The server
  * checks again with the stored values filled in (shared/config/alerts.ts).
  */
 export function alertsFormProblem(form: AlertsFormState): string | null {
+  return alertsFormProblemAt(form)?.message ?? null;
+}
+
+/** alertsFormProblem with the field it is about, named as the server names its errors' fields. */
+export function alertsFormProblemAt(form: AlertsFormState): AlertsFormProblem | null {
   for (const [index, w] of form.webhooks.entries()) {
     const row = `Webhook ${index + 1}`;
+    const at = (part: string, message: string) => ({ message, field: `alerts.webhooks[${index}].${part}` });
     const url = w.url.trim();
-    if (url === '' && w.id === null) return `${row}: give the URL the alert is sent to.`;
+    if (url === '' && w.id === null) return at('url', `${row}: give the URL the alert is sent to.`);
     const problem = url === '' ? null : alertUrlProblem(url);
-    if (problem) return `${row}: the URL ${problem}.`;
-    if (w.on.length === 0) return `${row}: choose at least one of ${ALERT_EVENTS.map((e) => ALERT_EVENT_LABELS[e].toLowerCase()).join(', ')}.`;
+    if (problem) return at('url', `${row}: the URL ${problem}.`);
+    if (w.on.length === 0) return at('on', `${row}: choose at least one of ${ALERT_EVENTS.map((e) => ALERT_EVENT_LABELS[e].toLowerCase()).join(', ')}.`);
   }
   for (const ping of HEALTHCHECK_PINGS) {
     const url = form.healthchecks[ping].url.trim();
     const problem = url === '' ? null : alertUrlProblem(url);
-    if (problem) return `${PING_LABELS[ping]} ${problem}.`;
+    if (problem) return { message: `${PING_LABELS[ping]} ${problem}.`, field: `alerts.healthchecks.${ping}` };
   }
   const anyPing = HEALTHCHECK_PINGS.some((ping) => pingWillBeSet(form.healthchecks[ping]));
-  if (anyPing && !pingWillBeSet(form.healthchecks.success)) return `${PING_LABELS.success}: give one; the start and failure pings go with it.`;
+  if (anyPing && !pingWillBeSet(form.healthchecks.success)) return { message: `${PING_LABELS.success}: give one; the start and failure pings go with it.`, field: 'alerts.healthchecks.success' };
   return null;
+}
+
+/** The control an error's field names: a webhook row's URL, events or secret, or a ping's URL. */
+export type AlertsControl = { webhook: number; part: 'url' | 'on' | 'secret' } | { ping: HealthcheckPing };
+
+/**
+ * The control of a field as the server or alertsFormProblemAt names it ("alerts.webhooks[0].on[1]",
+ * "alerts.healthchecks.success"); null for the alerts as a whole or a field no control shows.
+ */
+export function alertsControlOf(field: string | null | undefined): AlertsControl | null {
+  const webhook = /^alerts\.webhooks\[(\d+)\]\.(url|on|secret)\b/.exec(field ?? '');
+  if (webhook) return { webhook: Number(webhook[1]), part: webhook[2] as 'url' | 'on' | 'secret' };
+  const ping = /^alerts\.healthchecks\.(\w+)$/.exec(field ?? '')?.[1];
+  return ping !== undefined && (HEALTHCHECK_PINGS as readonly string[]).includes(ping) ? { ping: ping as HealthcheckPing } : null;
 }
 
 /** The AlertsInput of the form (call when alertsFormProblem found nothing); null when it sends nothing. */

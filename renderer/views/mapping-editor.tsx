@@ -1,6 +1,6 @@
 // Draw or change a mapping: source and target (connection → bucket → prefix, with bucket lists and
-// an object browser), schedule, filters, delete behaviour with its guard, transfers, dry run; Preview
-// shows what a run would do before anything is saved or synced.
+// an object browser), schedule, filters, delete behaviour with its guard, transfers, dry run, hooks,
+// alerts; Preview shows what a run would do before anything is saved or synced.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionView, MappingView } from '../../shared/contract';
 import { DELETE_MODES, type DeleteMode } from '../../shared/model';
@@ -30,6 +30,8 @@ import {
   type MappingFormState,
 } from './mapping-form';
 import { PREVIEW_LIST_MAX, PreviewPanel } from './preview-panel';
+import { alertsFormProblemAt } from './alerts-form';
+import { AlertsEditor } from './alerts-editor';
 
 type Side = 'source' | 'target';
 type SetField = <K extends keyof MappingFormState>(key: K, value: MappingFormState[K]) => void;
@@ -286,6 +288,8 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
   const [form, setForm] = useState<MappingFormState>(() => (mapping ? mappingToForm(mapping) : emptyMappingForm(connections)));
   const [errors, setErrors] = useState<MappingFormErrors>({});
   const [saving, setSaving] = useState(false);
+  /** The field errors.alerts is about ("alerts.webhooks[0].url"), so the alerts section marks that control. */
+  const [alertsErrorField, setAlertsErrorField] = useState<string | null>(null);
   const [previewedInput, setPreviewedInput] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const headingId = useId();
@@ -310,6 +314,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
   const check = (): boolean => {
     const found = validateMappingForm(form, connections);
     setErrors(found);
+    setAlertsErrorField(found.alerts ? (alertsFormProblemAt(form.alerts)?.field ?? null) : null);
     if (Object.keys(found).length === 0) return true;
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     return false;
@@ -334,6 +339,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
     if (!result.ok) {
       const field = mappingFormFieldOf(result.error.field);
       setErrors({ [field]: result.error.message });
+      setAlertsErrorField(field === 'alerts' ? (result.error.field ?? null) : null);
       if (field !== 'form') requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
@@ -454,6 +460,17 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
       <TargetObjectFields form={form} setField={setField} errors={errors} connections={connections} />
 
       <HookFields form={form} setField={setField} errors={errors} />
+
+      <fieldset className="fieldset alerts">
+        <legend>Alerts</legend>
+        <AlertsEditor
+          value={form.alerts}
+          onChange={(alerts) => setField('alerts', alerts)}
+          error={errors.alerts}
+          errorField={alertsErrorField}
+          help="Tell a webhook or a healthcheck service how this mapping's runs end, besides the alerts for every mapping in Settings. A cancelled run sends nothing. Saved URLs and secrets are kept encrypted and never shown again: a URL shows only its site."
+        />
+      </fieldset>
 
       <PreviewPanel preview={preview} onShowMore={previewStale ? undefined : () => onPreview(PREVIEW_LIST_MAX)} />
       {previewStale && <p className="muted">The settings changed since this preview: preview again to see their effect.</p>}

@@ -1,13 +1,20 @@
-// Settings: limits, desktop behaviour (only in the desktop app), import of the original tool's
-// config.json with a look at what it will create first, and export.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+// Settings: limits, desktop behaviour and the Prometheus listener (only in the desktop app), the
+// alerts sent for every mapping, import of the original tool's config.json with a look at what it
+// will create first, and export.
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { bwLimitProblem } from '../../shared/bandwidth';
+import { metricsAddrProblem } from '../../shared/metrics-addr';
 import type { AppSettings, AppSettingsChanges, ConfigImportResult } from '../../shared/contract';
 import { downloadText } from '../components/download';
 import { CheckboxField, Field } from '../components/field';
 import { LoadingBlock } from '../components/empty-state';
 import { PROVIDER_LABELS } from '../components/provider-logo';
 import { useAppStore } from '../store';
+import { alertsFormProblemAt, alertsToForm, formToAlertsInput, type AlertsFormState } from './alerts-form';
+import { AlertsEditor } from './alerts-editor';
+
+/** The address offered when the metrics listener is turned on: the CLI's example (--metrics-addr), OpenTelemetry's Prometheus port. */
+const DEFAULT_METRICS_ADDR = '127.0.0.1:9464';
 
 interface Draft {
   globalConcurrency: string;
@@ -17,6 +24,9 @@ interface Draft {
   notifications: boolean;
   /** The global bandwidth limit's text; '' for none. */
   bwLimit: string;
+  /** Whether the desktop's Prometheus listener is on, and its HOST:PORT (kept while off, as a suggestion). */
+  metricsOn: boolean;
+  metricsAddr: string;
 }
 
 const toDraft = (s: AppSettings): Draft => ({
@@ -26,6 +36,8 @@ const toDraft = (s: AppSettings): Draft => ({
   closeToTray: s.closeToTray,
   notifications: s.notifications,
   bwLimit: s.bwLimit ?? '',
+  metricsOn: s.metricsAddr !== null,
+  metricsAddr: s.metricsAddr ?? DEFAULT_METRICS_ADDR,
 });
 
 function wholeAtLeastOne(text: string): number | null {
@@ -58,8 +70,11 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
     const bwLimit = draft.bwLimit.trim() === '' ? null : draft.bwLimit.trim();
     const bwProblem = bwLimit === null ? null : bwLimitProblem(bwLimit);
     if (bwProblem !== null) found.bwLimit = `Bandwidth limit ${bwProblem}.`;
+    const metricsAddr = desktop && draft.metricsOn ? draft.metricsAddr.trim() : null;
+    const metricsProblem = metricsAddr === null ? null : metricsAddrProblem(metricsAddr);
+    if (metricsProblem !== null) found.metricsAddr = `The metrics address ${metricsProblem}.`;
     setErrors(found);
-    if (globalConcurrency === null || maxConcurrentRuns === null || bwProblem !== null) return;
+    if (globalConcurrency === null || maxConcurrentRuns === null || bwProblem !== null || metricsProblem !== null) return;
     setSaving(true);
     const patch: AppSettingsChanges = {
       globalConcurrency,
@@ -67,6 +82,8 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
       // Sent only when changed here, so a limit set meanwhile elsewhere (another window) is not undone.
       ...(bwLimit !== settings.bwLimit ? { bwLimit } : {}),
       ...(desktop ? { startAtLogin: draft.startAtLogin, closeToTray: draft.closeToTray, notifications: draft.notifications } : {}),
+      // Only the desktop app listens; sent only when changed, as the bandwidth limit.
+      ...(desktop && metricsAddr !== settings.metricsAddr ? { metricsAddr } : {}),
     };
     const result = await saveSettings(patch);
     setSaving(false);
@@ -109,6 +126,34 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
           <CheckboxField label="Notifications" help="A desktop notification when a run fails or a delete guard stops a run." checked={draft.notifications} onChange={(v) => setDraft((d) => ({ ...d, notifications: v }))} />
         </fieldset>
       )}
+      {desktop && (
+        <fieldset className="fieldset">
+          <legend>Prometheus metrics</legend>
+          <CheckboxField
+            label="Serve Prometheus metrics"
+            help="While the app runs, http://HOST:PORT/metrics shows every mapping's run counters (objects and bytes copied, failures, last success) to a Prometheus scraper; it has no token, so it listens on this computer's loopback address only."
+            checked={draft.metricsOn}
+            onChange={(v) => {
+              setDraft((d) => ({ ...d, metricsOn: v }));
+              setErrors(({ metricsAddr: _fixed, ...rest }) => rest);
+            }}
+          />
+          <Field label="Metrics address" error={errors.metricsAddr} help='HOST:PORT on a loopback address, e.g. "127.0.0.1:9464" or "[::1]:9464".'>
+            {(control) => (
+              <input
+                {...control}
+                className="input input-code"
+                value={draft.metricsAddr}
+                disabled={!draft.metricsOn}
+                placeholder={DEFAULT_METRICS_ADDR}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => setDraft((d) => ({ ...d, metricsAddr: e.target.value }))}
+              />
+            )}
+          </Field>
+        </fieldset>
+      )}
       <p className="form-error" role={errors.form ? 'alert' : undefined}>
         {errors.form ?? ''}
       </p>
@@ -117,6 +162,83 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
           {saving ? 'Saving…' : 'Save settings'}
         </button>
         <button type="button" disabled={!dirty} onClick={() => { setDraft(toDraft(settings)); setErrors({}); }}>
+          Undo changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The alerts sent for every mapping's runs (settings `alerts`), saved on their own. */
+function GlobalAlerts({ settings }: { settings: AppSettings }) {
+  const saveSettings = useAppStore((s) => s.saveSettings);
+  const notify = useAppStore((s) => s.notify);
+  const [form, setForm] = useState<AlertsFormState>(() => alertsToForm(settings.alerts));
+  const [error, setError] = useState<{ message: string; field: string | null; atSection: boolean } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const dirty = JSON.stringify(form) !== JSON.stringify(alertsToForm(settings.alerts));
+
+  // Changed elsewhere (another window, an import) while nothing is being edited: show them.
+  const [base, setBase] = useState(settings);
+  if (base !== settings) {
+    setBase(settings);
+    if (!dirty) setForm(alertsToForm(settings.alerts));
+  }
+
+  const focusInvalid = () => requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const problem = alertsFormProblemAt(form);
+    if (problem) {
+      setError({ ...problem, atSection: true });
+      focusInvalid();
+      return;
+    }
+    setSaving(true);
+    const result = await saveSettings({ alerts: formToAlertsInput(form) });
+    setSaving(false);
+    if (result.ok) {
+      setForm(alertsToForm(result.value.alerts));
+      setError(null);
+      notify('success', 'Alerts saved.');
+    } else {
+      // What was typed stays, so the user can fix it and save again.
+      const field = result.error.field ?? null;
+      setError({ message: result.error.message, field, atSection: field?.startsWith('alerts') ?? false });
+      focusInvalid();
+    }
+  };
+
+  return (
+    <form ref={formRef} className="panel settings-alerts" aria-labelledby="settings-alerts" onSubmit={onSubmit} noValidate>
+      <h2 id="settings-alerts">Alerts for every mapping</h2>
+      <AlertsEditor
+        value={form}
+        onChange={(next) => {
+          setForm(next);
+          setError(null);
+        }}
+        error={error?.atSection ? error.message : null}
+        errorField={error?.atSection ? error.field : null}
+        help="Sent for every mapping's runs, besides each mapping's own alerts (a URL in both is sent once). A cancelled run sends nothing. Saved URLs and secrets are kept encrypted and never shown again: a URL shows only its site."
+      />
+      <p className="form-error" role={error && !error.atSection ? 'alert' : undefined}>
+        {error && !error.atSection ? error.message : ''}
+      </p>
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={saving || !dirty}>
+          {saving ? 'Saving…' : 'Save alerts'}
+        </button>
+        <button
+          type="button"
+          disabled={saving || !dirty}
+          onClick={() => {
+            setForm(alertsToForm(settings.alerts));
+            setError(null);
+          }}
+        >
           Undo changes
         </button>
       </div>
@@ -278,7 +400,10 @@ export function SettingsView() {
       </header>
       <div className="settings-grid">
         {settings ? (
-          <GeneralSettings settings={settings} desktop={mode !== 'server'} />
+          <>
+            <GeneralSettings settings={settings} desktop={mode !== 'server'} />
+            <GlobalAlerts settings={settings} />
+          </>
         ) : load === 'error' ? (
           <p className="form-error">Settings could not be loaded.</p>
         ) : (

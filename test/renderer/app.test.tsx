@@ -4,10 +4,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import type { AppSettings, AppStatus, PreviewResult } from '../../shared/contract';
+import { metricsAddrProblem } from '../../shared/metrics-addr';
 import { App } from '../../renderer/app';
-import type { Handlers } from './fake-client';
+import { apiError, type Handlers } from './fake-client';
 import { appSettings, localConnection, logLine, mapping, progress, run, settingsAfter, status } from './fixtures';
-import { renderWithStore } from './render';
+import { description, isInvalid, renderWithStore } from './render';
 
 const appStatus = (patch: Partial<AppStatus> = {}): AppStatus => ({ version: '0.1.0', paused: false, running: [], mode: 'desktop', ...patch });
 const settings: AppSettings = appSettings();
@@ -215,10 +216,63 @@ describe('settings', () => {
     store.getState().setView('settings');
     const field = await screen.findByLabelText('Parallel transfers across all mappings');
     expect(screen.queryByRole('checkbox', { name: 'Notifications' })).toBeNull();
+    expect(screen.queryByRole('checkbox', { name: 'Serve Prometheus metrics' })).toBeNull();
+    expect(screen.queryByLabelText('Metrics address')).toBeNull();
     await user.clear(field);
     await user.type(field, '4');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(client.argsOf('settings.set')).toEqual([{ globalConcurrency: 4, maxConcurrentRuns: 2 }]));
+  });
+
+  test('desktop mode: the Prometheus listener is off with an address suggested; a bad address is refused as metricsAddrProblem says and nothing is sent; a good one is', async () => {
+    const { store, user, client } = renderApp({ 'settings.get': () => settings, 'settings.set': (p) => settingsAfter(settings, p) });
+    await waitFor(() => expect(store.getState().status).not.toBeNull());
+    store.getState().setView('settings');
+    const on = (await screen.findByRole('checkbox', { name: 'Serve Prometheus metrics' })) as HTMLInputElement;
+    expect(description(on)).toContain('it has no token, so it listens on');
+    const addr = screen.getByLabelText('Metrics address') as HTMLInputElement;
+    expect(on.checked).toBe(false);
+    expect(addr.disabled).toBe(true);
+    expect(addr.value).toBe('127.0.0.1:9464');
+
+    await user.click(on);
+    await user.clear(addr);
+    await user.type(addr, '0.0.0.0:9464');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(isInvalid(addr)).toBe(true));
+    expect(description(addr)).toContain(`The metrics address ${metricsAddrProblem('0.0.0.0:9464')}.`);
+    expect(client.argsOf('settings.set')).toEqual([]);
+
+    await user.clear(addr);
+    // user-event reads "[[" as one "[".
+    await user.type(addr, '[[::1]:9100');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(client.argsOf('settings.set')).toHaveLength(1));
+    expect(client.argsOf('settings.set')[0]).toEqual({ globalConcurrency: 16, maxConcurrentRuns: 2, startAtLogin: false, closeToTray: true, notifications: true, metricsAddr: '[::1]:9100' });
+    await screen.findByText('Settings saved.');
+    expect(on.checked).toBe(true);
+    expect(addr.value).toBe('[::1]:9100');
+  });
+
+  test('desktop mode: turning the Prometheus listener off sends null; a refused address from main is shown at the field', async () => {
+    const listening = appSettings({ metricsAddr: '127.0.0.1:9464' });
+    const { store, user, client } = renderApp({ 'settings.get': () => listening, 'settings.set': () => Promise.reject(apiError({ message: 'metricsAddr is refused here', field: 'metricsAddr' })) });
+    await waitFor(() => expect(store.getState().status).not.toBeNull());
+    store.getState().setView('settings');
+    const on = (await screen.findByRole('checkbox', { name: 'Serve Prometheus metrics' })) as HTMLInputElement;
+    const addr = screen.getByLabelText('Metrics address') as HTMLInputElement;
+    expect(on.checked).toBe(true);
+    await user.clear(addr);
+    await user.type(addr, '127.0.0.1:9465');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(description(addr)).toContain('metricsAddr is refused here'));
+    expect(addr.value).toBe('127.0.0.1:9465');
+
+    client.handlers['settings.set'] = (p) => settingsAfter(listening, p);
+    await user.click(on);
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(client.argsOf('settings.set')).toHaveLength(2));
+    expect(client.argsOf('settings.set')[1]).toMatchObject({ metricsAddr: null });
   });
 
   test('an import is checked first (apply: false), then applied', async () => {

@@ -3,7 +3,7 @@
 // events, no URL and no secret; typed values replace, "remove" clears; problems name the row.
 import { describe, expect, test } from 'vitest';
 import type { AlertsView } from '../../shared/alerts';
-import { alertsFormProblem, alertsToForm, formToAlertsInput, newWebhookRow } from '../../renderer/views/alerts-form';
+import { alertsControlOf, alertsFormProblem, alertsFormProblemAt, alertsToForm, formToAlertsInput, newWebhookRow } from '../../renderer/views/alerts-form';
 import { emptyMappingForm, formToMappingInput, mappingFormFieldOf, mappingToForm, validateMappingForm, type MappingFormState } from '../../renderer/views/mapping-form';
 import { localConnection, mapping } from './fixtures';
 
@@ -76,5 +76,23 @@ describe('mapping form: alerts', () => {
     noSuccess.healthchecks.start = { ...noSuccess.healthchecks.start, url: 'https://hc-ping.com/u/start' };
     expect(alertsFormProblem(noSuccess)).toBe('Success ping URL: give one; the start and failure pings go with it.');
     expect(mappingFormFieldOf('alerts.webhooks[0].url')).toBe('alerts');
+  });
+
+  test('a problem names its field as the server does, and that field names the control the editor marks', () => {
+    const f = alertsToForm(view);
+    f.webhooks[1] = { ...f.webhooks[1]!, on: [] };
+    expect(alertsFormProblemAt(f)).toEqual({ message: expect.stringMatching(/^Webhook 2: choose at least one of/), field: 'alerts.webhooks[1].on' });
+    f.webhooks[1] = { ...f.webhooks[1]!, on: ['failure'] };
+    f.healthchecks.fail = { ...f.healthchecks.fail, url: 'ftp://x' };
+    expect(alertsFormProblemAt(f)?.field).toBe('alerts.healthchecks.fail');
+    expect(alertsControlOf('alerts.webhooks[1].on')).toEqual({ webhook: 1, part: 'on' });
+    expect(alertsControlOf('alerts.webhooks[0].on[1]')).toEqual({ webhook: 0, part: 'on' });
+    expect(alertsControlOf('alerts.webhooks[3].secret')).toEqual({ webhook: 3, part: 'secret' });
+    expect(alertsControlOf('alerts.healthchecks.success')).toEqual({ ping: 'success' });
+    expect(alertsControlOf('alerts.webhooks[0].id')).toBeNull();
+    expect(alertsControlOf('alerts.webhooks')).toBeNull();
+    expect(alertsControlOf('alerts.healthchecks.other')).toBeNull();
+    expect(alertsControlOf('alerts')).toBeNull();
+    expect(alertsControlOf(undefined)).toBeNull();
   });
 });
