@@ -75,7 +75,7 @@ export async function runServe(args: ServeArgs, log: ConsoleLog, cli: CliEnviron
     const key = loadOrCreateKeyFile(keyPath);
     if (key.created) log.info(`Created ${keyPath}: it encrypts connection secrets in the database; keep it with the database, never share it`);
     if (key.warning) log.line('server', { level: 'warn', message: key.warning });
-    core = createAppCore({ dbPath, cipher: key.cipher, version: cli.version, mode: 'server' });
+    core = createAppCore({ dbPath, cipher: key.cipher, version: cli.version, mode: 'server', warn: (message) => log.line('alerts', { level: 'warn', message }) });
   } catch (err) {
     log.error(`cannot open the database ${dbPath}: ${(err as Error).message}`);
     // In use by another process (the message names it): a temporary failure, as the CLI says it.
