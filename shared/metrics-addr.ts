@@ -1,6 +1,7 @@
 // The desktop's opt-in Prometheus listener address (app settings `metricsAddr`): HOST:PORT on a
-// loopback host, since /metrics has no token. The same form as the CLI's --metrics-addr
-// (electron/headless/args.ts parseHostPort), without its port 0: a scrape needs a fixed port.
+// loopback host, since /metrics has no token. The one HOST:PORT form and loopback rule: the CLI's
+// --metrics-addr (electron/headless/args.ts) and serve's host checks (electron/server/security.ts) use
+// them too; the setting refuses port 0, which the flag allows (a free port, printed at start).
 
 /** "127.0.0.1:9464" → host and port; "[::1]:9464" → "::1". Null when it is not HOST:PORT. */
 export function splitHostPort(text: string): { host: string; port: number } | null {
@@ -10,7 +11,7 @@ export function splitHostPort(text: string): { host: string; port: number } | nu
   return port > 65535 ? null : { host: match[1] ?? match[2]!, port };
 }
 
-/** localhost, ::1 and the whole 127/8 block (as electron/server/security.ts isLoopbackHost). */
+/** localhost, ::1 and the whole 127/8 block (names as written: no resolution). */
 export function isLoopbackName(host: string): boolean {
   const h = host.toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);

@@ -2,6 +2,7 @@
 // (--config, --once, --interval, --generate-config; single or double dash, `--flag=value` or `--flag value`).
 import { LOG_LEVELS, type LogLevel } from '../../shared/model';
 import { isLoopbackHost } from '../server/security';
+import { splitHostPort } from '../../shared/metrics-addr';
 
 export type LogFormat = 'text' | 'json';
 
@@ -303,10 +304,9 @@ function readOpsFlag(args: OpsArgs, name: string, value: () => string): boolean 
 
 /** HOST:PORT, [IPv6]:PORT; the port may be 0 (a free one, printed at start). */
 export function parseHostPort(flag: string, text: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) throw new UsageError(`--${flag} must be HOST:PORT (e.g. 127.0.0.1:9464), got "${text}"`);
-  return { host: match[1] ?? match[2]!, port };
+  const hostPort = splitHostPort(text);
+  if (!hostPort) throw new UsageError(`--${flag} must be HOST:PORT (e.g. 127.0.0.1:9464), got "${text}"`);
+  return hostPort;
 }
 
 function checkMetricsAddr(addr: string | null, allowRemote: boolean): void {

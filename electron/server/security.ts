@@ -5,17 +5,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { isLoopbackName } from '../../shared/metrics-addr';
 
 /** Minimum token length: a guessable token would undo every other check. */
 export const MIN_TOKEN_LENGTH = 16;
 
 export type AuthMethod = 'bearer' | 'cookie' | 'query';
 
+/** localhost, ::1 (bracketed or not) and the whole 127/8 block: shared/metrics-addr.ts's rule. */
 export function isLoopbackHost(host: string): boolean {
-  const h = stripBrackets(host).toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  // The whole 127/8 block is loopback.
-  return isIP(h) === 4 && h.startsWith('127.');
+  return isLoopbackName(stripBrackets(host));
 }
 
 /** 0.0.0.0 and :: accept connections on every interface. */
