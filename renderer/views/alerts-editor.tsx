@@ -37,7 +37,10 @@ export interface AlertsEditorProps {
   onChange: (next: AlertsFormState) => void;
   /** The section's error: a form check's or the server's. */
   error?: string | null;
-  /** The contract field the error is about ("alerts.webhooks[0].url"): that control is marked invalid. */
+  /**
+   * The contract field the error is about ("alerts.webhooks[0].url"): the error is shown at that
+   * control, which is marked invalid; naming none, it is shown at the top of the section.
+   */
   errorField?: string | null;
   /** What these alerts are for, shown under the section's title. */
   help: ReactNode;
@@ -47,8 +50,11 @@ export interface AlertsEditorProps {
 export function AlertsEditor({ value, onChange, error, errorField, help }: AlertsEditorProps) {
   const base = useId();
   const addButton = useRef<HTMLButtonElement>(null);
-  const errorId = `${base}-error`;
-  const invalidAt = error ? alertsControlOf(errorField) : null;
+  const named = error ? alertsControlOf(errorField) : null;
+  // A row that is gone since (removed after the error came) shows nothing: the error goes to the top.
+  const at = named && 'webhook' in named && named.webhook >= value.webhooks.length ? null : named;
+  const rowError = (index: number) => (error && at && 'webhook' in at && at.webhook === index ? { part: at.part, message: error } : null);
+  const pingError = (ping: HealthcheckPing) => (error && at && 'ping' in at && at.ping === ping ? error : null);
 
   const setRow = (index: number, patch: Partial<WebhookFormRow>) => onChange({ ...value, webhooks: value.webhooks.map((w, i) => (i === index ? { ...w, ...patch } : w)) });
   const setPing = (ping: HealthcheckPing, patch: Partial<PingFormField>) => onChange({ ...value, healthchecks: { ...value.healthchecks, [ping]: { ...value.healthchecks[ping], ...patch } } });
@@ -68,9 +74,11 @@ export function AlertsEditor({ value, onChange, error, errorField, help }: Alert
   return (
     <div className="alerts-editor">
       <p className="field-help">{help}</p>
-      <p id={errorId} className="field-error alerts-error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </p>
+      {error && !at && (
+        <p className="field-error alerts-error" role="alert">
+          {error}
+        </p>
+      )}
       {value.webhooks.length === 0 ? (
         <p className="muted alerts-none">No webhook.</p>
       ) : (
@@ -81,8 +89,7 @@ export function AlertsEditor({ value, onChange, error, errorField, help }: Alert
                 idBase={`${base}-w${index}`}
                 index={index}
                 row={row}
-                invalid={invalidAt !== null && 'webhook' in invalidAt && invalidAt.webhook === index ? invalidAt.part : null}
-                errorId={errorId}
+                error={rowError(index)}
                 onChange={(patch) => setRow(index, patch)}
                 onRemove={() => removeRow(index)}
               />
@@ -106,8 +113,7 @@ export function AlertsEditor({ value, onChange, error, errorField, help }: Alert
             id={`${base}-ping-${ping}`}
             ping={ping}
             field={value.healthchecks[ping]}
-            invalid={invalidAt !== null && 'ping' in invalidAt && invalidAt.ping === ping}
-            errorId={errorId}
+            error={pingError(ping)}
             onChange={(patch) => setPing(ping, patch)}
           />
         ))}
@@ -116,9 +122,20 @@ export function AlertsEditor({ value, onChange, error, errorField, help }: Alert
   );
 }
 
-/** aria-describedby of a control: its help, and the section's error while it names this control. */
-function describedBy(helpId: string | null, errorId: string, invalid: boolean): string | undefined {
-  return [helpId, invalid ? errorId : null].filter(Boolean).join(' ') || undefined;
+/** What a control gets while the section's error is about it: marked invalid, described by the error. */
+function invalidProps(helpId: string | null, errorId: string, invalid: boolean) {
+  return {
+    'aria-invalid': invalid ? true : undefined,
+    'aria-describedby': [helpId, invalid ? errorId : null].filter(Boolean).join(' ') || undefined,
+  };
+}
+
+function ControlError({ id, message }: { id: string; message: string | null }) {
+  return message === null ? null : (
+    <p id={id} className="field-error" role="alert">
+      {message}
+    </p>
+  );
 }
 
 type WebhookPart = Extract<AlertsControl, { webhook: number }>['part'];
@@ -127,19 +144,19 @@ interface WebhookRowProps {
   idBase: string;
   index: number;
   row: WebhookFormRow;
-  /** The part of this row the section's error is about. */
-  invalid: WebhookPart | null;
-  errorId: string;
+  /** The section's error, when it is about a part of this row. */
+  error: { part: WebhookPart; message: string } | null;
   onChange: (patch: Partial<WebhookFormRow>) => void;
   onRemove: () => void;
 }
 
-function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }: WebhookRowProps) {
+function WebhookRow({ idBase, index, row, error, onChange, onRemove }: WebhookRowProps) {
   const n = index + 1;
   const urlId = `${idBase}-url`;
   const secretId = `${idBase}-secret`;
   const stored = row.storedOrigin !== null;
   const secretKept = row.secretSet && !row.clearSecret;
+  const errorOf = (part: WebhookPart) => (error?.part === part ? error.message : null);
   const toggleEvent = (event: AlertEvent, on: boolean) => onChange({ on: ALERT_EVENTS.filter((e) => (e === event ? on : row.on.includes(e))) });
   return (
     <fieldset className="fieldset alert-webhook">
@@ -156,8 +173,7 @@ function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }
           placeholder={stored ? 'Leave empty to keep' : 'https://hooks.example.com/…'}
           autoComplete="off"
           spellCheck={false}
-          aria-invalid={invalid === 'url' ? true : undefined}
-          aria-describedby={describedBy(`${urlId}-help`, errorId, invalid === 'url')}
+          {...invalidProps(`${urlId}-help`, `${urlId}-error`, error?.part === 'url')}
           onChange={(e) => onChange({ url: e.target.value })}
         />
         <p id={`${urlId}-help`} className="field-help">
@@ -169,6 +185,7 @@ function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }
             'The run’s outcome is POSTed here as JSON.'
           )}
         </p>
+        <ControlError id={`${urlId}-error`} message={errorOf('url')} />
       </div>
       <fieldset className="alert-events">
         <legend className="field-label">Send when</legend>
@@ -180,14 +197,14 @@ function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }
                 id={id}
                 type="checkbox"
                 checked={row.on.includes(event)}
-                aria-invalid={invalid === 'on' ? true : undefined}
-                aria-describedby={describedBy(null, errorId, invalid === 'on')}
+                {...invalidProps(null, `${idBase}-on-error`, error?.part === 'on')}
                 onChange={(e) => toggleEvent(event, e.target.checked)}
               />
               <label htmlFor={id}>{ALERT_EVENT_LABELS[event]}</label>
             </div>
           );
         })}
+        <ControlError id={`${idBase}-on-error`} message={errorOf('on')} />
       </fieldset>
       <div className="field">
         <label className="field-label" htmlFor={secretId}>
@@ -203,8 +220,7 @@ function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }
             // Never filled from the password manager: this is a key shared with the receiver, not a login.
             autoComplete="new-password"
             spellCheck={false}
-            aria-invalid={invalid === 'secret' ? true : undefined}
-            aria-describedby={describedBy(`${secretId}-help`, errorId, invalid === 'secret')}
+            {...invalidProps(`${secretId}-help`, `${secretId}-error`, error?.part === 'secret')}
             onChange={(e) => onChange({ secret: e.target.value, clearSecret: false })}
           />
           {row.secretSet && (
@@ -222,6 +238,7 @@ function WebhookRow({ idBase, index, row, invalid, errorId, onChange, onRemove }
           {row.secretSet && <span className={`secret-state ${row.clearSecret ? 'secret-state-cleared' : ''}`}>{row.clearSecret ? 'Secret removed when you save.' : 'Secret set.'}</span>}{' '}
           Signs each delivery: its X-CDS-Signature header is sha256= and the HMAC-SHA256 of the body with this key. None: unsigned.
         </p>
+        <ControlError id={`${secretId}-error`} message={errorOf('secret')} />
       </div>
       <button type="button" className="button-small button-ghost alert-remove" onClick={onRemove}>
         Remove webhook {n}
@@ -234,12 +251,12 @@ interface PingFieldProps {
   id: string;
   ping: HealthcheckPing;
   field: PingFormField;
-  invalid: boolean;
-  errorId: string;
+  /** The section's error, when it is about this ping. */
+  error: string | null;
   onChange: (patch: Partial<PingFormField>) => void;
 }
 
-function PingField({ id, ping, field, invalid, errorId, onChange }: PingFieldProps) {
+function PingField({ id, ping, field, error, onChange }: PingFieldProps) {
   const label = PING_LABELS[ping];
   const stored = field.storedOrigin !== null;
   return (
@@ -256,8 +273,7 @@ function PingField({ id, ping, field, invalid, errorId, onChange }: PingFieldPro
           placeholder={stored && !field.clear ? 'Leave empty to keep' : PING_PLACEHOLDERS[ping]}
           autoComplete="off"
           spellCheck={false}
-          aria-invalid={invalid ? true : undefined}
-          aria-describedby={describedBy(`${id}-help`, errorId, invalid)}
+          {...invalidProps(`${id}-help`, `${id}-error`, error !== null)}
           onChange={(e) => onChange({ url: e.target.value, clear: false })}
         />
         {stored && (
@@ -279,6 +295,7 @@ function PingField({ id, ping, field, invalid, errorId, onChange }: PingFieldPro
         )}
         {PING_HELP[ping]}
       </p>
+      <ControlError id={`${id}-error`} message={error} />
     </div>
   );
 }

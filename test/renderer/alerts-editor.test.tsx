@@ -189,6 +189,12 @@ describe("a mapping's alerts", () => {
     await r.user.click(screen.getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(isInvalid(input('Success ping URL'))).toBe(true));
     expect(description(input('Success ping URL'))).toContain('the start and failure pings go with it');
+    // One about the alerts as a whole (a store that cannot encrypt) is shown at the top of the section.
+    r.client.handlers['mappings.update'] = () => Promise.reject(apiError({ code: 'InvalidConfig', message: 'alerts cannot be stored without encryption', field: 'alerts' }));
+    await r.user.click(screen.getByRole('button', { name: 'Save changes' }));
+    const section = screen.getByRole('group', { name: 'Alerts' });
+    expect((await within(section).findByRole('alert')).textContent).toBe('alerts cannot be stored without encryption');
+    expect(isInvalid(input('Success ping URL'))).toBe(false);
   });
 });
 
@@ -247,6 +253,16 @@ describe('alerts for every mapping (Settings)', () => {
     const settings = appSettings({ alerts: { webhooks: [stored.webhooks[1]!] } });
     const r = renderSettings(settings, { 'settings.set': () => new Promise<AppSettings>((resolve) => (answer = resolve)) });
     const panel = await screen.findByRole('form', { name: 'Alerts for every mapping' });
+    // Checked before anything is sent: a new row needs its URL.
+    await r.user.click(within(panel).getByRole('button', { name: 'Add webhook' }));
+    await r.user.click(within(panel).getByRole('button', { name: 'Save alerts' }));
+    const newUrl = within(panel).getByLabelText('Webhook 2 URL');
+    await waitFor(() => expect(document.activeElement).toBe(newUrl));
+    expect(isInvalid(newUrl)).toBe(true);
+    expect(description(newUrl)).toContain('Webhook 2: give the URL the alert is sent to.');
+    expect(r.client.argsOf('settings.set')).toEqual([]);
+    await r.user.click(within(panel).getByRole('button', { name: 'Remove webhook 2' }));
+
     await r.user.type(within(panel).getByLabelText('Webhook 1 URL'), 'https://hooks.example.com/bad');
     await r.user.click(within(panel).getByRole('button', { name: 'Save alerts' }));
     expect(await within(panel).findByRole('button', { name: 'Saving…' })).toBeTruthy();
