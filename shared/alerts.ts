@@ -7,6 +7,9 @@
 
 /** What a webhook is told about: a failed run (failed or partial), a tripped delete guard, a success. */
 export const ALERT_EVENTS = ['failure', 'guard', 'success'] as const;
+
+/** Webhooks one alerts object may list (the contract refuses more; the editor stops adding rows there). */
+export const MAX_WEBHOOKS = 20;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
 /** A webhook's `on` when it gives none. */

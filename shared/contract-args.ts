@@ -11,7 +11,7 @@
 // mapping names, transfers and maxDelete bounds) are shared/config's rules, the same as for a
 // config.json entry; the handlers apply them, because they need the store.
 import * as v from 'valibot';
-import { ALERT_EVENTS } from './alerts';
+import { ALERT_EVENTS, MAX_WEBHOOKS } from './alerts';
 import { bwLimitProblem } from './bandwidth';
 import { quoteList } from './config/report';
 import { metricsAddrProblem } from './metrics-addr';
@@ -118,8 +118,6 @@ const MAX_DELETE = v.nullable(
   ),
 );
 
-/** Webhooks one alerts object may list. */
-export const MAX_WEBHOOKS = 20;
 
 /**
  * Alerts as the renderer sends them (shared/alerts.ts AlertsInput): the structure whole, credentials

@@ -3,7 +3,7 @@
 // reaches the renderer: a stored URL shows as its origin ("https://hooks.example.com/… (saved)"), a
 // secret as "Secret set"; an empty field keeps the stored value, typing replaces it, Remove clears it.
 import { useId, useRef, type ReactNode } from 'react';
-import { ALERT_EVENTS, HEALTHCHECK_PINGS, type AlertEvent, type HealthcheckPing } from '../../shared/alerts';
+import { ALERT_EVENTS, HEALTHCHECK_PINGS, MAX_WEBHOOKS, type AlertEvent, type HealthcheckPing } from '../../shared/alerts';
 import {
   ALERT_EVENT_LABELS,
   alertsControlOf,
@@ -98,9 +98,14 @@ export function AlertsEditor({ value, onChange, error, errorField, help }: Alert
         </ol>
       )}
       <div className="alerts-add">
-        <button ref={addButton} type="button" className="button-small" onClick={addRow}>
+        <button ref={addButton} type="button" className="button-small" onClick={addRow} disabled={value.webhooks.length >= MAX_WEBHOOKS} aria-describedby={value.webhooks.length >= MAX_WEBHOOKS ? `${base}-max` : undefined}>
           Add webhook
         </button>
+        {value.webhooks.length >= MAX_WEBHOOKS && (
+          <span id={`${base}-max`} className="field-help">
+            At most {MAX_WEBHOOKS} webhooks.
+          </span>
+        )}
       </div>
       <fieldset className="fieldset alert-pings">
         <legend>Healthcheck pings</legend>

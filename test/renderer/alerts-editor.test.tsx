@@ -4,7 +4,7 @@
 // stored (a URL's origin, "Secret set", never a value), and where its errors land.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test, vi } from 'vitest';
-import type { AlertsInput, AlertsView } from '../../shared/alerts';
+import { MAX_WEBHOOKS, type AlertsInput, type AlertsView } from '../../shared/alerts';
 import type { AppSettings, AppStatus } from '../../shared/contract';
 import { App } from '../../renderer/app';
 import { ALERT_EVENT_LABELS } from '../../renderer/views/alerts-form';
@@ -57,6 +57,16 @@ async function saveChanges({ user, client }: Rendered): Promise<AlertsInput | nu
 }
 
 describe("a mapping's alerts", () => {
+  test('stops adding webhooks at the contract\'s cap, saying why', async () => {
+    const many: AlertsView = { webhooks: Array.from({ length: MAX_WEBHOOKS - 1 }, (_, i) => ({ id: `w${i}`, url: { origin: 'https://hooks.example.com' }, on: ['failure'], secretSet: false })) };
+    const r = renderSaved(many);
+    const add = screen.getByRole('button', { name: 'Add webhook' }) as HTMLButtonElement;
+    expect(add.disabled).toBe(false);
+    await r.user.click(add);
+    expect(add.disabled).toBe(true);
+    expect(description(add)).toBe(`At most ${MAX_WEBHOOKS} webhooks.`);
+  });
+
   test('a webhook added with its events and a secret, and a success ping, are sent exactly', async () => {
     const r = renderNew({ 'mappings.create': (i) => mapping('new', { ...i, id: 'new' }) });
     await chooseBuckets(r);
