@@ -4,15 +4,25 @@
 // The SDK's own retries are off: retrying.ts retries single calls and listing pages and the engine
 // whole copies, and an SDK retry would resend an upload stream that has already been consumed, or
 // sleep for minutes inside one call with its default backoff.
+//
+// Requests go through our keep-alive pool (keep-alive-agent.ts, as for S3 and MinIO), not the SDK's
+// default one: that one is a plain keep-alive agent shared by every client in the process, and it
+// hands out sockets the server has already closed. Azurite (like any Node server) closes a
+// connection idle for 5 s; a process busy hashing or generating a large upload on a loaded machine
+// reads that FIN late, and its next request, written on the dead socket, failed with "socket hang
+// up" or EPIPE (the conformance case of a source shorter or longer than declared, under CI load).
+import type http from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AnonymousCredential,
   BlobServiceClient,
   StorageSharedKeyCredential,
+  newPipeline,
   type BlobBeginCopyFromUrlPollState,
   type BlobHTTPHeaders,
   type ContainerClient,
+  type RequestPolicyFactory,
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { validateBucketName } from '../../shared/config';
@@ -28,6 +38,7 @@ import {
   type StorageErrorCode,
 } from './errors';
 import { checkWrite, openUpload } from './exact-size';
+import { keepAliveAgent } from './keep-alive-agent';
 import { removeEach } from './limited';
 import { sdkCall } from './sdk-call';
 import { allPages, pagedList } from './listing';
@@ -86,18 +97,29 @@ const PIPELINE_OPTIONS: StoragePipelineOptions = {
  * credential. A connection string carries its own endpoint; an account key signs with the account
  * name; a SAS token is put on the endpoint's URL. The endpoint defaults to
  * https://<account>.blob.core.windows.net; for Azurite it is http://127.0.0.1:PORT/<account>.
+ * Its requests use `agents` (see AzureAgents) unless the SDK set another agent (a proxy's).
  */
-export function createAzureServiceClient(settings: AzureSettings): BlobServiceClient {
+export function createAzureServiceClient(settings: AzureSettings, agents: AzureAgents): BlobServiceClient {
   const { accountName, accountKey, connectionString, sasToken } = settings;
+  // One options object per client: fromConnectionString writes the string's proxy (if any) into it.
+  const options: StoragePipelineOptions = { ...PIPELINE_OPTIONS };
+  const client = (url: string, credential: BlobServiceClient['credential']): BlobServiceClient => {
+    const pipeline = newPipeline(credential, options);
+    pipeline.factories.push(agents.policy);
+    return new BlobServiceClient(url, pipeline);
+  };
   if (connectionString) {
+    let parsed: BlobServiceClient;
     try {
-      return BlobServiceClient.fromConnectionString(connectionString, PIPELINE_OPTIONS);
+      // Only the SDK reads a connection string's parts; the client it builds is rebuilt on our pipeline.
+      parsed = BlobServiceClient.fromConnectionString(connectionString, options);
     } catch {
-      // Only the SDK reads a connection string's parts. Its message may quote the string, key included: never repeat it.
+      // Its message may quote the string, key included: never repeat it.
       throw new StorageError('InvalidConfig', 'Azure connection string is not valid (expected "DefaultEndpointsProtocol=https;AccountName=...;AccountKey=..." or BlobEndpoint=...;SharedAccessSignature=...)', {
         field: 'azure.connectionString',
       });
     }
+    return client(parsed.url, parsed.credential);
   }
   const endpoint = resolveAzureEndpoint(settings);
   if (accountKey) {
@@ -106,10 +128,43 @@ export function createAzureServiceClient(settings: AzureSettings): BlobServiceCl
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey.trim())) {
       throw new StorageError('InvalidConfig', 'Azure accountKey is not base64 (copy "key1" from the storage account\'s Access keys)', { field: 'azure.accountKey' });
     }
-    return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(accountName!, accountKey.trim()), PIPELINE_OPTIONS);
+    return client(endpoint, new StorageSharedKeyCredential(accountName!, accountKey.trim()));
   }
   const query = sasToken!.trim().replace(/^\?/, '');
-  return new BlobServiceClient(`${endpoint}?${query}`, new AnonymousCredential(), PIPELINE_OPTIONS);
+  return client(`${endpoint}?${query}`, new AnonymousCredential());
+}
+
+/**
+ * One provider's keep-alive pools (keep-alive-agent.ts: no socket idle longer than the server may
+ * keep it open is reused), an http and an https one made on first use, and the SDK pipeline policy
+ * that puts them on its requests. The policy runs after the SDK's proxy policy: a request that goes
+ * through a proxy (HTTPS_PROXY, a connection string's proxy) keeps the proxy's agent.
+ */
+export class AzureAgents {
+  private http: http.Agent | undefined;
+  private https: http.Agent | undefined;
+
+  /** A pipeline factory of the SDK's RequestPolicy kind, the one kind a storage pipeline takes from outside. */
+  readonly policy: RequestPolicyFactory = {
+    create: (next) => ({
+      sendRequest: (request) => {
+        request.agent ??= this.for(request.url);
+        return next.sendRequest(request);
+      },
+    }),
+  };
+
+  /** The pool for a request to `url`. */
+  for(url: string): http.Agent {
+    if (url.startsWith('https:')) return (this.https ??= keepAliveAgent(true));
+    return (this.http ??= keepAliveAgent(false));
+  }
+
+  /** Closes every socket of both pools. */
+  destroy(): void {
+    this.http?.destroy();
+    this.https?.destroy();
+  }
 }
 
 /** The blob service URL without a trailing slash: endpointUrl, or Azure's public endpoint of the account. */
@@ -121,7 +176,9 @@ export function resolveAzureEndpoint(settings: Pick<AzureSettings, 'accountName'
 }
 
 export function createAzureProvider(settings: AzureSettings, options: AzureProviderOptions = {}): StorageProvider {
-  return new AzureProvider(createAzureServiceClient(settings), resolveTuning(options));
+  const tuning = resolveTuning(options);
+  const agents = new AzureAgents();
+  return new AzureProvider(createAzureServiceClient(settings, agents), agents, tuning);
 }
 
 function resolveTuning(options: AzureProviderOptions): Required<AzureProviderOptions> {
@@ -256,6 +313,7 @@ class AzureProvider implements StorageProvider {
 
   constructor(
     private readonly service: BlobServiceClient,
+    private readonly agents: AzureAgents,
     private readonly tuning: Required<AzureProviderOptions>,
   ) {
     // verifiesMd5: Put Blob sends the MD5 as Content-MD5, which Azure checks; putBlocks hashes before its commit.
@@ -516,7 +574,8 @@ class AzureProvider implements StorageProvider {
   }
 
   async close(): Promise<void> {
-    // The SDK holds no resources beyond its keep-alive agent, which lets idle sockets go by itself.
+    // The SDK holds no resources of its own beyond the connections, which are in our pools.
+    this.agents.destroy();
   }
 
   private container(bucket: string): ContainerClient {
