@@ -8,10 +8,9 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { serveDefaults } from '../../electron/headless/args';
+import { contractSocket, serveHarness } from './serve-harness';
 import { ConsoleLog } from '../../electron/headless/console-log';
-import type { CliEnvironment } from '../../electron/headless/exit-codes';
 import { createS3Provider } from '../../electron/providers/s3';
 import { runServe } from '../../electron/server/serve';
 import type { RunSummary } from '../../shared/model';
@@ -63,50 +62,6 @@ async function startGate(upstreamPort: number, holds: (req: IncomingMessage) => 
   };
 }
 
-function harness() {
-  let out = '';
-  let err = '';
-  const listeners = new Set<(signal: string) => void>();
-  const cli: CliEnvironment = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    version: '9.9.9',
-    onShutdownRequest(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return { output: () => out + err, cli, interrupt: () => listeners.forEach((l) => l('SIGINT')) };
-}
-
-function contractSocket(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-  let nextId = 1;
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    opened,
-    /** The command's value; a failed command fails the test with its error. */
-    async call<T = any>(name: string, args?: unknown): Promise<T> {
-      const id = nextId++;
-      const reply = new Promise<any>((resolve) =>
-        ws.on('message', function onMessage(data) {
-          const msg = JSON.parse(String(data));
-          if (msg.id !== id) return;
-          ws.off('message', onMessage);
-          resolve(msg.envelope);
-        }),
-      );
-      ws.send(JSON.stringify({ id, name, args }));
-      const envelope = await reply;
-      if (!envelope.ok) throw new Error(`${name} failed: ${JSON.stringify(envelope.error)}`);
-      return envelope.value as T;
-    },
-    close: () => ws.close(),
-  };
-}
 
 async function scrape(url: string, headers: Record<string, string> = {}) {
   const { port, pathname } = new URL(url);
@@ -140,7 +95,7 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     const root = path.join(home, 'disk');
     mkdirSync(path.join(root, 'backup'), { recursive: true });
 
-    const h = harness();
+    const h = serveHarness();
     let listening!: (info: { port: number }) => void;
     const ready = new Promise<{ port: number }>((r) => (listening = r));
     const exit = runServe({ ...serveDefaults(), port: 0, metricsAddr: '127.0.0.1:0' }, new ConsoleLog(h.cli, 'info'), h.cli, {
@@ -152,24 +107,24 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     cleanups.push(async () => {
       if (!stopped) {
         gate.release();
-        h.interrupt();
+        h.interrupt('SIGINT');
         await exit;
       }
     });
-    const { port } = await Promise.race([ready, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${h.output()}`)))]);
-    const openUrl = /Prometheus metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics) \(no token\)/.exec(h.output())?.[1];
-    expect(openUrl, h.output()).toBeDefined();
+    const { port } = await Promise.race([ready, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${(h.out() + h.err())}`)))]);
+    const openUrl = /Prometheus metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics) \(no token\)/.exec((h.out() + h.err()))?.[1];
+    expect(openUrl, (h.out() + h.err())).toBeDefined();
     const tokenUrl = `http://127.0.0.1:${port}/metrics`;
     const bearer = { Authorization: `Bearer ${TOKEN}` };
 
-    const socket = contractSocket(port);
+    const socket = contractSocket(port, TOKEN);
     cleanups.push(() => socket.close());
     await socket.opened;
-    const s3Connection = await socket.call('connections.create', {
+    const s3Connection = await socket.value('connections.create', {
       name: 'S3', type: 'aws', aws: { region: 'us-east-1', endpoint: gate.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
-    const disk = await socket.call('connections.create', { name: 'Disk', type: 'local', local: { root } });
-    const mapping = await socket.call('mappings.create', {
+    const disk = await socket.value('connections.create', { name: 'Disk', type: 'local', local: { root } });
+    const mapping = await socket.value('mappings.create', {
       name: 'Metrics', sourceConnectionId: s3Connection.id, sourceBucket: 'metrics-src', sourcePrefix: '', targetConnectionId: disk.id, targetBucket: 'backup', targetPrefix: '',
       transfers: 4, deleteMode: 'mirror', maxDelete: null, dryRun: false, enabled: true, intervalSeconds: null,
     });
@@ -177,13 +132,13 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     const finishedRuns = async (count: number): Promise<RunSummary[]> => {
       let runs: RunSummary[] = [];
       await expect
-        .poll(async () => (runs = (await socket.call<RunSummary[]>('runs.list', { mappingId: mapping.id })).filter((r) => r.finishedAt !== null)).length, { timeout: 30_000, interval: 50 })
+        .poll(async () => (runs = (await socket.value<RunSummary[]>('runs.list', { mappingId: mapping.id })).filter((r) => r.finishedAt !== null)).length, { timeout: 30_000, interval: 50 })
         .toBe(count);
       return runs;
     };
 
     // Run 1, scraped while held.bin's download waits at the gate.
-    await socket.call('sync.now', { mappingId: mapping.id });
+    await socket.value('sync.now', { mappingId: mapping.id });
     await gate.held;
     for (const during of [await scrape(tokenUrl, bearer), await scrape(openUrl!)]) {
       expect(during.value('cds_run_in_progress', ours)).toBe(1);
@@ -210,7 +165,7 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     // Run 2: one new object, one deleted at the source; the rest are checked. Counters add up.
     await putText(source, 'metrics-src', 'c.txt', 'charlie');
     await source.remove('metrics-src', ['a.txt']);
-    await socket.call('sync.now', { mappingId: mapping.id });
+    await socket.value('sync.now', { mappingId: mapping.id });
     const runs = await finishedRuns(2);
     const second = runs.find((r) => r.id !== first!.id)!;
     expect(second).toMatchObject({ status: 'success', copied: 1, deleted: 1, skipped: 2 });
@@ -231,7 +186,7 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     expect((await rawRequest(Number(open.port), '/')).status).toBe(404);
 
     gate.release();
-    h.interrupt();
+    h.interrupt('SIGINT');
     stopped = true;
     expect(await exit).toBe(0);
     // The listener closed with the server: a new connection is refused.
@@ -240,7 +195,7 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
     // Restarted, serve shows the saved mapping at 0 before any run (counters are per process).
-    const h2 = harness();
+    const h2 = serveHarness();
     let again!: (info: { port: number }) => void;
     const ready2 = new Promise<{ port: number }>((r) => (again = r));
     const exit2 = runServe({ ...serveDefaults(), port: 0 }, new ConsoleLog(h2.cli, 'info'), h2.cli, {
@@ -249,7 +204,7 @@ describe.each(servers)('serve /metrics, S3 (%s) → local', (_name, startServer)
       onListening: again,
     });
     cleanups.push(async () => {
-      h2.interrupt();
+      h2.interrupt('SIGINT');
       await exit2;
     });
     const restarted = await scrape(`http://127.0.0.1:${(await ready2).port}/metrics`, bearer);

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseArgs, serveDefaults, UsageError, USAGE, type ServeArgs } from '../../electron/headless/args';
+import { parseArgs, UsageError, USAGE } from '../../electron/headless/args';
 import { ConsoleLog } from '../../electron/headless/console-log';
-import { EXIT, type CliEnvironment } from '../../electron/headless/exit-codes';
+import { EXIT } from '../../electron/headless/exit-codes';
 import { loadOrCreateKeyFile } from '../../electron/server/file-key-cipher';
 import { defaultDatabasePath, runServe } from '../../electron/server/serve';
 import { openStore } from '../../electron/store';
 import { spawnCli, waitFor } from '../support/cli-child';
+import { contractSocket, serveHarness, startServe, testServeArgs } from './serve-harness';
 
 const TOKEN = 'serve-test-token-0123456789abcdef';
 const dirs: string[] = [];
@@ -90,69 +91,6 @@ describe('serve arguments', () => {
   });
 });
 
-interface Harness {
-  out: () => string;
-  err: () => string;
-  cli: CliEnvironment;
-  /** Sends the shutdown request a SIGINT would. */
-  interrupt: () => void;
-}
-
-function harness(): Harness {
-  let out = '';
-  let err = '';
-  const listeners = new Set<(signal: string) => void>();
-  const cli: CliEnvironment = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    version: '9.9.9',
-    onShutdownRequest(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return { out: () => out, err: () => err, cli, interrupt: () => listeners.forEach((l) => l('SIGINT')) };
-}
-
-function serveArgs(overrides: Partial<ServeArgs> = {}): ServeArgs {
-  return { ...serveDefaults(), port: 0, ...overrides };
-}
-
-/** Starts runServe and resolves once it listens. */
-async function serve(h: Harness, args: ServeArgs, env: Record<string, string>, rendererBuild: string) {
-  let listening!: (info: { url: string; port: number }) => void;
-  const ready = new Promise<{ url: string; port: number }>((r) => (listening = r));
-  const exit = runServe(args, new ConsoleLog(h.cli, 'info'), h.cli, { env, rendererBuild, onListening: listening });
-  const info = await Promise.race([ready, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${h.err()}`)))]);
-  return { ...info, exit };
-}
-
-function contractSocket(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-  let nextId = 1;
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    opened,
-    async call(name: string, args?: unknown): Promise<{ ok: boolean; value?: any; error?: any }> {
-      const id = nextId++;
-      const reply = new Promise<any>((resolve) =>
-        ws.on('message', function onMessage(data) {
-          const msg = JSON.parse(String(data));
-          if (msg.id !== id) return;
-          ws.off('message', onMessage);
-          resolve(msg.envelope);
-        }),
-      );
-      ws.send(JSON.stringify({ id, name, args }));
-      return reply;
-    },
-    close: () => ws.close(),
-  };
-}
-
 describe('runServe', () => {
   it('serves the app, keeps secrets encrypted with the key beside the database, and stops on the signal', async () => {
     const home = tempDir();
@@ -160,11 +98,11 @@ describe('runServe', () => {
     mkdirSync(build);
     writeFileSync(path.join(build, 'index.html'), '<title>ui</title>');
     const env = { XDG_DATA_HOME: path.join(home, 'data'), CDS_SERVER_TOKEN: TOKEN };
-    const h = harness();
+    const h = serveHarness();
 
-    const running = await serve(h, serveArgs(), env, build);
+    const running = await startServe(h, testServeArgs(), build, env);
     expect(h.out()).toContain(`${running.url}?token=${TOKEN}`);
-    const socket = contractSocket(running.port);
+    const socket = contractSocket(running.port, TOKEN);
     await socket.opened;
     expect(await socket.call('app.status')).toMatchObject({ ok: true, value: { mode: 'server', version: '9.9.9' } });
     const created = await socket.call('connections.create', {
@@ -177,7 +115,7 @@ describe('runServe', () => {
     expect((await socket.call('nope')).error).toMatchObject({ code: 'InvalidArgument' });
     socket.close();
 
-    h.interrupt();
+    h.interrupt('SIGINT');
     expect(await running.exit).toBe(0);
     expect(h.err()).toContain('SIGINT received');
 
@@ -196,24 +134,24 @@ describe('runServe', () => {
 
   it('runs without a UI build and says how to make one', async () => {
     const home = tempDir();
-    const h = harness();
-    const running = await serve(h, serveArgs({ dbPath: path.join(home, 'x', 'app.db') }), { CDS_SERVER_TOKEN: TOKEN }, path.join(home, 'no-build'));
+    const h = serveHarness();
+    const running = await startServe(h, testServeArgs({ dbPath: path.join(home, 'x', 'app.db') }), path.join(home, 'no-build'), { CDS_SERVER_TOKEN: TOKEN });
     expect(h.err()).toContain('npm run build');
-    h.interrupt();
+    h.interrupt('SIGINT');
     expect(await running.exit).toBe(0);
   });
 
   it('refuses a non-loopback host without --allow-remote, and a short token', async () => {
     const home = tempDir();
-    const h = harness();
-    const code = await runServe(serveArgs({ host: '0.0.0.0', dbPath: path.join(home, 'a.db') }), new ConsoleLog(h.cli, 'info'), h.cli, {
+    const h = serveHarness();
+    const code = await runServe(testServeArgs({ host: '0.0.0.0', dbPath: path.join(home, 'a.db') }), new ConsoleLog(h.cli, 'info'), h.cli, {
       env: { CDS_SERVER_TOKEN: TOKEN },
     });
     expect(code).toBe(2);
     expect(h.err()).toContain('--allow-remote');
 
-    const h2 = harness();
-    expect(await runServe(serveArgs({ dbPath: path.join(home, 'b.db') }), new ConsoleLog(h2.cli, 'info'), h2.cli, { env: { CDS_SERVER_TOKEN: 'short' } })).toBe(2);
+    const h2 = serveHarness();
+    expect(await runServe(testServeArgs({ dbPath: path.join(home, 'b.db') }), new ConsoleLog(h2.cli, 'info'), h2.cli, { env: { CDS_SERVER_TOKEN: 'short' } })).toBe(2);
     expect(h2.err()).toContain('CDS_SERVER_TOKEN must have at least 16 characters');
   });
 
@@ -221,8 +159,8 @@ describe('runServe', () => {
     const dbPath = path.join(tempDir(), 'held.db');
     const holder = openStore(dbPath); // this test process holds the lock
     try {
-      const h = harness();
-      const code = await runServe(serveArgs({ dbPath }), new ConsoleLog(h.cli, 'info'), h.cli, { env: { CDS_SERVER_TOKEN: TOKEN } });
+      const h = serveHarness();
+      const code = await runServe(testServeArgs({ dbPath }), new ConsoleLog(h.cli, 'info'), h.cli, { env: { CDS_SERVER_TOKEN: TOKEN } });
       expect(code).toBe(EXIT.locked);
       expect(h.err()).toContain(`is in use by another Cloud Data Sync process: pid ${process.pid}`);
       expect(h.out()).not.toMatch(/is running at/);
@@ -234,10 +172,10 @@ describe('runServe', () => {
 
   it('generates a random token when none is given', async () => {
     const home = tempDir();
-    const h = harness();
-    const running = await serve(h, serveArgs({ dbPath: path.join(home, 'c.db') }), {}, path.join(home, 'no-build'));
+    const h = serveHarness();
+    const running = await startServe(h, testServeArgs({ dbPath: path.join(home, 'c.db') }), path.join(home, 'no-build'), {});
     expect(h.out()).toMatch(/\?token=[0-9a-f]{64}\n/);
-    h.interrupt();
+    h.interrupt('SIGINT');
     expect(await running.exit).toBe(0);
   });
 });
