@@ -7,7 +7,6 @@
 // is blocked on purpose until the kernel shows every idle connection closed by the server, as in
 // minio-keep-alive.test.ts, which covers the same agent (electron/providers/keep-alive-agent.ts)
 // for S3 and MinIO.
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { AzureAgents, createAzureProvider } from '../../electron/providers/azure
 import { isStorageError } from '../../electron/providers/errors';
 import { azureSettingsFor, startAzurite, type AzuriteServer } from '../support/azurite';
 import { readAll, rejection } from './helpers';
+import { busyUntilServerClosed, connectionsTo } from '../support/tcp-states';
 
 let server: AzuriteServer;
 beforeAll(async () => {
@@ -24,35 +24,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Our connections to `port` by TCP state, from /proc/net/tcp (Linux), as the kernel sees them. */
-function connectionsTo(port: number): { established: number; closeWait: number } {
-  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const states = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[2] === remote)
-    .map((fields) => fields[3]);
-  return { established: states.filter((s) => s === '01').length, closeWait: states.filter((s) => s === '08').length };
-}
-
-/**
- * Keeps the event loop busy (no I/O is read, no timer fires) until the server has closed every
- * connection we hold open (all idle now), as a process hashing a large source under load would.
- * Returns how many there were. Bounded.
- */
-function busyUntilServerClosedAll(): number {
-  const idle = connectionsTo(server.port).established;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const now = connectionsTo(server.port);
-    if (now.established === 0 && now.closeWait >= idle) return idle;
-    if (Date.now() > deadline) throw new Error(`the server did not close our idle connections: ${JSON.stringify(now)}`);
-  }
-}
-
 function text(value: string): () => Promise<Readable> {
   return async () => Readable.from([Buffer.from(value)]);
+}
+
+/** busyUntilServerClosed for every connection we hold open now (all idle); returns how many there were. */
+function busyUntilServerClosedAll(port: number): number {
+  const idle = connectionsTo(port).established;
+  busyUntilServerClosed(port, idle);
+  return idle;
 }
 
 describe.runIf(process.platform === 'linux')('azure keep-alive after the server closed idle connections', () => {
@@ -72,7 +52,7 @@ describe.runIf(process.platform === 'linux')('azure keep-alive after the server 
       await sdk.getContainerClient(bucket).getProperties();
 
       // At least one dead socket for each request below (they all shared the SDK's pool before).
-      expect(busyUntilServerClosedAll()).toBeGreaterThanOrEqual(4);
+      expect(busyUntilServerClosedAll(server.port)).toBeGreaterThanOrEqual(4);
       // All in the same turn of the event loop, before it reads a FIN: each takes a socket now.
       const [control, head, write, read] = await Promise.allSettled([
         sdk.getContainerClient(bucket).getProperties(),

@@ -7,7 +7,6 @@
 // s3rver only: moto answers every request with `Connection: close`, so no socket is ever reused
 // there. Real S3 and MinIO keep connections alive and close idle ones after some seconds, without
 // announcing when.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { keepAliveAgent } from '../../electron/providers/keep-alive-agent';
 import { createMinioProvider } from '../../electron/providers/minio';
 import { createS3Provider } from '../../electron/providers/s3';
 import { awsSettingsFor, minioSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
+import { busyUntilServerClosed } from '../support/tcp-states';
 
 let server: S3TestServer;
 beforeAll(async () => {
@@ -23,31 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-/** Our connections to `port` by TCP state, from /proc/net/tcp (Linux), as the kernel sees them. */
-function connectionsTo(port: number): { established: number; closeWait: number } {
-  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const states = readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[2] === remote)
-    .map((fields) => fields[3]);
-  return { established: states.filter((s) => s === '01').length, closeWait: states.filter((s) => s === '08').length };
-}
-
-/**
- * Keeps the event loop busy (no I/O is read, no timer fires) until the server has closed all our
- * `count` idle connections, as a process hashing a large source under load would. Bounded.
- */
-function busyUntilServerClosed(count: number): void {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const now = connectionsTo(server.port);
-    if (now.established === 0 && now.closeWait >= count) return;
-    if (Date.now() > deadline) throw new Error(`the server did not close our idle connections: ${JSON.stringify(now)}`);
-  }
-}
 
 function get(agent: http.Agent, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,7 +45,7 @@ describe.runIf(process.platform === 'linux')('keep-alive after the server closed
       await get(ours, '/');
       await minio.createBucket('keep-alive');
       await s3.head('keep-alive', 'warm-up');
-      busyUntilServerClosed(4);
+      busyUntilServerClosed(server.port, 4);
 
       // The control: the failure this guards against is real (Node reuses the dead socket).
       await expect(get(plain, '/')).rejects.toMatchObject({ code: 'ECONNRESET' });
