@@ -31,8 +31,7 @@ export type DeleteMode = (typeof DELETE_MODES)[number];
 export type MaxDelete = { kind: 'count'; value: number } | { kind: 'percent'; value: number };
 
 export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'cancelled' | 'interrupted';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+export { LOG_LEVELS, type LogLevel } from './log-levels';
 
 export type Connection = { id: string; name: string } & ConnectionSettings;
 

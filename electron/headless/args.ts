@@ -1,8 +1,7 @@
 // Command-line flags of the headless CLI. Kept compatible with the original Go tool
 // (--config, --once, --interval, --generate-config; single or double dash, `--flag=value` or `--flag value`).
-import { LOG_LEVELS, type LogLevel } from '../../shared/model';
-import { isLoopbackHost } from '../server/security';
-import { splitHostPort } from '../../shared/metrics-addr';
+import { LOG_LEVELS, type LogLevel } from '../../shared/log-levels';
+import { isLoopbackName, splitHostPort } from '../../shared/metrics-addr';
 
 export type LogFormat = 'text' | 'json';
 
@@ -312,7 +311,7 @@ export function parseHostPort(flag: string, text: string): { host: string; port:
 function checkMetricsAddr(addr: string | null, allowRemote: boolean): void {
   if (addr === null) return;
   const { host } = parseHostPort('metrics-addr', addr);
-  if (!allowRemote && !isLoopbackHost(host)) throw new UsageError(`--metrics-addr ${addr} is not a loopback address: metrics have no token, so pass --allow-remote to expose them to the network`);
+  if (!allowRemote && !isLoopbackName(host)) throw new UsageError(`--metrics-addr ${addr} is not a loopback address: metrics have no token, so pass --allow-remote to expose them to the network`);
 }
 
 function nonEmpty(name: string, text: string): string {

@@ -1,8 +1,8 @@
 // Console output of the headless CLI and `serve`: log lines filtered by level on stderr, results on
 // stdout. Text lines for people by default; with --log-format json, one JSON object a line on both
 // streams (electron/ops/json-log.ts, loaded only then).
-import type { LogLevel, RunSummary } from '../../shared/model';
-import { LOG_LEVELS } from '../../shared/model';
+import type { RunSummary } from '../../shared/model';
+import { LOG_LEVELS, type LogLevel } from '../../shared/log-levels';
 import type { JsonLog, JsonLogFields } from '../ops/json-log';
 import type { RunLogLine } from '../sync/runner';
 import type { LogFormat } from './args';
