@@ -8,6 +8,7 @@ import { storedMappingConflicts } from '../api/bucket-locations';
 import { conflictMessage, connectionsForLocating, type StoredConflict } from '../api/connections';
 import { createEngine } from '../library/engine';
 import { EventBus, type EventSink } from './event-bus';
+import { Watchers } from '../lib/watchers';
 import { openStore, type SecretCipher, type Store } from '../store';
 import type { ProviderFactory, SyncService } from '../services/sync-service';
 import { Scheduler, type RunControl } from '../sync/scheduler';
@@ -96,32 +97,12 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
   store.runs.markInterrupted();
   const initial = loadAppSettings(store);
   const bus = new EventBus();
-  const runEventSinks = new Set<RunEventSink>();
-  const runLogSinks = new Set<RunLogSink>();
-  const runLog = (mapping: Mapping, runId: () => number) =>
-    runLogSinks.size === 0
-      ? undefined
-      : (line: RunLogLine): void => {
-          for (const sink of [...runLogSinks]) {
-            try {
-              sink(line, mapping, runId());
-            } catch {
-              // A broken watcher must not stop the run.
-            }
-          }
-        };
-  const runEvent = (mapping: Mapping) =>
-    runEventSinks.size === 0
-      ? undefined
-      : (event: RunEvent): void => {
-          for (const sink of [...runEventSinks]) {
-            try {
-              sink(event, mapping);
-            } catch {
-              // One broken watcher must not stop the others, nor the run.
-            }
-          }
-        };
+  const runEventSinks = new Watchers<Parameters<RunEventSink>>();
+  const runLogSinks = new Watchers<Parameters<RunLogSink>>();
+  // Nobody printing the runs' lines (the desktop): the run is given no onLog to call.
+  const runLog = (mapping: Mapping, runId: () => number) => (runLogSinks.size === 0 ? undefined : (line: RunLogLine): void => runLogSinks.notify(line, mapping, runId()));
+  // Always watched: the alerts below are a sink.
+  const runEvent = (mapping: Mapping) => (event: RunEvent): void => runEventSinks.notify(event, mapping);
   // Alerts of every run, desktop and serve alike: each mapping's own and the global ones, read (and
   // decrypted) from the store when a run starts and ends, so an edit applies from the next run.
   const alerts = new AlertDispatcher({
@@ -206,14 +187,8 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
         if (event === name) listener(payload as Events[typeof name]);
       }),
     },
-    onRunEvent(sink) {
-      runEventSinks.add(sink);
-      return () => runEventSinks.delete(sink);
-    },
-    onRunLog(sink) {
-      runLogSinks.add(sink);
-      return () => runLogSinks.delete(sink);
-    },
+    onRunEvent: (sink) => runEventSinks.add(sink),
+    onRunLog: (sink) => runLogSinks.add(sink),
     settings: () => loadAppSettings(store),
     start: () => scheduler.start(),
     shutdown(graceMs) {

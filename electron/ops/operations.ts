@@ -6,6 +6,7 @@ import type { RunEvent } from '../sync/telemetry';
 import { ALERT_FLUSH_MS, type AlertDispatcher } from './alerts';
 import { SyncMetrics } from './metrics';
 import { startTracing, type RunTracer } from './tracing';
+import { Watchers } from '../lib/watchers';
 
 export interface OperationsOptions {
   version: string;
@@ -31,21 +32,14 @@ export interface Operations {
 export async function startOperations(options: OperationsOptions): Promise<Operations> {
   const metrics = new SyncMetrics();
   const tracer: RunTracer | null = options.otlpEndpoint === null ? null : await startTracing({ endpoint: options.otlpEndpoint, version: options.version, warn: options.warn });
-  const watchers: ((event: RunEvent, mapping: Mapping) => void)[] = [(e, m) => metrics.observe(e, m)];
-  if (tracer) watchers.push((e, m) => tracer.observe(e, m));
+  const watchers = new Watchers<[RunEvent, Mapping]>();
+  watchers.add((e, m) => metrics.observe(e, m));
+  if (tracer) watchers.add((e, m) => tracer.observe(e, m));
   const alerts = options.alerts;
-  if (alerts) watchers.push((e, m) => alerts.observe(e, m));
+  if (alerts) watchers.add((e, m) => alerts.observe(e, m));
   return {
     metrics,
-    observe(event, mapping) {
-      for (const watch of watchers) {
-        try {
-          watch(event, mapping);
-        } catch {
-          // A watcher's failure must not reach the run, nor the other watchers.
-        }
-      }
-    },
+    observe: (event, mapping) => watchers.notify(event, mapping),
     async close() {
       if (alerts) {
         await alerts.flush(ALERT_FLUSH_MS);
