@@ -2,6 +2,7 @@
 // temporary static folder, and a raw HTTP client that can send any Host header or path.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Envelope } from '../../shared/contract';
@@ -80,10 +81,14 @@ export interface RawResponse {
   body: string;
 }
 
-/** GET (or another method) with exactly the given path and headers; Host defaults to 127.0.0.1:port. */
-export function rawRequest(port: number, target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> {
+/**
+ * GET (or another method) with exactly the given path and headers; Host defaults to 127.0.0.1:port.
+ * With `tls`, over HTTPS, trusting `tls.ca` (or only the system's CAs).
+ */
+export function rawRequest(port: number, target: string, headers: Record<string, string> = {}, method = 'GET', tls?: { ca?: string }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: target, method, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const options = { host: '127.0.0.1', port, path: target, method, headers: { Host: `127.0.0.1:${port}`, ...headers } };
+    const req = (tls ? httpsRequest({ ...options, ...(tls.ca ? { ca: tls.ca } : {}) }) : request(options)).on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -4,7 +4,6 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -15,6 +14,7 @@ import { parseArgs, type ServeArgs } from '../../electron/headless/args';
 import { loadOrCreateSelfSigned, RENEW_BEFORE_DAYS, SELF_SIGNED_DAYS, subjectNames, TLS_CERT_FILE, TLS_KEY_FILE } from '../../electron/server/tls';
 import { api } from '../../renderer/api';
 import { SERVE_TOKEN, serveHarness, startServe, testServeArgs, type ServeHarness } from './serve-harness';
+import { rawRequest, type RawResponse } from './helpers';
 
 const dirs: string[] = [];
 const stops: Array<() => Promise<unknown>> = [];
@@ -50,29 +50,11 @@ async function serveTls(h: ServeHarness, args: ServeArgs, home: string) {
   return { ...running, stop };
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
+/** An HTTPS request to serve, trusting `ca` when given (else only the system's CAs). */
+function httpsGet(port: number, target: string, options: { ca?: string; headers?: Record<string, string>; method?: string } = {}): Promise<RawResponse> {
+  return rawRequest(port, target, options.headers, options.method, { ca: options.ca });
 }
 
-function httpsGet(port: number, target: string, options: { ca?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { host: '127.0.0.1', port, path: target, method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.ca ? { ca: options.ca } : {}) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The certificate the server presents, whatever it is (no verification: that is what is being checked). */
 function fingerprintOnTheWire(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
