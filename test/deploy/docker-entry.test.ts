@@ -272,7 +272,8 @@ describe("the image's runtime, from a clean folder with production dependencies 
     const server = await startEntry(['--tls-self-signed']);
     try {
       expect(server.url).toMatch(/^https:/);
-      expect(server.out()).toMatch(/^SHA-256 fingerprint: [0-9A-F:]{95}$/m);
+      // The fingerprint line follows the URL line, in a write of its own: wait for it, not for the URL.
+      await waitFor(() => /^SHA-256 fingerprint: [0-9A-F:]{95}$/m.test(server.out()), START_TIMEOUT_MS, 'the fingerprint line after the URL');
       expect(existsSync(path.join(data, 'tls-cert.pem'))).toBe(true);
       expect(await healthcheck(server.port)).toMatchObject({ code: 0 });
     } finally {
