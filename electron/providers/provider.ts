@@ -132,6 +132,31 @@ export interface WriteResult {
   checksums?: Checksums;
   size: number;
   lastModified?: number;
+  /**
+   * writeFromUrl in blocks only: the MD5 (hex) the service reports for each block it fetched, in
+   * order. The engine checks them against a multipart source's `<md5 of part MD5s>-N` ETag.
+   */
+  blockMd5s?: string[];
+}
+
+/** A URL another service can GET one object version from, without credentials of its own. */
+export interface PresignedRead {
+  url: string;
+  /** When the URL stops working (ms since epoch). */
+  expiresAt: number;
+}
+
+/** What writeFromUrl fetches: a presigned source and what the source says of it. */
+export interface UrlSource {
+  url: string;
+  size: number;
+  /** The source's MD5 (hex), when known: the service checks what it fetched against it. */
+  md5?: string;
+  /**
+   * Fetch in blocks of these byte ranges (in order, covering [0, size)) and report each block's MD5
+   * (WriteResult.blockMd5s); absent: the provider picks (one request up to its single-request limit).
+   */
+  blocks?: { offset: number; size: number }[];
 }
 
 /**
@@ -161,6 +186,11 @@ export interface ProviderCapabilities {
    * the provider hashes them before its commit) and reports that MD5 in WriteResult.md5.
    */
   verifiesMd5?: boolean;
+  /**
+   * The service can fetch an object from a URL itself (Azure Put Blob / Put Block From URL), so
+   * bytes of a cross-cloud copy need not pass through us: see `writeFromUrl`.
+   */
+  writeFromUrl?: boolean;
 }
 
 /** One page of a listing (see StorageProvider.listPage). */
@@ -308,6 +338,28 @@ export interface StorageProvider {
    * Throws NotFound when there is no object at `fromKey`. Not idempotent, so never retried.
    */
   rename?(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Optional: a URL the target of a copy can GET this exact version from (`etag`), valid for
+   * `ttlSeconds`. Null when this connection cannot sign one (no signing key: GCS without a service
+   * account's private key) or its objects are not behind a URL (local folders). No request is made.
+   */
+  presignRead?(bucket: string, key: string, etag: string, ttlSeconds: number): Promise<PresignedRead | null>;
+
+  /**
+   * Optional, where capabilities.writeFromUrl: false when this service cannot reach `url` (a
+   * public cloud endpoint cannot fetch from a loopback or private address).
+   */
+  canFetch?(url: string): boolean;
+
+  /**
+   * Optional, where capabilities.writeFromUrl: writes the object by letting the service fetch the
+   * bytes from `source.url` itself; none pass through us. With `source.md5` the service refuses
+   * bytes with another MD5 and the result carries the MD5 it stored. A source the service could not
+   * read (unreachable, expired, refused) fails with a StorageError whose cause's code is
+   * CannotVerifyCopySource; the engine then streams the object instead.
+   */
+  writeFromUrl?(bucket: string, key: string, source: UrlSource, options?: WriteOptions): Promise<WriteResult>;
 
   /** Releases sockets and clients. */
   close(): Promise<void>;
