@@ -347,6 +347,13 @@ export interface StorageProvider {
   presignRead?(bucket: string, key: string, etag: string, ttlSeconds: number): Promise<PresignedRead | null>;
 
   /**
+   * Optional (S3-like sources): the part sizes of an object uploaded in N parts (its ETag ends in
+   * `-N`), in order, so a target can fetch it part by part and each part's MD5 can be checked against
+   * the ETag (the MD5 of the parts' MD5s). Null when the service does not say. Up to N requests.
+   */
+  partSizes?(bucket: string, key: string, etag: string, signal?: AbortSignal): Promise<number[] | null>;
+
+  /**
    * Optional, where capabilities.writeFromUrl: false when this service cannot reach `url` (a
    * public cloud endpoint cannot fetch from a loopback or private address).
    */
