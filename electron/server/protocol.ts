@@ -2,11 +2,12 @@
 //   client → server  { id, name, args }       one command call; id chosen by the client
 //   server → client  { id, envelope }         its reply (id null when the frame could not be read)
 //   server → client  { event, payload }       an event, sent to every authenticated socket
-// renderer/api.ts speaks the other side; its tests run it against this server.
+// shared/socket-client.ts speaks the other side; its tests run it against this server.
 import type { ApiError, Envelope } from '../../shared/contract';
+import { MAX_MESSAGE_BYTES } from '../../shared/socket-client';
 
-/** Largest frame answered normally; larger ones (up to MAX_FRAME_BYTES) get an error reply. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Largest frame answered normally (the clients refuse larger calls themselves); larger ones (up to MAX_FRAME_BYTES) get an error reply. */
+export { MAX_MESSAGE_BYTES };
 /** Larger frames are not even buffered: the socket is closed (1009). */
 export const MAX_FRAME_BYTES = 4 * MAX_MESSAGE_BYTES;
 const MAX_ID_LENGTH = 64;

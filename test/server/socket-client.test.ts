@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiCallError, type ContractClient } from '../../shared/contract';
-import { createBridgeClient, createSocketClient, type SocketClient, type SocketConstructor } from '../../renderer/api';
+import { createBridgeClient } from '../../renderer/api';
+import { createSocketClient, type SocketClient, type SocketConstructor } from '../../shared/socket-client';
 import { cookieHeader, startTestServer, type TestServer } from './helpers';
 
 /** A `ws` socket that presents itself like a page of the server: its Origin and its cookie. */
