@@ -49,6 +49,16 @@ export interface ServeArgs extends OpsArgs {
   tlsSelfSigned: boolean;
 }
 
+/** `cloud-data-sync handoff`: prints the requests that hand a mapping's copy to a cloud transfer service (shared/handoff.ts). */
+export interface HandoffArgs {
+  command: 'handoff';
+  configPath: string;
+  /** The mapping's name or id. */
+  mapping: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -58,6 +68,7 @@ export const DEFAULT_SERVE_PORT = 8384;
 
 export const USAGE = `Usage: cloud-data-sync [options]
        cloud-data-sync serve [serve options]
+       cloud-data-sync handoff --config PATH --mapping NAME
 
 Mirrors each mapping's source bucket into its target bucket, as described in a config.json.
 \`serve\` runs the app headless instead: the web UI and its API on http://127.0.0.1:${DEFAULT_SERVE_PORT}.
@@ -84,6 +95,10 @@ Options:
                             + /v1/traces; none when unset)
   --help                    show this help
   --version                 show the version
+
+Handoff: \`cloud-data-sync handoff --mapping NAME\` prints, as JSON, the requests that would have Google
+Storage Transfer Service (to GCS) or AWS DataSync (to S3) copy that mapping inside the clouds, and what
+to run afterwards; it calls nothing (docs/scale-out.md).
 
 Serve: \`cloud-data-sync serve --help\` lists its options (TLS, /healthz, /metrics) and how to run it
 as a service (Docker, systemd).
@@ -150,8 +165,9 @@ export function helpText(args: CliArgs): string {
   return args.helpTopic === 'serve' ? SERVE_USAGE : USAGE;
 }
 
-export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs {
+export function parseArgs(argv: readonly string[]): CliArgs | ServeArgs | HandoffArgs {
   if (argv[0] === 'serve') return parseServeArgs(argv.slice(1));
+  if (argv[0] === 'handoff') return parseHandoffArgs(argv.slice(1));
   const args: CliArgs = {
     command: 'sync',
     configPath: 'config.json',
@@ -270,6 +286,27 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | CliArgs {
   if ((args.tlsCert === null) !== (args.tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together: give both, or --tls-self-signed');
   if (args.tlsSelfSigned && args.tlsCert !== null) throw new UsageError('--tls-self-signed and --tls-cert/--tls-key exclude each other: choose one');
   checkMetricsAddr(args.metricsAddr, args.allowRemote);
+  return args;
+}
+
+function parseHandoffArgs(argv: readonly string[]): HandoffArgs | CliArgs {
+  const args: HandoffArgs = { command: 'handoff', configPath: 'config.json', mapping: '', logLevel: 'info', logFormat: 'text' };
+  for (const { raw, name, value } of readFlags(argv)) {
+    switch (name) {
+      case 'config':
+        args.configPath = nonEmpty(name, value());
+        break;
+      case 'mapping':
+        args.mapping = nonEmpty(name, value());
+        break;
+      case 'help':
+      case 'h':
+        return parseArgs(['--help']) as CliArgs;
+      default:
+        throw new UsageError(`unknown option "${raw}" for handoff (it takes --config and --mapping)`);
+    }
+  }
+  if (args.mapping === '') throw new UsageError('handoff needs --mapping NAME (the name or id of a mapping in the configuration)');
   return args;
 }
 

@@ -2,12 +2,12 @@
 // and runs every mapping once (--once) or on an interval until SIGINT/SIGTERM. This module only reads
 // the arguments: --help and --version answer without loading the engine, the SDKs, SQLite or the JSON
 // logger (a command that starts instantly), and each command loads what it needs.
-import { helpText, parseArgs, UsageError, USAGE, type CliArgs, type ServeArgs } from './args';
+import { helpText, parseArgs, UsageError, USAGE, type CliArgs, type HandoffArgs, type ServeArgs } from './args';
 import { openConsoleLog } from './console-log';
 import { EXIT, type CliEnvironment } from './exit-codes';
 
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
-  let args: CliArgs | ServeArgs;
+  let args: CliArgs | ServeArgs | HandoffArgs;
   try {
     args = parseArgs(argv);
   } catch (err) {
@@ -26,6 +26,8 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       return (await import('./sync-command')).generateConfig(args, log);
     case 'sync':
       return (await import('./sync-command')).sync(args, log, env);
+    case 'handoff':
+      return (await import('./handoff-command')).handoff(args, log);
     case 'serve': {
       // Loaded only for this command: it brings the whole app (API, scheduler, HTTP, WebSocket).
       const { runServe } = await import('../server/serve');

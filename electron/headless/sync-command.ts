@@ -40,7 +40,7 @@ export function generateConfig(args: CliArgs, log: ConsoleLog): number {
 }
 
 /** The library's loadConfig, its errors said for the command line. */
-async function readConfig(path: string, log: ConsoleLog): Promise<SyncConfig | undefined> {
+export async function readConfig(path: string, log: ConsoleLog): Promise<SyncConfig | undefined> {
   try {
     const config = await loadConfig(path);
     for (const warning of config.warnings) log.line('config', { level: 'warn', message: warning });
