@@ -6,6 +6,7 @@
 //   electron/providers/          protocol code per storage service: lib/ only
 //   electron/sync/               the engine and its ports: providers/ and lib/
 //   electron/store/              SQLite: implements sync's ports (sync/ports only)
+//   electron/remote/             links to remote engines (other `serve`s): shared/, lib/ and store/ only
 //   electron/services/, api/     build providers, run the engine, answer the contract
 //   electron/library/            the public library API (package.json "exports")
 //   electron/ops/                metrics, traces, alerts: watch the engine's events (sync/telemetry), change nothing
@@ -81,6 +82,13 @@ module.exports = {
       comment: 'store/ may know the engine only through sync/ports.',
       from: { path: '^electron/store/' },
       to: { path: '^electron/', pathNot: '^electron/(store/|lib/|sync/ports\\.ts$)' },
+    },
+    {
+      name: 'remote-links-only-relay',
+      severity: 'error',
+      comment: 'A link to a remote engine relays the contract; it reaches no provider, engine or API of this process.',
+      from: { path: '^electron/remote/' },
+      to: { path: electronExcept('remote', 'lib', 'store') },
     },
     {
       name: 'services-and-api-below-the-app',

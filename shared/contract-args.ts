@@ -14,7 +14,7 @@ import * as v from 'valibot';
 import { ALERT_EVENTS, MAX_WEBHOOKS } from './alerts';
 import { bwLimitProblem } from './bandwidth';
 import { quoteList } from './config/report';
-import { metricsAddrProblem } from './metrics-addr';
+import { isLoopbackName, metricsAddrProblem } from './metrics-addr';
 import { DELETE_MODES, LOG_LEVELS, type TargetEncryption } from './model';
 import { PAGE_LIMITS } from './page-limits';
 import { PROVIDER_TYPES, type ProviderType, type SettingsFor } from './providers';
@@ -220,6 +220,29 @@ export const APP_SETTINGS = strict({
   ),
 });
 
+/** What is wrong with a remote engine's address, or null: http(s)://host[:port] as serve prints it, plain http on loopback only (the token would cross the network in clear). */
+function engineUrlProblem(text: string): string | null {
+  const match = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[^/?#\s:@[\]]+)(?::(\d{1,5}))?\/?$/i.exec(text);
+  if (!match || Number(match[3] ?? 0) > 65535) return 'must be an http:// or https:// address with a host and port only, as serve prints it (without ?token=)';
+  const host = match[2]!.replace(/^\[(.*)\]$/, '$1');
+  if (match[1]!.toLowerCase() === 'http' && !isLoopbackName(host)) {
+    return `must be https:// for ${host}: plain http:// is allowed on this machine only (127.0.0.1, [::1], localhost), since the token would cross the network unencrypted (start serve with --tls-self-signed)`;
+  }
+  return null;
+}
+/** A remote engine's address: the URL `serve` prints, without its ?token= (the token is a field of its own). */
+const ENGINE_URL = v.pipe(
+  nonEmpty,
+  v.check((text) => engineUrlProblem(text) === null, (issue) => `${engineUrlProblem(String(issue.input)) ?? ''} (got ${describe(issue.input)})`),
+);
+/** serve's token: at least 16 characters (serve refuses shorter ones). */
+const ENGINE_TOKEN = v.pipe(v.string(mustBe('a string')), v.minLength(16, () => 'must be the engine\'s token (at least 16 characters)'));
+/** SHA-256 fingerprint as serve prints it: 32 hex pairs separated by colons; null: none pinned (a CA vouches for the certificate, or plain http on loopback). */
+const FINGERPRINT = v.nullable(
+  v.pipe(v.string(mustBe('a SHA-256 fingerprint or null')), v.regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$/, mustBe('a SHA-256 fingerprint: 32 hex pairs separated by colons (AB:CD:…), as serve prints it'))),
+);
+const ENGINE_FIELDS = { name: nonEmpty, url: ENGINE_URL, token: ENGINE_TOKEN, fingerprint: FINGERPRINT };
+
 /** Commands without arguments accept nothing, null or {} (transports differ in how they send "none"). */
 const NO_ARGS = v.pipe(
   v.nullish(record({})),
@@ -281,6 +304,16 @@ export const COMMAND_ARGS = {
 
   'config.import': record({ json: anyString, apply: flag }),
   'config.export': NO_ARGS,
+
+  'engines.list': NO_ARGS,
+  /** Reads a remote engine's certificate (no token is sent): what the user compares before pinning. */
+  'engines.probe': record({ url: ENGINE_URL }),
+  'engines.add': record(ENGINE_FIELDS),
+  /** The fields given change; `token` absent keeps the stored one. */
+  'engines.update': record({ id: nonEmpty, name: v.optional(nonEmpty), url: v.optional(ENGINE_URL), token: v.optional(ENGINE_TOKEN), fingerprint: v.optional(FINGERPRINT) }),
+  'engines.remove': record({ id: nonEmpty }),
+  /** One command of the contract, run by that engine (`engines.*` are refused: no relaying through a remote). */
+  'engines.call': record({ engine: nonEmpty, name: nonEmpty, args: v.optional(v.unknown()) }),
 };
 
 /** A short description of a value for a message; strings are cut so a pasted secret is not echoed whole. */

@@ -195,6 +195,56 @@ export interface AppStatus {
   mode: 'desktop' | 'server';
 }
 
+// ---- Engines: remote `serve` instances this window drives beside its own --------------------------
+
+/**
+ * online: connected, token accepted; connecting: first attempt or reconnecting; offline: not reachable
+ * (retrying by itself); refused: reachable but the token or the pinned certificate is wrong (retrying
+ * will not help until the user fixes it).
+ */
+export type EngineState = 'online' | 'connecting' | 'offline' | 'refused';
+/** The worst of an engine's mappings, as the tray shows it: failed > running > paused > ok; unknown: never reached. */
+export type EngineHealth = 'failed' | 'running' | 'paused' | 'ok' | 'unknown';
+
+export interface EngineMappingSummary {
+  id: string;
+  name: string;
+  state: MappingState;
+  lastRunStatus: RunStatus | null;
+  lastRunAt: number | null;
+}
+
+/** A remote engine as the renderer sees it; its token never leaves the process that stores it. */
+export interface EngineView {
+  id: string;
+  name: string;
+  /** The address, as `serve` prints it without its ?token=. */
+  url: string;
+  /** The pinned certificate's SHA-256 fingerprint (AB:CD:…); null: none pinned. */
+  fingerprint: string | null;
+  state: EngineState;
+  /** Why it is not online, in words for the user; null when online. */
+  error: string | null;
+  /** When a message last came from it (ms since epoch); null: never. */
+  lastSeenAt: number | null;
+  /** Its app version, as last reported. */
+  version: string | null;
+  /** Its mappings as last known: kept while it is offline. */
+  mappings: EngineMappingSummary[];
+  health: EngineHealth;
+}
+
+/** What engines.probe found at an address, before any token is sent. */
+export interface EngineProbe {
+  url: string;
+  /** The certificate's SHA-256 fingerprint (https); null for http. */
+  fingerprint: string | null;
+  /** A certificate authority this process trusts vouches for it (no pin needed). */
+  trusted: boolean;
+  /** Why the address could not be probed; null when it answered. */
+  error: string | null;
+}
+
 // ---- Commands ----------------------------------------------------------------------------------
 
 /** name → result. Each command's arguments are its schema's in contract-args.ts (COMMAND_ARGS). */
@@ -241,6 +291,16 @@ interface CommandResults {
   'config.import': ConfigImportResult;
   /** Exports connections and mappings in the config.json format; secrets are replaced by placeholders. */
   'config.export': { json: string };
+
+  /** The remote engines this process drives (its own engine is not one of them). */
+  'engines.list': EngineView[];
+  'engines.probe': EngineProbe;
+  /** Saves the engine (token encrypted at rest) and connects to it; refused when the token or the pin is wrong. */
+  'engines.add': EngineView;
+  'engines.update': EngineView;
+  'engines.remove': void;
+  /** Runs `name` on that engine and answers its result: the relay a window uses to drive a remote engine. */
+  'engines.call': unknown;
 }
 
 type ArgSchemas = typeof COMMAND_ARGS;
@@ -266,6 +326,7 @@ export const COMMAND_NAMES = [
   'logs.query', 'logs.export',
   'settings.get', 'settings.set',
   'config.import', 'config.export',
+  'engines.list', 'engines.probe', 'engines.add', 'engines.update', 'engines.remove', 'engines.call',
 ] as const satisfies readonly CommandName[];
 type MissingCommand = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
 const allCommandsListed: MissingCommand extends never ? true : MissingCommand = true;
@@ -288,10 +349,14 @@ export interface Events {
   'data.changed': { lists: DataList[] };
   /** A run failed or a delete guard tripped: what a desktop notification would say. */
   alert: { mappingId: string; title: string; message: string };
+  /** A remote engine's state or last-known mappings changed. */
+  'engines.status': EngineView;
+  /** An event of a remote engine, relayed: `event` and `payload` as that engine sent them. */
+  'engine.event': { engine: string; event: EventName; payload: unknown };
 }
 
 export type EventName = keyof Events;
-export const EVENT_NAMES = ['progress', 'run.started', 'run.finished', 'mapping.status', 'data.changed', 'alert'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['progress', 'run.started', 'run.finished', 'mapping.status', 'data.changed', 'alert', 'engines.status', 'engine.event'] as const satisfies readonly EventName[];
 type MissingEvent = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
 const allEventsListed: MissingEvent extends never ? true : MissingEvent = true;
 void allEventsListed;

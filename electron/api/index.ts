@@ -5,6 +5,7 @@ import { browseHandlers } from './browse';
 import { configFileHandlers } from './config-file';
 import { connectionHandlers } from './connections';
 import { createDispatcher, type Dispatch } from './dispatch';
+import { engineHandlers } from './engines';
 import { historyHandlers } from './history';
 import { mappingHandlers } from './mappings';
 import { storedSecretValues } from './secrets';
@@ -21,6 +22,7 @@ export function createApi(deps: ApiDeps): ApiHandlers {
     ...historyHandlers(deps),
     ...settingsHandlers(deps),
     ...configFileHandlers(deps),
+    ...engineHandlers(deps),
   };
 }
 

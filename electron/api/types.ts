@@ -1,6 +1,7 @@
 // The shape of the API layer: one handler per contract command (a mapped type, so a missing or
 // mistyped handler does not compile) and what the handlers need from the rest of main.
 import type { AppSettings, CommandArgs, CommandName, CommandResult, EventName, Events } from '../../shared/contract';
+import type { EngineRegistry } from '../remote/engines';
 import type { SyncService } from '../services/sync-service';
 import type { Store } from '../store';
 import type { Scheduler } from '../sync/scheduler';
@@ -22,4 +23,6 @@ export interface ApiDeps {
   mode: 'desktop' | 'server';
   /** Applies start-at-login and the like; provided by the Electron shell only. */
   applyDesktopSetting?: (settings: AppSettings) => void;
+  /** The remote engines this process drives (electron/remote); absent: none (engines.list answers []). */
+  engines?: EngineRegistry;
 }

@@ -10,6 +10,8 @@ import { createEngine } from '../library/engine';
 import { EventBus, type EventSink } from './event-bus';
 import { Watchers } from '../lib/watchers';
 import { openStore, type SecretCipher, type Store } from '../store';
+import { EngineRegistry } from '../remote/engines';
+import type { LinkTimings } from '../remote/engine-link';
 import type { ProviderFactory, SyncService } from '../services/sync-service';
 import { Scheduler, type RunControl } from '../sync/scheduler';
 import { alertForRun } from './notifications';
@@ -42,6 +44,8 @@ export interface AppCoreOptions {
   warn?: (message: string) => void;
   /** Alert retries and timeouts (ops/alerts-delivery.ts DEFAULT_DELIVERY); tests shorten the waits. */
   alertDelivery?: Partial<DeliveryPolicy>;
+  /** Remote engines' connect, call and reconnect timings (remote/engine-link.ts); tests shorten them. */
+  engineTimings?: Partial<LinkTimings>;
 }
 
 export interface AppEvents {
@@ -63,6 +67,8 @@ export interface AppCore {
   readonly dispatch: Dispatch;
   /** Every contract event: api changes, progress, run started/finished, mapping status, alerts. */
   readonly events: AppEvents;
+  /** The remote engines this process drives (connected from start() on); the tray reads their state. */
+  readonly engines: Pick<EngineRegistry, 'list'>;
   /**
    * Every run's engine events (sync/telemetry.ts), runs held back included (a 'run.finished' only).
    * Not contract events: they stay in this process. Returns the unsubscribe.
@@ -165,6 +171,9 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     lastRun: (mappingId) => store.runs.latest(mappingId) ?? null,
   });
 
+  // Remote engines: their states and relayed events go out with this engine's own.
+  const engines = new EngineRegistry({ engines: store.remoteEngines, emit, ...(options.engineTimings ? { timings: options.engineTimings } : {}) });
+
   const dispatch = createApiDispatcher({
     store,
     syncService,
@@ -173,6 +182,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     version: options.version,
     mode: options.mode,
     applyDesktopSetting: options.applyDesktopSetting,
+    engines,
   });
 
   let closing: Promise<void> | undefined;
@@ -181,6 +191,7 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     syncService,
     scheduler,
     dispatch,
+    engines,
     events: {
       subscribe: (sink) => bus.subscribe(sink),
       on: (name, listener) => bus.subscribe((event, payload) => {
@@ -190,10 +201,14 @@ function wire(store: Store, options: AppCoreOptions): AppCore {
     onRunEvent: (sink) => runEventSinks.add(sink),
     onRunLog: (sink) => runLogSinks.add(sink),
     settings: () => loadAppSettings(store),
-    start: () => scheduler.start(),
+    start: () => {
+      scheduler.start();
+      engines.start();
+    },
     shutdown(graceMs) {
       closing ??= (async () => {
         try {
+          engines.close();
           await scheduler.stop(graceMs);
           await synchronizer.close();
           // Alerts of the last runs still on their way get up to the grace period, at most ALERT_FLUSH_MS.

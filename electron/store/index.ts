@@ -11,6 +11,7 @@ import { LogsRepository } from './logs';
 import { MappingsRepository } from './mappings';
 import { ObjectsRepository } from './objects';
 import { PendingDeletesRepository } from './pending-deletes';
+import { RemoteEnginesRepository } from './remote-engines';
 import { UploadsRepository } from './uploads';
 import { RunsRepository } from './runs';
 import { SettingsRepository } from './settings';
@@ -38,6 +39,8 @@ export class Store {
   readonly settings: SettingsRepository;
   /** Deletions running runs have planned, spilled out of memory (pending-deletes.ts). */
   readonly pendingDeletes: PendingDeletesRepository;
+  /** Remote engines this process drives, tokens sealed (remote-engines.ts). */
+  readonly remoteEngines: RemoteEnginesRepository;
   /** The engine's ports (sync/ports.ts) over this database: what runMapping and SyncService take. */
   readonly engineState: EngineState;
   /** This process's hold on the database file; null in memory and when opened read-only. */
@@ -57,6 +60,7 @@ export class Store {
     this.logs = new LogsRepository(db);
     this.settings = new SettingsRepository(db, options.cipher ?? null);
     this.pendingDeletes = new PendingDeletesRepository(db);
+    this.remoteEngines = new RemoteEnginesRepository(db, options.cipher ?? null);
     this.engineState = storeEngineState(this);
   }
 
@@ -128,5 +132,6 @@ export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
 export { withWebhookIds, type MappingsRepository } from './mappings';
 export type { ObjectsRepository } from './objects';
 export type { PendingDeletesRepository } from './pending-deletes';
+export type { RemoteEnginesRepository, StoredEngine } from './remote-engines';
 export type { FinalRunStatus, FinishRun, RunsRepository } from './runs';
 export type { SettingsRepository } from './settings';

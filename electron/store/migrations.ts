@@ -195,6 +195,20 @@ ALTER TABLE mappings ADD COLUMN alerts_json TEXT CHECK (alerts_json IS NULL OR j
 ALTER TABLE mappings ADD COLUMN alerts_blob BLOB;
 `;
 
+// Remote engines this process drives (electron/remote): a `serve` elsewhere, by address, pinned
+// certificate fingerprint and token; the token sealed with the store's cipher (store/sealed.ts).
+const SCHEMA_REMOTE_ENGINES = `
+CREATE TABLE remote_engines (
+  id          TEXT PRIMARY KEY NOT NULL,
+  name        TEXT NOT NULL,
+  url         TEXT NOT NULL UNIQUE,
+  fingerprint TEXT,
+  token_blob  BLOB NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -206,6 +220,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, description: 'bandwidth limit, storage class, encryption and kept versions of a mapping', up: (db) => db.exec(SCHEMA_MAPPING_TARGET_SETTINGS) },
   { version: 9, description: 'last test of each connection', up: (db) => db.exec(SCHEMA_CONNECTION_TESTS) },
   { version: 10, description: 'alerts of a mapping, encrypted', up: (db) => db.exec(SCHEMA_MAPPING_ALERTS) },
+  { version: 11, description: 'remote engines, their tokens encrypted', up: (db) => db.exec(SCHEMA_REMOTE_ENGINES) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

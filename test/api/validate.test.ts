@@ -25,6 +25,8 @@ const mapping: MappingInput = {
   intervalSeconds: 3600,
 };
 const local = { name: 'Disk', type: 'local', local: { root: '/data' } } as const;
+const TOKEN = 'a-remote-engine-token-0123456789';
+const PIN = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
 
 /** Valid arguments of every command (a new command does not compile until it has some). */
 const VALID: { [N in CommandName]: CommandArgs<N>[] } = {
@@ -54,6 +56,15 @@ const VALID: { [N in CommandName]: CommandArgs<N>[] } = {
   'settings.set': [{}, { globalConcurrency: SETTINGS_LIMITS.globalConcurrency.max, maxConcurrentRuns: SETTINGS_LIMITS.maxConcurrentRuns.min, notifications: false }],
   'config.import': [{ json: '', apply: false }],
   'config.export': [undefined],
+  'engines.list': [undefined],
+  'engines.probe': [{ url: 'https://vm.example:8080' }, { url: 'http://127.0.0.1:8080/' }],
+  'engines.add': [
+    { name: 'VM', url: 'https://10.0.0.5:8080/', token: TOKEN, fingerprint: PIN },
+    { name: 'Here', url: 'http://[::1]:8080', token: TOKEN, fingerprint: null },
+  ],
+  'engines.update': [{ id: 'e1' }, { id: 'e1', name: 'VM 2', url: 'https://vm.example', token: TOKEN, fingerprint: null }],
+  'engines.remove': [{ id: 'e1' }],
+  'engines.call': [{ engine: 'e1', name: 'mappings.list' }, { engine: 'e1', name: 'sync.now', args: { mappingId: 'm1' } }],
 };
 
 function validate(name: CommandName, raw: unknown): unknown {
@@ -116,6 +127,15 @@ describe('argument validation', () => {
       ['mappings.create', { ...mapping, maxDelete: { kind: 'count', value: '5' } }, 'maxDelete.value', 'must be a number (got "5")'],
       ['mappings.create', { ...mapping, maxDelete: { kind: 'count', value: 5, of: 'all' } }, 'maxDelete.of', 'unknown argument; expected kind, value'],
       ['mappings.create', { ...mapping, intervalSeconds: undefined }, 'intervalSeconds', 'is required'],
+      ['engines.add', { name: 'VM', url: 'http://10.0.0.5:8080', token: TOKEN, fingerprint: null }, 'url', 'must be https:// for 10.0.0.5: plain http:// is allowed on this machine only (127.0.0.1, [::1], localhost), since the token would cross the network unencrypted (start serve with --tls-self-signed) (got "http://10.0.0.5:8080")'],
+      ['engines.add', { name: 'VM', url: 'https://vm:8080/?token=abc', token: TOKEN, fingerprint: null }, 'url', 'must be an http:// or https:// address with a host and port only, as serve prints it (without ?token=) (got "https://vm:8080/?token=abc")'],
+      ['engines.add', { name: 'VM', url: 'ftp://vm', token: TOKEN, fingerprint: null }, 'url', 'must be an http:// or https:// address with a host and port only, as serve prints it (without ?token=) (got "ftp://vm")'],
+      ['engines.add', { name: 'VM', url: 'https://vm', token: 'short', fingerprint: null }, 'token', "must be the engine's token (at least 16 characters)"],
+      ['engines.add', { name: 'VM', url: 'https://vm', token: TOKEN }, 'fingerprint', 'is required'],
+      ['engines.add', { name: 'VM', url: 'https://vm', token: TOKEN, fingerprint: 'AB:CD' }, 'fingerprint', 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons (AB:CD:…), as serve prints it (got "AB:CD")'],
+      ['engines.update', { id: 'e1', token: null }, 'token', 'must be a string (got null)'],
+      ['engines.call', { engine: 'e1' }, 'name', 'is required'],
+      ['engines.call', { engine: 'e1', name: 'mappings.list', argz: {} }, 'argz', 'unknown argument; expected engine, name, args'],
       ['mappings.update', mapping, 'id', 'is required'],
       ['mappings.preview', {}, 'id', 'give either the id of a saved mapping or the input of an unsaved one'],
       ['mappings.preview', { id: 'm1', input: mapping }, 'id', 'give either the id of a saved mapping or the input of an unsaved one'],
