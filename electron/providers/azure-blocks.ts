@@ -42,9 +42,7 @@ export interface StagedBlocks {
  */
 export async function stageBlocks(req: StageBlocksRequest): Promise<StagedBlocks> {
   const hash = createHash('md5');
-  // Block ids of one blob must all have the same length; a random prefix keeps two uploads of the
-  // same blob (another run, a retry) from staging over each other's blocks.
-  const prefix = randomBytes(8).toString('hex');
+  const blockId = blockIdMaker();
   const blockIds: string[] = [];
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(abortReason(req.signal));
@@ -58,7 +56,7 @@ export async function stageBlocks(req: StageBlocksRequest): Promise<StagedBlocks
   };
 
   const send = (pieces: Buffer[], length: number): void => {
-    const id = Buffer.from(`${prefix}${String(blockIds.length).padStart(6, '0')}`).toString('base64');
+    const id = blockId(blockIds.length);
     blockIds.push(id);
     const sent = req.client
       .stageBlock(id, () => Readable.from(pieces), length, { abortSignal: stop.signal, encryptionScope: req.encryptionScope })
@@ -101,4 +99,14 @@ export async function stageBlocks(req: StageBlocksRequest): Promise<StagedBlocks
   }
   if (failure) throw failure.err;
   return { blockIds, md5: hash.digest() };
+}
+
+/**
+ * The block ids of one upload, by block index. Block ids of one blob must all have the same length;
+ * a random prefix keeps two uploads of the same blob (another run, a retry) from staging over each
+ * other's blocks.
+ */
+export function blockIdMaker(): (index: number) => string {
+  const prefix = randomBytes(8).toString('hex');
+  return (index) => Buffer.from(`${prefix}${String(index).padStart(6, '0')}`).toString('base64');
 }

@@ -28,6 +28,7 @@ import {
 import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { stageBlocks } from './azure-blocks';
+import { azureCanFetch, writeFromUrl } from './azure-from-url';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
   SourceChangedError,
@@ -42,7 +43,7 @@ import { keepAliveAgent } from './keep-alive-agent';
 import { removeEach } from './limited';
 import { sdkCall } from './sdk-call';
 import { allPages, pagedList } from './listing';
-import type { ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
+import type { ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, UrlSource, WriteOptions, WriteResult } from './provider';
 import { checkTags } from './object-tags';
 import { unquoteEtag, type ErrorContext } from './s3-common';
 
@@ -317,7 +318,7 @@ class AzureProvider implements StorageProvider {
     private readonly tuning: Required<AzureProviderOptions>,
   ) {
     // verifiesMd5: Put Blob sends the MD5 as Content-MD5, which Azure checks; putBlocks hashes before its commit.
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true, verifiesMd5: true };
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true, verifiesMd5: true, writeFromUrl: true };
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {
@@ -461,6 +462,39 @@ class AzureProvider implements StorageProvider {
       // Also the source: left open, its own download (another provider's read) would fail later with nobody listening.
       upload.close();
     }
+  }
+
+  /** See azureCanFetch: a public endpoint reaches public hosts only; Azurite or Azure Stack on a private address reach anything. */
+  canFetch(url: string): boolean {
+    return azureCanFetch(this.service.url, url);
+  }
+
+  /**
+   * Put Blob From URL, or Put Block From URL per block and Put Block List (azure-from-url.ts says
+   * how each is verified), with WriteOptions' headers, metadata, tags, tier and encryption scope.
+   * WriteOptions.md5 and journal are not used: source.md5 is the MD5 Azure checks.
+   */
+  async writeFromUrl(bucket: string, key: string, source: UrlSource, options: WriteOptions = {}): Promise<WriteResult> {
+    const ctx = { op: 'write', bucket, key };
+    const { what, md5 } = checkWrite(bucket, key, source.size, source.md5);
+    checkBlobName(key, what);
+    const { signal } = options;
+    return writeFromUrl({
+      client: this.container(bucket).getBlockBlobClient(key),
+      source: { ...source, md5 },
+      headers: {
+        blobContentType: options.contentType,
+        blobCacheControl: options.cacheControl,
+        blobContentEncoding: options.contentEncoding,
+        blobContentDisposition: options.contentDisposition,
+      },
+      metadata: toAzureMetadata(options.metadata, what),
+      target: azureTarget(options, what),
+      concurrency: this.tuning.concurrency,
+      signal,
+      what,
+      mapError: (err) => mapAzureError(err, ctx, signal),
+    });
   }
 
   /** One Put Blob request: Azure computes and stores the Content-MD5 itself; we check it against the expected one. */

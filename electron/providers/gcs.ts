@@ -18,9 +18,10 @@ import { checkObjectName } from './gcs-names';
 import { removeEach } from './limited';
 import { allPages, pagedList } from './listing';
 import { expectedCrc32c, gcsTarget, objectInfo, uploadResource } from './gcs-metadata';
+import { signedReadUrl } from './gcs-presign';
 import { resolveGcsSettings, type ResolvedGcsSettings } from './gcs-settings';
 import { sdkCall } from './sdk-call';
-import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, OpenSource, PresignedRead, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import type { ErrorContext } from './s3-common';
 
 export interface GcsProviderOptions {
@@ -66,6 +67,7 @@ class GcsProvider implements StorageProvider {
   private readonly needsProjectId: boolean;
   /** Google's endpoint or a Google private one: media downloads carry credentials (see gcs-settings.ts). */
   private readonly authenticated: boolean;
+  private readonly resolved: ResolvedGcsSettings;
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   readonly list = pagedList(this);
 
@@ -79,6 +81,7 @@ class GcsProvider implements StorageProvider {
       throw new StorageError('InvalidConfig', `GCS chunk size must be a positive multiple of 256 KiB (${GCS_CHUNK_UNIT} bytes), got ${chunkSize}`, { field: 'chunkSize' });
     }
     this.chunkSize = chunkSize;
+    this.resolved = resolved;
     this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: threshold };
     // Against an emulator there is no metadata server to ask for a project; on Google ADC may know it.
     this.needsProjectId = resolved.projectId === undefined && resolved.apiEndpoint !== undefined;
@@ -102,6 +105,15 @@ class GcsProvider implements StorageProvider {
       //   chunk is resent there from what GCS confirmed, which only the session itself can do.
       retryOptions: { autoRetry: false, maxRetries: 0 },
     });
+  }
+
+  /**
+   * A V4 signed GET of this generation (gcs-presign.ts); null when the credentials hold no private
+   * key to sign with (user credentials, a VM's metadata server, no credentials at all).
+   */
+  async presignRead(bucket: string, key: string, etag: string, ttlSeconds: number): Promise<PresignedRead | null> {
+    checkObjectName(key, describe({ op: 'presign a read of', bucket, key }));
+    return this.call({ op: 'presign a read of', bucket, key }, undefined, () => signedReadUrl(this.storage, this.resolved, bucket, key, etag, ttlSeconds));
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {

@@ -20,9 +20,10 @@ import { eachLimited } from './limited';
 import { pagedList } from './listing';
 import { parseListParts, parseMultipartState, partsOf, uploadResumable, type MultipartApi } from './s3-multipart';
 import { sdkCall } from './sdk-call';
+import { partSizesOf } from './s3-parts';
 import { parseTaggingXml } from './object-tags';
 import { s3TargetHeaders } from './s3-target';
-import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListPage, ObjectInfo, ObjectMetadata, ObjectTags, OpenSource, PresignedRead, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -55,6 +56,9 @@ import {
 } from './s3-common';
 
 export type MinioProviderOptions = UploadTuning;
+
+/** SigV4 presigned URLs live at most 7 days. */
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 export interface ResolvedMinioSettings {
   endPoint: string;
@@ -224,6 +228,23 @@ class MinioProvider implements StorageProvider {
       throw mapMinioError(err, { op: 'head', bucket, key });
     }
     return headAnswerOfHeaders(headers);
+  }
+
+  /**
+   * The client's presignedGetObject (SigV4 query signing, at most 7 days; no request: the region is
+   * the connection's). A presigned GET cannot carry If-Match: the target's MD5 or multipart-ETag
+   * check catches an object that changed after listing. The URL is a credential: never logged.
+   */
+  async presignRead(bucket: string, key: string, _etag: string, ttlSeconds: number): Promise<PresignedRead | null> {
+    const expires = Math.max(1, Math.min(Math.floor(ttlSeconds), MAX_PRESIGN_SECONDS));
+    const signedAt = Date.now();
+    const url = await this.call({ op: 'presign a read of', bucket, key }, undefined, () => this.client.presignedGetObject(bucket, key, expires));
+    return { url, expiresAt: signedAt + expires * 1000 };
+  }
+
+  /** HEAD with partNumber for each part (s3-parts.ts): moto and MinIO answer them, s3rver does not (null). */
+  async partSizes(bucket: string, key: string, etag: string, signal?: AbortSignal): Promise<number[] | null> {
+    return partSizesOf(etag, (part) => this.headObject(bucket, key, part, signal), `read the part sizes of ${bucket}/${key}`);
   }
 
   /** Our own GET ?tagging: the client's parser reads "007" as 7 and trims values. */

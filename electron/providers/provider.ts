@@ -157,6 +157,12 @@ export interface UrlSource {
    * (WriteResult.blockMd5s); absent: the provider picks (one request up to its single-request limit).
    */
   blocks?: { offset: number; size: number }[];
+  /**
+   * With `blocks` being the parts of a multipart source: its `<md5 of part MD5s>-N` ETag. The
+   * provider checks the blocks' MD5s against it before it commits anything. (A presigned GET cannot
+   * carry If-Match: this check, or `md5`'s, is what catches a source that changed after listing.)
+   */
+  multipartEtag?: string;
 }
 
 /**
@@ -364,7 +370,12 @@ export interface StorageProvider {
    * bytes from `source.url` itself; none pass through us. With `source.md5` the service refuses
    * bytes with another MD5 and the result carries the MD5 it stored. A source the service could not
    * read (unreachable, expired, refused) fails with a StorageError whose cause's code is
-   * CannotVerifyCopySource; the engine then streams the object instead.
+   * CannotVerifyCopySource; one this service cannot do from a URL at all (an endpoint without the
+   * API, such as plain Azurite; a URL or block over the service's limits; a whole-object MD5 asked
+   * of a write in several blocks) fails with cause code NotImplemented, before any byte is fetched
+   * where it can be known beforehand. On both the engine streams the object instead. An MD5 (or
+   * multipartEtag) mismatch fails Transient and commits nothing. Not resumable: blocks fetched by
+   * an attempt that failed are left uncommitted, and the service discards them by itself.
    */
   writeFromUrl?(bucket: string, key: string, source: UrlSource, options?: WriteOptions): Promise<WriteResult>;
 

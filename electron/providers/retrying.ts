@@ -1,9 +1,9 @@
 // Retry as a wrapper: a call that is one request (a bucket call, head, remove, one listing page...)
 // is retried with backoff when it fails Transient or Throttled. A listing is retried page by page,
 // by the failed page's token, never restarted. A delete batch that stopped part way is retried for
-// the keys it did not delete, and reports every key any attempt deleted. read, write and copy are not
-// retried here: the engine retries a copy as a whole (transfer.ts), because a retry must look the
-// source up again first.
+// the keys it did not delete, and reports every key any attempt deleted. read, write, copy and
+// writeFromUrl are not retried here: the engine retries a copy as a whole (transfer.ts), because a
+// retry must look the source up again first.
 // An abort error while the caller's signal has not fired is reported as Transient on every call:
 // only the caller's own signal means "cancelled".
 import { PartialRemoveError, StorageError, unexpectedAbortAsTransient } from './errors';
@@ -23,7 +23,7 @@ export interface RetryingOptions {
  * source), remove, whose retry (retryRemove) needs the keys an attempt left, and rename, which a
  * retry after an unseen success would find gone.
  */
-const NOT_RETRIED: ReadonlySet<Operation> = new Set(['read', 'write', 'copy', 'remove', 'rename']);
+const NOT_RETRIED: ReadonlySet<Operation> = new Set(['read', 'write', 'copy', 'writeFromUrl', 'remove', 'rename']);
 
 export function retrying(inner: StorageProvider, options: RetryingOptions = {}): StorageProvider {
   const policy = options.policy ?? DEFAULT_RETRY;

@@ -40,7 +40,8 @@ import { tagsFromTagSet } from './object-tags';
 import { etagIsNotMd5, s3TargetParams } from './s3-target';
 import { sdkCall } from './sdk-call';
 import { S3DirectCalls } from './s3-direct';
-import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
+import { partSizesOf } from './s3-parts';
+import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, PresignedRead, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
   DELETE_BATCH,
   LIST_PAGE_SIZE,
@@ -334,6 +335,25 @@ class S3Provider implements StorageProvider {
       kmsKeyId: out.SSEKMSKeyId,
       tagCount: out.TagCount,
     };
+  }
+
+  /**
+   * A presigned GET (s3-presign.ts, loaded on first use). Null when the connection has no
+   * credentials to sign with (the default chain found none).
+   */
+  async presignRead(bucket: string, key: string, _etag: string, ttlSeconds: number): Promise<PresignedRead | null> {
+    const { presignGet } = await import('./s3-presign');
+    try {
+      return await presignGet(this.client, bucket, key, ttlSeconds);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'CredentialsProviderError') return null;
+      throw mapS3Error(err, { op: 'presign a read of', bucket, key });
+    }
+  }
+
+  /** HeadObject with PartNumber for each part (s3-parts.ts): AWS and moto answer them, s3rver does not (null). */
+  async partSizes(bucket: string, key: string, etag: string, signal?: AbortSignal): Promise<number[] | null> {
+    return partSizesOf(etag, (part) => this.headObject(bucket, key, part, signal), `read the part sizes of ${bucket}/${key}`);
   }
 
   async getTags(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectTags> {

@@ -4,10 +4,14 @@
 // stack.ts composes them in one place. list() is derived from the wrapper's own listPage, so a
 // listing goes through `around` page by page.
 import { pagedList } from './listing';
-import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
+import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, PresignedRead, StorageProvider, UrlSource, WriteOptions, WriteResult } from './provider';
 import type { Readable } from 'node:stream';
 
-/** The provider calls a wrapper sees: one request each, except read/write/copy (one transfer each). */
+/**
+ * The provider calls a wrapper sees: one request each, except read/write/copy/writeFromUrl (one
+ * transfer each) and partSizes (one HEAD per part). presignRead and canFetch make no request and
+ * pass through every wrapper as they are.
+ */
 export type Operation =
   | 'listBuckets'
   | 'createBucket'
@@ -22,14 +26,17 @@ export type Operation =
   | 'copy'
   | 'abandonUpload'
   | 'versioning'
-  | 'rename';
+  | 'rename'
+  | 'partSizes'
+  | 'writeFromUrl';
 
 export const OPERATIONS: readonly Operation[] = [
   'listBuckets', 'createBucket', 'deleteBucket', 'listPage', 'listLevel', 'head', 'getTags', 'read', 'write', 'remove', 'copy', 'abandonUpload', 'versioning', 'rename',
+  'partSizes', 'writeFromUrl',
 ];
 
 /** Calls that change the service: refused under a dry run. */
-export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['createBucket', 'deleteBucket', 'write', 'remove', 'copy', 'abandonUpload', 'rename']);
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['createBucket', 'deleteBucket', 'write', 'remove', 'copy', 'abandonUpload', 'rename', 'writeFromUrl']);
 
 export interface Call {
   op: Operation;
@@ -55,6 +62,10 @@ class WrappedProvider implements StorageProvider {
   readonly abandonUpload?: StorageProvider['abandonUpload'];
   readonly versioning?: StorageProvider['versioning'];
   readonly rename?: StorageProvider['rename'];
+  readonly presignRead?: StorageProvider['presignRead'];
+  readonly partSizes?: StorageProvider['partSizes'];
+  readonly canFetch?: StorageProvider['canFetch'];
+  readonly writeFromUrl?: StorageProvider['writeFromUrl'];
   readonly list = pagedList(this);
 
   constructor(
@@ -92,6 +103,26 @@ class WrappedProvider implements StorageProvider {
       const rename = inner.rename.bind(inner);
       this.rename = (bucket, fromKey, toKey, signal): Promise<void> =>
         around({ op: 'rename', what: `move ${bucket}/${fromKey} to ${toKey}`, signal }, () => rename(bucket, fromKey, toKey, signal));
+    }
+    // No request: signing is local, and so is the judgement of a URL's reach.
+    if (inner.presignRead) {
+      const presignRead = inner.presignRead.bind(inner);
+      this.presignRead = (bucket, key, etag, ttlSeconds): Promise<PresignedRead | null> => presignRead(bucket, key, etag, ttlSeconds);
+    }
+    if (inner.canFetch) {
+      const canFetch = inner.canFetch.bind(inner);
+      this.canFetch = (url): boolean => canFetch(url);
+    }
+    if (inner.partSizes) {
+      const partSizes = inner.partSizes.bind(inner);
+      this.partSizes = (bucket, key, etag, signal): Promise<number[] | null> =>
+        around({ op: 'partSizes', what: `read the part sizes of ${bucket}/${key}`, signal }, () => partSizes(bucket, key, etag, signal));
+    }
+    if (inner.writeFromUrl) {
+      const writeFromUrl = inner.writeFromUrl.bind(inner);
+      // The URL is a credential: `what` never names it.
+      this.writeFromUrl = (bucket, key, source: UrlSource, options: WriteOptions = {}): Promise<WriteResult> =>
+        around({ op: 'writeFromUrl', what: `write ${bucket}/${key} from a URL`, signal: options.signal }, () => writeFromUrl(bucket, key, source, options));
     }
   }
 
