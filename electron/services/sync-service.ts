@@ -12,6 +12,7 @@ import { BandwidthLimit } from '../sync/bandwidth';
 import { Limiter } from '../sync/limiter';
 import type { EngineState, RunErrorCode } from '../sync/ports';
 import { runMapping, type RunOptions, type RunOutcome } from '../sync/runner';
+import { sameCopyScope } from './copy-scope';
 
 /** Returns a connection WITH its secrets, or undefined when it does not exist. */
 export type ConnectionResolver = (connectionId: string) => Connection | undefined;
@@ -100,11 +101,23 @@ export class SyncService {
       mapping,
       source: guarded ? dryRun(source) : source,
       target: guarded ? dryRun(target) : target,
-      sameConnection: mapping.sourceConnectionId === mapping.targetConnectionId,
+      sameConnection: this.copiesServerSide(mapping),
       globalLimiter: this.globalLimiter,
       globalBandwidth: this.globalBandwidth,
       connectionName: (id) => this.resolveConnection(id)?.name ?? id,
     });
+  }
+
+  /**
+   * Whether the mapping's target can copy from its source server-side: one connection, or two built
+   * from settings with the same copy scope (copy-scope.ts). A caller's own provider is not built from
+   * its settings, so it shares a scope with nothing but itself.
+   */
+  private copiesServerSide(mapping: Mapping): boolean {
+    const { sourceConnectionId: source, targetConnectionId: target } = mapping;
+    if (source === target) return true;
+    if (this.own.has(source) || this.own.has(target)) return false;
+    return sameCopyScope(this.resolveConnection(source), this.resolveConnection(target));
   }
 
   /**

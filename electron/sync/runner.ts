@@ -18,6 +18,7 @@ import { ProgressTracker } from './progress';
 import { DEFAULT_RETRY, type RetryPolicy } from '../providers/retry';
 import { StateCursor } from './state-cursor';
 import { transferObject, type TransferResult } from './transfer';
+import { PullRoute, type CopyRoute } from './pull-copy';
 import { UploadJournals } from './upload-journals';
 import { droppedTagsText, targetObjectOptions, targetOptionsText } from './target-options';
 import type { TargetObjectOptions } from '../providers/provider';
@@ -38,7 +39,10 @@ export interface RunOptions {
   mapping: Mapping;
   source: StorageProvider;
   target: StorageProvider;
-  /** Source and target are the same connection, so server-side copy can be used. */
+  /**
+   * Source and target are one connection, or two of one identity at one service (the service's
+   * copyScope): the target's provider copies server-side.
+   */
   sameConnection: boolean;
   /** Forces a dry run even if the mapping is not set to one. */
   dryRun?: boolean;
@@ -176,6 +180,9 @@ class MappingRun {
   private readonly throttle: Throttle | undefined;
   private readonly bandwidth: string | null;
   private serverSideNoted = false;
+  private pulledNoted = false;
+  /** Whether the target still pulls objects from source URLs in this run (pull-copy.ts). */
+  private readonly pull: PullRoute;
   /** The mapping's targetStorageClass and targetEncryption, for every write and copy. */
   private readonly targetOptions: TargetObjectOptions;
   /** Objects copied without the tags the target cannot store. */
@@ -237,6 +244,7 @@ class MappingRun {
         return now.rate === null ? null : { rate: now.rate, until: now.until?.getTime() ?? null };
       };
     }
+    this.pull = new PullRoute((message) => this.log('warn', message));
     this.deletes = new DeleteQueue(options.state.pendingDeletes, this.run.id, {
       keepAll: !this.dryRun,
       memoryLimit: options.pendingDeletesInMemory ?? PENDING_DELETES_IN_MEMORY,
@@ -271,6 +279,7 @@ class MappingRun {
     if (this.bandwidth !== null) this.log('info', this.bandwidth);
     const targetOptions = targetOptionsText(this.targetOptions);
     if (targetOptions !== null) this.log('info', targetOptions);
+    this.logRoutes();
     let runError: unknown;
     try {
       await this.beforeHook();
@@ -311,6 +320,16 @@ class MappingRun {
     const run = await this.recorder.finish({ status, counts: this.counts, firstError: this.firstError, errorCode });
     this.onEvent?.({ type: 'run.finished', run });
     return { run, preview: this.preview, excluded: this.excluded.list(), ...(versions === undefined ? {} : { versions }), bandwidth: this.bandwidth, ...optionalText('targetOptions', targetOptionsText(this.targetOptions)) };
+  }
+
+  /** The copy routes this run may take besides streaming, said once at its start. */
+  private logRoutes(): void {
+    const { source, target, sameConnection } = this.options;
+    if (sameConnection && this.mapping.sourceConnectionId !== this.mapping.targetConnectionId && target.copy !== undefined) {
+      this.log('info', 'Source and target connections are one identity at one service: the target copies objects server-side');
+    } else if (!sameConnection && PullRoute.possible(source, target)) {
+      this.log('info', "The target fetches objects from the source's presigned URLs where it can check what it fetched (copy-from-URL); each copy says its route");
+    }
   }
 
   /** What keepVersions did in this run, for its log and preview; undefined without it (or before the check). */
@@ -675,9 +694,10 @@ class MappingRun {
     const startedAt = Date.now();
     let attempts = 1;
     let bytes = 0;
+    let route: CopyRoute = 'streamed';
     this.onEvent?.({ type: 'transfer.started', key, size: listed.size });
-    const finished = (outcome: 'copied' | 'failed' | 'cancelled', serverSide: boolean, error: EventError | null): void =>
-      this.onEvent?.({ type: 'transfer.finished', key, size: listed.size, outcome, serverSide, bytes, attempts, startedAt, finishedAt: Date.now(), error });
+    const finished = (outcome: 'copied' | 'failed' | 'cancelled', error: EventError | null): void =>
+      this.onEvent?.({ type: 'transfer.finished', key, size: listed.size, outcome, serverSide: route === 'server-side', route, bytes, attempts, startedAt, finishedAt: Date.now(), error });
     let result: TransferResult;
     try {
       // keepVersions: the object this copy replaces is kept first; if it cannot be, it is not replaced.
@@ -696,6 +716,8 @@ class MappingRun {
         journalFor: this.journals && ((version) => this.journals!.journalFor(key, mapping.targetPrefix + key, version)),
         throttle: this.throttle,
         targetOptions: this.targetOptions,
+        pull: this.dryRun ? undefined : this.pull,
+        onRoute: (taken) => (route = taken),
         onBytes: (n) => {
           bytes += n;
           this.progress.bytes(handle, n);
@@ -715,15 +737,16 @@ class MappingRun {
       // Only the run's own signal means "cancelled": any other abort-looking error is a failure.
       if (this.options.signal?.aborted) {
         this.outcomes.cancelled++;
-        finished('cancelled', false, null);
+        finished('cancelled', null);
       } else {
         this.fail(key, err);
-        finished('failed', false, eventError(err));
+        finished('failed', eventError(err));
       }
       return;
     }
     this.progress.end(handle, true);
-    finished('copied', result.serverSide, null);
+    route = result.route;
+    finished('copied', null);
     // Demand: every slot copying and more copies waiting, so the limit (not the global cap) held them back.
     this.adaptive.completed(result.source.size, this.copying >= this.adaptive.limit && this.inFlight.size > this.copying);
     this.counts.copied++;
@@ -734,12 +757,15 @@ class MappingRun {
     // the source's own, or ours when the bytes were verified end to end against another checksum.
     const sourceMd5 = result.source.md5 ?? (result.verifiedWith.length > 0 ? result.md5 : undefined) ?? null;
     this.recorder.upsertState(stateRow(key, result.source, result.target, sourceMd5));
-    if (result.serverSide && this.bandwidth !== null && !this.serverSideNoted) {
+    if (result.route === 'server-side' && this.bandwidth !== null && !this.serverSideNoted) {
       this.serverSideNoted = true;
       this.log('info', 'Server-side copies do not pass through this machine: the bandwidth limit does not apply to them');
     }
-    const how = result.serverSide ? 'server-side' : result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
-    this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${how}; ${reason})`, key, { event: 'object.copied' });
+    if (result.route === 'pulled' && this.bandwidth !== null && !this.pulledNoted) {
+      this.pulledNoted = true;
+      this.log('info', 'Objects the target pulls from source URLs do not pass through this machine: the bandwidth limit does not apply to them');
+    }
+    this.log('info', `Copied ${key} (${formatBytes(result.source.size)}, ${copiedHow(result)}; ${reason})`, key, { event: 'object.copied' });
   }
 
   private fail(key: string, err: unknown): void {
@@ -887,6 +913,15 @@ function stateRow(key: string, source: ObjectInfo, target: { etag: string; size:
     targetMtime: target.lastModified ?? null,
     syncedAt: Date.now(),
   };
+}
+
+/** A copy's route and check, for its log line: "server-side", "pulled by the target, verified: md5"... */
+function copiedHow(result: TransferResult): string {
+  if (result.route === 'server-side') return 'server-side';
+  const verified = result.verifiedWith.length > 0 ? `verified: ${result.verifiedWith.join(', ')}` : 'source declares no checksum';
+  if (result.route === 'pulled') return `pulled by the target, ${verified}`;
+  // The reason is the target's words at worst: no ";" in it, which ends the route part of the line.
+  return result.notPulled === undefined ? verified : `streamed (not pulled: ${result.notPulled.replace(/;/g, ',')}), ${verified}`;
 }
 
 function optionalText<K extends string>(name: K, text: string | null): { [P in K]?: string } {

@@ -3,6 +3,7 @@
 // order things happen. A listener must be cheap (a no-change run of a million keys reports a million
 // 'object.checked' events) and must not throw: the runner swallows what it throws.
 import type { ProviderType, RunSummary } from '../../shared/model';
+import type { CopyRoute } from './pull-copy';
 
 export type RunSide = 'source' | 'target';
 
@@ -31,7 +32,9 @@ export type RunEvent =
   /**
    * A copy that started ended: copied (bytes verified and recorded) or failed (after `attempts`
    * tries). A copy cancelled by the run's own signal ends as 'cancelled'. `key` is relative to the
-   * mapping's prefixes; `bytes` is what passed through this process (0 for a server-side copy).
+   * mapping's prefixes; `bytes` is what passed through this process (0 for a server-side or pulled
+   * copy). `route` is how it went (pull-copy.ts; a failed copy: the route its last attempt took);
+   * `serverSide` is `route === 'server-side'`, kept for watchers written before there were three.
    */
   | {
       type: 'transfer.finished';
@@ -39,6 +42,7 @@ export type RunEvent =
       size: number;
       outcome: 'copied' | 'failed' | 'cancelled';
       serverSide: boolean;
+      route: CopyRoute;
       bytes: number;
       attempts: number;
       startedAt: number;

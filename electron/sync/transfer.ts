@@ -1,5 +1,7 @@
-// One object from source to target: streamed and verified, or copied server-side when both ends are
-// the same connection. Never holds the object in memory; memory is the providers' part buffers.
+// One object from source to target, by one of three routes (CopyRoute): copied server-side by the
+// target when both ends are one connection or two of one account (services/copy-scope.ts); pulled by
+// the target from a presigned source URL where it can fetch one and check it (pull-copy.ts); else
+// streamed through us and verified. Never holds the object in memory; memory is the providers' part buffers.
 // Verification happens in the stream itself (verified-source.ts), so a target commits nothing that
 // failed it; a source that changes mid-copy fails the conditional read and the retry copies the new
 // version, never the old identity with new bytes.
@@ -8,12 +10,16 @@ import { StorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, ObjectTags, StorageProvider, TargetObjectOptions, UploadJournal, WriteOptions, WriteResult } from '../providers/provider';
 import { withRetry, type RetryPolicy } from '../providers/retry';
 import type { Throttle } from './bandwidth';
+import { pullCopy, PullRoute, type CopyRoute } from './pull-copy';
 import { verifiedSource, type Computed, type VerifiedSource } from './verified-source';
 
 export interface TransferRequest {
   source: StorageProvider;
   target: StorageProvider;
-  /** Source and target are the same connection: server-side copy is possible. */
+  /**
+   * Source and target are one connection, or two whose credentials are one identity at one service
+   * (services/copy-scope.ts): the target's provider can copy from the source bucket server-side.
+   */
   sameConnection: boolean;
   sourceBucket: string;
   sourceKey: string;
@@ -34,8 +40,12 @@ export interface TransferRequest {
   journalFor?: (source: ObjectInfo) => Promise<UploadJournal | undefined>;
   /** The mapping's storage class and encryption for the object written (absent: the bucket's defaults). */
   targetOptions?: TargetObjectOptions;
-  /** Bandwidth limits the streamed bytes pass through (bandwidth.ts); a server-side copy moves none through us. */
+  /** Bandwidth limits the streamed bytes pass through (bandwidth.ts); a server-side or pulled copy moves none through us. */
   throttle?: Throttle;
+  /** The run's pull route (pull-copy.ts); absent: never pulled. */
+  pull?: PullRoute;
+  /** Told the route each attempt takes, before it starts. */
+  onRoute?: (route: CopyRoute) => void;
 }
 
 export interface TransferResult {
@@ -46,20 +56,29 @@ export interface TransferResult {
   md5?: string;
   /** Source checksums the bytes were verified against end to end (empty: the source declares none). */
   verifiedWith: string[];
+  /** Whether `route` is 'server-side' (kept for callers that only tell those apart). */
   serverSide: boolean;
+  route: CopyRoute;
+  /** Streamed although the target can pull: why it did not (pull-copy.ts NOT_PULLED, or the target's refusal). */
+  notPulled?: string;
   /** The source has tags and the target stores none (GCS, a local folder): the copy went without them. */
   tagsDropped: boolean;
 }
 
 export async function transferObject(req: TransferRequest): Promise<TransferResult> {
   let first = true;
-  let serverSide = req.sameConnection && req.source.capabilities.serverSideCopy && req.source.copy !== undefined;
+  // The target's provider copies: the request goes to the destination (S3 CopyObject is sent to the
+  // destination bucket's endpoint), and with one connection source and target are one provider.
+  let serverSide = req.sameConnection && req.target.capabilities.serverSideCopy && req.target.copy !== undefined;
+  let pull = !serverSide && req.pull !== undefined && PullRoute.possible(req.source, req.target);
+  let notPulled: string | undefined;
   return withRetry(
     async (attempt) => {
       if (!first) req.onRestart?.();
       first = false;
       try {
         if (serverSide) {
+          req.onRoute?.('server-side');
           try {
             return await copyServerSide(req);
           } catch (err) {
@@ -67,9 +86,19 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
             serverSide = false; // e.g. no UploadPartCopy on this server: stream it through us instead
           }
         }
+        if (pull) {
+          req.onRoute?.('pulled');
+          const result = await pulledCopy(req);
+          if (result.route === 'pulled') return result;
+          // Decided for this object: a retry streams it too.
+          pull = false;
+          notPulled = result.notPulled;
+        }
+        req.onRoute?.('streamed');
         // The listing is the version to read on a first attempt where it says all HEAD would; a
         // retry (the source may have changed) always asks again.
-        return await streamCopy(req, attempt === 1 && req.source.capabilities.listingIsHead === true);
+        const streamed = await streamCopy(req, attempt === 1 && req.source.capabilities.listingIsHead === true);
+        return notPulled === undefined ? streamed : { ...streamed, notPulled };
       } catch (err) {
         throw unexpectedAbortAsTransient(err, req.signal, `copy ${req.sourceKey}`);
       }
@@ -81,14 +110,41 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
 
 async function copyServerSide(req: TransferRequest): Promise<TransferResult> {
   // The provider carries the source's tags along itself (same service, same rules).
-  const target = await req.source.copy!(req.sourceBucket, req.sourceKey, req.targetBucket, req.targetKey, req.signal, req.targetOptions);
+  const target = await req.target.copy!(req.sourceBucket, req.sourceKey, req.targetBucket, req.targetKey, req.signal, req.targetOptions);
   if (target.size !== req.listed.size) {
     throw new StorageError('Transient', `server-side copy of ${req.sourceKey} produced ${target.size} bytes, expected ${req.listed.size}`);
   }
   // copy() checks the copy against the MD5 the source's HEAD reports; a listing MD5 is only a hint
   // (an S3 SSE-KMS ETag is not an MD5), so it is not compared here.
   const verifiedWith = target.md5 ? ['md5'] : [];
-  return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true, tagsDropped: false };
+  return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true, route: 'server-side', tagsDropped: false };
+}
+
+/**
+ * The target fetches the version HEAD finds now from a presigned URL (pull-copy.ts). A result whose
+ * route is 'streamed' carries only `notPulled`: the caller streams the object.
+ */
+async function pulledCopy(req: TransferRequest): Promise<TransferResult | { route: 'streamed'; notPulled: string }> {
+  // Always HEAD: a listing's MD5 is only a hint (an S3 SSE-KMS ETag is not an MD5), and the target
+  // is told to refuse bytes without the MD5 it is given.
+  const source = await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
+  if (!source) throw new StorageError('NotFound', `source object ${req.sourceKey} disappeared after listing`);
+  const tags = await tagsToWrite(req, source);
+  const outcome = await pullCopy({
+    source: req.source,
+    target: req.target,
+    sourceBucket: req.sourceBucket,
+    sourceKey: req.sourceKey,
+    targetBucket: req.targetBucket,
+    targetKey: req.targetKey,
+    version: source,
+    options: writeOptions(req, source, tags.tags),
+    route: req.pull!,
+    signal: req.signal,
+  });
+  if ('notPulled' in outcome) return { route: 'streamed', notPulled: outcome.notPulled };
+  const { target, verifiedWith } = outcome.pulled;
+  return { source, target, md5: target.md5, verifiedWith, serverSide: false, route: 'pulled', tagsDropped: tags.dropped };
 }
 
 /** The server cannot copy this object itself (no multipart copy, say): a plain streamed copy can. */
@@ -119,19 +175,7 @@ async function streamCopy(req: TransferRequest, useListing: boolean): Promise<Tr
     return current.stream;
   };
 
-  const options: WriteOptions = {
-    contentType: source.contentType,
-    cacheControl: source.cacheControl,
-    contentEncoding: source.contentEncoding,
-    contentDisposition: source.contentDisposition,
-    metadata: source.metadata,
-    tags: tags.tags,
-    ...req.targetOptions,
-    md5: source.md5,
-    checksums: source.checksums,
-    signal: req.signal,
-    journal: await req.journalFor?.(source),
-  };
+  const options: WriteOptions = { ...writeOptions(req, source, tags.tags), md5: source.md5, checksums: source.checksums, journal: await req.journalFor?.(source) };
   const target = await req.target.write(req.targetBucket, req.targetKey, open, source.size, options);
   const computed = current?.computed();
   if (!computed) {
@@ -141,7 +185,21 @@ async function streamCopy(req: TransferRequest, useListing: boolean): Promise<Tr
   if (md5ByTarget && target.md5 !== source.md5) {
     throw new StorageError('Transient', `${req.sourceKey}: the target did not confirm the source's MD5 ${source.md5} (it reported ${target.md5 ?? 'none'})`);
   }
-  return { source, target, md5: computed.md5, verifiedWith: computed.verifiedWith, serverSide: false, tagsDropped: tags.dropped };
+  return { source, target, md5: computed.md5, verifiedWith: computed.verifiedWith, serverSide: false, route: 'streamed', tagsDropped: tags.dropped };
+}
+
+/** What the target is told of the object it writes, on either route through the target's write. */
+function writeOptions(req: TransferRequest, source: ObjectInfo, tags: ObjectTags | undefined): WriteOptions {
+  return {
+    contentType: source.contentType,
+    cacheControl: source.cacheControl,
+    contentEncoding: source.contentEncoding,
+    contentDisposition: source.contentDisposition,
+    metadata: source.metadata,
+    tags,
+    ...req.targetOptions,
+    signal: req.signal,
+  };
 }
 
 /**

@@ -39,7 +39,7 @@ function started(mappingId: string, dryRun = false): RunEvent {
 function transfer(key: string, size: number, outcome: 'copied' | 'failed' | 'cancelled', code?: string): RunEvent[] {
   return [
     { type: 'transfer.started', key, size },
-    { type: 'transfer.finished', key, size, outcome, serverSide: false, bytes: outcome === 'copied' ? size : 0, attempts: 1, startedAt: 1, finishedAt: 2, error: code ? { code, message: code } : null },
+    { type: 'transfer.finished', key, size, outcome, serverSide: false, route: 'streamed', bytes: outcome === 'copied' ? size : 0, attempts: 1, startedAt: 1, finishedAt: 2, error: code ? { code, message: code } : null },
   ];
 }
 
