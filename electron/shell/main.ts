@@ -121,7 +121,8 @@ function start(): void {
   const notifications = createNotificationPolicy();
   appCore.events.subscribe((name, payload) => {
     forwardEvent(windows(), name, payload);
-    if (name !== 'progress') tray?.refresh();
+    // A remote's relayed events change the tray only through engines.status.
+    if (name !== 'progress' && name !== 'engine.event') tray?.refresh();
   });
   appCore.events.on('run.finished', (run) => notifications.runFinished(run));
   appCore.events.on('alert', (alert) => {
@@ -130,7 +131,7 @@ function start(): void {
 
   tray = createTray({
     assetsDir: join(app.getAppPath(), 'assets'),
-    input: () => ({ mappings: appCore.store.mappings.list(), statuses: appCore.scheduler.statuses(), paused: appCore.scheduler.paused }),
+    input: () => ({ mappings: appCore.store.mappings.list(), statuses: appCore.scheduler.statuses(), paused: appCore.scheduler.paused, engines: appCore.engines.list() }),
     onAction: (action) => void trayAction(appCore, action),
   });
 

@@ -1,6 +1,6 @@
 // What the tray shows, decided without Electron: the icon state, the tooltip and the context menu as
 // plain data. tray.ts only turns this model into a Tray and a Menu.
-import type { MappingStatus } from '../../shared/contract';
+import type { EngineView, MappingStatus } from '../../shared/contract';
 import type { Mapping, RunSummary } from '../../shared/model';
 
 export const TRAY_STATES = ['idle', 'syncing', 'error', 'paused'] as const;
@@ -14,10 +14,15 @@ export type TrayMenuItem =
   | { kind: 'separator' }
   | { kind: 'action'; action: TrayAction; label: string; enabled: boolean };
 
+/** What the tray needs of a remote engine (core.engines.list()). */
+export type TrayEngine = Pick<EngineView, 'name' | 'state' | 'health'>;
+
 export interface TrayInput {
   mappings: readonly Pick<Mapping, 'id' | 'name' | 'enabled'>[];
   statuses: readonly MappingStatus[];
   paused: boolean;
+  /** Remote engines this app drives; the icon shows the worst state of all engines, this one included. */
+  engines?: readonly TrayEngine[];
 }
 
 export interface TrayModel {
@@ -37,13 +42,40 @@ function needsAttention(run: RunSummary | null): boolean {
 }
 
 /**
- * syncing beats everything (something is happening now); paused beats error because nothing will
- * retry the failure until the user resumes; error means a last run of an enabled mapping failed.
+ * This engine: syncing beats everything (something is happening now); paused beats error because
+ * nothing will retry the failure until the user resumes; error means a last run of an enabled
+ * mapping failed. Across engines the worst wins (WORST_FIRST): one engine's failure or an engine
+ * that cannot be reached is not hidden by another engine's run.
  */
 export function pickTrayState(input: TrayInput): TrayState {
+  return worstTrayState([localTrayState(input), ...(input.engines ?? []).map(engineTrayState)]);
+}
+
+function localTrayState(input: TrayInput): TrayState {
   if (input.statuses.some((s) => s.state === 'running')) return 'syncing';
   if (input.paused) return 'paused';
   return failingCount(input) > 0 ? 'error' : 'idle';
+}
+
+/** The engines' health order (failed > running > paused > ok) in tray states. */
+const WORST_FIRST: readonly TrayState[] = ['error', 'syncing', 'paused', 'idle'];
+
+export function worstTrayState(states: readonly TrayState[]): TrayState {
+  return WORST_FIRST.find((state) => states.includes(state)) ?? 'idle';
+}
+
+/** A remote engine that cannot be reached or refuses us needs the user as a failed run does; one still connecting says nothing yet. */
+export function engineTrayState(engine: TrayEngine): TrayState {
+  if (engine.state === 'offline' || engine.state === 'refused') return 'error';
+  if (engine.state === 'connecting') return 'idle';
+  return ({ failed: 'error', running: 'syncing', paused: 'paused', ok: 'idle', unknown: 'idle' } as const)[engine.health];
+}
+
+/** One menu line per remote engine. */
+function engineLine(engine: TrayEngine): string {
+  if (engine.state !== 'online') return `${engine.name} (remote) — ${engine.state}`;
+  const words = { failed: 'a mapping needs attention', running: 'syncing', paused: 'paused', ok: 'up to date', unknown: 'online' } as const;
+  return `${engine.name} (remote) — ${words[engine.health]}`;
 }
 
 /** Enabled mappings whose last run failed: a disabled mapping's old failure is not news. */
@@ -78,6 +110,12 @@ function statusLine(name: string, status: MappingStatus | undefined): string {
 }
 
 function tooltipFor(state: TrayState, input: TrayInput): string {
+  // The state comes from a remote engine: name the engines in that state.
+  if (state !== localTrayState(input)) {
+    const names = (input.engines ?? []).filter((e) => engineTrayState(e) === state).map((e) => e.name);
+    const what = { error: 'needs attention', syncing: 'syncing', paused: 'paused', idle: 'up to date' }[state];
+    return `${APP_NAME} — remote engine${names.length === 1 ? '' : 's'} ${names.join(', ')}: ${what}`;
+  }
   const total = input.mappings.length;
   const running = input.statuses.filter((s) => s.state === 'running').length;
   switch (state) {
@@ -108,6 +146,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   const hidden = input.mappings.length - shown.length;
   if (hidden > 0) menu.push({ kind: 'status', label: `… and ${hidden} more (open the window to see all)` });
   if (input.mappings.length === 0) menu.push({ kind: 'status', label: 'No mappings yet' });
+  for (const engine of input.engines ?? []) menu.push({ kind: 'status', label: engineLine(engine) });
   menu.push({ kind: 'separator' });
   const anyEnabled = input.mappings.some((m) => m.enabled);
   menu.push({ kind: 'action', action: 'syncAll', label: 'Sync all now', enabled: anyEnabled && !input.paused });
