@@ -50,3 +50,51 @@ export const api: ContractClient = {
     return current().on(name, listener);
   },
 };
+
+// ---- The selected engine ------------------------------------------------------------------------
+
+/**
+ * An answer that arrived after the window switched to another engine: dropped, so one engine's data
+ * never lands under another's name. Callers' error paths see it; reportError shows nothing for it.
+ */
+export class EngineSwitchedError extends Error {
+  override readonly name = 'EngineSwitchedError';
+  constructor() {
+    super('the window switched to another engine before the answer came');
+  }
+}
+
+export function isEngineSwitched(error: unknown): boolean {
+  return error instanceof EngineSwitchedError;
+}
+
+/**
+ * The contract as the selected engine speaks it, all through `home` (the process that served this
+ * window): with `selected()` null, home's own commands and events; with an engine id, each command is
+ * relayed by `engines.call` and that engine's events arrive as `engine.event`. The selection is read
+ * per call and per event, so listeners survive a switch; an answer to a call made before a switch is
+ * refused with EngineSwitchedError.
+ */
+export function createEngineClient(home: ContractClient, selected: () => string | null): ContractClient {
+  const invoke: UntypedInvoke = async (name, args) => {
+    const engine = selected();
+    const result = engine === null ? await (home.invoke as UntypedInvoke)(name, args) : await home.invoke('engines.call', { engine, name, args });
+    if (selected() !== engine) throw new EngineSwitchedError();
+    return result;
+  };
+  return {
+    invoke: invoke as Invoke,
+    on<E extends EventName>(name: E, listener: (payload: Events[E]) => void) {
+      const offHome = home.on(name, (payload) => {
+        if (selected() === null) listener(payload);
+      });
+      const offRelayed = home.on('engine.event', ({ engine, event, payload }) => {
+        if (event === name && engine === selected()) listener(payload as Events[E]);
+      });
+      return () => {
+        offHome();
+        offRelayed();
+      };
+    },
+  };
+}

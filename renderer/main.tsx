@@ -14,6 +14,7 @@ import './styles/views.css';
 const store = createAppStore(api);
 connectEvents(store, api);
 void store.getState().initialize();
+void store.getState().loadEngines();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

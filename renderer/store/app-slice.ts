@@ -4,6 +4,7 @@ import type { LoadStatus, SliceCreator, StoreDeps } from './types';
 import type { MappingsSlice } from './mappings-slice';
 import type { ConnectionsSlice } from './connections-slice';
 import type { UiSlice } from './ui-slice';
+import type { EnginesSlice } from './engines-slice';
 
 export interface AppSlice {
   status: AppStatus | null;
@@ -17,7 +18,7 @@ export interface AppSlice {
   initialize: () => Promise<void>;
 }
 
-export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice, Pick<UiSlice, 'reportError'> & Pick<ConnectionsSlice, 'loadConnections'> & Pick<MappingsSlice, 'loadMappings'>> => (set, get) => {
+export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice, Pick<UiSlice, 'reportError'> & Pick<ConnectionsSlice, 'loadConnections'> & Pick<MappingsSlice, 'loadMappings'> & Pick<EnginesSlice, 'engineId' | 'homeMode'>> => (set, get) => {
   const setPaused = async (paused: boolean) => {
     if (get().pauseBusy) return;
     set({ pauseBusy: true });
@@ -38,7 +39,10 @@ export const createAppSlice = ({ api }: StoreDeps): SliceCreator<AppSlice, Pick<
     loadStatus: async () => {
       set((s) => ({ statusLoad: s.status ? s.statusLoad : 'loading' }));
       try {
-        set({ status: await api.invoke('app.status'), statusLoad: 'ready' });
+        const home = get().engineId === null;
+        const status = await api.invoke('app.status');
+        // The api refuses an answer from an engine no longer shown, so `home` still holds here.
+        set(home ? { status, statusLoad: 'ready', homeMode: status.mode } : { status, statusLoad: 'ready' });
       } catch (error) {
         set({ statusLoad: 'error' });
         get().reportError(error, 'Could not read the app status');

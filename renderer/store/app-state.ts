@@ -4,6 +4,7 @@ import type { ActivitySlice } from './activity-slice';
 import type { AppSlice } from './app-slice';
 import type { BrowseSlice } from './browse-slice';
 import type { ConnectionsSlice } from './connections-slice';
+import type { EnginesSlice } from './engines-slice';
 import type { HistorySlice } from './history-slice';
 import type { LogsSlice } from './logs-slice';
 import type { MappingsSlice } from './mappings-slice';
@@ -18,4 +19,5 @@ export type Store = UiSlice &
   ActivitySlice &
   HistorySlice &
   LogsSlice &
-  SettingsSlice;
+  SettingsSlice &
+  EnginesSlice;

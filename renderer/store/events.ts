@@ -2,6 +2,7 @@
 // which, so each slice keeps small, separately testable handlers.
 import type { StoreApi } from 'zustand';
 import type { ContractClient, DataList } from '../../shared/contract';
+import { createEngineClient } from '../api';
 import type { Store } from './app-state';
 
 export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[]): void {
@@ -27,10 +28,21 @@ export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[])
   }
 }
 
-/** Subscribes the store to every contract event; returns the unsubscribe. */
-export function connectEvents(store: StoreApi<Store>, client: ContractClient): () => void {
+/**
+ * Subscribes the store to every contract event; returns the unsubscribe. `home` is the client of the
+ * process that served the window: the data events are taken from the engine the store shows (home's
+ * own, or a remote engine's relayed by home), the engines' statuses from home.
+ */
+export function connectEvents(store: StoreApi<Store>, home: ContractClient): () => void {
   const s = () => store.getState();
+  const client = createEngineClient(home, () => s().engineId);
   const offs = [
+    home.on('engines.status', (engine) => {
+      const before = s().engines.find((e) => e.id === engine.id)?.state;
+      s().applyEngineStatus(engine);
+      // The shown engine is back: what it did meanwhile (an interrupted run, runs since) is fetched afresh.
+      if (engine.id === s().engineId && engine.state === 'online' && before !== undefined && before !== 'online') s().reloadEngine();
+    }),
     client.on('progress', (snapshot) => {
       s().recordProgress(snapshot);
       s().noteLogActivity(snapshot.mappingId, false);

@@ -3,10 +3,12 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { ContractClient } from '../../shared/contract';
+import { createEngineClient } from '../api';
 import { createActivitySlice } from './activity-slice';
 import { createAppSlice } from './app-slice';
 import { createBrowseSlice } from './browse-slice';
 import { createConnectionsSlice } from './connections-slice';
+import { createEnginesSlice } from './engines-slice';
 import { createHistorySlice } from './history-slice';
 import { createLogsSlice } from './logs-slice';
 import { createMappingsSlice } from './mappings-slice';
@@ -20,7 +22,13 @@ export { connectEvents } from './events';
 
 export type AppStore = StoreApi<Store>;
 
-export function createAppStore(api: ContractClient, options: { now?: () => number } = {}): AppStore {
+/**
+ * `home` is the client of the process that served this window; the slices get one that speaks to the
+ * engine selected in the store (the home, or a remote engine through it).
+ */
+export function createAppStore(home: ContractClient, options: { now?: () => number } = {}): AppStore {
+  // Read per call, after the store exists.
+  const api = createEngineClient(home, () => store.getState().engineId);
   const deps: StoreDeps = { api, now: options.now ?? Date.now };
   const slices = {
     ui: createUiSlice(),
@@ -32,8 +40,9 @@ export function createAppStore(api: ContractClient, options: { now?: () => numbe
     history: createHistorySlice(deps),
     logs: createLogsSlice(deps),
     settings: createSettingsSlice(deps),
+    engines: createEnginesSlice({ home }),
   };
-  return createStore<Store>()((...a) => ({
+  const store: AppStore = createStore<Store>()((...a) => ({
     ...slices.ui(...a),
     ...slices.app(...a),
     ...slices.connections(...a),
@@ -43,7 +52,9 @@ export function createAppStore(api: ContractClient, options: { now?: () => numbe
     ...slices.history(...a),
     ...slices.logs(...a),
     ...slices.settings(...a),
+    ...slices.engines(...a),
   }));
+  return store;
 }
 
 const StoreContext = createContext<AppStore | null>(null);

@@ -1,8 +1,9 @@
 // Navigation, which editor is open, and the toast area where errors and alerts are shown.
 import type { ProviderType } from '../../shared/model';
+import { isEngineSwitched } from '../api';
 import { toApiError, type SliceCreator } from './types';
 
-export const VIEWS = ['connections', 'mappings', 'activity', 'history', 'logs', 'settings'] as const;
+export const VIEWS = ['connections', 'mappings', 'activity', 'history', 'logs', 'settings', 'engines'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export type ToastKind = 'error' | 'info' | 'success';
@@ -54,6 +55,8 @@ export const createUiSlice = (): SliceCreator<UiSlice> => {
     notify: (kind, message, title) =>
       set((s) => ({ toasts: [...s.toasts, { id: nextToastId++, kind, title: title ?? null, message }].slice(-MAX_TOASTS) })),
     reportError: (error, context) => {
+      // Not a failure: the answer belonged to the engine the window showed before.
+      if (isEngineSwitched(error)) return;
       const { message } = toApiError(error);
       set((s) => ({ toasts: [...s.toasts, { id: nextToastId++, kind: 'error' as const, title: context ?? null, message }].slice(-MAX_TOASTS) }));
     },

@@ -1,6 +1,6 @@
 // Builders of contract values for renderer tests.
 import { DEFAULT_WEBHOOK_EVENTS, urlOrigin, type AlertsInput, type AlertsView } from '../../shared/alerts';
-import type { AppSettings, AppSettingsChanges, ConnectionView, LogLineView, MappingStatus, MappingView } from '../../shared/contract';
+import type { AppSettings, AppSettingsChanges, ConnectionView, EngineView, LogLineView, MappingStatus, MappingView } from '../../shared/contract';
 import type { ProgressSnapshot, RunSummary } from '../../shared/model';
 
 export function localConnection(id: string, name = id, root = `/data/${id}`): ConnectionView {
@@ -111,4 +111,9 @@ export function progress(mappingId: string, patch: Partial<ProgressSnapshot> = {
     inFlight: [{ key: 'a.jpg', bytesDone: 50, size: 100 }],
     ...patch,
   };
+}
+
+/** A remote engine as engines.list answers it: online, no mappings, unless patched. */
+export function engine(id: string, patch: Partial<EngineView> = {}): EngineView {
+  return { id, name: `Engine ${id}`, url: `https://10.0.0.${id.length}:8384/`, fingerprint: null, state: 'online', error: null, lastSeenAt: 1_700_000_000_000, version: '0.1.0', mappings: [], health: 'ok', ...patch };
 }
