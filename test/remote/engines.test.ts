@@ -280,6 +280,42 @@ describe('remote engines, from serve A', () => {
     expect((await home.invoke('engines.list')).map((e) => e.id)).toEqual(ids);
   });
 
+  it('shows B refused when its token changes, without retrying it, and online again once updated', async () => {
+    const NEW_TOKEN = 'engine-b-second-token-0123456789abc';
+    await b.stop();
+    await waitFor(() => statuses().at(-1)?.state === 'offline', 'offline while B restarts');
+    b = await serve(bDir, NEW_TOKEN, { tls: true, port: b.port });
+    await waitFor(() => statuses().at(-1)?.state === 'refused', 'refused with the old token');
+    expect(statuses().at(-1)!.error).toBe(`the engine at ${b.url} refused the token (HTTP 401)`);
+    // No hammering: nothing more is announced while it is refused (the next try is minutes away).
+    const announced = statuses().length;
+    await home.invoke('app.status');
+    expect(statuses().length).toBe(announced);
+    expect(await refusal(home.invoke('engines.call', { engine: engineId, name: 'mappings.list' }))).toMatchObject({ code: 'Transient' });
+    // A wrong token in an update is refused and not saved; the right one brings it back.
+    expect(await refusal(home.invoke('engines.update', { id: engineId, token: B_TOKEN }))).toMatchObject({ code: 'AccessDenied', field: 'token' });
+    expect((await home.invoke('engines.update', { id: engineId, token: NEW_TOKEN })).state).toBe('online');
+    expect(await home.invoke('engines.call', { engine: engineId, name: 'mappings.list' })).toHaveLength(1);
+    const renamed = await home.invoke('engines.update', { id: engineId, name: 'B (VM)' });
+    expect(renamed).toMatchObject({ name: 'B (VM)', state: 'online' });
+    await b.stop();
+    b = await serve(bDir, B_TOKEN, { tls: true, port: b.port });
+    await home.invoke('engines.update', { id: engineId, token: B_TOKEN });
+  });
+
+  it('shows B refused when its certificate changes: the pin is the trust, the new fingerprint must be pinned', async () => {
+    const oldPin = b.fingerprint!;
+    await b.stop();
+    rmSync(path.join(bDir, 'tls-cert.pem'));
+    rmSync(path.join(bDir, 'tls-key.pem'));
+    b = await serve(bDir, B_TOKEN, { tls: true, port: b.port });
+    expect(b.fingerprint).not.toBe(oldPin);
+    await waitFor(() => statuses().at(-1)?.state === 'refused', 'refused with the old pin');
+    expect(statuses().at(-1)!.error).toBe(`the certificate at ${b.url} has fingerprint ${b.fingerprint}, not the pinned ${oldPin}`);
+    const updated = await home.invoke('engines.update', { id: engineId, fingerprint: b.fingerprint });
+    expect(updated).toMatchObject({ state: 'online', fingerprint: b.fingerprint });
+  });
+
   it('removes B: gone from the list, calls to it NotFound', async () => {
     await home.invoke('engines.remove', { id: engineId });
     expect(await home.invoke('engines.list')).toEqual([]);
