@@ -11,8 +11,9 @@ const PART_HEAD_CONCURRENCY = 8;
  * The sizes of the N parts of the object whose ETag is `etag` (`…-N`), from a HEAD of each part
  * (`headPart`, HeadObject with partNumber). Null when the ETag is no multipart one or the server does
  * not answer part HEADs (s3rver ignores partNumber and answers the whole object without
- * x-amz-mp-parts-count). An answer for another ETag (the object changed) is a SourceChangedError.
- * The caller checks that the sizes add up to the object's size.
+ * x-amz-mp-parts-count). An answer naming another multipart ETag (the object changed) is a
+ * SourceChangedError; sizes of a version changed in between without that sign only fail the
+ * target's multipart-ETag check. The caller checks that the sizes add up to the object's size.
  */
 export async function partSizesOf(etag: string, headPart: (part: number) => Promise<HeadAnswer | null>, what: string): Promise<number[] | null> {
   const parts = multipartEtagParts(etag);
@@ -26,7 +27,9 @@ export async function partSizesOf(etag: string, headPart: (part: number) => Prom
       unknown = true;
       return;
     }
-    if (unquoteEtag(answer.etag) !== wanted) throw new SourceChangedError(`${what}: the object is no longer version ${wanted}: it is now ${unquoteEtag(answer.etag)}`);
+    // AWS answers the object's ETag; moto the part's own MD5. Another multipart ETag is another version.
+    const found = unquoteEtag(answer.etag);
+    if (found !== wanted && multipartEtagParts(found) !== undefined) throw new SourceChangedError(`${what}: the object is no longer version ${wanted}: it is now ${found}`);
     sizes[part - 1] = answer.size;
   };
   // Part 1 first: a server that ignores partNumber is found out in one request.

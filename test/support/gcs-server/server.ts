@@ -6,6 +6,7 @@ import { sendError, sendJson, type Call, type ServerContext } from './http';
 import { composeObject, deleteObject, getObject, listObjects, patchObject } from './objects';
 import { GcsHttpError, errors } from './resource';
 import { rewriteObject } from './rewrite';
+import { signedGet } from './signed';
 import { continueUpload, startUpload } from './uploads';
 
 const MAX_RECORDED_REQUESTS = 5000;
@@ -40,6 +41,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
       return getObject(call, bucket, name);
     }
   }
+  if (method === 'GET' && call.query.has('X-Goog-Signature') && area && rest.length > 0) return signedGet(call, area, rest.join('/'));
   throw notFound(method, url.pathname);
 }
 
