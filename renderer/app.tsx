@@ -34,6 +34,12 @@ function useShownEngine(): EngineView | null {
   return useAppStore((s) => (s.engineId === null ? null : (s.engines.find((e) => e.id === s.engineId) ?? null)));
 }
 
+/** The shown engine cannot be reached: what the store holds of it is from before, not to be shown as current. */
+function useShownUnreachable(): boolean {
+  const shown = useShownEngine();
+  return shown !== null && shown.state !== 'online';
+}
+
 /** A remote engine in the switcher: its name, state and last-known health. */
 function engineOptionLabel(engine: EngineView): string {
   const health = engineHealthText(engine);
@@ -79,6 +85,7 @@ function EngineSwitcher() {
 function Sidebar() {
   const view = useAppStore((s) => s.view);
   const setView = useAppStore((s) => s.setView);
+  const unreachable = useShownUnreachable();
   const running = useAppStore((s) => s.mappings.filter((m) => m.status.state === 'running').length);
   const status = useAppStore(useShallow((s) => ({ version: s.status?.version, mode: s.status?.mode })));
   return (
@@ -100,7 +107,7 @@ function Sidebar() {
                   {item.icon}
                 </svg>
                 <span className="nav-label">{item.label}</span>
-                {item.view === 'activity' && running > 0 && (
+                {item.view === 'activity' && running > 0 && !unreachable && (
                   <span className="nav-count" aria-label={`${running} running`}>
                     {running}
                   </span>
@@ -133,8 +140,8 @@ function TopBar() {
     })),
   );
   const shown = useShownEngine();
-  const unreachable = shown !== null && shown.state !== 'online';
-  const summary = unreachable
+  const unreachable = useShownUnreachable();
+  const summary = shown !== null && unreachable
     ? `${shown.name}: ${ENGINE_STATE_LABELS[shown.state].toLowerCase()}`
     : paused
     ? counts.queued > 0
@@ -152,7 +159,7 @@ function TopBar() {
       </p>
       <div className="topbar-actions">
         <button type="button" onClick={() => void (paused ? resumeAll() : pauseAll())} disabled={pauseBusy || unreachable} aria-pressed={paused}>
-          {paused ? 'Resume all' : counts.running > 0 ? 'Pause and stop running syncs' : 'Pause all'}
+          {unreachable ? 'Pause all' : paused ? 'Resume all' : counts.running > 0 ? 'Pause and stop running syncs' : 'Pause all'}
         </button>
         <button type="button" className="button-primary" onClick={() => void requestSyncNow()} disabled={syncAllPending || counts.enabled === 0 || unreachable}>
           {syncAllPending ? 'Starting…' : 'Sync all now'}

@@ -50,6 +50,16 @@ function RemoveEngineDialog({ engine, onClose }: { engine: EngineView; onClose: 
   );
 }
 
+/** "Show" for an engine the window does not show; a plain "Shown" for the one it does. */
+function ShowButton({ name, shown, onShow }: { name: string; shown: boolean; onShow: () => void }) {
+  if (shown) return <span className="badge badge-neutral">Shown</span>;
+  return (
+    <button type="button" className="button-small" onClick={onShow} aria-label={`Show ${name}`}>
+      Show
+    </button>
+  );
+}
+
 function EngineItem({ engine, shown, onEdit, onRemove }: { engine: EngineView; shown: boolean; onEdit: () => void; onRemove: () => void }) {
   const selectEngine = useAppStore((s) => s.selectEngine);
   return (
@@ -67,9 +77,7 @@ function EngineItem({ engine, shown, onEdit, onRemove }: { engine: EngineView; s
         {engine.fingerprint !== null && <span className="conn-detail engine-pin">Pinned: {engine.fingerprint}</span>}
       </div>
       <div className="conn-actions">
-        <button type="button" className="button-small" onClick={() => selectEngine(engine.id)} disabled={shown} aria-label={`Show ${engine.name}`}>
-          {shown ? 'Shown' : 'Show'}
-        </button>
+        <ShowButton name={engine.name} shown={shown} onShow={() => selectEngine(engine.id)} />
         <button type="button" className="button-small" onClick={onEdit} aria-label={`Edit ${engine.name}`}>
           Edit
         </button>
@@ -113,9 +121,7 @@ export function EnginesView() {
                 <span className="conn-detail">{homeMode === 'server' ? 'The server that served this page.' : 'The engine inside this app.'}</span>
               </div>
               <div className="conn-actions">
-                <button type="button" className="button-small" onClick={() => selectEngine(null)} disabled={engineId === null} aria-label={`Show ${home}`}>
-                  {engineId === null ? 'Shown' : 'Show'}
-                </button>
+                <ShowButton name={home} shown={engineId === null} onShow={() => selectEngine(null)} />
               </div>
             </li>
             {engines.map((e) => (

@@ -20,7 +20,7 @@ const LOCAL = 'Local files';
 const NAS = 'NAS folder';
 const PHOTOS = 'Photos backup';
 const LONG = 'Quarterly finance exports from the accounting share to the long-term archive folder on the NAS (kept for seven years)';
-const VIEWS: ViewLabel[] = ['Connections', 'Mappings', 'Activity', 'History', 'Logs', 'Settings'];
+const VIEWS: ViewLabel[] = ['Connections', 'Mappings', 'Activity', 'History', 'Logs', 'Settings', 'Engines'];
 const SIZES = [
   { width: 800, height: 600 },
   { width: 1280, height: 800 },

@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../../support/cli-child';
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 
-export type ViewLabel = 'Connections' | 'Mappings' | 'Activity' | 'History' | 'Logs' | 'Settings';
+export type ViewLabel = 'Connections' | 'Mappings' | 'Activity' | 'History' | 'Logs' | 'Settings' | 'Engines';
 
 /**
  * A field's label, matched whole: a required field's label ends in " *" (hidden from assistive
