@@ -19,6 +19,13 @@ const HEARTBEAT_MS = 30_000;
 /** Events whose loss costs nothing: the next one carries the whole state again. */
 const DROPPABLE_EVENTS = new Set(['progress']);
 
+/** A droppable event, also when a remote engine's is relayed inside `engine.event` (electron/remote). */
+function isDroppable(event: string, payload: unknown): boolean {
+  if (DROPPABLE_EVENTS.has(event)) return true;
+  const relayed = event === 'engine.event' ? (payload as { event?: unknown } | null)?.event : undefined;
+  return typeof relayed === 'string' && DROPPABLE_EVENTS.has(relayed);
+}
+
 interface Client {
   inFlight: number;
   alive: boolean;
@@ -58,7 +65,7 @@ export class SocketHub {
     } catch {
       return; // an unserialisable payload is a bug on the emitting side; never take the server down
     }
-    const droppable = DROPPABLE_EVENTS.has(event);
+    const droppable = isDroppable(event, payload);
     for (const ws of this.clients.keys()) this.send(ws, text, droppable);
   }
 

@@ -55,6 +55,15 @@ describe('SocketHub back-pressure', () => {
     expect(slow.sent.map((s) => JSON.parse(s).event)).toEqual(['run.finished']);
   });
 
+  it("skips a remote engine's relayed progress for a slow socket too, not its other relayed events", () => {
+    const slow = new FakeSocket();
+    slow.bufferedAmount = SLOW_SOCKET_BYTES + 1;
+    const hub = hubWith(ok, slow);
+    hub.broadcast('engine.event', { engine: 'vm', event: 'progress', payload: { mappingId: 'm' } });
+    hub.broadcast('engine.event', { engine: 'vm', event: 'run.finished', payload: { id: 1 } });
+    expect(slow.sent.map((s) => JSON.parse(s).payload.event)).toEqual(['run.finished']);
+  });
+
   it('drops a socket whose buffer keeps growing instead of queueing more', () => {
     const stuck = new FakeSocket();
     stuck.bufferedAmount = STUCK_SOCKET_BYTES + 1;
