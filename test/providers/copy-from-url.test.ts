@@ -166,6 +166,18 @@ describe.each(SOURCES)('copy from URL: $name → Azure (stand-in)', (kind) => {
     expect(await target.head('pulled', key)).toBeNull();
   });
 
+  it('a source that changed after it was listed is never written', async () => {
+    const v1 = randomBytes(4096);
+    const key = fresh('changed');
+    const { info, signed } = await put(key, v1);
+    await source.write(bucket, key, open(randomBytes(4096)), 4096);
+    const err = await rejection(target.writeFromUrl!('pulled', key, { url: signed.url, size: v1.length, md5: info.md5 }));
+    // GCS URLs name the generation: the old one is gone (404). S3 URLs serve the new bytes: Md5Mismatch.
+    if (kind.partSizes === 'none') expect(((err as StorageError).cause as { code?: string }).code).toBe('CannotVerifyCopySource');
+    else expect(isStorageError(err, 'Transient')).toBe(true);
+    expect(await target.head('pulled', key)).toBeNull();
+  });
+
   it(`an expired URL is ${kind.checksExpiry ? 'refused by the source' : 'still served by the source'}`, async () => {
     const data = randomBytes(1024);
     const key = fresh('expired');
