@@ -4,6 +4,8 @@
 // `bwlimit` scenario (a bandwidth-limited run's measured rate against its limit, bench/lib/bwlimit.ts).
 // Writes bench/results/latest.md and latest.json.
 //
+// Also the copy-from-URL row (bench/lib/copy-from-url.ts): S3 → Azure where Azure fetches the bytes.
+//
 // Flags: --reps N (default 3), --huge (adds the 1 GB object), --only TEXT (workloads whose name contains
 // TEXT; their rows replace the same rows of the previous results, the others are kept), --wan 20,80
 // (adds the WAN profile: the small and large workloads again, local→s3 and s3→azure, with every server
@@ -25,6 +27,7 @@ import { ensurePeersInstalled } from './lib/peers-install';
 import { runBwLimit, type BwLimitResult } from './lib/bwlimit';
 import { startLatencyProxy, type LatencyProxy } from '../test/support/latency-proxy';
 import { measureStartup } from './lib/startup';
+import { COPY_FROM_URL_WORKLOAD, runCopyFromUrl } from './lib/copy-from-url';
 
 interface Options { reps: number; huge: boolean; only: string | undefined; wan: number[] }
 
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
   }
   const selected = workloads.filter((w) => !options.only || `${pairLabel(w)} ${w.dataset.name}`.includes(options.only));
   const bwlimitSelected = !options.only || BWLIMIT_WORKLOAD.includes(options.only);
+  const copyFromUrlSelected = !options.only || `${COPY_FROM_URL_WORKLOAD}, ${large.name}, cold`.includes(options.only);
 
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -114,6 +118,11 @@ async function main(): Promise<void> {
       results.push(...(await runWorkload(workload, s3, options.reps, scratch)));
       // The servers' own ceiling is a loopback figure; behind the proxy it would measure the proxy.
       if (workload.pair !== 's3→s3 (same connection)' && workload.rttMs === 0) results.push(await ceiling(workload, s3, options.reps));
+      await save(false);
+    }
+    if (copyFromUrlSelected) {
+      console.log(`[bench] ${COPY_FROM_URL_WORKLOAD}, ${large.name} (${large.objects} objects)`);
+      results.push(await runCopyFromUrl(s3, large, options.reps, scratch, (bucket) => seedS3(s3, large, bucket, scratch)));
       await save(false);
     }
     if (bwlimitSelected) {

@@ -11,6 +11,10 @@ export interface ToolResult {
   /** Median over repetitions of (our time / this tool's time) in the same repetition; null for ours. */
   oursOverPeer: number | null;
   runs: number[];
+  /** Copy-from-URL rows: bytes our process read and wrote on its sockets, median. */
+  medianBytesThroughProcess?: number;
+  /** Copy-from-URL rows: bytes the target fetched from source URLs itself, median. */
+  medianBytesFetchedByTarget?: number;
 }
 
 export interface WorkloadResult {
@@ -20,6 +24,8 @@ export interface WorkloadResult {
   objects: number;
   bytes: number;
   tools: ToolResult[];
+  /** Said under the row's table (copy-from-URL: what the peers do instead). */
+  note?: string;
 }
 
 export interface ReportContext {
@@ -40,13 +46,15 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
     '| workload | tool | median time | reps | CPU/object | peak RSS | ours ÷ peer |',
     '|---|---|---:|---:|---:|---:|---:|',
   ];
-  for (const result of results.filter((r) => !r.rttMs)) {
+  for (const result of results.filter((r) => !r.rttMs && !isCopyFromUrl(r))) {
     for (const tool of result.tools) {
       lines.push(`| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`);
     }
   }
   const wan = results.filter((r) => r.rttMs);
   if (wan.length > 0) lines.push('', ...wanLines(wan));
+  const fromUrl = results.filter(isCopyFromUrl);
+  if (fromUrl.length > 0) lines.push('', ...copyFromUrlLines(fromUrl));
   if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
   if (startup) lines.push('', ...startupLines(startup));
   return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}), ...(startup ? { startup } : {}) } };
@@ -72,6 +80,30 @@ function wanLines(results: readonly WorkloadResult[]): string[] {
     ...results.flatMap((result) =>
       result.tools.map((tool) => `| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${ratioText(tool)} |`),
     ),
+  ];
+}
+
+function isCopyFromUrl(result: WorkloadResult): boolean {
+  return result.tools.some((t) => t.medianBytesThroughProcess !== undefined);
+}
+
+/** Copy-from-URL (bench/lib/copy-from-url.ts): the target fetches the bytes; ours are counted at our sockets. */
+function copyFromUrlLines(results: readonly WorkloadResult[]): string[] {
+  const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 1e6).toFixed(1)} MB`);
+  return [
+    '## Copy-from-URL',
+    '',
+    'S3 (s3rver) → Azure where Azure fetches each object from a presigned URL itself. Azurite cannot (it answers 501 to Put Blob / Put Block From URL), so the pulled run\'s target is the in-repo stand-in in front of Azurite (test/support/azure-url-standin.ts), which fetches the URL and writes the bytes to Azurite from the bench process: its time is loopback time, not Azure\'s. The streamed run is the same CLI against plain Azurite. Bytes through our process: what the CLI read and wrote on its TCP sockets (bench/lib/socket-bytes.cjs), listings and headers included. Ratio = pulled time ÷ streamed time.',
+    '',
+    '| workload | tool | median time | reps | CPU/object | peak RSS | through our process | fetched by the target | pulled ÷ streamed |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.flatMap((result) => [
+      ...result.tools.map(
+        (tool) =>
+          `| ${result.workload} | ${tool.tool} | ${tool.medianSeconds.toFixed(2)} s | ${tool.runs.length} | ${cpuText(tool)} | ${tool.medianPeakRssMb.toFixed(0)} MB | ${mb(tool.medianBytesThroughProcess)} | ${mb(tool.medianBytesFetchedByTarget)} | ${ratioText(tool)} |`,
+      ),
+      ...(result.note ? [`| ${result.workload} | ${result.note} | | | | | | | |`] : []),
+    ]),
   ];
 }
 
