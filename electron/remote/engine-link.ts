@@ -17,6 +17,7 @@ import {
   type MappingView,
 } from '../../shared/contract';
 import { createSocketClient, MAX_MESSAGE_BYTES, type SocketClient, type SocketConstructor } from '../../shared/socket-client';
+import type { LastKnown } from '../store';
 import { engineHealth, summaryOf } from './health';
 import { networkError, PinMismatchError, pinnedRequestOptions } from './tls-pin';
 
@@ -87,7 +88,14 @@ export class EngineLink {
     private readonly timings: LinkTimings = DEFAULT_LINK_TIMINGS,
     /** Set when the link cannot even try (its token cannot be decrypted): refused until retargeted. */
     refusal?: string,
+    /** What was known of the engine before this link (stored by the home): shown until it is reached. */
+    known?: LastKnown,
   ) {
+    if (known) {
+      this.lastSeenAt = known.lastSeenAt;
+      this.version = known.version;
+      this.mappings = known.mappings && new Map(known.mappings.map((m) => [m.id, m]));
+    }
     if (refusal === undefined) this.start();
     else {
       this.state = 'refused';
@@ -104,6 +112,11 @@ export class EngineLink {
     const { id, name, url, fingerprint } = this.target;
     const mappings = this.mappings ? [...this.mappings.values()] : [];
     return { id, name, url, fingerprint, state: this.state, error: this.error, lastSeenAt: this.lastSeenAt, version: this.version, mappings, health: engineHealth(this.mappings && mappings) };
+  }
+
+  /** What is known of the engine now, for the home to keep across its restarts. */
+  known(): LastKnown {
+    return { lastSeenAt: this.lastSeenAt, version: this.version, mappings: this.mappings && [...this.mappings.values()] };
   }
 
   /** The first outcome of the current attempt: null once online, else why it failed. */
@@ -148,6 +161,8 @@ export class EngineLink {
   }
 
   close(): void {
+    // Connected until now: that is when it was last heard from (as when the connection drops).
+    if (this.state === 'online') this.lastSeenAt = Date.now();
     this.closed = true;
     this.stopClient();
     this.settle({ kind: 'unreachable', message: 'the link was closed' });

@@ -1,12 +1,14 @@
 // The remote engines a home engine drives: the stored list (store/remote-engines.ts), one link per
 // engine (engine-link.ts), and the relay the window uses: engines.call runs a command there, every
-// event of a remote comes back as engine.event, every change of its state as engines.status. The
-// arguments and answers of relayed calls (a remote connection's secrets among them) pass through
+// event of a remote comes back as engine.event, every change of its state as engines.status. What is
+// last known of each engine (mappings, last seen, version) is kept in the store, so a restarted home
+// shows an unreachable engine as it last was. The arguments and answers of relayed calls (a remote connection's secrets among them) pass through
 // here and are never stored, logged or cached.
 import { randomUUID } from 'node:crypto';
 import { ApiCallError, isCommandName, type ApiErrorCode, type EngineProbe, type EngineView, type EventName, type Events } from '../../shared/contract';
-import type { RemoteEnginesRepository, StoredEngine } from '../store';
+import { StoreError, type LastKnown, type RemoteEnginesRepository, type StoredEngine } from '../store';
 import { DEFAULT_LINK_TIMINGS, EngineLink, type EngineTarget, type LinkFailure, type LinkTimings } from './engine-link';
+import { engineHealth } from './health';
 import { probeEngine, sameFingerprint } from './tls-pin';
 
 export type EngineEmit = <E extends 'engines.status' | 'engine.event'>(name: E, payload: Events[E]) => void;
@@ -32,6 +34,9 @@ export interface EngineChanges {
   fingerprint?: string | null;
 }
 
+/** Changes of what is known of an engine are written at most this often (a burst of status events is one write). */
+const REMEMBER_MS = 1_000;
+
 const fail = (code: ApiErrorCode, message: string, field?: string): ApiCallError =>
   new ApiCallError({ code, message, ...(field ? { field } : {}), retryable: code === 'Transient' });
 
@@ -39,6 +44,9 @@ export class EngineRegistry {
   private readonly links = new Map<string, EngineLink>();
   private readonly timings: LinkTimings;
   private started = false;
+  /** Engines whose last-known state changed since it was written. */
+  private readonly unwritten = new Set<string>();
+  private rememberTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EngineRegistryOptions) {
     this.timings = { ...DEFAULT_LINK_TIMINGS, ...options.timings };
@@ -52,7 +60,7 @@ export class EngineRegistry {
   }
 
   list(): EngineView[] {
-    return this.options.engines.list().map((stored) => this.links.get(stored.id)?.view() ?? idleView(stored));
+    return this.options.engines.list().map((stored) => this.links.get(stored.id)?.view() ?? idleView(stored, this.options.engines.lastKnown(stored.id)));
   }
 
   probe(url: string): Promise<EngineProbe> {
@@ -82,14 +90,15 @@ export class EngineRegistry {
     const fingerprint = changes.fingerprint === undefined ? stored.fingerprint : normalPin(changes.fingerprint);
     const name = changes.name === undefined ? stored.name : changes.name.trim();
     const reconnect = url !== stored.url || fingerprint !== stored.fingerprint || changes.token !== undefined;
-    const token = changes.token ?? this.options.engines.token(stored.id);
-    const target: EngineTarget = { id: stored.id, name, url, fingerprint, token };
     if (!reconnect) {
-      this.options.engines.save(storedOf(target), token);
+      // A rename needs no token: one that cannot be decrypted here must not block it.
+      this.options.engines.rename(stored.id, name);
       const link = this.links.get(stored.id);
       link?.rename(name);
-      return link?.view() ?? idleView(storedOf(target));
+      return link?.view() ?? idleView({ ...stored, name }, this.options.engines.lastKnown(stored.id));
     }
+    const token = changes.token ?? this.storedToken(stored);
+    const target: EngineTarget = { id: stored.id, name, url, fingerprint, token };
     const link = await this.tryLink(target);
     this.options.engines.save(storedOf(target), token);
     this.links.get(stored.id)?.close();
@@ -100,6 +109,7 @@ export class EngineRegistry {
   remove(id: string): void {
     this.links.get(id)?.close();
     this.links.delete(id);
+    this.unwritten.delete(id);
     if (!this.options.engines.remove(id)) throw fail('NotFound', `no remote engine ${id}`, 'id');
   }
 
@@ -112,10 +122,44 @@ export class EngineRegistry {
     return link.call(name, args);
   }
 
-  /** Stops every link (shutdown). */
+  /** Stops every link and writes what is known of each (shutdown: before the store closes). */
   close(): void {
-    for (const link of this.links.values()) link.close();
+    for (const link of this.links.values()) {
+      link.close();
+      this.unwritten.add(link.id);
+    }
+    this.writeKnown();
     this.links.clear();
+  }
+
+  /** The stored token, for a change that reconnects without a new one. */
+  private storedToken(stored: StoredEngine): string {
+    try {
+      return this.options.engines.token(stored.id);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'SecretsUnavailable') {
+        throw fail('InvalidConfig', `token: the stored token of "${stored.name}" cannot be decrypted here; give the token again with the new address or fingerprint`, 'token');
+      }
+      throw err;
+    }
+  }
+
+  /** Marks the engine's last-known state for writing, soon (one write for a burst of changes). */
+  private remember(id: string): void {
+    this.unwritten.add(id);
+    if (this.rememberTimer) return;
+    this.rememberTimer = setTimeout(() => this.writeKnown(), REMEMBER_MS);
+    this.rememberTimer.unref();
+  }
+
+  private writeKnown(): void {
+    clearTimeout(this.rememberTimer);
+    this.rememberTimer = undefined;
+    for (const id of this.unwritten) {
+      const link = this.links.get(id);
+      if (link) this.options.engines.remember(id, link.known());
+    }
+    this.unwritten.clear();
   }
 
   /** Checks the address first (nothing is sent to a certificate that does not match), then connects with the token. */
@@ -153,7 +197,9 @@ export class EngineRegistry {
     const registered = (): boolean => link !== undefined && this.links.get(target.id) === link;
     const hooks = {
       status: (view: EngineView) => {
-        if (registered()) this.options.emit('engines.status', view);
+        if (!registered()) return;
+        this.options.emit('engines.status', view);
+        this.remember(target.id);
       },
       event: <E extends EventName>(event: E, payload: Events[E]) => {
         if (registered()) this.options.emit('engine.event', { engine: target.id, event, payload });
@@ -168,19 +214,21 @@ export class EngineRegistry {
         refusal = (err as Error).message;
       }
     }
-    link = new EngineLink({ ...target, token }, hooks, this.timings, refusal);
+    const known = stored ? this.options.engines.lastKnown(target.id) : undefined;
+    link = new EngineLink({ ...target, token }, hooks, this.timings, refusal, known);
     return link;
   }
 
   private adopt(link: EngineLink): void {
     this.links.set(link.id, link);
     this.options.emit('engines.status', link.view());
+    this.remember(link.id);
   }
 }
 
-/** What is listed for a stored engine before start(): nothing known yet. */
-function idleView(stored: StoredEngine): EngineView {
-  return { ...stored, state: 'connecting', error: null, lastSeenAt: null, version: null, mappings: [], health: 'unknown' };
+/** What is listed for a stored engine before start(): what was last known of it. */
+function idleView(stored: StoredEngine, known: LastKnown): EngineView {
+  return { ...stored, state: 'connecting', error: null, lastSeenAt: known.lastSeenAt, version: known.version, mappings: known.mappings ?? [], health: engineHealth(known.mappings) };
 }
 
 function storedOf(target: EngineTarget): StoredEngine {

@@ -132,6 +132,6 @@ export type { LogLine, LogQuery, LogsRepository, NewLogLine } from './logs';
 export { withWebhookIds, type MappingsRepository } from './mappings';
 export type { ObjectsRepository } from './objects';
 export type { PendingDeletesRepository } from './pending-deletes';
-export type { RemoteEnginesRepository, StoredEngine } from './remote-engines';
+export type { LastKnown, RemoteEnginesRepository, StoredEngine } from './remote-engines';
 export type { FinalRunStatus, FinishRun, RunsRepository } from './runs';
 export type { SettingsRepository } from './settings';

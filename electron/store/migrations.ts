@@ -209,6 +209,16 @@ CREATE TABLE remote_engines (
 ) STRICT;
 `;
 
+// What the home last knew of each remote engine, so an engine that cannot be reached after a restart
+// of the home still shows its state: when it was last heard from, its version, and its mappings as
+// summaries (id, name, state, last run; no secret: a remote's connections are never kept here).
+// mappings_json NULL: never reached.
+const SCHEMA_REMOTE_ENGINES_LAST_KNOWN = `
+ALTER TABLE remote_engines ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE remote_engines ADD COLUMN version TEXT;
+ALTER TABLE remote_engines ADD COLUMN mappings_json TEXT CHECK (mappings_json IS NULL OR json_valid(mappings_json));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, description: 'uploads in progress, for resuming them', up: (db) => db.exec(SCHEMA_UPLOADS) },
@@ -221,6 +231,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, description: 'last test of each connection', up: (db) => db.exec(SCHEMA_CONNECTION_TESTS) },
   { version: 10, description: 'alerts of a mapping, encrypted', up: (db) => db.exec(SCHEMA_MAPPING_ALERTS) },
   { version: 11, description: 'remote engines, their tokens encrypted', up: (db) => db.exec(SCHEMA_REMOTE_ENGINES) },
+  { version: 12, description: 'last known state of each remote engine', up: (db) => db.exec(SCHEMA_REMOTE_ENGINES_LAST_KNOWN) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

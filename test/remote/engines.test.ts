@@ -3,84 +3,21 @@
 // adding B with the printed fingerprint, relayed commands and events, refusals (wrong pin, an
 // impostor certificate that never sees the token, wrong token, nothing listening), B stopped and
 // restarted, and the secrets of B's connections never landing in A's database.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ApiCallError, type EngineView, type Events } from '../../shared/contract';
-import { createSocketClient, type SocketClient, type SocketConstructor } from '../../shared/socket-client';
+import type { EngineView, Events } from '../../shared/contract';
+import type { SocketClient } from '../../shared/socket-client';
 import { pinnedRequestOptions, PinMismatchError } from '../../electron/remote/tls-pin';
-import { SERVE_TOKEN, serveHarness, startServe, testServeArgs, type ServeHarness } from '../server/serve-harness';
+import { SERVE_TOKEN } from '../server/serve-harness';
+import { homeClient, refusal, removeTempDirs, serve, tempDir, waitFor, type Running } from './two-engines';
 
 const B_TOKEN = 'engine-b-token-0123456789abcdef0123';
 const SECRET = 'Remote-Secret-Access-Key-7f3a9c1e5b';
-
-const dirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `cds-remote-${prefix}-`));
-  dirs.push(dir);
-  return dir;
-}
-
-interface Running {
-  h: ServeHarness;
-  url: string;
-  port: number;
-  fingerprint: string | null;
-  stop(): Promise<number>;
-}
-
-async function serve(dbDir: string, token: string, options: { tls?: boolean; port?: number } = {}): Promise<Running> {
-  const h = serveHarness();
-  const args = testServeArgs({ dbPath: path.join(dbDir, 'data.db'), tlsSelfSigned: options.tls ?? false, port: options.port ?? 0 });
-  const running = await startServe(h, args, path.join(dbDir, 'no-build'), { CDS_SERVER_TOKEN: token });
-  let stopped: Promise<number> | undefined;
-  return {
-    h,
-    url: running.url,
-    port: running.port,
-    fingerprint: running.fingerprint,
-    stop: () => {
-      if (!stopped) {
-        h.interrupt();
-        stopped = running.exit;
-      }
-      return stopped;
-    },
-  };
-}
-
-/** A client of A's WebSocket, as the browser UI on A is (with the Bearer header instead of the cookie). */
-function homeClient(port: number): SocketClient {
-  class Bearer extends WebSocket {
-    constructor(url: string) {
-      super(url, { headers: { Authorization: `Bearer ${SERVE_TOKEN}` } });
-    }
-  }
-  return createSocketClient(`ws://127.0.0.1:${port}/ws`, Bearer as unknown as SocketConstructor);
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiCallError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApiCallError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** An https server with a certificate of its own, recording every request's Authorization header. */
 async function impostor() {
@@ -124,7 +61,7 @@ afterAll(async () => {
   home?.close();
   await a?.stop();
   await b?.stop();
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  removeTempDirs();
 });
 
 describe('remote engines, from serve A', () => {
