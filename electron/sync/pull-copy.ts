@@ -12,7 +12,7 @@ import type { ObjectInfo, StorageProvider, UrlSource, WriteOptions, WriteResult 
 /** How an object went from source to target: through us, copied by the service, or fetched by the target. */
 export type CopyRoute = 'streamed' | 'server-side' | 'pulled';
 
-/** Pulls the target could not make (it could not read the source URL) before a run stops trying them. */
+/** Pulls the target refused (it could not read the source URL, or has no copy-from-URL) before a run stops trying them. */
 export const MAX_PULL_REFUSALS = 3;
 
 /** Why an object was streamed although the target can pull (the copy's log line says it). */
@@ -21,7 +21,7 @@ export const NOT_PULLED = {
   unreachable: "the target cannot reach the source's endpoint",
   noChecksum: 'the source declares no checksum the target can check',
   empty: 'an empty object has no bytes to fetch',
-  stopped: `the target could not read ${MAX_PULL_REFUSALS} source URLs in this run, so it pulls no more`,
+  stopped: `the target did not pull ${MAX_PULL_REFUSALS} objects in this run, so it pulls no more`,
 } as const;
 
 /**
@@ -54,7 +54,7 @@ export class PullRoute {
 
   refused(why: string): void {
     if (++this.refusals !== MAX_PULL_REFUSALS) return;
-    this.onStop(`The target could not fetch ${MAX_PULL_REFUSALS} objects from their source URL (the last: ${why}); the rest of this run is streamed through this machine`);
+    this.onStop(`The target did not pull ${MAX_PULL_REFUSALS} objects from their source URL (the last: ${why}); the rest of this run is streamed through this machine`);
   }
 }
 
@@ -77,8 +77,8 @@ export type PullOutcome = { pulled: { target: WriteResult; verifiedWith: string[
 
 /**
  * Lets the target fetch the object, verified; or says why it was not pulled, and the caller streams
- * it. A fetch the target could not make is such a reason (and counts towards the run's refusals);
- * any other failure, a mismatch included, is thrown and the copy is retried as a whole.
+ * it. A fetch the target refused is such a reason (and counts towards the run's refusals); a failure
+ * worth retrying, a mismatch included, is thrown and the copy is retried as a whole.
  */
 export async function pullCopy(req: PullRequest): Promise<PullOutcome> {
   const { version } = req;
@@ -94,10 +94,10 @@ export async function pullCopy(req: PullRequest): Promise<PullOutcome> {
   try {
     target = await req.target.writeFromUrl!(req.targetBucket, req.targetKey, source, { ...req.options, md5: check.md5, signal: req.signal });
   } catch (err) {
-    const why = cannotFetch(err);
+    const why = refusal(err, req.signal);
     if (why === null) throw err;
     req.route.refused(why);
-    return { notPulled: `the target could not fetch it from the source's URL (${why})` };
+    return { notPulled: why };
   }
   return { pulled: { target, verifiedWith: verify(req, check, target) } };
 }
@@ -148,14 +148,20 @@ function multipartEtagOf(partMd5s: readonly string[]): string {
 }
 
 /**
- * The target could not do this copy from a URL (writeFromUrl's contract: CannotVerifyCopySource, or
- * NotImplemented for an endpoint without the API): why, in words without the URL. Null otherwise.
+ * Why the target would not or could not make this copy from a URL, in words without the URL; null
+ * for a failure the copy is retried on (Transient, Throttled: a mismatch among them), an abort, or
+ * an error that is not the provider's. Refused (not retried, the object is streamed instead): the
+ * source could not be read (CannotVerifyCopySource), the endpoint has no copy-from-URL
+ * (NotImplemented), or any other answer that is final for this request (a streamed write, verified
+ * as ever, fails the same way if the target's fault is not the URL's).
  */
-function cannotFetch(err: unknown): string | null {
-  if (!(err instanceof StorageError)) return null;
+function refusal(err: unknown, signal: AbortSignal | undefined): string | null {
+  if (!(err instanceof StorageError) || err.retryable || signal?.aborted) return null;
   const cause = err.cause as { code?: unknown; name?: unknown } | undefined;
   const code = cause?.code ?? cause?.name;
-  if (code !== 'CannotVerifyCopySource' && code !== 'NotImplemented') return null;
   // The provider keeps the URL out of its messages; a query string (the signature) never gets in here either way.
-  return err.message.replace(/(https?:\/\/[^\s?#)]*)[?#][^\s)]*/g, '$1');
+  const message = err.message.replace(/(https?:\/\/[^\s?#)]*)[?#][^\s)]*/g, '$1');
+  return code === 'CannotVerifyCopySource' || code === 'NotImplemented'
+    ? `the target could not fetch it from the source's URL (${message})`
+    : `the target refused to fetch it from the source's URL (${message})`;
 }

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Mapping } from '../../shared/model';
 import { createAzureProvider } from '../../electron/providers/azure';
+import { StorageError } from '../../electron/providers/errors';
 import type { StorageProvider } from '../../electron/providers/provider';
 import { createProvider } from '../../electron/providers/registry';
 import { createS3Provider } from '../../electron/providers/s3';
@@ -190,7 +191,7 @@ describe('copy-from-URL: the target pulls from the source', () => {
     const copied = out.logs.filter((l) => l.startsWith('Copied r'));
     expect(copied.slice(0, 3).every((l) => /streamed \(not pulled: the target could not fetch it from the source's URL \(.*could not read the source URL.*\)\), verified: md5; new\)$/.test(l))).toBe(true);
     expect(copied.slice(3).every((l) => l.includes(`streamed (not pulled: ${NOT_PULLED.stopped}), verified: md5`))).toBe(true);
-    expect(out.logs.filter((l) => l.startsWith('The target could not fetch 3 objects from their source URL'))).toHaveLength(1);
+    expect(out.logs.filter((l) => l.startsWith('The target did not pull 3 objects from their source URL'))).toHaveLength(1);
     // The presigned URL (its signature) is in no log line.
     expect(out.logs.some((l) => /X-Amz-Signature|X-Amz-Credential/i.test(l))).toBe(false);
   });
@@ -205,6 +206,21 @@ describe('copy-from-URL: the target pulls from the source', () => {
     expect(out.events.map((e) => e.route)).toEqual(SIZES.map(() => 'streamed'));
     expect(standin.calls.putBlob).toBe(0);
     expect(out.logs.filter((l) => l.includes(`streamed (not pulled: ${NOT_PULLED.unreachable})`))).toHaveLength(SIZES.length);
+  });
+
+  it('a target answering a pull with a final error that is not about the URL streams the object, saying so', async () => {
+    const out = await runPair({
+      source: s3(() => moto),
+      target: viaStandin(),
+      adjust: (id, provider) =>
+        id === 'dst'
+          ? Object.assign(Object.create(provider) as StorageProvider, { writeFromUrl: async () => Promise.reject(new StorageError('AccessDenied', 'write x: this SAS may not write from a URL')) })
+          : provider,
+    });
+    expect(out.run).toMatchObject({ status: 'success', copied: SIZES.length });
+    expect(out.events.map((e) => [e.route, e.outcome])).toEqual(SIZES.map(() => ['streamed', 'copied']));
+    expect(out.logs.filter((l) => l.includes("streamed (not pulled: the target refused to fetch it from the source's URL (write x: this SAS may not write from a URL)), verified: md5"))).toHaveLength(SIZES.length);
+    await expectCopies(out.mapping.targetBucket);
   });
 
   it('a local folder source is streamed: it has no URL to give', async () => {
