@@ -52,6 +52,12 @@ export class PullRoute {
     return this.refusals >= MAX_PULL_REFUSALS;
   }
 
+  /** Why an object of this listing is not pulled before anything is asked of the source, or null. */
+  notPulled(listed: ObjectInfo): string | null {
+    if (this.stopped) return NOT_PULLED.stopped;
+    return listed.size === 0 ? NOT_PULLED.empty : null;
+  }
+
   refused(why: string): void {
     if (++this.refusals !== MAX_PULL_REFUSALS) return;
     this.onStop(`The target did not pull ${MAX_PULL_REFUSALS} objects from their source URL (the last: ${why}); the rest of this run is streamed through this machine`);
@@ -82,8 +88,9 @@ export type PullOutcome = { pulled: { target: WriteResult; verifiedWith: string[
  */
 export async function pullCopy(req: PullRequest): Promise<PullOutcome> {
   const { version } = req;
-  if (req.route.stopped) return { notPulled: NOT_PULLED.stopped };
-  if (version.size === 0) return { notPulled: NOT_PULLED.empty };
+  // The version HEAD found may differ from the listing the caller asked notPulled() about.
+  const early = req.route.notPulled(version);
+  if (early !== null) return { notPulled: early };
   const check = await checkOf(req);
   if (typeof check === 'string') return { notPulled: check };
   const presigned = await req.source.presignRead!(req.sourceBucket, req.sourceKey, version.etag, presignTtlSeconds(version.size));

@@ -87,12 +87,14 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
           }
         }
         if (pull) {
-          req.onRoute?.('pulled');
-          const result = await pulledCopy(req);
-          if (result.route === 'pulled') return result;
+          // Nothing is asked of the source for an object that will not be pulled anyway.
+          const early = req.pull!.notPulled(req.listed);
+          if (early === null) req.onRoute?.('pulled');
+          const result = early ?? (await pulledCopy(req));
+          if (typeof result !== 'string') return result;
           // Decided for this object: a retry streams it too.
           pull = false;
-          notPulled = result.notPulled;
+          notPulled = result;
         }
         req.onRoute?.('streamed');
         // The listing is the version to read on a first attempt where it says all HEAD would; a
@@ -121,10 +123,10 @@ async function copyServerSide(req: TransferRequest): Promise<TransferResult> {
 }
 
 /**
- * The target fetches the version HEAD finds now from a presigned URL (pull-copy.ts). A result whose
- * route is 'streamed' carries only `notPulled`: the caller streams the object.
+ * The target fetches the version HEAD finds now from a presigned URL (pull-copy.ts); or why it did
+ * not, and the caller streams the object.
  */
-async function pulledCopy(req: TransferRequest): Promise<TransferResult | { route: 'streamed'; notPulled: string }> {
+async function pulledCopy(req: TransferRequest): Promise<TransferResult | string> {
   // Always HEAD: a listing's MD5 is only a hint (an S3 SSE-KMS ETag is not an MD5), and the target
   // is told to refuse bytes without the MD5 it is given.
   const source = await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
@@ -142,7 +144,7 @@ async function pulledCopy(req: TransferRequest): Promise<TransferResult | { rout
     route: req.pull!,
     signal: req.signal,
   });
-  if ('notPulled' in outcome) return { route: 'streamed', notPulled: outcome.notPulled };
+  if ('notPulled' in outcome) return outcome.notPulled;
   const { target, verifiedWith } = outcome.pulled;
   return { source, target, md5: target.md5, verifiedWith, serverSide: false, route: 'pulled', tagsDropped: tags.dropped };
 }

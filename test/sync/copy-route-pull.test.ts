@@ -223,6 +223,19 @@ describe('copy-from-URL: the target pulls from the source', () => {
     await expectCopies(out.mapping.targetBucket);
   });
 
+  it('an empty object is streamed: there is nothing to fetch', async () => {
+    const seed = async (bucket: string) => {
+      const provider = await createProvider(s3(() => moto));
+      await provider.createBucket(bucket);
+      await provider.write(bucket, 'empty.txt', async () => Readable.from([]), 0);
+      await provider.close();
+    };
+    const out = await runPair({ source: s3(() => moto), target: viaStandin(), seed });
+    expect(out.run).toMatchObject({ status: 'success', copied: 1 });
+    expect(out.events.map((e) => [e.route, e.bytes])).toEqual([['streamed', 0]]);
+    expect(out.logs).toContainEqual(expect.stringContaining(`Copied empty.txt (0 B, streamed (not pulled: ${NOT_PULLED.empty}), verified: md5; new)`));
+  });
+
   it('a local folder source is streamed: it has no URL to give', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
