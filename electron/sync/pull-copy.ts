@@ -35,7 +35,7 @@ export function presignTtlSeconds(size: number): number {
 
 /**
  * The pull route of one run: whether the target still takes pulls. After MAX_PULL_REFUSALS objects
- * the target could not fetch (its endpoint cannot reach the source, or has no copy-from-URL), the
+ * the target refused (its endpoint cannot reach the source, or has no copy-from-URL), the
  * run streams the rest instead of asking once more per object; `onStop` is told once.
  */
 export class PullRoute {

@@ -1,10 +1,10 @@
 // One object from source to target, by one of three routes (CopyRoute): copied server-side by the
 // target when both ends are one connection or two of one account (services/copy-scope.ts); pulled by
 // the target from a presigned source URL where it can fetch one and check it (pull-copy.ts); else
-// streamed through us and verified. Never holds the object in memory; memory is the providers' part buffers.
-// Verification happens in the stream itself (verified-source.ts), so a target commits nothing that
-// failed it; a source that changes mid-copy fails the conditional read and the retry copies the new
-// version, never the old identity with new bytes.
+// streamed through us and verified. Never holds the object in memory; memory is the providers' part
+// buffers. Verification happens in the stream itself (verified-source.ts), so a target commits
+// nothing that failed it; a source that changes mid-copy fails the conditional read and the retry
+// copies the new version, never the old identity with new bytes.
 import type { Readable } from 'node:stream';
 import { StorageError, unexpectedAbortAsTransient } from '../providers/errors';
 import type { ObjectInfo, ObjectTags, StorageProvider, TargetObjectOptions, UploadJournal, WriteOptions, WriteResult } from '../providers/provider';
