@@ -86,20 +86,23 @@ export async function transferObject(req: TransferRequest): Promise<TransferResu
             serverSide = false; // e.g. no UploadPartCopy on this server: stream it through us instead
           }
         }
+        let known: Headed | undefined;
         if (pull) {
           // Nothing is asked of the source for an object that will not be pulled anyway.
           const early = req.pull!.notPulled(req.listed);
           if (early === null) req.onRoute?.('pulled');
-          const result = early ?? (await pulledCopy(req));
-          if (typeof result !== 'string') return result;
-          // Decided for this object: a retry streams it too.
+          const result = early === null ? await pulledCopy(req) : { streamInstead: early };
+          if (!('streamInstead' in result)) return result;
+          // Decided for this object: a retry streams it too. This attempt streams the version the
+          // pull's HEAD found, with the tags it read.
           pull = false;
-          notPulled = result;
+          notPulled = result.streamInstead;
+          known = result.headed;
         }
         req.onRoute?.('streamed');
         // The listing is the version to read on a first attempt where it says all HEAD would; a
         // retry (the source may have changed) always asks again.
-        const streamed = await streamCopy(req, attempt === 1 && req.source.capabilities.listingIsHead === true);
+        const streamed = await streamCopy(req, known ?? (attempt === 1 && req.source.capabilities.listingIsHead === true ? { source: req.listed } : undefined));
         return notPulled === undefined ? streamed : { ...streamed, notPulled };
       } catch (err) {
         throw unexpectedAbortAsTransient(err, req.signal, `copy ${req.sourceKey}`);
@@ -122,11 +125,19 @@ async function copyServerSide(req: TransferRequest): Promise<TransferResult> {
   return { source: req.listed, target, md5: target.md5, verifiedWith, serverSide: true, route: 'server-side', tagsDropped: false };
 }
 
+/** A source version to copy, and the tags to write with it once they were read. */
+interface Headed {
+  source: ObjectInfo;
+  tags?: Tags;
+}
+
+type Tags = { tags?: ObjectTags; dropped: boolean };
+
 /**
  * The target fetches the version HEAD finds now from a presigned URL (pull-copy.ts); or why it did
- * not, and the caller streams the object.
+ * not, with that version, and the caller streams it.
  */
-async function pulledCopy(req: TransferRequest): Promise<TransferResult | string> {
+async function pulledCopy(req: TransferRequest): Promise<TransferResult | { streamInstead: string; headed?: Headed }> {
   // Always HEAD: a listing's MD5 is only a hint (an S3 SSE-KMS ETag is not an MD5), and the target
   // is told to refuse bytes without the MD5 it is given.
   const source = await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
@@ -144,7 +155,7 @@ async function pulledCopy(req: TransferRequest): Promise<TransferResult | string
     route: req.pull!,
     signal: req.signal,
   });
-  if ('notPulled' in outcome) return outcome.notPulled;
+  if ('notPulled' in outcome) return { streamInstead: outcome.notPulled, headed: { source, tags } };
   const { target, verifiedWith } = outcome.pulled;
   return { source, target, md5: target.md5, verifiedWith, serverSide: false, route: 'pulled', tagsDropped: tags.dropped };
 }
@@ -157,14 +168,15 @@ function cannotCopyServerSide(err: unknown): boolean {
 }
 
 /**
- * Streams the version HEAD finds now (or the listed one, see listingIsHead) with a conditional read
- * of exactly that version, verifying the bytes against every checksum the source declares before
- * the target may commit them, then checks what the target says it stored.
+ * Streams the version HEAD finds now (or `known`: the listed one, see listingIsHead, or the one a
+ * pull's HEAD just found) with a conditional read of exactly that version, verifying the bytes
+ * against every checksum the source declares before the target may commit them, then checks what
+ * the target says it stored.
  */
-async function streamCopy(req: TransferRequest, useListing: boolean): Promise<TransferResult> {
-  const source = useListing ? req.listed : await req.source.head(req.sourceBucket, req.sourceKey, req.signal);
+async function streamCopy(req: TransferRequest, known: Headed | undefined): Promise<TransferResult> {
+  const source = known?.source ?? (await req.source.head(req.sourceBucket, req.sourceKey, req.signal));
   if (!source) throw new StorageError('NotFound', `source object ${req.sourceKey} disappeared after listing`);
-  const tags = await tagsToWrite(req, source);
+  const tags = known?.tags ?? (await tagsToWrite(req, source));
 
   // A target that checks the source's MD5 itself before it commits (Azure) makes ours a second pass
   // over every byte: about a fifth of the client CPU of a large copy. Its answer must then confirm it.
@@ -209,7 +221,7 @@ function writeOptions(req: TransferRequest, source: ObjectInfo, tags: ObjectTags
  * else one getTags, unless HEAD counted none. `dropped`: the source has tags (as far as its answer
  * says, without asking for them) and the target stores none.
  */
-async function tagsToWrite(req: TransferRequest, source: ObjectInfo): Promise<{ tags?: ObjectTags; dropped: boolean }> {
+async function tagsToWrite(req: TransferRequest, source: ObjectInfo): Promise<Tags> {
   const counted = source.tags ? Object.keys(source.tags).length : source.tagCount;
   if (!req.target.capabilities.tags) return { dropped: (counted ?? 0) > 0 };
   if (source.tags || counted === 0 || !req.source.getTags) return { tags: source.tags, dropped: false };
