@@ -40,8 +40,8 @@ export interface RunOptions {
   source: StorageProvider;
   target: StorageProvider;
   /**
-   * Source and target are one connection, or two of one identity at one service (the service's
-   * copyScope): the target's provider copies server-side.
+   * Source and target are one connection, or two of one identity at one service
+   * (services/copy-scope.ts): the target's provider copies server-side.
    */
   sameConnection: boolean;
   /** Forces a dry run even if the mapping is not set to one. */
