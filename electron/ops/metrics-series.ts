@@ -22,11 +22,13 @@ export class MappingTally {
   objectsDeleted = 0;
   objectsFailed = 0;
   throttled = 0;
-  /** By side; by error code; by reason; by status. Their usual keys start at 0 (a series that exists before its first increase lets rate() see it). */
+  /** By side; by error code; by reason; by status; by route. Their usual keys start at 0 (a series that exists before its first increase lets rate() see it). */
   readonly objectsListed = zeros('source', 'target');
   readonly retries = zeros('Throttled', 'Transient');
   readonly deletesBlocked = zeros('maxDelete', 'failedTransfers');
   readonly runs = zeros('success', 'partial', 'failed', 'cancelled');
+  /** Objects copied, by route (sync/pull-copy.ts CopyRoute). */
+  readonly transferredByRoute = zeros('streamed', 'server-side', 'pulled');
   readonly dryRuns = new Map<string, number>();
   /** Of the last run that is not a dry run; null until there is one. */
   runDurationSeconds: number | null = null;
@@ -59,6 +61,14 @@ export type SeriesSpec = {
 export const SERIES: readonly SeriesSpec[] = [
   { name: 'cds_bytes_transferred_total', type: 'counter', carried: true, field: 'bytesTransferred', help: 'Bytes of the objects copied (counted when a copy completes; server-side copies included).' },
   { name: 'cds_objects_transferred_total', type: 'counter', carried: true, field: 'objectsTransferred', help: 'Objects copied to the target.' },
+  {
+    name: 'cds_objects_transferred_by_route_total',
+    type: 'counter',
+    carried: true,
+    field: 'transferredByRoute',
+    label: 'route',
+    help: 'Objects copied, by route: streamed (through this process), server-side (copied by the service), pulled (fetched by the target from a presigned source URL).',
+  },
   { name: 'cds_objects_checked_total', type: 'counter', carried: true, field: 'objectsChecked', help: 'Objects found equal on both sides: unchanged, or adopted (equal, now recorded).' },
   { name: 'cds_objects_deleted_total', type: 'counter', carried: true, field: 'objectsDeleted', help: 'Objects deleted at the target.' },
   { name: 'cds_objects_failed_total', type: 'counter', carried: true, field: 'objectsFailed', help: 'Objects that failed: copies after their retries, and deletes whose previous version could not be kept.' },

@@ -54,6 +54,7 @@ export class SyncMetrics {
         if (event.outcome === 'copied') {
           t.objectsTransferred++;
           t.bytesTransferred += event.size;
+          add(t.transferredByRoute, event.route, 1);
         } else if (event.outcome === 'failed') {
           t.objectsFailed++;
           if (event.error?.code === 'Throttled') t.throttled++;

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Mapping } from '../../shared/model';
+import { SyncMetrics } from '../../electron/ops/metrics';
 import { createAzureProvider } from '../../electron/providers/azure';
 import { StorageError } from '../../electron/providers/errors';
 import type { StorageProvider } from '../../electron/providers/provider';
@@ -22,6 +23,7 @@ import { gcsSettingsFor, startGcsServer, type GcsTestServer } from '../support/g
 import { startMotoServer } from '../support/moto-server';
 import { bytes, readAll, uniqueBucket } from '../support/objects';
 import { awsSettingsFor, startS3Server, type S3TestServer } from '../support/s3-server';
+import { parseScrape } from '../ops/metrics-scrape';
 
 const RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 const MiB = 1024 * 1024;
@@ -92,10 +94,17 @@ describe('copy-from-URL: the target pulls from the source', () => {
       await (pair.seed ?? ((bucket) => seedSizes(pair.source, bucket)))(mapping.sourceBucket);
       const events: Finished[] = [];
       const logs: string[] = [];
-      const { run } = await service.run(mapping, { retry: RETRY, onEvent: (e) => e.type === 'transfer.finished' && events.push(e), onLog: (l) => logs.push(l.message) });
+      const metrics = new SyncMetrics();
+      const onEvent = (e: RunEvent) => {
+        metrics.observe(e, mapping);
+        if (e.type === 'transfer.finished') events.push(e);
+      };
+      const { run } = await service.run(mapping, { retry: RETRY, onEvent, onLog: (l) => logs.push(l.message) });
       const fetched = { ...standin.fetched };
+      const scrape = parseScrape(await metrics.text());
+      const byRoute = (route: string) => scrape.value('cds_objects_transferred_by_route_total', { mapping: mapping.id, route });
       const again = (await service.run(mapping, { retry: RETRY })).run;
-      return { mapping, run, events, logs, fetched, again };
+      return { mapping, run, events, logs, fetched, again, byRoute };
     } finally {
       await service.close();
     }
@@ -114,6 +123,7 @@ describe('copy-from-URL: the target pulls from the source', () => {
     const out = await runPair({ source: s3(server), target: viaStandin(), mapping: { bwLimit: '1k' } });
     expect(out.run).toMatchObject({ status: 'success', copied: SIZES.length, failed: 0, bytesCopied: TOTAL });
     expect(out.logs).toContain('Objects the target pulls from source URLs do not pass through this machine: the bandwidth limit does not apply to them');
+    expect([out.byRoute('pulled'), out.byRoute('streamed'), out.byRoute('server-side')]).toEqual([SIZES.length, 0, 0]);
     expect(out.events.map((e) => [e.route, e.serverSide, e.bytes, e.outcome])).toEqual(SIZES.map(() => ['pulled', false, 0, 'copied']));
     expect(out.fetched.bytes).toBe(TOTAL);
     expect(out.logs.filter((l) => /^Copied o\d\.bin \(.*, pulled by the target, verified: md5; new\)$/.test(l))).toHaveLength(SIZES.length);
@@ -191,6 +201,7 @@ describe('copy-from-URL: the target pulls from the source', () => {
     const out = await runPair({ source: s3(() => moto), target: viaStandin(), seed, transfers: 1 });
     expect(out.run).toMatchObject({ status: 'success', copied: 5, failed: 0 });
     expect(out.events.map((e) => [e.route, e.bytes])).toEqual(Array.from({ length: 5 }, () => ['streamed', 1000]));
+    expect([out.byRoute('pulled'), out.byRoute('streamed')]).toEqual([0, 5]);
     expect(standin.calls.putBlob).toBe(3);
     const copied = out.logs.filter((l) => l.startsWith('Copied r'));
     expect(copied.slice(0, 3).every((l) => /streamed \(not pulled: the target could not fetch it from the source's URL \(.*could not read the source URL.*\)\), verified: md5; new\)$/.test(l))).toBe(true);
