@@ -1,9 +1,10 @@
-// The pulled route (issue 15 point 2): an S3 source (s3rver and moto) → Azure, where Azure fetches
+// The pulled route (issue 15 point 2): an S3 source (s3rver and moto; GCS too) → Azure, where Azure fetches
 // each object from a presigned URL itself. Azurite answers both from-URL calls 501, so the target is
 // the in-repo stand-in in front of Azurite (test/support/azure-url-standin.ts), which fetches the URL
 // as Azure would. Runs go through a SyncService over connections, so the providers are wrapped as in
 // the app. Known differences from real Azure are listed in the stand-in; what real Azure would make
 // of a loopback URL (it cannot reach one: canFetch says so) is shown with canFetch forced false.
+import { generateKeyPairSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Mapping } from '../../shared/model';
@@ -264,6 +265,18 @@ describe('copy-from-URL: the target pulls from the source', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('GCS (a service-account key) → Azure: every object is pulled from a V4 signed URL and verified by MD5', async () => {
+    // GCS V4 signing is local; the test server does not check signatures.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const credentialsJson = JSON.stringify({ type: 'service_account', project_id: gcs.projectId, client_email: 'routes@test.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    const out = await runPair({ source: { id: 'src', name: 'src', type: 'gcs', gcs: { ...gcsSettingsFor(gcs), credentialsJson } }, target: viaStandin() });
+    expect(out.run).toMatchObject({ status: 'success', copied: SIZES.length });
+    expect(out.events.map((e) => [e.route, e.bytes])).toEqual(SIZES.map(() => ['pulled', 0]));
+    expect(out.fetched.bytes).toBe(TOTAL);
+    await expectCopies(out.mapping.targetBucket);
+    expect(out.again).toMatchObject({ status: 'success', copied: 0, skipped: SIZES.length });
   });
 
   it('a GCS source without a signing key is streamed: its credentials cannot sign a URL', async () => {
