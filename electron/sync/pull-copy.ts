@@ -21,6 +21,7 @@ export const NOT_PULLED = {
   unreachable: "the target cannot reach the source's endpoint",
   noChecksum: 'the source declares no checksum the target can check',
   empty: 'an empty object has no bytes to fetch',
+  transcoded: 'GCS may decompress an object stored with Content-Encoding gzip for a fetcher, so the bytes the target gets would not have its MD5',
   stopped: `the target did not pull ${MAX_PULL_REFUSALS} objects in this run, so it pulls no more`,
 } as const;
 
@@ -91,6 +92,9 @@ export async function pullCopy(req: PullRequest): Promise<PullOutcome> {
   // The version HEAD found may differ from the listing the caller asked notPulled() about.
   const early = req.route.notPulled(version);
   if (early !== null) return { notPulled: early };
+  // GCS transcodes gzip-encoded objects for requests without Accept-Encoding: gzip, which the target's
+  // fetch need not send; a streamed read asks for the stored bytes.
+  if (req.source.type === 'gcs' && /\bgzip\b/i.test(version.contentEncoding ?? '')) return { notPulled: NOT_PULLED.transcoded };
   const check = await checkOf(req);
   if (typeof check === 'string') return { notPulled: check };
   const presigned = await req.source.presignRead!(req.sourceBucket, req.sourceKey, version.etag, presignTtlSeconds(version.size));

@@ -6,6 +6,7 @@
 // of a loopback URL (it cannot reach one: canFetch says so) is shown with canFetch forced false.
 import { generateKeyPairSync } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Mapping } from '../../shared/model';
 import { SyncMetrics } from '../../electron/ops/metrics';
@@ -60,6 +61,12 @@ describe('copy-from-URL: the target pulls from the source', () => {
   });
 
   const s3 = (server: () => S3TestServer): Connection => ({ id: 'src', name: 'src', type: 'aws', aws: awsSettingsFor(server()) });
+  /** A GCS connection with a service account's private key, so it can sign URLs (V4 signing is local; the test server does not check signatures). */
+  const signingGcs = (): Connection => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const credentialsJson = JSON.stringify({ type: 'service_account', project_id: gcs.projectId, client_email: 'routes@test.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    return { id: 'src', name: 'src', type: 'gcs', gcs: { ...gcsSettingsFor(gcs), credentialsJson } };
+  };
   const viaStandin = (): Connection => ({ id: 'dst', name: 'dst', type: 'azure', azure: { accountName: standin.accountName, accountKey: standin.accountKey, endpointUrl: standin.endpointUrl } });
 
   interface Pair {
@@ -268,15 +275,33 @@ describe('copy-from-URL: the target pulls from the source', () => {
   });
 
   it('GCS (a service-account key) → Azure: every object is pulled from a V4 signed URL and verified by MD5', async () => {
-    // GCS V4 signing is local; the test server does not check signatures.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const credentialsJson = JSON.stringify({ type: 'service_account', project_id: gcs.projectId, client_email: 'routes@test.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
-    const out = await runPair({ source: { id: 'src', name: 'src', type: 'gcs', gcs: { ...gcsSettingsFor(gcs), credentialsJson } }, target: viaStandin() });
+    const out = await runPair({ source: signingGcs(), target: viaStandin() });
     expect(out.run).toMatchObject({ status: 'success', copied: SIZES.length });
     expect(out.events.map((e) => [e.route, e.bytes])).toEqual(SIZES.map(() => ['pulled', 0]));
     expect(out.fetched.bytes).toBe(TOTAL);
     await expectCopies(out.mapping.targetBucket);
     expect(out.again).toMatchObject({ status: 'success', copied: 0, skipped: SIZES.length });
+  });
+
+  it('a gzip-encoded GCS object is streamed (GCS may decompress it for the fetcher); the others of the run are pulled', async () => {
+    const source = signingGcs();
+    const gzipped = gzipSync(Buffer.from('hello '.repeat(500)));
+    const out = await runPair({
+      source,
+      target: viaStandin(),
+      seed: async (bucket) => {
+        const provider = await createProvider(source);
+        await provider.createBucket(bucket);
+        await provider.write(bucket, 'page.html', async () => Readable.from([gzipped]), gzipped.length, { contentType: 'text/html', contentEncoding: 'gzip' });
+        await provider.write(bucket, 'plain.bin', async () => Readable.from([bytes(9, 4000)]), 4000);
+        await provider.close();
+      },
+    });
+    expect(out.run).toMatchObject({ status: 'success', copied: 2, failed: 0 });
+    expect(out.events.map((e) => [e.key, e.route]).sort()).toEqual([['page.html', 'streamed'], ['plain.bin', 'pulled']]);
+    expect(out.logs.filter((l) => l.includes(`streamed (not pulled: ${NOT_PULLED.transcoded})`))).toHaveLength(1);
+    expect((await readAll(azure, out.mapping.targetBucket, 'page.html')).equals(gzipped)).toBe(true);
+    expect(await azure.head(out.mapping.targetBucket, 'page.html')).toMatchObject({ contentEncoding: 'gzip' });
   });
 
   it('a GCS source without a signing key is streamed: its credentials cannot sign a URL', async () => {
