@@ -337,7 +337,8 @@ void noSchemaWithoutCommand;
 
 // ---- Events ------------------------------------------------------------------------------------
 
-export type DataList = 'connections' | 'mappings' | 'runs' | 'settings';
+/** `engines`: the remote engines this process drives (engines.list), added, changed or removed. */
+export type DataList = 'connections' | 'mappings' | 'runs' | 'settings' | 'engines';
 
 export interface Events {
   /** Coalesced to at most ~10 per second per mapping. */

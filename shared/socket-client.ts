@@ -36,7 +36,7 @@ export type SocketConstructor = new (url: string) => SocketLike;
 /** The largest call a server takes (electron/server/protocol.ts uses this one): larger calls are refused here with a clear error. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-const ALL_LISTS = ['connections', 'mappings', 'runs', 'settings'] as const satisfies readonly DataList[];
+const ALL_LISTS = ['connections', 'mappings', 'runs', 'settings', 'engines'] as const satisfies readonly DataList[];
 type MissingList = Exclude<DataList, (typeof ALL_LISTS)[number]>;
 const allListsListed: MissingList extends never ? true : MissingList = true;
 void allListsListed;

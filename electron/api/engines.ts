@@ -7,7 +7,7 @@ import type { ApiDeps, HandlersFor } from './types';
 
 type EngineCommands = 'engines.list' | 'engines.probe' | 'engines.add' | 'engines.update' | 'engines.remove' | 'engines.call';
 
-export function engineHandlers({ engines }: Pick<ApiDeps, 'engines'>): HandlersFor<EngineCommands> {
+export function engineHandlers({ engines, emit }: Pick<ApiDeps, 'engines' | 'emit'>): HandlersFor<EngineCommands> {
   const registry = (): EngineRegistry => {
     if (!engines) throw new ApiFailure('InvalidConfig', 'this process drives no remote engines');
     return engines;
@@ -15,11 +15,17 @@ export function engineHandlers({ engines }: Pick<ApiDeps, 'engines'>): HandlersF
   return {
     'engines.list': async () => (engines ? engines.list() : []),
     'engines.probe': ({ url }) => passThrough(() => registry().probe(url)),
-    'engines.add': (input) => passThrough(() => registry().add(input)),
-    'engines.update': (changes) => passThrough(() => registry().update(changes)),
-    'engines.remove': ({ id }) => passThrough(async () => registry().remove(id)),
+    // Every window of this process (other browser tabs on serve) refetches the list.
+    'engines.add': (input) => passThrough(() => registry().add(input)).then(announce),
+    'engines.update': (changes) => passThrough(() => registry().update(changes)).then(announce),
+    'engines.remove': ({ id }) => passThrough(async () => registry().remove(id)).then(announce),
     'engines.call': ({ engine, name, args }) => passThrough(() => registry().call(engine, name, args)),
   };
+
+  function announce<T>(result: T): T {
+    emit('data.changed', { lists: ['engines'] });
+    return result;
+  }
 }
 
 /** The registry and the remote answer with ApiCallError; the dispatcher knows ApiFailure. */

@@ -20,6 +20,9 @@ export function refetchLists(store: StoreApi<Store>, lists: readonly DataList[])
       case 'runs':
         void s.refreshLoadedRuns();
         break;
+      case 'engines':
+        // The home's list, whichever engine is shown: connectEvents takes it from the home itself.
+        break;
       case 'settings':
         // Only a settings view that was opened holds settings worth refreshing.
         if (s.settingsLoad !== 'idle') void s.loadSettings();
@@ -64,6 +67,10 @@ export function connectEvents(store: StoreApi<Store>, home: ContractClient): () 
       if (paused !== undefined && status.state !== 'disabled' && (status.state === 'paused') !== paused) void s().loadStatus();
     }),
     client.on('data.changed', ({ lists }) => refetchLists(store, lists)),
+    // Engines added, changed or removed in another window (or missed while the home was away).
+    home.on('data.changed', ({ lists }) => {
+      if (lists.includes('engines')) void s().loadEngines();
+    }),
     client.on('alert', ({ title, message }) => s().notify('error', message, title)),
   ];
   return () => {

@@ -45,6 +45,8 @@ let home: SocketClient;
 const events: Array<{ name: string; payload: unknown }> = [];
 const relayed = () => events.filter((e) => e.name === 'engine.event').map((e) => e.payload as Events['engine.event']);
 const statuses = () => events.filter((e) => e.name === 'engines.status').map((e) => e.payload as EngineView);
+/** Announcements that the list of engines changed (every window of A refetches it). */
+const enginesAnnounced = () => events.filter((e) => e.name === 'data.changed' && (e.payload as Events['data.changed']).lists.includes('engines')).length;
 
 beforeAll(async () => {
   aDir = tempDir('a');
@@ -54,6 +56,7 @@ beforeAll(async () => {
   home = homeClient(a.port);
   home.on('engine.event', (payload) => events.push({ name: 'engine.event', payload }));
   home.on('engines.status', (payload) => events.push({ name: 'engines.status', payload }));
+  home.on('data.changed', (payload) => events.push({ name: 'data.changed', payload }));
   await home.invoke('app.status');
 });
 
@@ -123,8 +126,10 @@ describe('remote engines, from serve A', () => {
   });
 
   it('adds B with the printed fingerprint: online, its version, no token in what the window sees', async () => {
+    const announced = enginesAnnounced();
     const view = await home.invoke('engines.add', { name: 'B', url: b.url, token: B_TOKEN, fingerprint: b.fingerprint });
     engineId = view.id;
+    await waitFor(() => enginesAnnounced() === announced + 1, 'the engines list announced as changed');
     expect(view).toMatchObject({ name: 'B', url: b.url, fingerprint: b.fingerprint, state: 'online', error: null, version: '9.9.9', mappings: [], health: 'ok' });
     const listed = await home.invoke('engines.list');
     expect(listed).toEqual([expect.objectContaining({ id: engineId, state: 'online' })]);
@@ -212,6 +217,7 @@ describe('remote engines, from serve A', () => {
     a = await serve(aDir, SERVE_TOKEN, { port: a.port });
     home = homeClient(a.port);
     home.on('engines.status', (payload) => events.push({ name: 'engines.status', payload }));
+    home.on('data.changed', (payload) => events.push({ name: 'data.changed', payload }));
     await home.invoke('app.status');
     await waitFor(() => statuses().some((s) => s.state === 'online'), 'B online after A restarted');
     expect((await home.invoke('engines.list')).map((e) => e.id)).toEqual(ids);
@@ -254,7 +260,9 @@ describe('remote engines, from serve A', () => {
   });
 
   it('removes B: gone from the list, calls to it NotFound', async () => {
+    const announced = enginesAnnounced();
     await home.invoke('engines.remove', { id: engineId });
+    await waitFor(() => enginesAnnounced() === announced + 1, 'the engines list announced as changed');
     expect(await home.invoke('engines.list')).toEqual([]);
     expect(await refusal(home.invoke('engines.call', { engine: engineId, name: 'mappings.list' }))).toMatchObject({ code: 'NotFound' });
   });

@@ -210,6 +210,25 @@ describe('switching engines in the store', () => {
     expect(store.getState().mappings.map((m) => m.name)).toEqual(['B mapping']);
   });
 
+  test('the shown engine removed in another window: the home announces the list, this window shows the home', async () => {
+    let listed = [engine('b', { name: 'VM B' })];
+    const { store, home } = setup(remoteB, { 'engines.list': () => listed });
+    await store.getState().loadEngines();
+    store.getState().selectEngine('b');
+    await settle();
+    await settle();
+    expect(store.getState().mappings.map((m) => m.name)).toEqual(['B mapping']);
+    listed = [];
+    // The home's own announcement, while a remote engine is shown (its relayed events would not carry it).
+    home.emit('data.changed', { lists: ['engines'] });
+    await settle();
+    await settle();
+    expect(store.getState().engines).toEqual([]);
+    expect(store.getState().engineId).toBeNull();
+    await settle();
+    expect(store.getState().mappings.map((m) => m.name)).toEqual(['Home mapping']);
+  });
+
   test('removing the shown engine goes back to the home; engines.* are the home’s commands, never relayed', async () => {
     const { store, home } = setup(remoteB, { 'engines.remove': () => undefined });
     await store.getState().loadEngines();

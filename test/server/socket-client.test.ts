@@ -96,7 +96,7 @@ describe('createSocketClient', () => {
     cleanups.push(() => again.close());
     await until(() => client.connected, 'the reconnect');
     await expect(loose(client).invoke('echo', 'back')).resolves.toBe('back');
-    expect(changed).toEqual([{ lists: ['connections', 'mappings', 'runs', 'settings'] }]);
+    expect(changed).toEqual([{ lists: ['connections', 'mappings', 'runs', 'settings', 'engines'] }]);
   });
 
   it('fails a pending call and stops reconnecting once closed', async () => {
