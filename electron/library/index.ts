@@ -11,5 +11,6 @@ export { createSynchronizer } from './engine';
 export type { SyncOptions, Synchronizer, SynchronizerOptions } from './synchronizer';
 export { memoryState, MemoryState, type MemoryLogLine, type SyncState } from './state';
 export { openSqliteState, type SqliteState, type SqliteStateOptions } from './sqlite-state';
-export { DatabaseLockedError, StoreError, type LockHolder, type StoreErrorCode } from '../store';
+export { DatabaseLockedError, type LockHolder } from '../store/lock';
+export { StoreError, type StoreErrorCode } from '../store/db';
 export type * from './types';
