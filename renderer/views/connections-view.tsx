@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionView } from '../../shared/contract';
 import { connectionSummary } from '../../shared/providers';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { LoadingBlock } from '../components/empty-state';
 import { PROVIDER_LABELS, ProviderLogo } from '../components/provider-logo';
 import { useNow } from '../components/use-debounced';
@@ -36,36 +36,16 @@ function TestStatus({ id, now, kept }: { id: string; now: number; kept: Connecti
 function DeleteConnectionDialog({ connection, onClose }: { connection: ConnectionView; onClose: () => void }) {
   const users = useAppStore(useShallow((s) => s.mappings.filter((m) => m.sourceConnectionId === connection.id || m.targetConnectionId === connection.id).map((m) => m.name)));
   const deleteConnection = useAppStore((s) => s.deleteConnection);
-  const notify = useAppStore((s) => s.notify);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const onDelete = async () => {
-    setBusy(true);
-    const result = await deleteConnection(connection.id);
-    setBusy(false);
-    if (result.ok) {
-      notify('success', `Connection "${connection.name}" deleted.`);
-      onClose();
-    } else {
-      setError(result.error.message);
-    }
-  };
   const inUse = users.length > 0;
   return (
-    <Dialog
+    <ConfirmDialog
       title={inUse ? `“${connection.name}” is in use` : `Delete connection "${connection.name}"?`}
-      role="alertdialog"
+      action="Delete connection"
+      busyAction="Deleting…"
+      run={() => deleteConnection(connection.id)}
+      done={`Connection "${connection.name}" deleted.`}
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" onClick={onClose} data-autofocus>
-            {inUse ? 'Close' : 'Cancel'}
-          </button>
-          <button type="button" className="button-danger" onClick={onDelete} disabled={busy || inUse}>
-            {busy ? 'Deleting…' : 'Delete connection'}
-          </button>
-        </>
-      }
+      blocked={inUse}
     >
       {inUse ? (
         <>
@@ -80,10 +60,7 @@ function DeleteConnectionDialog({ connection, onClose }: { connection: Connectio
       ) : (
         <p>No mapping uses this connection. Its settings and stored secrets are removed; the data in its buckets is not touched.</p>
       )}
-      <p className="form-error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </p>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

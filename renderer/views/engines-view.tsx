@@ -3,7 +3,7 @@
 // the window show one. This view is the home's: it works whichever engine is shown, online or not.
 import { useState } from 'react';
 import type { EngineView } from '../../shared/contract';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { formatDateTime } from '../format';
 import { useAppStore } from '../store';
 import { homeEngineName } from '../store/engines-slice';
@@ -14,39 +14,17 @@ type Editor = null | { mode: 'create' } | { mode: 'edit'; id: string };
 
 function RemoveEngineDialog({ engine, onClose }: { engine: EngineView; onClose: () => void }) {
   const removeEngine = useAppStore((s) => s.removeEngine);
-  const notify = useAppStore((s) => s.notify);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const onRemove = async () => {
-    setBusy(true);
-    const result = await removeEngine(engine.id);
-    setBusy(false);
-    if (result.ok) {
-      notify('success', `Engine "${engine.name}" removed.`);
-      onClose();
-    } else setError(result.error.message);
-  };
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Remove engine "${engine.name}"?`}
-      role="alertdialog"
+      action="Remove engine"
+      busyAction="Removing…"
+      run={() => removeEngine(engine.id)}
+      done={`Engine "${engine.name}" removed.`}
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="button-danger" onClick={() => void onRemove()} disabled={busy}>
-            {busy ? 'Removing…' : 'Remove engine'}
-          </button>
-        </>
-      }
     >
       <p>This window stops driving it and forgets its token. The engine itself keeps running, with its connections, mappings and history.</p>
-      <p className="form-error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </p>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

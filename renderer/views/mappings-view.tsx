@@ -2,7 +2,7 @@
 // that lead a new user from "add a connection" to "draw a mapping".
 import { useEffect, useRef, useState } from 'react';
 import type { MappingView } from '../../shared/contract';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { EmptyState, LoadingBlock } from '../components/empty-state';
 import { useNow } from '../components/use-debounced';
 import { useAppStore } from '../store';
@@ -12,41 +12,17 @@ import { MappingEditor } from './mapping-editor';
 
 function DeleteMappingDialog({ mapping, onClose }: { mapping: MappingView; onClose: () => void }) {
   const deleteMapping = useAppStore((s) => s.deleteMapping);
-  const notify = useAppStore((s) => s.notify);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const onDelete = async () => {
-    setBusy(true);
-    const result = await deleteMapping(mapping.id);
-    setBusy(false);
-    if (result.ok) {
-      notify('success', `Mapping "${mapping.name}" deleted.`);
-      onClose();
-    } else {
-      setError(result.error.message);
-    }
-  };
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete mapping "${mapping.name}"?`}
-      role="alertdialog"
+      action="Delete mapping"
+      busyAction="Deleting…"
+      run={() => deleteMapping(mapping.id)}
+      done={`Mapping "${mapping.name}" deleted.`}
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="button-danger" onClick={onDelete} disabled={busy}>
-            {busy ? 'Deleting…' : 'Delete mapping'}
-          </button>
-        </>
-      }
     >
       <p>The mapping, its history and its logs are removed. Objects in the source and target buckets stay as they are.</p>
-      <p className="form-error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </p>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
