@@ -1,41 +1,10 @@
 // An engine's health from its last-known mappings, and the tray's icon as the worst state of this
-// engine and its remote engines (tray-model.ts; tray.ts under a fake `electron`, as test/shell does).
-import { describe, expect, it, vi } from 'vitest';
+// engine and its remote engines (tray-model.ts; the icon itself: test/shell/tray.test.ts).
+import { describe, expect, it } from 'vitest';
 import type { EngineMappingSummary, MappingState } from '../../shared/contract';
 import type { RunStatus } from '../../shared/model';
 import { engineHealth } from '../../electron/remote/health';
 import { buildTrayModel, pickTrayState, type TrayEngine, type TrayInput } from '../../electron/shell/tray-model';
-
-const fake = vi.hoisted(() => {
-  class FakeTray {
-    static last: FakeTray | undefined;
-    image: unknown;
-    tooltip = '';
-    constructor(image: unknown) {
-      this.image = image;
-      FakeTray.last = this;
-    }
-    setImage(image: unknown) {
-      this.image = image;
-    }
-    setToolTip(text: string) {
-      this.tooltip = text;
-    }
-    setContextMenu() {}
-    on() {}
-    isDestroyed() {
-      return false;
-    }
-    destroy() {}
-  }
-  return { FakeTray };
-});
-vi.mock('electron', () => ({
-  Tray: fake.FakeTray,
-  Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
-  nativeImage: { createFromPath: (path: string) => ({ path }) },
-}));
-const { createTray } = await import('../../electron/shell/tray');
 
 function mapping(id: string, state: MappingState, lastRunStatus: RunStatus | null = null): EngineMappingSummary {
   return { id, name: id, state, lastRunStatus, lastRunAt: lastRunStatus ? 1 : null };
@@ -84,17 +53,5 @@ describe('the tray across engines', () => {
     expect(lines).toEqual(['Photos — idle', 'VM (remote) — offline', 'Lab (remote) — syncing']);
     // Without remote engines the model is this engine's alone.
     expect(buildTrayModel(idleHere).tooltip).toBe('Cloud Data Sync — up to date');
-  });
-
-  it('changes the icon when a remote engine goes offline (tray.ts, electron mocked)', () => {
-    let current: TrayInput = { ...idleHere, engines: [engine('VM', 'online')] };
-    const tray = createTray({ assetsDir: '/assets', input: () => current, onAction: () => undefined });
-    const shown = () => (fake.FakeTray.last!.image as { path: string }).path;
-    expect(shown()).toBe('/assets/tray-idle.png');
-    current = { ...idleHere, engines: [engine('VM', 'offline')] };
-    tray.refresh();
-    expect(shown()).toBe('/assets/tray-error.png');
-    expect(fake.FakeTray.last!.tooltip).toContain('VM');
-    tray.destroy();
   });
 });

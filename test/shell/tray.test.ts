@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MappingState, MappingStatus } from '../../shared/contract';
 import type { RunStatus, RunSummary } from '../../shared/model';
-import { buildTrayModel, MAX_STATUS_LINES, pickTrayState, trayIconFile, TRAY_STATES, type TrayInput } from '../../electron/shell/tray-model';
+import { buildTrayModel, MAX_STATUS_LINES, pickTrayState, trayIconFile, TRAY_STATES, type TrayEngine, type TrayInput } from '../../electron/shell/tray-model';
 
 // A fake of the few Electron classes tray.ts uses; the tray records what it was given.
 const fake = vi.hoisted(() => {
@@ -218,5 +218,22 @@ describe('createTray (electron mocked)', () => {
     tray.refresh();
     expect(electronTray.destroyed).toBe(true);
     expect(electronTray.image).toEqual({ path: join('/app/assets', 'tray-idle.png') });
+  });
+});
+
+describe('createTray with remote engines (electron mocked)', () => {
+  const idleHere: TrayInput = { mappings: [{ id: 'm', name: 'Photos', enabled: true }], statuses: [], paused: false };
+  const engine = (name: string, state: TrayEngine['state'], health: TrayEngine['health'] = 'ok'): TrayEngine => ({ name, state, health });
+
+  it('changes the icon when a remote engine goes offline (tray.ts, electron mocked)', () => {
+    let current: TrayInput = { ...idleHere, engines: [engine('VM', 'online')] };
+    const tray = createTray({ assetsDir: '/assets', input: () => current, onAction: () => undefined });
+    const shown = () => (fake.FakeTray.last!.image as { path: string }).path;
+    expect(shown()).toBe('/assets/tray-idle.png');
+    current = { ...idleHere, engines: [engine('VM', 'offline')] };
+    tray.refresh();
+    expect(shown()).toBe('/assets/tray-error.png');
+    expect(fake.FakeTray.last!.tooltip).toContain('VM');
+    tray.destroy();
   });
 });
