@@ -28,7 +28,7 @@ import {
 import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { stageBlocks } from './azure-blocks';
-import { azureCanFetch, writeFromUrl } from './azure-from-url';
+import { azureCanFetch, MAX_PUT_BLOB_FROM_URL, writeFromUrl } from './azure-from-url';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
   SourceChangedError,
@@ -318,7 +318,7 @@ class AzureProvider implements StorageProvider {
     private readonly tuning: Required<AzureProviderOptions>,
   ) {
     // verifiesMd5: Put Blob sends the MD5 as Content-MD5, which Azure checks; putBlocks hashes before its commit.
-    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true, verifiesMd5: true, writeFromUrl: true };
+    this.capabilities = { serverSideCopy: true, metadata: true, md5InListing: true, multipartThreshold: tuning.multipartThreshold, tags: true, verifiesMd5: true, writeFromUrl: true, writeFromUrlSingleMax: MAX_PUT_BLOB_FROM_URL };
   }
 
   async listBuckets(signal?: AbortSignal): Promise<string[]> {

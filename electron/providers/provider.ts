@@ -197,6 +197,11 @@ export interface ProviderCapabilities {
    * bytes of a cross-cloud copy need not pass through us: see `writeFromUrl`.
    */
   writeFromUrl?: boolean;
+  /**
+   * With writeFromUrl: the largest object one request fetches, the most a whole-object MD5 can be
+   * checked for (in blocks the target reports no whole MD5). Absent: no limit.
+   */
+  writeFromUrlSingleMax?: number;
 }
 
 /** One page of a listing (see StorageProvider.listPage). */

@@ -21,6 +21,7 @@ export const NOT_PULLED = {
   unreachable: "the target cannot reach the source's endpoint",
   noChecksum: 'the source declares no checksum the target can check',
   empty: 'an empty object has no bytes to fetch',
+  tooLarge: 'the target checks a whole-object MD5 only for an object it fetches in one request, and this one is larger',
   transcoded: 'GCS may decompress an object stored with Content-Encoding gzip for a fetcher, so the bytes the target gets would not have its MD5',
   stopped: `the target did not pull ${MAX_PULL_REFUSALS} objects in this run, so it pulls no more`,
 } as const;
@@ -118,7 +119,11 @@ type Check = { md5: string; blocks?: undefined; multipartEtag?: undefined } | { 
 /** What the target can check the fetched bytes against, or why there is nothing. */
 async function checkOf(req: PullRequest): Promise<Check | string> {
   const { version } = req;
-  if (version.md5) return { md5: version.md5 };
+  if (version.md5) {
+    // Not asked and refused (a refusal counts towards the run's few): known before any request.
+    if (version.size > (req.target.capabilities.writeFromUrlSingleMax ?? Infinity)) return NOT_PULLED.tooLarge;
+    return { md5: version.md5 };
+  }
   const parts = /^[0-9a-f]{32}-(\d+)$/i.exec(version.etag);
   if (!parts || !req.source.partSizes) return NOT_PULLED.noChecksum;
   const sizes = await req.source.partSizes(req.sourceBucket, req.sourceKey, version.etag, req.signal);

@@ -246,6 +246,23 @@ describe('copy-from-URL: the target pulls from the source', () => {
     await expectCopies(out.mapping.targetBucket);
   });
 
+  it('objects with an MD5 above what the target fetches in one request are streamed without asking it, and do not stop the pulls', async () => {
+    // As Azure's 5000 MiB, scaled down: only o0 (1 B) is small enough to pull with its MD5 checked.
+    const out = await runPair({
+      source: s3(() => moto),
+      target: viaStandin(),
+      transfers: 1,
+      adjust: (id, provider) =>
+        id === 'dst' ? Object.assign(Object.create(provider) as StorageProvider, { capabilities: { ...provider.capabilities, writeFromUrlSingleMax: 1000 } }) : provider,
+    });
+    expect(out.run).toMatchObject({ status: 'success', copied: SIZES.length, failed: 0 });
+    expect(out.events.map((e) => [e.key, e.route]).sort()).toEqual([['o0.bin', 'pulled'], ['o1.bin', 'streamed'], ['o2.bin', 'streamed']]);
+    expect(out.logs.filter((l) => l.includes(`streamed (not pulled: ${NOT_PULLED.tooLarge})`))).toHaveLength(2);
+    expect(standin.calls.putBlob).toBe(1);
+    expect(out.logs.some((l) => l.includes('pulls no more') || l.includes('the rest of this run is streamed'))).toBe(false);
+    await expectCopies(out.mapping.targetBucket);
+  });
+
   it('an empty object is streamed: there is nothing to fetch', async () => {
     const seed = async (bucket: string) => {
       const provider = await createProvider(s3(() => moto));
