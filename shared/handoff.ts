@@ -4,6 +4,7 @@
 // Only the plan is made here, from public settings (no secret is read: credentials are placeholders
 // the user fills in); calling the services needs their credentials and cannot be tested here.
 import type { Connection, Mapping } from './model';
+import { connectionStringParts } from './providers/azure';
 
 export type HandoffService = 'google-storage-transfer' | 'aws-datasync';
 
@@ -226,11 +227,7 @@ function afterwards(mapping: Mapping): string[] {
 /** The account a transfer service reaches: only the public *.blob.core.windows.net endpoint. */
 function azureAccount(source: Extract<Connection, { type: 'azure' }>): string {
   const settings = source.azure;
-  const parts = new Map<string, string>();
-  for (const part of (settings.connectionString ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
+  const parts = connectionStringParts(settings.connectionString);
   const custom = settings.endpointUrl?.trim() || parts.get('blobendpoint') || (parts.get('usedevelopmentstorage') === 'true' ? 'development storage' : '');
   if (custom || (parts.get('endpointsuffix') ?? 'core.windows.net') !== 'core.windows.net') {
     throw unreachable(source, 'the transfer services reach Azure accounts at *.blob.core.windows.net only');

@@ -14,6 +14,7 @@ import { DEFAULT_AWS_REGION } from '../../shared/config/defaults';
 import { AWS_S3_SERVICE, endpointIdentity } from '../../shared/config/endpoints';
 import type { Connection } from '../../shared/model';
 import { connectionSettings, descriptorOf } from '../../shared/providers';
+import { connectionStringParts } from '../../shared/providers/azure';
 
 /**
  * The connection's copy scope, or null when it has none (a local folder: its provider has no
@@ -96,11 +97,7 @@ function gcsIdentity(s: Extract<Connection, { type: 'gcs' }>['gcs']): string {
 function azureIdentity(s: Extract<Connection, { type: 'azure' }>['azure']): string | null {
   if (s.accountKey?.trim()) return `key:${(s.accountName ?? '').toLowerCase()}`;
   if (s.sasToken?.trim()) return `sas:${digest(s.sasToken.trim().replace(/^\?/, ''))}`;
-  const parts = new Map<string, string>();
-  for (const part of (s.connectionString ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
+  const parts = connectionStringParts(s.connectionString);
   if (parts.get('usedevelopmentstorage') === 'true') return 'key:devstoreaccount1';
   const account = parts.get('accountname')?.toLowerCase();
   if (parts.get('accountkey') && account) return `key:${account}`;

@@ -95,14 +95,20 @@ export const azureProvider = defineProvider({
 
 export type AzureSettings = SettingsOf<typeof azureProvider.fields>;
 
-/** The blob service: endpointUrl, the connection string's endpoint, or the account's public one. */
-function blobService(s: { endpointUrl?: string; connectionString?: string; accountName?: string }): string {
-  if (s.endpointUrl?.trim()) return endpointIdentity(s.endpointUrl, 'https');
+/** A connection string's `Key=Value;` parts, keys in lower case (Azure reads them without regard to case). */
+export function connectionStringParts(connectionString: string | undefined): Map<string, string> {
   const parts = new Map<string, string>();
-  for (const part of (s.connectionString ?? '').split(';')) {
+  for (const part of (connectionString ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0) parts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
   }
+  return parts;
+}
+
+/** The blob service: endpointUrl, the connection string's endpoint, or the account's public one. */
+function blobService(s: { endpointUrl?: string; connectionString?: string; accountName?: string }): string {
+  if (s.endpointUrl?.trim()) return endpointIdentity(s.endpointUrl, 'https');
+  const parts = connectionStringParts(s.connectionString);
   if (parts.get('usedevelopmentstorage') === 'true') return endpointIdentity('http://127.0.0.1:10000/devstoreaccount1', 'http');
   const blobEndpoint = parts.get('blobendpoint');
   if (blobEndpoint) return endpointIdentity(blobEndpoint, 'https');
