@@ -130,11 +130,14 @@ export class AdaptiveConcurrency {
     }
   }
 
-  /** The run ended: says so if the limit was still climbing (a climb that ended has been said). */
+  /**
+   * The run ended: says so if the limit was still climbing (a climb that ended has been said). The
+   * step under way was not judged, and the run may have ended before its copies filled it: the limit
+   * said is the last one a window proved, which the copies did reach.
+   */
   finish(): void {
-    // A first step not judged yet proved nothing: it is not worth a line.
-    if (this.phase.kind === 'probe' && this.current > this.announced && this.climb && this.climb.rises > 0) {
-      this.note(`Concurrency raised to ${this.current} (throughput still rising: ${this.climbText()})`);
+    if (this.phase.kind === 'probe' && this.phase.from > this.announced && this.climb && this.climb.rises > 0) {
+      this.note(`Concurrency raised to ${this.phase.from} (throughput still rising: ${this.climbText()})`);
     }
   }
 

@@ -153,7 +153,8 @@ describe('adaptive concurrency', () => {
     expect(sim.runUntil((l) => l === 16, latencyBound())).toBe(true);
     expect(sim.notes).toEqual([]);
     sim.controller.finish();
-    expect(sim.notes).toEqual(['Concurrency raised to 16 (throughput still rising: from 4 transfers at 50 objects/s (500 kB/s) to 150 objects/s (1.5 MB/s))']);
+    // 16 is a step not judged yet (a run may end before its copies fill it): 12 is the limit the last window proved, at 150 objects/s.
+    expect(sim.notes).toEqual(['Concurrency raised to 12 (throughput still rising: from 4 transfers at 50 objects/s (500 kB/s) to 150 objects/s (1.5 MB/s))']);
   });
 
   it('says nothing at the end when the only step taken was not judged yet', () => {
