@@ -22,8 +22,8 @@ const A_FOLDER = 'A folder';
 const B_FOLDER = 'B folder';
 const A_MAPPING = 'A backup';
 const B_MAPPING = 'B upload';
-/** 2 MiB at 256 KiB/s: a run of about eight seconds, long enough to be killed in the middle. */
-const B_FILES = 8;
+/** 4 MiB at 256 KiB/s: a run of about sixteen seconds, so the kill lands mid-run even on a loaded machine. */
+const B_FILES = 16;
 const B_FILE_SIZE = 256 * 1024;
 const B_LIMIT = '256K';
 /** Reconnects back off up to 10 s (electron/remote/engine-link.ts), plus B's own start. */
