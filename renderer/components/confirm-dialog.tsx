@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react';
 import type { Envelope } from '../../shared/contract';
 import { useAppStore } from '../store';
 import { Dialog } from './dialog';
+import { FormError } from './field';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -53,9 +54,7 @@ export function ConfirmDialog({ title, action, busyAction, run, done, onClose, b
       }
     >
       {children}
-      <p className="form-error" role={error ? 'alert' : undefined}>
-        {error ?? ''}
-      </p>
+      <FormError message={error} />
     </Dialog>
   );
 }

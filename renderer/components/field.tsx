@@ -68,3 +68,15 @@ export function CheckboxField({ label, help, checked, onChange, disabled = false
     </div>
   );
 }
+
+/**
+ * The form's own error (not a field's): always in the page, so screen readers that watch it hear a
+ * message as it appears; empty and silent while there is none.
+ */
+export function FormError({ message }: { message: string | null | undefined }) {
+  return (
+    <p className="form-error" role={message ? 'alert' : undefined}>
+      {message ?? ''}
+    </p>
+  );
+}

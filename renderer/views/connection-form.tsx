@@ -4,7 +4,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionView } from '../../shared/contract';
 import { descriptorOf, DESCRIPTORS, fieldsOf, type ProviderType } from '../../shared/providers';
-import { Field, CheckboxField } from '../components/field';
+import { Field, CheckboxField, FormError } from '../components/field';
 import { ProviderLogo } from '../components/provider-logo';
 import { SecretField } from '../components/secret-field';
 import { useNow } from '../components/use-debounced';
@@ -233,9 +233,7 @@ export function ConnectionForm({ connection, initialType, onDone }: ConnectionFo
         <ConnectionTestResult test={test} now={now} />
       </fieldset>
 
-      <p className="form-error" role={formError ? 'alert' : undefined}>
-        {formError ?? ''}
-      </p>
+      <FormError message={formError} />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Save connection'}

@@ -3,7 +3,7 @@
 // the one serve printed before pinning it. Nothing is pinned that the user did not look at.
 import { useId, useState, type FormEvent } from 'react';
 import type { EngineProbe, EngineView } from '../../shared/contract';
-import { Field, CheckboxField } from '../components/field';
+import { Field, CheckboxField, FormError } from '../components/field';
 import { useAppStore } from '../store';
 
 export interface EngineFormProps {
@@ -155,9 +155,7 @@ export function EngineForm({ engine, onDone }: EngineFormProps) {
         </div>
       )}
 
-      <p className="form-error" role={formError ? 'alert' : undefined}>
-        {formError ?? ''}
-      </p>
+      <FormError message={formError} />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={saving}>
           {saving ? 'Saving…' : needsPin ? 'Pin and save' : editing ? 'Save changes' : 'Save engine'}

@@ -7,7 +7,7 @@ import { DELETE_MODES, type DeleteMode } from '../../shared/model';
 import { MAX_TRANSFERS } from '../../shared/config';
 import { descriptorOf } from '../../shared/providers';
 import { BucketPicker } from '../components/bucket-picker';
-import { CheckboxField, Field } from '../components/field';
+import { CheckboxField, Field, FormError } from '../components/field';
 import { ObjectBrowser } from '../components/object-browser';
 import { PROVIDER_LABELS } from '../components/provider-logo';
 import { useAppStore } from '../store';
@@ -478,9 +478,7 @@ export function MappingEditor({ mapping, onDone }: MappingEditorProps) {
         <p className="muted">Previewed with your unsaved changes, as a first run: objects this mapping synced before are not known to this plan.</p>
       )}
 
-      <p className="form-error" role={errors.form ? 'alert' : undefined}>
-        {errors.form ?? ''}
-      </p>
+      <FormError message={errors.form} />
       <div className="form-actions">
         <button type="button" onClick={() => onPreview()} disabled={preview.status === 'loading'}>
           {preview.status === 'loading' ? 'Previewing…' : 'Preview'}

@@ -6,7 +6,7 @@ import { bwLimitProblem } from '../../shared/bandwidth';
 import { metricsAddrProblem } from '../../shared/metrics-addr';
 import type { AppSettings, AppSettingsChanges, ConfigImportResult } from '../../shared/contract';
 import { downloadText } from '../components/download';
-import { CheckboxField, Field } from '../components/field';
+import { CheckboxField, Field, FormError } from '../components/field';
 import { LoadingBlock } from '../components/empty-state';
 import { PROVIDER_LABELS } from '../components/provider-logo';
 import { useAppStore } from '../store';
@@ -154,9 +154,7 @@ function GeneralSettings({ settings, desktop }: { settings: AppSettings; desktop
           </Field>
         </fieldset>
       )}
-      <p className="form-error" role={errors.form ? 'alert' : undefined}>
-        {errors.form ?? ''}
-      </p>
+      <FormError message={errors.form} />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={saving || !dirty}>
           {saving ? 'Saving…' : 'Save settings'}
@@ -224,9 +222,7 @@ function GlobalAlerts({ settings }: { settings: AppSettings }) {
         errorField={error?.atSection ? error.field : null}
         help="Sent for every mapping's runs, besides each mapping's own alerts (a URL in both is sent once). A cancelled run sends nothing. Saved URLs and secrets are kept encrypted and never shown again: a URL shows only its site."
       />
-      <p className="form-error" role={error && !error.atSection ? 'alert' : undefined}>
-        {error && !error.atSection ? error.message : ''}
-      </p>
+      <FormError message={error && !error.atSection ? error.message : null} />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={saving || !dirty}>
           {saving ? 'Saving…' : 'Save alerts'}
