@@ -113,7 +113,7 @@ const MAX_CLAIM_ROUNDS = 5;
  * that finds the lock taken refuses, and one that holds it under someone else's row writes again.
  */
 function claim(db: Database, databasePath: string, holder: LockHolder, token: string): void {
-  db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, since INTEGER NOT NULL, command TEXT NOT NULL)');
+  createHolderTable(db, databasePath);
   const write = db.prepare('INSERT OR REPLACE INTO holder (id, token, pid, host, since, command) VALUES (1, @token, @pid, @host, @since, @command)');
   const ownerToken = db.prepare('SELECT token FROM holder WHERE id = 1').pluck();
   for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
@@ -125,6 +125,23 @@ function claim(db: Database, databasePath: string, holder: LockHolder, token: st
     db.exec('ROLLBACK');
   }
   throw new DatabaseLockedError(databasePath, readHolder(db, token));
+}
+
+/**
+ * The holder table, made by whoever starts first. A starter that read the schema before another
+ * created the table compiles a CREATE that needs the write lock, which that other now holds for
+ * good: its wait ends SQLITE_BUSY. The table is then there (it was committed before the lock was
+ * taken), and the claim goes on to find the lock taken; no table means a starter that holds the lock
+ * and has not published yet.
+ */
+function createHolderTable(db: Database, databasePath: string): void {
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, since INTEGER NOT NULL, command TEXT NOT NULL)');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+    const made = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'holder'").get();
+    if (made === undefined) throw new DatabaseLockedError(databasePath, null);
+  }
 }
 
 /** BEGIN IMMEDIATE without waiting: false when another connection (any process) holds the write lock. */
