@@ -4,10 +4,11 @@
 // never dropped silently; only this app's own unfinished writes are left out without a word.
 // Special files are never opened (opening a FIFO blocks until a writer comes).
 import type { BigIntStats, Dirent } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareKeys } from '../lib/key-order';
 import { kindOf } from './local-dirs';
+import { THREADPOOL_CALLS, type FileCalls, type FileCallsByFolder } from './local-file-calls';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { isPartialName, isUtf8Name, segmentProblem } from './local-names';
 import { objectInfoOf } from './local-read';
@@ -24,6 +25,8 @@ export interface WalkOptions {
   /** Read at every folder, so a walk kept between listing pages can be given each page's signal. */
   signal?: AbortSignal;
   onSkipped?: (entry: SkippedEntry) => void;
+  /** How each folder's entries are stat'ed (local-file-calls.ts); absent: through the threadpool. */
+  calls?: FileCallsByFolder;
 }
 
 type Entry =
@@ -55,6 +58,8 @@ interface Cursor {
  */
 export class WalkPages {
   private readonly kept = new Map<string, Cursor>();
+
+  constructor(private readonly calls?: FileCallsByFolder) {}
 
   async page(bucketDir: string, prefix: string, symlinks: SymlinkPolicy, token: string | null, limit = PAGE_SIZE, signal?: AbortSignal): Promise<ListPage> {
     const id = (after: string): string => JSON.stringify([bucketDir, prefix, symlinks, after]);
@@ -92,7 +97,7 @@ export class WalkPages {
 
   private start(bucketDir: string, prefix: string, symlinks: SymlinkPolicy, token: string | null): Cursor {
     const skipped: SkippedEntry[] = [];
-    const options: WalkOptions = { prefix, after: token ?? undefined, symlinks, onSkipped: (entry) => skipped.push(entry) };
+    const options: WalkOptions = { prefix, after: token ?? undefined, symlinks, onSkipped: (entry) => skipped.push(entry), calls: this.calls };
     return { walk: walkBucket(bucketDir, options)[Symbol.asyncIterator](), options, pending: undefined, skipped };
   }
 
@@ -129,6 +134,8 @@ async function* walk(dir: string, relDir: string, ancestors: Set<string>, option
   } catch (err) {
     throw mapFsError(err, `folder ${dir}`);
   }
+  // A file's lstat is answered by this folder's file system; following a symlink may lead anywhere.
+  const fileCalls = options.calls && options.symlinks === 'skip' ? await options.calls.forFolder(dir) : THREADPOOL_CALLS;
   const entries: Entry[] = [];
   for (const dirent of dirents) {
     const name = dirent.name.toString('utf8');
@@ -146,7 +153,8 @@ async function* walk(dir: string, relDir: string, ancestors: Set<string>, option
     } else if (entry.kind === 'folder') {
       if (!rel.startsWith(options.prefix) && !options.prefix.startsWith(rel)) continue;
       const folder = path.join(dir, entry.name);
-      const info = entry.info ?? (await statEntry(folder, options.symlinks));
+      // A folder may be a mount point of another file system: its stat is that file system's to answer.
+      const info = entry.info ?? (await statEntry(folder, options.symlinks, THREADPOOL_CALLS));
       if (!info) continue; // removed since the folder was read
       const id = folderId(info);
       if (!info.isDirectory()) {
@@ -162,7 +170,7 @@ async function* walk(dir: string, relDir: string, ancestors: Set<string>, option
         }
       }
     } else if (rel.startsWith(options.prefix)) {
-      const info = entry.info ?? (await statEntry(path.join(dir, entry.name), options.symlinks));
+      const info = entry.info ?? (await statEntry(path.join(dir, entry.name), options.symlinks, fileCalls));
       if (!info) continue; // removed since the folder was read
       if (info.isFile()) yield objectInfoOf(rel, info);
       else options.onSkipped?.({ key: rel, reason: `${kindOf(info)} now, no longer a file: not listed` });
@@ -194,9 +202,9 @@ async function classify(dirent: Dirent<Buffer>, name: string, full: string, syml
 }
 
 /** lstat under 'skip' (an entry swapped for a symlink since the folder was read is not followed), stat under 'follow'; null when gone. */
-async function statEntry(full: string, symlinks: SymlinkPolicy): Promise<BigIntStats | null> {
+async function statEntry(full: string, symlinks: SymlinkPolicy, calls: FileCalls): Promise<BigIntStats | null> {
   try {
-    return symlinks === 'skip' ? await lstat(full, { bigint: true }) : await stat(full, { bigint: true });
+    return symlinks === 'skip' ? await calls.lstat(full) : await calls.stat(full);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;

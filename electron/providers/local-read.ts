@@ -1,7 +1,8 @@
 // Reading one version of a local file: its version tag (the etag), and a stream that checks after
 // the last byte that the file it read is still that version, so a consumer never takes bytes of two
 // versions as one object.
-import { close, fstat, fsync, open, read, type BigIntStats } from 'node:fs';
+import { fsync, read, type BigIntStats } from 'node:fs';
+import type { FileCalls } from './local-file-calls';
 import { Readable, addAbortSignal } from 'node:stream';
 import { SourceChangedError } from './errors';
 import { mapFsError } from './local-fs-errors';
@@ -25,28 +26,16 @@ export function objectInfoOf(key: string, info: BigIntStats): ObjectInfo {
   return { key, size: Number(info.size), etag: fileEtag(info), lastModified: Number(info.mtimeMs) };
 }
 
-export function openFd(file: string, flags: number): Promise<number> {
-  return new Promise((resolve, reject) => open(file, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))));
-}
-
 export function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-export function fstatFd(fd: number): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => fstat(fd, { bigint: true }, (err, info) => (err ? reject(err) : resolve(info))));
-}
-
-export function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve) => close(fd, () => resolve()));
 }
 
 const CHUNK = 64 * 1024;
 
 /**
- * Streams the open file `fd` (which it owns and closes), whose etag at open was `version`. After the
- * last byte and before ending, it fstat's the open file and stats its path (`statPath`, null when
- * nothing is there) again: when either is no longer `version` (rewritten in place, replaced by a
+ * Streams the open file `fd` (which it owns and closes, with `calls`), whose etag at open was
+ * `version`. After the last byte and before ending, it fstat's the open file and stats its path
+ * (`statPath`, null when nothing is there) again: when either is no longer `version` (rewritten in place, replaced by a
  * rename, deleted), the stream errors with SourceChangedError instead of ending.
  */
 export class FileVersionStream extends Readable {
@@ -61,6 +50,7 @@ export class FileVersionStream extends Readable {
     private readonly size: number,
     private readonly statPath: () => Promise<BigIntStats | null>,
     private readonly label: string,
+    private readonly calls: Pick<FileCalls, 'fstat' | 'close'>,
     signal?: AbortSignal,
   ) {
     // The signal is attached only now: given to super(), an already-aborted one would destroy the
@@ -73,16 +63,18 @@ export class FileVersionStream extends Readable {
     // The file's whole size is read: the checks below answer whether that is the end, without a read
     // that returns 0 (a file that grew since opening is no longer this version).
     if (this.position >= this.size) return void this.endIfUnchanged();
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    // No more than is left: a small file is one buffer of its size, not a 64 KiB one cut down.
+    const want = Math.min(CHUNK, this.size - this.position);
+    const buffer = Buffer.allocUnsafe(want);
     this.pending = true;
-    read(this.fd, buffer, 0, CHUNK, this.position, (err, n) => {
+    read(this.fd, buffer, 0, want, this.position, (err, n) => {
       this.pending = false;
       if (this.closeWhenIdle) return this.closeWhenIdle();
       if (err) return void this.destroy(mapFsError(err, this.label));
       if (n === 0) return void this.endIfUnchanged();
       this.position += n;
-      // A short read keeps a copy, not a view that would pin the whole 64 KiB buffer.
-      this.push(n === CHUNK ? buffer : Buffer.from(buffer.subarray(0, n)));
+      // A short read keeps a copy, not a view that would pin the whole buffer.
+      this.push(n === want ? buffer : Buffer.from(buffer.subarray(0, n)));
     });
   }
 
@@ -90,7 +82,7 @@ export class FileVersionStream extends Readable {
     this.pending = true;
     let outcome: Error | null = null;
     try {
-      const [opened, atPath] = await Promise.all([fstatFd(this.fd), this.statPath()]);
+      const [opened, atPath] = await Promise.all([this.calls.fstat(this.fd), this.statPath()]);
       const now = fileEtag(opened);
       if (now !== this.version) {
         outcome = new SourceChangedError(`${this.label} changed while it was read (version ${this.version} became ${now})`);
@@ -111,7 +103,7 @@ export class FileVersionStream extends Readable {
       const fd = this.fd;
       this.fd = -1;
       if (fd < 0) return callback(err);
-      close(fd, () => callback(err));
+      void this.calls.close(fd).then(() => callback(err));
     };
     // Never close the descriptor under a read in flight: the number could be reused meanwhile.
     if (this.pending) this.closeWhenIdle = release;

@@ -10,7 +10,8 @@ import { StorageError, classifyHttpError, unexpectedAbortAsTransient } from './e
 import type { CheckedDir } from './local-dirs';
 import { errnoCode, mapFsError } from './local-fs-errors';
 import { isPartialName, partialName } from './local-names';
-import { closeFd, fileEtag, fstatFd, fsyncFd, openFd } from './local-read';
+import { THREADPOOL_CALLS } from './local-file-calls';
+import { fileEtag, fsyncFd } from './local-read';
 import type { OpenSource, WriteOptions, WriteResult } from './provider';
 
 const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
@@ -68,7 +69,7 @@ export async function writeInto(dir: CheckedDir, name: string, openSource: OpenS
     journal?.save(JSON.stringify({ partial }));
     const source = await openSource();
     source.once('error', record('source'));
-    const fd = await openFd(await dir.entry(partial), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW).catch((err: unknown) => {
+    const fd = await THREADPOOL_CALLS.open(await dir.entry(partial), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW).catch((err: unknown) => {
       source.destroy();
       throw err;
     });
@@ -95,11 +96,11 @@ export async function writeInto(dir: CheckedDir, name: string, openSource: OpenS
       if (written !== size) throw new StorageError('Fatal', `${label}: source gave ${written} bytes, expected ${size}`);
       // Durable before it gets its name: a crash after the rename must not leave an empty or short file.
       await fsyncFd(fd);
-      const info = await fstatFd(fd);
+      const info = await THREADPOOL_CALLS.fstat(fd);
       etag = fileEtag(info); // a rename keeps size, mtime and inode
       lastModified = Number(info.mtimeMs);
     } finally {
-      await closeFd(fd);
+      await THREADPOOL_CALLS.close(fd);
     }
     await rename(await dir.entry(partial), await dir.entry(name));
     created = false;

@@ -26,7 +26,8 @@ import { WalkPages, type SymlinkPolicy } from './local-list';
 import { pagedList } from './listing';
 import { keySegments } from './local-names';
 import { DirectOpener } from './local-direct-open';
-import { FileVersionStream, closeFd, fileEtag, fstatFd, objectInfoOf, openFd } from './local-read';
+import { FileCallsByFolder, THREADPOOL_CALLS, type FileCalls } from './local-file-calls';
+import { FileVersionStream, fileEtag, objectInfoOf } from './local-read';
 import { partialFromJournal, removePartial, writeInto } from './local-write';
 import type { ListPage, ObjectInfo, OpenSource, StorageProvider, WriteOptions, WriteResult } from './provider';
 
@@ -67,7 +68,9 @@ class LocalProvider implements StorageProvider {
     listingIsHead: true,
   };
   readonly list = pagedList(this);
-  private readonly pages = new WalkPages();
+  /** How metadata calls are made, by each folder's file system (local-file-calls.ts). */
+  private readonly calls = new FileCallsByFolder();
+  private readonly pages = new WalkPages(this.calls);
   /** Linux reads by plain path, proven through /proc (local-direct-open.ts); null: every read is checked folder by folder. */
   private readonly direct: DirectOpener | null;
 
@@ -76,7 +79,7 @@ class LocalProvider implements StorageProvider {
     private readonly symlinks: SymlinkPolicy,
     private readonly anchor: DirAnchor,
   ) {
-    this.direct = anchor === 'fd' && symlinks === 'skip' ? new DirectOpener() : null;
+    this.direct = anchor === 'fd' && symlinks === 'skip' ? new DirectOpener(this.calls) : null;
   }
 
   async listBuckets(): Promise<string[]> {
@@ -113,10 +116,15 @@ class LocalProvider implements StorageProvider {
     const segments = keySegments(key);
     const label = `object ${bucket}/${key}`;
     const bucketDir = this.bucketDir(bucket);
-    let fd = (await this.direct?.open(bucketDir, segments)) ?? null;
+    const direct = (await this.direct?.open(bucketDir, segments)) ?? null;
+    let fd: number;
+    let calls: FileCalls = THREADPOOL_CALLS;
     // The path checked after the last byte: by plain path when the open was proven, else folder by folder.
-    let statPath = (): Promise<BigIntStats | null> => lstat(path.join(bucketDir, ...segments), { bigint: true }).catch(() => null);
-    if (fd === null) {
+    let statPath: () => Promise<BigIntStats | null>;
+    if (direct) {
+      ({ fd, calls } = direct);
+      statPath = () => direct.calls.lstat(direct.file).catch(() => null);
+    } else {
       // Look before opening: opening a FIFO would block, a socket fails with ENXIO; neither is an object.
       const found = await this.statForRead(bucket, segments, key);
       if (!found) throw new StorageError('NotFound', `${label} does not exist`);
@@ -127,7 +135,7 @@ class LocalProvider implements StorageProvider {
     let version: string;
     let size: number;
     try {
-      const info = await fstatFd(fd);
+      const info = await calls.fstat(fd);
       if (!info.isFile()) throw new StorageError('NotFound', `${label} is ${kindOf(info)}, not a file`);
       version = fileEtag(info);
       size = Number(info.size);
@@ -135,15 +143,15 @@ class LocalProvider implements StorageProvider {
         throw new SourceChangedError(`${label} is version ${version}, not the ${ifMatch} asked for`);
       }
     } catch (err) {
-      await closeFd(fd);
+      await calls.close(fd);
       throw mapFsError(err, label);
     }
     if (signal?.aborted) {
       // Cancelled while opening: reject here rather than hand back a stream that is already destroyed.
-      await closeFd(fd);
+      await calls.close(fd);
       signal.throwIfAborted();
     }
-    return new FileVersionStream(fd, version, size, statPath, label, signal);
+    return new FileVersionStream(fd, version, size, statPath, label, calls, signal);
   }
 
   async write(bucket: string, key: string, openSource: OpenSource, size: number, options: WriteOptions = {}): Promise<WriteResult> {
@@ -273,8 +281,8 @@ class LocalProvider implements StorageProvider {
       if (code === 'ELOOP' || code === 'ENXIO' || code === 'ENOTDIR') throw new StorageError('NotFound', `${label}: no regular file there (${code})`, { cause: err });
       throw mapFsError(err, label);
     };
-    if (this.symlinks === 'follow') return openFd(path.join(this.bucketDir(bucket), ...segments), flags).catch(mapOpenError);
-    return this.inCheckedDir(bucket, segments, key, async (dir, name) => openFd(await dir.entry(name), flags | O_NOFOLLOW).catch(mapOpenError));
+    if (this.symlinks === 'follow') return THREADPOOL_CALLS.open(path.join(this.bucketDir(bucket), ...segments), flags).catch(mapOpenError);
+    return this.inCheckedDir(bucket, segments, key, async (dir, name) => THREADPOOL_CALLS.open(await dir.entry(name), flags | O_NOFOLLOW).catch(mapOpenError));
   }
 
   /** lstat (or stat, when following symlinks) of the entry at a key; null when nothing readable is there. */

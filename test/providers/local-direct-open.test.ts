@@ -7,7 +7,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DirectOpener } from '../../electron/providers/local-direct-open';
 import { createLocalProvider } from '../../electron/providers/local';
-import { closeFd } from '../../electron/providers/local-read';
 import { expectStorageError, readAll } from './helpers';
 import { tempRoots } from './local-support';
 
@@ -21,9 +20,9 @@ describe.runIf(process.platform === 'linux')('DirectOpener', () => {
     await writeFile(path.join(bucket, 'real/day/f.txt'), 'x');
     await symlink('real', path.join(bucket, 'alias'));
     const opener = new DirectOpener();
-    const fd = await opener.open(bucket, ['real', 'day', 'f.txt']);
-    expect(fd).not.toBeNull();
-    await closeFd(fd!);
+    const opened = await opener.open(bucket, ['real', 'day', 'f.txt']);
+    expect(opened).not.toBeNull();
+    await opened!.calls.close(opened!.fd);
     expect(await opener.open(bucket, ['alias', 'day', 'f.txt'])).toBeNull();
     expect(await opener.open(bucket, ['real', 'day', 'missing.txt'])).toBeNull();
     expect(await opener.open(bucket, ['real', 'day'])).toBeNull(); // a folder is no object
@@ -40,12 +39,12 @@ describe.runIf(process.platform === 'linux')('DirectOpener', () => {
     const opener = new DirectOpener();
     const first = await opener.open(bucket, ['k', 'f.txt']);
     expect(first).not.toBeNull();
-    await closeFd(first!);
+    await first!.calls.close(first!.fd);
     await unlink(bucket);
     await symlink('two', bucket);
     const second = await opener.open(bucket, ['k', 'f.txt']);
     expect(second).not.toBeNull();
-    await closeFd(second!);
+    await second!.calls.close(second!.fd);
   });
 
   it('the provider still refuses a key whose folder became a symlink to outside the bucket', async () => {
