@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpRequest } from '@smithy/core/transport';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SourceChangedError } from '../../electron/providers/errors';
 import { createS3Provider } from '../../electron/providers/s3';
-import { S3DirectCalls } from '../../electron/providers/s3-direct';
+import { S3DirectCalls, cachingSigningKeys } from '../../electron/providers/s3-direct';
 import { expectStorageError, md5Hex, readAll, rejection } from './helpers';
 
 interface Seen {
@@ -139,5 +141,37 @@ describe('S3 direct calls', () => {
     expect(await direct.endpointFor('arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap')).toBeNull();
     expect((await direct.endpointFor('plain-bucket'))?.url.href).toBe('https://plain-bucket.s3.us-west-2.amazonaws.com/');
     expect((await direct.endpointFor('dotted.bucket.name'))?.url.href).toBe('https://s3.us-west-2.amazonaws.com/dotted.bucket.name');
+  });
+});
+
+describe('signing keys', () => {
+  const sha256 = (new S3Client({ region: 'us-east-1' }).config as unknown as { sha256: ConstructorParameters<typeof SignatureV4>[0]['sha256'] }).sha256;
+  const request = (key: string) =>
+    new HttpRequest({ method: 'PUT', protocol: 'https:', hostname: 'b.s3.amazonaws.com', path: `/${key}`, headers: { host: 'b.s3.amazonaws.com', 'content-length': '3', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  const signingDate = new Date('2026-11-28T12:00:00Z');
+
+  it('each day’s key is derived once per credentials object, and the signatures are the SDK’s own', async () => {
+    let credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+    const options = { credentials: async () => credentials, region: 'us-east-1', service: 's3', sha256, applyChecksum: false };
+    const derive = vi.spyOn(SignatureV4.prototype as unknown as { getSigningKey: () => Promise<Uint8Array> }, 'getSigningKey');
+    const plain = new SignatureV4(options);
+    const cached = cachingSigningKeys(new SignatureV4(options));
+    for (const key of ['a', 'b/c', 'd']) {
+      const [ours, sdk] = [await cached.sign(request(key), { signingDate }), await plain.sign(request(key), { signingDate })];
+      expect(ours.headers.authorization).toBe(sdk.headers.authorization);
+    }
+    // The plain signer derived (or looked up) the key three times; the caching one once.
+    expect(derive).toHaveBeenCalledTimes(4);
+
+    // Rotated credentials (a new object, as the SDK's memoized provider hands out) get a key of their own.
+    credentials = { accessKeyId: 'AKIDOTHER', secretAccessKey: 'another-secret' };
+    const [ours, sdk] = [await cached.sign(request('a'), { signingDate }), await plain.sign(request('a'), { signingDate })];
+    expect(ours.headers.authorization).toBe(sdk.headers.authorization);
+    expect(ours.headers.authorization).toContain('Credential=AKIDOTHER/20261128/');
+    // And the next day another.
+    const tomorrow = new Date('2026-11-29T12:00:00Z');
+    expect((await cached.sign(request('a'), { signingDate: tomorrow })).headers.authorization).toBe((await plain.sign(request('a'), { signingDate: tomorrow })).headers.authorization);
+    expect(derive).toHaveBeenCalledTimes(8);
+    derive.mockRestore();
   });
 });
