@@ -441,15 +441,15 @@ class S3Provider implements StorageProvider {
 
   /**
    * One PutObject. Up to DIRECT_PUT_MAX the body is read whole first and sent directly (s3-direct.ts)
-   * with its MD5 — and under WHEN_SUPPORTED its CRC32, as the SDK would send it — so S3 checks every
-   * byte before it stores any, whatever the source declared. Larger bodies, and buckets the direct calls
-   * do not serve, stream through the SDK.
+   * with a Content-MD5 — the one the caller declared (S3 refuses bytes that differ), else the body's
+   * own — and under WHEN_SUPPORTED its CRC32, as the SDK would send it, so S3 checks every byte
+   * before it stores any. Larger bodies, and buckets the direct calls do not serve, stream through the SDK.
    */
   private async putObject(input: PutObjectCommandInput & { Bucket: string; Key: string; Body: Readable; ContentLength: number }, signal: AbortSignal): Promise<WriteAnswer & { etag?: string }> {
     const endpoint = input.ContentLength <= DIRECT_PUT_MAX ? await this.direct.endpointFor(input.Bucket) : null;
     if (!endpoint) return sdkWriteAnswer(await this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
     const data = await readWhole(input.Body);
-    const headers = putObjectHeaders({ ...input, ContentMD5: createHash('md5').update(data).digest('base64') });
+    const headers = putObjectHeaders({ ...input, ContentMD5: input.ContentMD5 ?? createHash('md5').update(data).digest('base64') });
     if (this.checksumMode === 'WHEN_SUPPORTED') {
       headers['x-amz-sdk-checksum-algorithm'] = 'CRC32';
       headers['x-amz-checksum-crc32'] = crc32Base64(data);

@@ -75,6 +75,15 @@ describe('S3 direct calls', () => {
     expect(written.etag).toBe('0123456789abcdef0123456789abcdef');
   });
 
+  it('a declared MD5 goes out as the Content-MD5, as declared, so S3 refuses bytes that are not its object', async () => {
+    const body = Buffer.from('bytes that are not the declared object');
+    const declared = createHash('md5').update('the declared object').digest('hex');
+    script.push({ status: 400, body: '<Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message></Error>' });
+    seen.length = 0;
+    await expectStorageError(createS3Provider(settings()).write('bkt', 'k', async () => Readable.from([body]), body.length, { md5: declared }), 'Fatal');
+    expect(seen[0]!.headers['content-md5']).toBe(Buffer.from(declared, 'hex').toString('base64'));
+  });
+
   it('under WHEN_SUPPORTED (AWS itself) a put also carries the CRC32 the SDK would send', async () => {
     const body = Buffer.from('checksummed');
     seen.length = 0;
