@@ -2,7 +2,8 @@
 // opened behind a size guard (object stores take a declared Content-Length and happily store
 // whatever arrives if a broken source ends early or runs long: the guard fails the stream instead),
 // and the source tied to the request's cancellation.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { holdLastChunk } from '../lib/held-last-chunk';
 import { abortReason } from './abort';
 import { StorageError } from './errors';
 import type { OpenSource } from './provider';
@@ -88,24 +89,16 @@ export async function openUpload(open: OpenSource, size: number, what: string, s
  * Destroying the returned stream destroys `source`.
  */
 export function exactSize(source: Readable, size: number, what: string): Readable {
-  async function* checked(): AsyncGenerator<Buffer> {
-    let total = 0;
-    let held: Buffer | undefined;
-    for await (const chunk of source as AsyncIterable<Buffer | string>) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (buf.length === 0) continue;
-      total += buf.length;
+  let total = 0;
+  return holdLastChunk(source, {
+    chunk: (data) => {
+      total += data.length;
       if (total > size) throw sizeError(what, `more than the expected ${size}`);
-      if (held) yield held;
-      held = buf;
-    }
-    if (total !== size) throw sizeError(what, `${total}, expected ${size}`);
-    if (held) yield held;
-  }
-  const guarded = Readable.from(checked(), { objectMode: false });
-  // Closing the guard before its first read never starts the generator: close the source directly.
-  guarded.once('close', () => source.destroy());
-  return guarded;
+    },
+    end: () => {
+      if (total !== size) throw sizeError(what, `${total}, expected ${size}`);
+    },
+  });
 }
 
 function sizeError(what: string, detail: string): StorageError {

@@ -4,8 +4,9 @@
 // complete, block-list commit, resumable finalize, last byte of one request), so bytes that fail
 // verification never reach the target's final name: the stream errors instead of ending.
 import { createHash, type Hash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Crc32, Crc32c, Crc64Nvme } from '@aws-sdk/checksums/crc';
+import { holdLastChunk } from '../lib/held-last-chunk';
 import { StorageError } from '../providers/errors';
 import type { Checksums, ObjectInfo } from '../providers/provider';
 
@@ -105,40 +106,33 @@ export function verifiedSource(body: Readable, expected: Expected, onBytes?: (co
     checks.push({ name: 'multipart ETag', want: multipart.etag.toLowerCase(), digest: new MultipartEtag(multipart.partSize) });
   }
   let result: Computed | undefined;
+  let seen = 0;
 
-  async function* verified(): AsyncGenerator<Buffer> {
-    let seen = 0;
-    let held: Buffer | undefined;
-    for await (const chunk of body as AsyncIterable<Buffer | string>) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (buf.length === 0) continue;
-      seen += buf.length;
+  const stream = holdLastChunk(body, {
+    chunk: (data) => {
+      seen += data.length;
       if (seen > expected.size) throw mismatch(expected.key, `the source gave more than the ${expected.size} bytes it listed`);
-      md5?.update(buf);
-      for (const check of checks) check.digest.update(buf);
-      onBytes?.(buf.length);
-      if (held) yield held;
-      held = buf;
-    }
-    if (seen !== expected.size) throw mismatch(expected.key, `the source gave ${seen} bytes, but its version has ${expected.size}`);
-    const md5Hex = md5 ? md5.digest('hex') : expected.md5!;
-    if (expected.md5 && expected.md5 !== md5Hex) {
-      throw mismatch(expected.key, `MD5 of the bytes read (${md5Hex}) differs from the source's (${expected.md5})`);
-    }
-    const verifiedWith = expected.md5 ? ['md5'] : [];
-    const checksums: Checksums = {};
-    for (const check of checks) {
-      const got = await check.digest.digest();
-      if (got !== check.want) throw mismatch(expected.key, `${check.name} of the bytes read (${got}) differs from the source's (${check.want})`);
-      verifiedWith.push(check.name);
-      if (check.name !== 'multipart ETag') checksums[check.name as FullObjectAlgorithm] = got;
-    }
-    result = { md5: md5Hex, size: seen, checksums, verifiedWith };
-    if (held) yield held;
-  }
-
-  const stream = Readable.from(verified(), { objectMode: false });
-  stream.once('close', () => body.destroy());
+      md5?.update(data);
+      for (const check of checks) check.digest.update(data);
+      onBytes?.(data.length);
+    },
+    end: async () => {
+      if (seen !== expected.size) throw mismatch(expected.key, `the source gave ${seen} bytes, but its version has ${expected.size}`);
+      const md5Hex = md5 ? md5.digest('hex') : expected.md5!;
+      if (expected.md5 && expected.md5 !== md5Hex) {
+        throw mismatch(expected.key, `MD5 of the bytes read (${md5Hex}) differs from the source's (${expected.md5})`);
+      }
+      const verifiedWith = expected.md5 ? ['md5'] : [];
+      const checksums: Checksums = {};
+      for (const check of checks) {
+        const got = await check.digest.digest();
+        if (got !== check.want) throw mismatch(expected.key, `${check.name} of the bytes read (${got}) differs from the source's (${check.want})`);
+        verifiedWith.push(check.name);
+        if (check.name !== 'multipart ETag') checksums[check.name as FullObjectAlgorithm] = got;
+      }
+      result = { md5: md5Hex, size: seen, checksums, verifiedWith };
+    },
+  });
   return { stream, computed: () => result };
 }
 
