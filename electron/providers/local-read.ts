@@ -2,9 +2,9 @@
 // the last byte that the file it read is still that version, so a consumer never takes bytes of two
 // versions as one object.
 import { fsync, read, type BigIntStats } from 'node:fs';
-import type { FileCalls } from './local-file-calls';
 import { Readable, addAbortSignal } from 'node:stream';
 import { SourceChangedError } from './errors';
+import type { FileCalls } from './local-file-calls';
 import { mapFsError } from './local-fs-errors';
 import type { ObjectInfo } from './provider';
 
@@ -35,8 +35,8 @@ const CHUNK = 64 * 1024;
 /**
  * Streams the open file `fd` (which it owns and closes, with `calls`), whose etag at open was
  * `version`. After the last byte and before ending, it fstat's the open file and stats its path
- * (`statPath`, null when nothing is there) again: when either is no longer `version` (rewritten in place, replaced by a
- * rename, deleted), the stream errors with SourceChangedError instead of ending.
+ * (`statPath`, null when nothing is there) again: when either is no longer `version` (rewritten in
+ * place, replaced by a rename, deleted), the stream errors with SourceChangedError instead of ending.
  */
 export class FileVersionStream extends Readable {
   private position = 0;
