@@ -29,6 +29,7 @@ import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { stageBlocks } from './azure-blocks';
 import { azureCanFetch, MAX_PUT_BLOB_FROM_URL, writeFromUrl } from './azure-from-url';
+import { listBlobPage } from './azure-list';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
   SourceChangedError,
@@ -360,10 +361,10 @@ class AzureProvider implements StorageProvider {
     const ctx = { op: 'list', bucket };
     const what = describe(ctx);
     const state = parseListToken(token, what);
-    const pages = this.container(bucket).listBlobsFlat({ prefix: prefix || undefined, abortSignal: signal }).byPage({ continuationToken: state.marker, maxPageSize: limit ?? PAGE_SIZE });
-    const page = await this.call(ctx, signal, () => pages.next());
-    const stored = page.done ? [] : page.value.segment.blobItems.map((blob) => toObjectInfo(blob.name, blob.properties));
-    const marker = (page.done ? undefined : page.value.continuationToken) || undefined;
+    // Not the SDK's listBlobsFlat: azure-list.ts reads the answer at a fraction of its CPU.
+    const page = await this.call(ctx, signal, () => listBlobPage(this.container(bucket), { prefix, marker: state.marker, maxResults: limit ?? PAGE_SIZE, signal }));
+    const stored = page.blobs.map((blob) => toObjectInfo(blob.name, blob.properties));
+    const { marker } = page;
     const ordered = inUtf8Order(state.held, stored, marker === undefined, MAX_HELD_KEYS, what);
     const next: ListToken = { marker, held: ordered.held };
     return { items: ordered.items, skipped: [], next: marker === undefined ? null : JSON.stringify(next) };
