@@ -120,16 +120,19 @@ const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: 
 /**
  * fast-xml-parser's decoder leaves numeric character references (&#x1F600;) undecoded unless its
  * deprecated HTML mode is on (which also decodes HTML's named entities): this one decodes XML's
- * references, named and numeric, in one pass. Entities a DOCTYPE declares are ignored (none expected).
+ * references, named and numeric, in one pass. A "&" that starts none is not XML (a damaged
+ * reference: read as is, "a&amp;b" would become another name) and fails the parse; so do
+ * entities a DOCTYPE declares (an answer has none).
  */
 const xmlEntityDecoder = {
   decode: (text: string): string =>
     text.indexOf('&') === -1
       ? text
-      : text.replace(/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));/g, (ref, hex?: string, dec?: string, name?: string) => {
+      : text.replace(/&(?:#x([0-9a-fA-F]{1,6});|#([0-9]{1,7});|(amp|lt|gt|quot|apos);)?/g, (ref, hex?: string, dec?: string, name?: string) => {
           if (name !== undefined) return XML_ENTITIES[name]!;
-          const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
-          return code >= 1 && code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+          const code = hex !== undefined ? parseInt(hex, 16) : dec !== undefined ? Number(dec) : -1;
+          if (code >= 1 && code <= 0x10ffff) return String.fromCodePoint(code);
+          throw new Error(`"${ref}" is not an XML character reference`);
         }),
   reset: (): void => undefined,
   setExternalEntities: (): void => undefined,
@@ -157,42 +160,81 @@ interface RawBlob {
   Properties?: Record<string, Text>;
 }
 
-interface RawList {
-  EnumerationResults?: { Blobs?: { Blob?: RawBlob[] } | string; NextMarker?: Text };
-}
+type RawNode = Record<string, unknown>;
+
+/**
+ * The elements EnumerationResults and Blobs hold in an answer to our request (no `include`, no
+ * delimiter). Anything else there, or text that is not whitespace, is a damaged tag (see parseBlobList).
+ */
+const RESULTS_CHILDREN = new Set(['Prefix', 'Marker', 'MaxResults', 'Delimiter', 'Blobs', 'NextMarker']);
+const BLOBS_CHILDREN = new Set(['Blob']);
 
 /**
  * A List Blobs answer's blobs and next marker. An answer that is not a whole List Blobs document
- * fails with PARSE_ERROR, as the SDK's does: the parser does not validate and reads a cut-off
- * document as far as it goes, so a page that does not end with its root's closing tag is refused
- * (taken, it would end the listing early, and a sync would then delete what it did not see).
+ * fails with PARSE_ERROR, as the SDK's does (after its XML validation). The parser does not validate:
+ * it reads a cut-off document as far as it goes, and a damaged tag ("<NextMarkex>", "=Blob>",
+ * "</Blpb>") as some other element, text, or nothing. Taken, such a page could end the listing early
+ * or drop blobs, and a sync would then delete or copy what it did not see; so the answer must end
+ * with its root's closing tag, hold only the elements it can hold, have its NextMarker tags where the
+ * marker was read, and have as many <Blob> and
+ * </Blob> tags as blobs read, each with a Name and the Etag, Last-Modified and Content-Length every
+ * blob has. A damaged tag of an optional property (Content-Type…) is not caught: that field reads as
+ * absent.
  */
 export function parseBlobList(xml: string): BlobListPage {
   if (!xml.trimEnd().endsWith('</EnumerationResults>')) throw unreadable('it does not end with </EnumerationResults>');
-  let doc: RawList;
+  let doc: RawNode;
   try {
-    doc = parser.parse(xml) as RawList;
+    doc = parser.parse(xml) as RawNode;
   } catch (err) {
     throw unreadable((err as Error).message);
   }
-  const results = doc.EnumerationResults;
-  if (typeof results !== 'object' || results === null) throw unreadable('no EnumerationResults element');
-  const blobs = typeof results.Blobs === 'object' ? (results.Blobs.Blob ?? []) : [];
-  return {
-    blobs: blobs.map(toListedBlob),
-    marker: text(results.NextMarker) || undefined,
-  };
+  const results = element(doc.EnumerationResults, RESULTS_CHILDREN, 'EnumerationResults');
+  // <Blobs /> (no blob) parses as text.
+  const blobs = element(results.Blobs, BLOBS_CHILDREN, 'Blobs').Blob as RawBlob[] | undefined ?? [];
+  if (count(xml, '<Blob>') !== blobs.length || count(xml, '</Blob>') !== blobs.length) throw unreadable('its <Blob> tags do not match the blobs read');
+  // The marker decides whether and where the listing goes on: read only from an intact element.
+  const marker = text(results.NextMarker as Text) || undefined;
+  const markerTags = count(xml, '<NextMarker');
+  if (markerTags > 1 || (markerTags === 1) !== ('NextMarker' in results) || (marker !== undefined && count(xml, '</NextMarker>') !== 1)) {
+    throw unreadable('its NextMarker does not match the one read');
+  }
+  return { blobs: blobs.map(toListedBlob), marker };
+}
+
+/** A parsed element that holds only `children` (and whitespace); empty ("" or whitespace) as {}. */
+function element(node: unknown, children: ReadonlySet<string>, name: string): RawNode {
+  if (typeof node === 'string' && !/\S/.test(node)) return {};
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw unreadable(`no ${name} element`);
+  for (const [key, value] of Object.entries(node as RawNode)) {
+    const whitespace = key === '#' && typeof value === 'string' && !/\S/.test(value);
+    if (!whitespace && !children.has(key)) throw unreadable(`unexpected ${key === '#' ? 'text' : `<${key}>`} in ${name}`);
+  }
+  return node as RawNode;
+}
+
+/** Whether an element that holds elements also holds text other than whitespace (a damaged "<"). */
+function hasText(node: object): boolean {
+  const value = (node as { '#'?: unknown })['#'];
+  return value !== undefined && (typeof value !== 'string' || /\S/.test(value));
+}
+
+function count(text: string, tag: string): number {
+  let n = 0;
+  for (let at = text.indexOf(tag); at !== -1; at = text.indexOf(tag, at + tag.length)) n++;
+  return n;
 }
 
 function toListedBlob(blob: RawBlob): ListedBlob {
   const name = blob.Name;
   const raw = text(name);
-  if (raw === undefined) throw unreadable('a Blob without a Name');
-  // Azure percent-encodes a name holding characters XML cannot carry (BlobNameToString in the SDK).
-  const encoded = typeof name === 'object' && name['@Encoded'] === 'true';
-  const p = blob.Properties ?? {};
+  const p = blob.Properties;
+  if (raw === undefined || typeof p !== 'object' || p === null || p.Etag === undefined || p['Last-Modified'] === undefined || p['Content-Length'] === undefined) {
+    throw unreadable('a Blob without its Name, Etag, Last-Modified or Content-Length');
+  }
+  if (hasText(blob) || hasText(p)) throw unreadable('unexpected text in a Blob');
   return {
-    name: encoded ? decodeURIComponent(raw) : raw,
+    name: typeof name === 'object' && name['@Encoded'] === 'true' ? percentDecoded(raw) : raw,
     properties: {
       contentLength: length(text(p['Content-Length'])),
       etag: text(p.Etag),
@@ -204,6 +246,15 @@ function toListedBlob(blob: RawBlob): ListedBlob {
       contentDisposition: text(p['Content-Disposition']),
     },
   };
+}
+
+/** Azure percent-encodes a name holding characters XML cannot carry; decoded as the SDK does (BlobNameToString). */
+function percentDecoded(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    throw unreadable('an Encoded name that is not percent-encoded UTF-8');
+  }
 }
 
 /** An element's text: "" for an empty element (as the SDK gives), undefined for a missing one. */

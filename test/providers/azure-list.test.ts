@@ -17,6 +17,7 @@ import {
   type BlobItem,
   type ContainerClient,
 } from '@azure/storage-blob';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureAgents, createAzureProvider, createAzureServiceClient, mapAzureError } from '../../electron/providers/azure';
 import { listBlobPage, parseBlobList, type ListedBlob, type ListedBlobProperties } from '../../electron/providers/azure-list';
@@ -338,7 +339,8 @@ describe('lean List Blobs page: abort', () => {
 describe('parseBlobList', () => {
   const doc = (blobs: string, next = '') =>
     `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" ContainerName="c"><MaxResults>5</MaxResults><Blobs>${blobs}</Blobs><NextMarker>${next}</NextMarker></EnumerationResults>`;
-  const blob = (name: string, props = '<Content-Length>1</Content-Length>') => `<Blob>${name}<Properties>${props}</Properties></Blob>`;
+  const REQUIRED = '<Last-Modified>Sat, 28 Nov 2026 06:47:47 GMT</Last-Modified><Etag>0x8D</Etag>';
+  const blob = (name: string, props = '<Content-Length>1</Content-Length>') => `<Blob>${name}<Properties>${REQUIRED}${props}</Properties></Blob>`;
 
   it('decodes XML references, named and numeric (the SDK leaves numeric ones as they are), once', () => {
     const page = parseBlobList(doc(blob('<Name>a&amp;b &lt;&gt;&quot;&apos; &#x1F600;&#65;&amp;#x41;&amp;nbsp;</Name>')));
@@ -346,7 +348,7 @@ describe('parseBlobList', () => {
   });
 
   it('keeps values as text: no numbers, booleans or trimming', () => {
-    const page = parseBlobList(doc(blob('<Name>00123</Name>') + blob('<Name>true</Name>') + blob('<Name> 1e3 </Name>', '<Content-Length>007</Content-Length><Etag>0x8D</Etag>')));
+    const page = parseBlobList(doc(blob('<Name>00123</Name>') + blob('<Name>true</Name>') + blob('<Name> 1e3 </Name>', '<Content-Length>007</Content-Length>')));
     expect(page.blobs.map((b) => b.name)).toEqual(['00123', 'true', ' 1e3 ']);
     expect(page.blobs[2]!.properties).toMatchObject({ contentLength: 7, etag: '0x8D' });
   });
@@ -364,7 +366,7 @@ describe('parseBlobList', () => {
   });
 
   it('reads a pretty-printed answer (whitespace between elements)', () => {
-    const xml = `<?xml version="1.0" encoding="utf-8"?>\n<EnumerationResults>\n  <Blobs>\n    <Blob>\n      <Name>k</Name>\n      <Properties>\n        <Content-Length>3</Content-Length>\n        <Content-MD5>rL0Y20zC+Fzt72VPzMSk2A==</Content-MD5>\n      </Properties>\n    </Blob>\n  </Blobs>\n  <NextMarker />\n</EnumerationResults>\n`;
+    const xml = `<?xml version="1.0" encoding="utf-8"?>\n<EnumerationResults>\n  <Blobs>\n    <Blob>\n      <Name>k</Name>\n      <Properties>\n        <Content-Length>3</Content-Length>\n        <Content-MD5>rL0Y20zC+Fzt72VPzMSk2A==</Content-MD5>\n        ${REQUIRED}\n      </Properties>\n    </Blob>\n  </Blobs>\n  <NextMarker />\n</EnumerationResults>\n`;
     const page = parseBlobList(xml);
     expect(page.blobs).toHaveLength(1);
     expect(page.blobs[0]!.name).toBe('k');
@@ -386,11 +388,43 @@ describe('parseBlobList', () => {
     }
   });
 
+  it('refuses a damaged answer the SDK refuses, or reads the same blobs and marker from it (only an optional field may read as absent)', () => {
+    // Every one-byte damage of a page that XML validation (the SDK's check before parsing) refuses.
+    const full = doc(
+      blob('<Name>a&amp;b</Name>', '<Content-Length>14</Content-Length><Content-Type>text/plain</Content-Type><Content-MD5>rL0Y20zC+Fzt72VPzMSk2A==</Content-MD5>') + blob('<Name>zz</Name>'),
+      '2!88!MDAwMDE0IXp6!',
+    );
+    const core = (page: ReturnType<typeof parseBlobList>) => JSON.stringify({ marker: page.marker, blobs: page.blobs.map((b) => [b.name, b.properties.contentLength, b.properties.etag, b.properties.lastModified?.getTime()]) });
+    const intact = core(parseBlobList(full));
+    let refusedBySdk = 0;
+    let refused = 0;
+    for (let at = 0; at < full.length; at++) {
+      for (const flip of [0x01, 0x02, 0x10, 0x20, 0x40]) {
+        const damaged = full.slice(0, at) + String.fromCharCode(full.charCodeAt(at) ^ flip) + full.slice(at + 1);
+        if (XMLValidator.validate(damaged) === true) continue;
+        refusedBySdk++;
+        let read: string;
+        try {
+          read = core(parseBlobList(damaged));
+        } catch (err) {
+          expect((err as { code?: unknown }).code).toBe('PARSE_ERROR');
+          refused++;
+          continue;
+        }
+        expect(read, `damage at ${at}: ${damaged.slice(Math.max(0, at - 20), at + 10)}`).toBe(intact);
+      }
+    }
+    expect(refusedBySdk).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(refusedBySdk / 2);
+  });
+
   it('refuses a size that is not a whole number and a blob without a name', () => {
     for (const size of ['1.5', '-1', '', '1e3', '0x10', ' 1']) {
       expect(() => parseBlobList(doc(blob('<Name>k</Name>', `<Content-Length>${size}</Content-Length>`))), size).toThrow(/PARSE_ERROR|not a whole number/);
     }
-    expect(() => parseBlobList(doc('<Blob><Properties /></Blob>'))).toThrow(/without a Name/);
+    expect(() => parseBlobList(doc('<Blob><Properties /></Blob>'))).toThrow(/without its Name/);
+    expect(() => parseBlobList(doc('<Blob><Name>k</Name><Properties><Etag>0x1</Etag></Properties></Blob>'))).toThrow(/without its Name, Etag, Last-Modified or Content-Length/);
+    expect(() => parseBlobList(doc(blob('<Name Encoded="true">%E2%82</Name>')))).toThrow(/not percent-encoded UTF-8/);
   });
 
   it('becomes a Transient error saying the answer could not be read', () => {
