@@ -1,6 +1,7 @@
 // Turns measurements into bench/results/latest.md (a table) and latest.json.
 import type { BwLimitResult } from './bwlimit';
 import type { StartupResult } from './startup';
+import { targetLines } from './targets';
 
 export interface ToolResult {
   tool: string;
@@ -57,6 +58,7 @@ export function renderReport(results: readonly WorkloadResult[], context: Report
   if (fromUrl.length > 0) lines.push('', ...copyFromUrlLines(fromUrl));
   if (bwlimit) lines.push('', ...bwlimitLines(bwlimit));
   if (startup) lines.push('', ...startupLines(startup));
+  lines.push('', ...targetLines(results, startup));
   return { markdown: `${lines.join('\n')}\n`, json: { ...context, results, ...(bwlimit ? { bwlimit } : {}), ...(startup ? { startup } : {}) } };
 }
 
