@@ -14,6 +14,7 @@
 import { createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ContainerClient } from '@azure/storage-blob';
 import { XMLParser } from 'fast-xml-parser';
+import { countTags, hasText, onlyChildren, xmlEntityDecoder, type RawNode } from './xml-answer';
 
 /** The properties of a listed blob that azure.ts reads, typed and decoded as the SDK's deserializer gives them. */
 export interface ListedBlobProperties {
@@ -114,32 +115,6 @@ async function bodyText(response: PipelineResponse): Promise<string> {
 // ---- the answer ----
 
 const BLOB_PATH = 'EnumerationResults.Blobs.Blob';
-/** XML's five named entities; a List Blobs answer declares no others. */
-const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/**
- * fast-xml-parser's decoder leaves numeric character references (&#x1F600;) undecoded unless its
- * deprecated HTML mode is on (which also decodes HTML's named entities): this one decodes XML's
- * references, named and numeric, in one pass. A "&" that starts none is not XML (a damaged
- * reference: read as is, "a&amp;b" would become another name) and fails the parse; so do
- * entities a DOCTYPE declares (an answer has none).
- */
-const xmlEntityDecoder = {
-  decode: (text: string): string =>
-    text.indexOf('&') === -1
-      ? text
-      : text.replace(/&(?:#x([0-9a-fA-F]{1,6});|#([0-9]{1,7});|(amp|lt|gt|quot|apos);)?/g, (ref, hex?: string, dec?: string, name?: string) => {
-          if (name !== undefined) return XML_ENTITIES[name]!;
-          const code = hex !== undefined ? parseInt(hex, 16) : dec !== undefined ? Number(dec) : -1;
-          if (code >= 1 && code <= 0x10ffff) return String.fromCodePoint(code);
-          throw new Error(`"${ref}" is not an XML character reference`);
-        }),
-  reset: (): void => undefined,
-  setExternalEntities: (): void => undefined,
-  addInputEntities: (): void => undefined,
-  setXmlVersion: (): void => undefined,
-};
-
 const parser = new XMLParser({
   ignoreAttributes: (name) => name !== 'Encoded',
   attributeNamePrefix: '@',
@@ -159,8 +134,6 @@ interface RawBlob {
   Name?: Text;
   Properties?: Record<string, Text>;
 }
-
-type RawNode = Record<string, unknown>;
 
 /**
  * The elements EnumerationResults and Blobs hold in an answer to our request (no `include`, no
@@ -189,40 +162,17 @@ export function parseBlobList(xml: string): BlobListPage {
   } catch (err) {
     throw unreadable((err as Error).message);
   }
-  const results = element(doc.EnumerationResults, RESULTS_CHILDREN, 'EnumerationResults');
+  const results = onlyChildren(doc.EnumerationResults, RESULTS_CHILDREN, 'EnumerationResults', unreadable);
   // <Blobs /> (no blob) parses as text.
-  const blobs = element(results.Blobs, BLOBS_CHILDREN, 'Blobs').Blob as RawBlob[] | undefined ?? [];
-  if (count(xml, '<Blob>') !== blobs.length || count(xml, '</Blob>') !== blobs.length) throw unreadable('its <Blob> tags do not match the blobs read');
+  const blobs = onlyChildren(results.Blobs, BLOBS_CHILDREN, 'Blobs', unreadable).Blob as RawBlob[] | undefined ?? [];
+  if (countTags(xml, '<Blob>') !== blobs.length || countTags(xml, '</Blob>') !== blobs.length) throw unreadable('its <Blob> tags do not match the blobs read');
   // The marker decides whether and where the listing goes on: read only from an intact element.
   const marker = text(results.NextMarker as Text) || undefined;
-  const markerTags = count(xml, '<NextMarker');
-  if (markerTags > 1 || (markerTags === 1) !== ('NextMarker' in results) || (marker !== undefined && count(xml, '</NextMarker>') !== 1)) {
+  const markerTags = countTags(xml, '<NextMarker');
+  if (markerTags > 1 || (markerTags === 1) !== ('NextMarker' in results) || (marker !== undefined && countTags(xml, '</NextMarker>') !== 1)) {
     throw unreadable('its NextMarker does not match the one read');
   }
   return { blobs: blobs.map(toListedBlob), marker };
-}
-
-/** A parsed element that holds only `children` (and whitespace); empty ("" or whitespace) as {}. */
-function element(node: unknown, children: ReadonlySet<string>, name: string): RawNode {
-  if (typeof node === 'string' && !/\S/.test(node)) return {};
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw unreadable(`no ${name} element`);
-  for (const [key, value] of Object.entries(node as RawNode)) {
-    const whitespace = key === '#' && typeof value === 'string' && !/\S/.test(value);
-    if (!whitespace && !children.has(key)) throw unreadable(`unexpected ${key === '#' ? 'text' : `<${key}>`} in ${name}`);
-  }
-  return node as RawNode;
-}
-
-/** Whether an element that holds elements also holds text other than whitespace (a damaged "<"). */
-function hasText(node: object): boolean {
-  const value = (node as { '#'?: unknown })['#'];
-  return value !== undefined && (typeof value !== 'string' || /\S/.test(value));
-}
-
-function count(text: string, tag: string): number {
-  let n = 0;
-  for (let at = text.indexOf(tag); at !== -1; at = text.indexOf(tag, at + tag.length)) n++;
-  return n;
 }
 
 function toListedBlob(blob: RawBlob): ListedBlob {
