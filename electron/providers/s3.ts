@@ -40,7 +40,6 @@ import { tagsFromTagSet } from './object-tags';
 import { etagIsNotMd5, s3TargetParams } from './s3-target';
 import { sdkCall } from './sdk-call';
 import { S3DirectCalls } from './s3-direct';
-import { listObjectsPage } from './s3-list';
 import { partSizesOf } from './s3-parts';
 import type { BucketVersioning, CreateBucketOptions, ListLevel, ListPage, ObjectInfo, ObjectTags, OpenSource, PresignedRead, ProviderCapabilities, StorageProvider, TargetObjectOptions, WriteOptions, WriteResult } from './provider';
 import {
@@ -149,7 +148,7 @@ class S3Provider implements StorageProvider {
   readonly type = 'aws' as const;
   readonly capabilities: ProviderCapabilities;
   private readonly client: S3Client;
-  /** PutObject, GetObject, HeadObject and ListObjectsV2 without the SDK's per-request stack (s3-direct.ts, s3-list.ts). */
+  /** PutObject, GetObject and HeadObject without the SDK's per-request stack (s3-direct.ts). */
   private readonly direct: S3DirectCalls;
   private readonly tuning: Required<UploadTuning>;
   private readonly region: string;
@@ -278,11 +277,7 @@ class S3Provider implements StorageProvider {
       MaxKeys: limit ?? LIST_PAGE_SIZE,
       EncodingType: 'url' as const,
     };
-    // Directly where the bucket's endpoint allows it (as headObject), else through the SDK: the same fields either way.
-    const out = await this.call({ op: 'list', bucket }, async () => {
-      const endpoint = await this.direct.endpointFor(bucket);
-      return endpoint ? listObjectsPage(this.direct, endpoint, input, signal) : this.client.send(new ListObjectsV2Command(input), { abortSignal: signal });
-    });
+    const out = await this.call({ op: 'list', bucket }, () => this.client.send(new ListObjectsV2Command(input), { abortSignal: signal }));
     // Keys come URL-encoded when the server honours EncodingType (XML 1.0 cannot carry every
     // character a key may hold); a server that ignores it says so by omitting EncodingType.
     const decode = (key: string) => (out.EncodingType === 'url' ? decodeListingKey(key, bucket) : key);
