@@ -1,7 +1,7 @@
-// What the lean listing parsers (azure-list.ts, s3-list.ts) share to read a service's XML answer
-// once with fast-xml-parser and still refuse a page that is cut off or damaged. The parser does not
-// validate: it reads a cut document as far as it goes and a damaged tag as some other element, text
-// or nothing, so each parser checks the answer's shape with these before it trusts a page.
+// Reading a service's XML answer once with fast-xml-parser and still refusing a page that is cut off
+// or damaged, for the lean Azure listing (azure-list.ts). The parser does not validate: it reads a
+// cut document as far as it goes and a damaged tag as some other element, text or nothing, so the
+// answer's shape is checked with these before a page is trusted.
 
 /** XML's five named entities; a listing answer declares no others. */
 const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
