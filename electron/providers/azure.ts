@@ -29,7 +29,7 @@ import { validateBucketName } from '../../shared/config';
 import type { AzureSettings } from '../../shared/model';
 import { stageBlocks } from './azure-blocks';
 import { azureCanFetch, MAX_PUT_BLOB_FROM_URL, writeFromUrl } from './azure-from-url';
-import { listBlobPage } from './azure-list';
+import { listBlobPage, type ListedBlobProperties } from './azure-list';
 import { checkBlobName, inUtf8Order, fromAzureMetadata, toAzureMetadata } from './azure-names';
 import {
   SourceChangedError,
@@ -656,16 +656,8 @@ interface Upload {
   progress: () => void;
 }
 
-interface BlobProps {
-  contentLength?: number;
-  etag?: string;
-  contentMD5?: Uint8Array;
-  lastModified?: Date;
-  contentType?: string;
-  cacheControl?: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-}
+/** What toObjectInfo reads, from a listing (azure-list.ts) or from the SDK's answer to a HEAD. */
+type BlobProps = ListedBlobProperties;
 
 function toObjectInfo(key: string, p: BlobProps): ObjectInfo {
   return {
